@@ -1,0 +1,99 @@
+// NumPy broadcasting and dtype promotion: the shape/dtype rules every elementwise op shares.
+
+import { DTypeError, ShapeError } from "../core/errors.js";
+import type { Aval } from "../core/primitive.js";
+import { shapeStr, type DType, type Shape } from "./ndarray.js";
+
+function avalStr(a: Aval): string {
+  return a.js ? (a.dtype === "bool" ? "boolean" : "number") : `${a.dtype}${shapeStr(a.shape)}`;
+}
+
+export function describeAvals(avals: readonly Aval[]): string {
+  return avals.map(avalStr).join(" and ");
+}
+
+/** The broadcast shape of several shapes, or a ShapeError naming the op and the axes that clash. */
+export function broadcastShapes(op: string, shapes: readonly Shape[]): number[] {
+  let nd = 0;
+  for (const s of shapes) nd = Math.max(nd, s.length);
+  const out = new Array<number>(nd).fill(1);
+  for (const s of shapes) {
+    const off = nd - s.length;
+    for (let i = 0; i < s.length; i++) {
+      const d = s[i]!, o = out[off + i]!;
+      if (d === o || d === 1) continue;
+      if (o === 1) { out[off + i] = d; continue; }
+      throw new ShapeError(
+        op,
+        `shapes ${shapes.map(shapeStr).join(" and ")} do not broadcast: axis ${i - s.length} has sizes ${o} and ${d}; ` +
+          `make the sizes equal or 1 (e.g. reshape one operand, or transpose it if the arguments are in the wrong order)`,
+      );
+    }
+  }
+  return out;
+}
+
+/** Broadcast strides of `shape` aligned to the right of `outShape` (0 on broadcast axes). */
+export function broadcastStrides(shape: Shape, outShape: Shape): number[] {
+  const nd = outShape.length, off = nd - shape.length;
+  const strides = new Array<number>(nd).fill(0);
+  let acc = 1;
+  for (let i = shape.length - 1; i >= 0; i--) {
+    strides[off + i] = shape[i] === 1 ? 0 : acc;
+    acc *= shape[i]!;
+  }
+  return strides;
+}
+
+/**
+ * Result dtype of arithmetic: float32 wins over plain numbers and int32, float64 arrays and
+ * float32 arrays do not mix silently, and bools take no part in arithmetic.
+ */
+export function arithmeticDType(op: string, avals: readonly Aval[]): DType | "number" {
+  let result: DType | "number" = "number";
+  let anyArray = false;
+  for (const a of avals) {
+    if (a.dtype === "bool") {
+      throw new DTypeError(op, `got a bool operand (${describeAvals(avals)}); convert it with astype(x, "float64"), or select with where(cond, a, b)`);
+    }
+    if (a.js) continue;
+    anyArray = true;
+    if (a.dtype === "float32" || a.dtype === "float64") {
+      if (result !== "number" && result !== a.dtype) {
+        throw new DTypeError(op, `operands ${describeAvals(avals)} mix float32 and float64; convert one with astype(x, "float32") or astype(x, "float64")`);
+      }
+      result = a.dtype;
+    }
+  }
+  if (result === "number" && anyArray) result = "float64";
+  return result;
+}
+
+export function allJs(avals: readonly Aval[]): boolean {
+  for (const a of avals) if (!a.js) return false;
+  return true;
+}
+
+export function elementwiseAval(op: string, avals: readonly Aval[]): Aval {
+  const js = allJs(avals);
+  const dtype = arithmeticDType(op, avals);
+  if (js) return { shape: [], dtype, js };
+  return { shape: broadcastShapes(op, avals.map((a) => a.shape)), dtype, js };
+}
+
+/** Normalizes `axis` (negative counts from the end) or throws naming the op and the rank. */
+export function normAxis(op: string, axis: number, ndim: number): number {
+  if (!Number.isInteger(axis) || axis < -ndim || axis >= ndim) {
+    throw new ShapeError(op, `axis ${axis} is out of range for an array of rank ${ndim}; use an integer in [${-ndim}, ${ndim - 1}]`);
+  }
+  return axis < 0 ? axis + ndim : axis;
+}
+
+/** Sorted, unique, normalized axes; undefined means all axes. */
+export function normAxes(op: string, axes: number | readonly number[] | undefined, ndim: number): number[] {
+  if (axes === undefined) return Array.from({ length: ndim }, (_, i) => i);
+  const list = typeof axes === "number" ? [axes] : axes;
+  const out = [...new Set(list.map((a) => normAxis(op, a, ndim)))].sort((x, y) => x - y);
+  if (out.length !== list.length) throw new ShapeError(op, `repeated axis in [${list.join(",")}]; name each axis once`);
+  return out;
+}

@@ -1,0 +1,389 @@
+// Array kernels: plain JS loops over TypedArrays.
+//
+// Elementwise kernels are generated once per primitive from its scalar function's source, so
+// that each primitive gets its own monomorphic loop with the scalar function inlined by V8.
+// (One shared loop calling `f` through a parameter would be megamorphic: 5–10 × slower.)
+
+import { broadcastStrides } from "./broadcast.js";
+import { allocate, NDArray, sizeOf, stridesOf, type DType, type Shape, type TypedData } from "./ndarray.js";
+
+type Scalar = number | boolean;
+type Operand = Scalar | NDArray;
+
+export type UnaryScalar = (a: number) => number | boolean;
+export type BinaryScalar = (a: number, b: number) => number | boolean;
+
+interface BinaryLoops {
+  vv(A: TypedData, B: TypedData, O: TypedData, n: number): void;
+  vs(A: TypedData, b: number, O: TypedData, n: number): void;
+  sv(a: number, B: TypedData, O: TypedData, n: number): void;
+  nd(A: TypedData, B: TypedData, O: TypedData, shape: Shape, sa: readonly number[], sb: readonly number[]): void;
+}
+
+const ND_LOOP = `
+  const nd = shape.length, inner = shape[nd - 1], ia = sa[nd - 1], ib = sb[nd - 1], total = O.length;
+  if (total === 0) return;
+  const idx = new Int32Array(nd);
+  let pa = 0, pb = 0, po = 0;
+  for (;;) {
+    for (let j = 0; j < inner; j++) O[po++] = f(A[pa + j * ia], B[pb + j * ib]);
+    let d = nd - 2;
+    for (; d >= 0; d--) {
+      pa += sa[d]; pb += sb[d];
+      if (++idx[d] < shape[d]) break;
+      pa -= sa[d] * shape[d]; pb -= sb[d] * shape[d]; idx[d] = 0;
+    }
+    if (d < 0) return;
+  }`;
+
+function compileBinary(f: BinaryScalar): BinaryLoops {
+  const src = `"use strict";
+const f = ${f.toString()};
+return {
+  vv(A, B, O, n) { for (let i = 0; i < n; i++) O[i] = f(A[i], B[i]); },
+  vs(A, b, O, n) { for (let i = 0; i < n; i++) O[i] = f(A[i], b); },
+  sv(a, B, O, n) { for (let i = 0; i < n; i++) O[i] = f(a, B[i]); },
+  nd(A, B, O, shape, sa, sb) {${ND_LOOP}
+  },
+};`;
+  return new Function(src)() as BinaryLoops;
+}
+
+function compileUnary(f: UnaryScalar): (A: TypedData, O: TypedData, n: number) => void {
+  return new Function(`"use strict"; const f = ${f.toString()}; return function (A, O, n) { for (let i = 0; i < n; i++) O[i] = f(A[i]); };`)() as (
+    A: TypedData,
+    O: TypedData,
+    n: number,
+  ) => void;
+}
+
+function toScalar(v: Scalar): number {
+  return typeof v === "boolean" ? (v ? 1 : 0) : v;
+}
+
+/** An elementwise unary op on a number, a boolean or an array. */
+export function makeUnary(f: UnaryScalar): (a: Operand, dtype: DType) => Operand {
+  const loop = compileUnary(f);
+  return (a, dtype) => {
+    if (!(a instanceof NDArray)) return f(toScalar(a));
+    const out = allocate(dtype, a.size);
+    loop(a.data, out, a.size);
+    return new NDArray(out, a.shape);
+  };
+}
+
+/** An elementwise binary op with NumPy broadcasting; `shape`/`dtype` come from the shape rule. */
+export function makeBinary(f: BinaryScalar): (a: Operand, b: Operand, shape: Shape, dtype: DType) => Operand {
+  const loops = compileBinary(f);
+  return (a, b, shape, dtype) => {
+    const aArr = a instanceof NDArray, bArr = b instanceof NDArray;
+    if (!aArr && !bArr) return f(toScalar(a), toScalar(b));
+    const n = sizeOf(shape);
+    const out = allocate(dtype, n);
+    if (aArr && bArr) {
+      if (a.size === n && b.size === n) loops.vv(a.data, b.data, out, n);
+      else if (b.size === 1 && a.size === n) loops.vs(a.data, b.data[0]!, out, n);
+      else if (a.size === 1 && b.size === n) loops.sv(a.data[0]!, b.data, out, n);
+      else loops.nd(a.data, b.data, out, shape, broadcastStrides(a.shape, shape), broadcastStrides(b.shape, shape));
+    } else if (aArr) {
+      const bs = toScalar(b as Scalar);
+      if (a.size === n) loops.vs(a.data, bs, out, n);
+      else loops.nd(a.data, Float64Array.of(bs), out, shape, broadcastStrides(a.shape, shape), broadcastStrides([], shape));
+    } else {
+      const as = toScalar(a as Scalar);
+      const bb = b as NDArray;
+      if (bb.size === n) loops.sv(as, bb.data, out, n);
+      else loops.nd(Float64Array.of(as), bb.data, out, shape, broadcastStrides([], shape), broadcastStrides(bb.shape, shape));
+    }
+    return new NDArray(out, shape);
+  };
+}
+
+function dataOf(v: Operand): TypedData {
+  return v instanceof NDArray ? v.data : Float64Array.of(toScalar(v));
+}
+function shapeOfOperand(v: Operand): Shape {
+  return v instanceof NDArray ? v.shape : [];
+}
+
+/** Materializes `a` broadcast to `shape`. */
+export function broadcastTo(a: Operand, shape: Shape, dtype: DType): NDArray {
+  const n = sizeOf(shape);
+  const out = allocate(dtype, n);
+  const src = dataOf(a);
+  if (src.length === 1) out.fill(src[0]!);
+  else if (src.length === n) out.set(src);
+  else {
+    const s = broadcastStrides(shapeOfOperand(a), shape);
+    strided(src, out, shape, s);
+  }
+  return new NDArray(out, shape);
+}
+
+/** Copies `src` read at `strides` (over `shape`, any offsets folded in `base`) into contiguous `out`. */
+function strided(src: ArrayLike<number>, out: TypedData, shape: Shape, strides: readonly number[], base = 0): void {
+  const nd = shape.length;
+  if (out.length === 0) return;
+  if (nd === 0) { out[0] = src[base]!; return; }
+  const inner = shape[nd - 1]!, is = strides[nd - 1]!;
+  const idx = new Int32Array(nd);
+  let p = base, o = 0;
+  for (;;) {
+    for (let j = 0; j < inner; j++) out[o++] = src[p + j * is]!;
+    let d = nd - 2;
+    for (; d >= 0; d--) {
+      p += strides[d]!;
+      if (++idx[d]! < shape[d]!) break;
+      p -= strides[d]! * shape[d]!;
+      idx[d] = 0;
+    }
+    if (d < 0) return;
+  }
+}
+
+/** where(cond, a, b) elementwise with broadcasting. */
+export function where(c: Operand, a: Operand, b: Operand, shape: Shape, dtype: DType): NDArray {
+  const n = sizeOf(shape);
+  const C = broadcastTo(c, shape, "bool").data, A = broadcastTo(a, shape, dtype).data, B = broadcastTo(b, shape, dtype).data;
+  const out = allocate(dtype, n);
+  for (let i = 0; i < n; i++) out[i] = C[i] ? A[i]! : B[i]!;
+  return new NDArray(out, shape);
+}
+
+export function cast(a: Operand, dtype: DType): NDArray {
+  const src = dataOf(a);
+  const out = allocate(dtype, src.length);
+  if (dtype === "bool") for (let i = 0; i < src.length; i++) out[i] = src[i] ? 1 : 0;
+  else out.set(src);
+  return new NDArray(out, shapeOfOperand(a));
+}
+
+export type ReduceKind = "sum" | "max" | "min";
+
+/**
+ * Reduces `a` over sorted `axes`; the result has shape `outShape` (axes removed or kept as 1).
+ * Contiguous axis blocks reduce in place as (outer, r, inner); others are transposed first.
+ */
+export function reduce(kind: ReduceKind, a: NDArray, axes: readonly number[], outShape: Shape, dtype: DType): NDArray {
+  const shape = a.shape;
+  let src = a;
+  let contiguous = true;
+  for (let i = 1; i < axes.length; i++) if (axes[i] !== axes[i - 1]! + 1) contiguous = false;
+  let first = axes[0] ?? 0, last = axes.length ? axes[axes.length - 1]! : -1;
+  if (!contiguous) {
+    const keep = shape.map((_, i) => i).filter((i) => !axes.includes(i));
+    src = transpose(a, [...keep, ...axes]);
+    first = keep.length;
+    last = shape.length - 1;
+  }
+  const sh = src.shape;
+  let outer = 1, r = 1, inner = 1;
+  for (let i = 0; i < sh.length; i++) {
+    if (i < first) outer *= sh[i]!;
+    else if (i <= last) r *= sh[i]!;
+    else inner *= sh[i]!;
+  }
+  const out = allocate(dtype, outer * inner);
+  const d = src.data;
+  if (axes.length === 0) { out.set(d); return new NDArray(out, outShape); }
+  if (kind === "sum") {
+    if (inner === 1) {
+      for (let o = 0; o < outer; o++) {
+        let s = 0;
+        const base = o * r;
+        for (let k = 0; k < r; k++) s += d[base + k]!;
+        out[o] = s;
+      }
+    } else {
+      const acc = new Float64Array(inner);
+      for (let o = 0; o < outer; o++) {
+        acc.fill(0);
+        for (let k = 0; k < r; k++) {
+          const base = (o * r + k) * inner;
+          for (let i = 0; i < inner; i++) acc[i]! += d[base + i]!;
+        }
+        out.set(acc, o * inner);
+      }
+    }
+  } else {
+    const isMax = kind === "max";
+    for (let o = 0; o < outer; o++) {
+      for (let i = 0; i < inner; i++) {
+        let m = isMax ? -Infinity : Infinity;
+        let nan = false;
+        for (let k = 0; k < r; k++) {
+          const v = d[(o * r + k) * inner + i]!;
+          if (v !== v) nan = true;
+          else if (isMax ? v > m : v < m) m = v;
+        }
+        out[o * inner + i] = nan ? NaN : m;
+      }
+    }
+  }
+  return new NDArray(out, outShape);
+}
+
+export function transpose(a: NDArray, perm: readonly number[]): NDArray {
+  const shape = a.shape;
+  const outShape = perm.map((p) => shape[p]!);
+  const st = stridesOf(shape);
+  const out = allocate(a.dtype, a.size);
+  if (shape.length === 2 && perm[0] === 1) {
+    // The common case, blocked for cache locality.
+    const R = shape[0]!, C = shape[1]!, d = a.data, B = 32;
+    for (let i0 = 0; i0 < R; i0 += B) {
+      for (let j0 = 0; j0 < C; j0 += B) {
+        const iMax = Math.min(R, i0 + B), jMax = Math.min(C, j0 + B);
+        for (let i = i0; i < iMax; i++) for (let j = j0; j < jMax; j++) out[j * R + i] = d[i * C + j]!;
+      }
+    }
+  } else {
+    strided(a.data, out, outShape, perm.map((p) => st[p]!));
+  }
+  return new NDArray(out, outShape);
+}
+
+/** Strided slice: starts/steps per axis, output shape given. A leading-axis unit-step slice is a zero-copy view. */
+export function slice(a: NDArray, starts: readonly number[], steps: readonly number[], outShape: Shape): NDArray {
+  const st = stridesOf(a.shape);
+  let base = 0;
+  for (let i = 0; i < starts.length; i++) base += starts[i]! * st[i]!;
+  const n = sizeOf(outShape);
+  let viewable = true;
+  for (let i = 1; i < outShape.length; i++) if (outShape[i] !== a.shape[i] || steps[i] !== 1) viewable = false;
+  if (viewable && (outShape.length === 0 || steps[0] === 1)) {
+    // Contiguous in memory: share the buffer (arrays are immutable, so sharing is safe).
+    return new NDArray(a.data.subarray(base, base + n), outShape);
+  }
+  const out = allocate(a.dtype, n);
+  strided(a.data, out, outShape, st.map((s, i) => s * steps[i]!), base);
+  return new NDArray(out, outShape);
+}
+
+/** Writes `src` into a zero array of `shape` at `starts` with `steps` (the transpose of slice). */
+export function sliceUpdate(src: NDArray, shape: Shape, starts: readonly number[], steps: readonly number[], dtype: DType): NDArray {
+  const out = allocate(dtype, sizeOf(shape));
+  const st = stridesOf(shape);
+  const nd = shape.length;
+  const ss = src.shape;
+  if (src.size === 0) return new NDArray(out, shape);
+  let base = 0;
+  for (let i = 0; i < nd; i++) base += starts[i]! * st[i]!;
+  if (nd === 0) { out[0] = src.data[0]!; return new NDArray(out, shape); }
+  const strides = st.map((s, i) => s * steps[i]!);
+  const idx = new Int32Array(nd);
+  const inner = ss[nd - 1]!, is = strides[nd - 1]!, d = src.data;
+  let p = base, o = 0;
+  for (;;) {
+    for (let j = 0; j < inner; j++) out[p + j * is] = d[o++]!;
+    let k = nd - 2;
+    for (; k >= 0; k--) {
+      p += strides[k]!;
+      if (++idx[k]! < ss[k]!) break;
+      p -= strides[k]! * ss[k]!;
+      idx[k] = 0;
+    }
+    if (k < 0) break;
+  }
+  return new NDArray(out, shape);
+}
+
+export function concat(parts: readonly NDArray[], axis: number, outShape: Shape, dtype: DType): NDArray {
+  const out = allocate(dtype, sizeOf(outShape));
+  let outer = 1;
+  for (let i = 0; i < axis; i++) outer *= outShape[i]!;
+  let innerOut = 1;
+  for (let i = axis; i < outShape.length; i++) innerOut *= outShape[i]!;
+  let offset = 0;
+  for (const p of parts) {
+    const block = p.size / Math.max(outer, 1);
+    for (let o = 0; o < outer; o++) out.set(p.data.subarray(o * block, (o + 1) * block), o * innerOut + offset);
+    offset += block;
+  }
+  return new NDArray(out, outShape);
+}
+
+/** Takes `indices` (int32) along `axis`: out shape = a.shape[:axis] + indices.shape + a.shape[axis+1:]. */
+export function take(a: NDArray, indices: NDArray, axis: number, outShape: Shape): NDArray {
+  const out = allocate(a.dtype, sizeOf(outShape));
+  let outer = 1, inner = 1;
+  for (let i = 0; i < axis; i++) outer *= a.shape[i]!;
+  for (let i = axis + 1; i < a.shape.length; i++) inner *= a.shape[i]!;
+  const n = a.shape[axis]!, m = indices.size, idx = indices.data, d = a.data;
+  for (let o = 0; o < outer; o++) {
+    for (let k = 0; k < m; k++) {
+      const src = (o * n + idx[k]!) * inner, dst = (o * m + k) * inner;
+      for (let i = 0; i < inner; i++) out[dst + i] = d[src + i]!;
+    }
+  }
+  return new NDArray(out, outShape);
+}
+
+/** The transpose of take: adds rows of `g` into a zero array of `shape` at `indices` along `axis`. */
+export function scatterAdd(g: NDArray, indices: NDArray, axis: number, shape: Shape, dtype: DType): NDArray {
+  const out = allocate(dtype, sizeOf(shape));
+  let outer = 1, inner = 1;
+  for (let i = 0; i < axis; i++) outer *= shape[i]!;
+  for (let i = axis + 1; i < shape.length; i++) inner *= shape[i]!;
+  const n = shape[axis]!, m = indices.size, idx = indices.data, d = g.data;
+  for (let o = 0; o < outer; o++) {
+    for (let k = 0; k < m; k++) {
+      const dst = (o * n + idx[k]!) * inner, src = (o * m + k) * inner;
+      for (let i = 0; i < inner; i++) out[dst + i]! += d[src + i]!;
+    }
+  }
+  return new NDArray(out, shape);
+}
+
+/**
+ * Batched matrix product of a [..., m, k] and b [..., k, n] (batch axes broadcast to `outShape`).
+ * The i-k-j loop order streams rows of b and the output contiguously.
+ */
+export function matmul(a: NDArray, b: NDArray, outShape: Shape, dtype: DType): NDArray {
+  const nd = outShape.length;
+  const m = outShape[nd - 2]!, n = outShape[nd - 1]!, k = a.shape[a.ndim - 1]!;
+  const out = allocate(dtype, sizeOf(outShape));
+  const batchShape = outShape.slice(0, nd - 2);
+  const batch = sizeOf(batchShape);
+  const aBatch = broadcastStrides(a.shape.slice(0, a.ndim - 2), batchShape);
+  const bBatch = broadcastStrides(b.shape.slice(0, b.ndim - 2), batchShape);
+  const bstr = stridesOf(batchShape);
+  const A = a.data, B = b.data;
+  // One float64 row accumulator per output row keeps float32 sums accurate and fast.
+  const acc = new Float64Array(n);
+  for (let t = 0; t < batch; t++) {
+    let ia = 0, ib = 0, rem = t;
+    for (let d = 0; d < batchShape.length; d++) {
+      const q = Math.floor(rem / bstr[d]!);
+      rem -= q * bstr[d]!;
+      ia += q * aBatch[d]!;
+      ib += q * bBatch[d]!;
+    }
+    const aOff = ia * m * k, bOff = ib * k * n, oOff = t * m * n;
+    for (let i = 0; i < m; i++) {
+      acc.fill(0);
+      const aRow = aOff + i * k;
+      for (let p = 0; p < k; p++) {
+        const av = A[aRow + p]!;
+        const bRow = bOff + p * n;
+        for (let j = 0; j < n; j++) acc[j]! += av * B[bRow + j]!;
+      }
+      out.set(acc, oOff + i * n);
+    }
+  }
+  return new NDArray(out, outShape);
+}
+
+/** Constant padding: widths[i] = [before, after]. */
+export function pad(a: NDArray, widths: readonly (readonly [number, number])[], value: number, outShape: Shape): NDArray {
+  const out = allocate(a.dtype, sizeOf(outShape));
+  if (value !== 0) out.fill(value);
+  const starts = widths.map((w) => w[0]);
+  const steps = widths.map(() => 1);
+  const placed = sliceUpdate(a, outShape, starts, steps, a.dtype);
+  // sliceUpdate writes into zeros; merge the interior region over the fill value.
+  if (value === 0) return placed;
+  const mask = sliceUpdate(new NDArray(new Uint8Array(a.size).fill(1), a.shape), outShape, starts, steps, "bool").data;
+  for (let i = 0; i < out.length; i++) if (mask[i]) out[i] = placed.data[i]!;
+  return new NDArray(out, outShape);
+}

@@ -1,0 +1,221 @@
+// NDArray: an immutable, row-major, contiguous n-d array on a TypedArray.
+// Arrays live on the JS heap, so the garbage collector frees them: no dispose, no tidy.
+
+import { ArgumentError, ShapeError } from "../core/errors.js";
+import { Fluent } from "./fluent.js";
+
+export type DType = "float64" | "float32" | "int32" | "bool";
+export type FloatDType = "float64" | "float32";
+export type Shape = readonly number[];
+export type TypedData = Float64Array | Float32Array | Int32Array | Uint8Array;
+
+/** Nested plain arrays of numbers (or booleans), as accepted by `array()` and returned by `toArray()`. */
+export type NestedNumbers = number | boolean | readonly NestedNumbers[];
+
+export function allocate(dtype: DType, size: number): TypedData {
+  switch (dtype) {
+    case "float64": return new Float64Array(size);
+    case "float32": return new Float32Array(size);
+    case "int32": return new Int32Array(size);
+    case "bool": return new Uint8Array(size);
+  }
+}
+
+export function dtypeOfData(data: TypedData): DType {
+  if (data instanceof Float64Array) return "float64";
+  if (data instanceof Float32Array) return "float32";
+  if (data instanceof Int32Array) return "int32";
+  return "bool";
+}
+
+export function sizeOf(shape: Shape): number {
+  let n = 1;
+  for (let i = 0; i < shape.length; i++) n *= shape[i]!;
+  return n;
+}
+
+export function shapeStr(shape: Shape): string {
+  return `[${shape.join(",")}]`;
+}
+
+export function sameShape(a: Shape, b: Shape): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** Row-major strides of a contiguous array. */
+export function stridesOf(shape: Shape): number[] {
+  const s = new Array<number>(shape.length);
+  let acc = 1;
+  for (let i = shape.length - 1; i >= 0; i--) {
+    s[i] = acc;
+    acc *= shape[i]!;
+  }
+  return s;
+}
+
+export class NDArray extends Fluent {
+  readonly shape: Shape;
+  readonly dtype: DType;
+  /** Row-major storage. Treat it as read-only: arrays are values, shared freely. */
+  readonly data: TypedData;
+
+  /** Wraps `data` without copying; prefer the `array`, `zeros`, `ones` factories. */
+  constructor(data: TypedData, shape: Shape) {
+    super();
+    if (data.length !== sizeOf(shape)) {
+      throw new ShapeError("NDArray", `data has ${data.length} elements but shape ${shapeStr(shape)} needs ${sizeOf(shape)}; pass a shape whose product is the data length`);
+    }
+    this.data = data;
+    this.shape = shape;
+    this.dtype = dtypeOfData(data);
+  }
+
+  get ndim(): number { return this.shape.length; }
+  get size(): number { return this.data.length; }
+
+  /** The single element of a size-1 array as a number. */
+  item(): number {
+    if (this.data.length !== 1) {
+      throw new ShapeError("item", `array of shape ${shapeStr(this.shape)} has ${this.data.length} elements, not 1; index or reduce it first (e.g. sum(x))`);
+    }
+    return this.data[0]!;
+  }
+
+  /** Nested plain arrays (a number for a 0-d array). Bool arrays give booleans. */
+  toArray(): NestedNumbers {
+    const d = this.data, shape = this.shape, isBool = this.dtype === "bool";
+    if (shape.length === 0) return isBool ? d[0] !== 0 : d[0]!;
+    let pos = 0;
+    const build = (axis: number): NestedNumbers[] => {
+      const n = shape[axis]!;
+      const out = new Array<NestedNumbers>(n);
+      if (axis === shape.length - 1) {
+        for (let i = 0; i < n; i++) out[i] = isBool ? d[pos++] !== 0 : d[pos++]!;
+      } else {
+        for (let i = 0; i < n; i++) out[i] = build(axis + 1);
+      }
+      return out;
+    };
+    return build(0);
+  }
+
+  /** A copy of the elements as a Float64Array (safe to mutate). */
+  toFloat64Array(): Float64Array {
+    return Float64Array.from(this.data);
+  }
+
+  override toString(): string {
+    return `NDArray(${this.dtype}${shapeStr(this.shape)}) ${JSON.stringify(this.toArray())}`;
+  }
+
+  toJSON(): { dtype: DType; shape: number[]; data: NestedNumbers } {
+    return { dtype: this.dtype, shape: [...this.shape], data: this.toArray() };
+  }
+}
+
+function inferShape(value: NestedNumbers, op: string): number[] {
+  const shape: number[] = [];
+  let v: NestedNumbers = value;
+  while (Array.isArray(v)) {
+    shape.push(v.length);
+    if (v.length === 0) break;
+    v = (v as readonly NestedNumbers[])[0]!;
+  }
+  if (!Array.isArray(v) && typeof v !== "number" && typeof v !== "boolean" && !(shape.length > 0 && shape[shape.length - 1] === 0)) {
+    throw new ArgumentError(op, `element ${String(v)} is a ${typeof v}; pass numbers (or booleans) in nested arrays`);
+  }
+  return shape;
+}
+
+/**
+ * Builds an NDArray from nested arrays, a flat array or TypedArray plus a shape, or a number.
+ * The dtype defaults to float64 (bool for nested booleans).
+ */
+export function array(
+  value: NestedNumbers | ArrayLike<number> | TypedData | NDArray,
+  opts: { dtype?: DType; shape?: Shape } = {},
+): NDArray {
+  if (value instanceof NDArray) {
+    const dtype = opts.dtype ?? value.dtype;
+    const data = allocate(dtype, value.size);
+    data.set(value.data);
+    return new NDArray(data, opts.shape ?? value.shape);
+  }
+  const isTyped = ArrayBuffer.isView(value);
+  let flat: ArrayLike<number | boolean>;
+  let shape: number[];
+  let dtype = opts.dtype;
+  if (isTyped) {
+    flat = value as TypedData;
+    shape = opts.shape ? [...opts.shape] : [flat.length];
+    dtype ??= value instanceof Float32Array ? "float32" : value instanceof Int32Array ? "int32" : value instanceof Uint8Array ? "bool" : "float64";
+  } else {
+    const nested = value as NestedNumbers;
+    const inferred = inferShape(nested, "array");
+    const out: (number | boolean)[] = [];
+    const walk = (v: NestedNumbers, axis: number): void => {
+      if (axis === inferred.length) {
+        if (typeof v !== "number" && typeof v !== "boolean") {
+          throw new ShapeError("array", `ragged nesting: expected a number at depth ${axis}, got ${Array.isArray(v) ? "an array" : typeof v}; every row must have the same length`);
+        }
+        out.push(v);
+        return;
+      }
+      if (!Array.isArray(v) || v.length !== inferred[axis]) {
+        throw new ShapeError("array", `ragged nesting at depth ${axis}: expected ${inferred[axis]} elements, got ${Array.isArray(v) ? v.length : typeof v}; every row must have the same length`);
+      }
+      for (const e of v as readonly NestedNumbers[]) walk(e, axis + 1);
+    };
+    walk(nested, 0);
+    flat = out;
+    if (opts.shape) {
+      if (sizeOf(opts.shape) !== out.length) {
+        throw new ShapeError("array", `shape ${shapeStr(opts.shape)} needs ${sizeOf(opts.shape)} elements but ${out.length} were given`);
+      }
+      shape = [...opts.shape];
+    } else shape = inferred;
+    dtype ??= out.length > 0 && typeof out[0] === "boolean" ? "bool" : "float64";
+  }
+  const data = allocate(dtype, flat.length);
+  for (let i = 0; i < flat.length; i++) {
+    const e = flat[i]!;
+    if (typeof e !== "number" && typeof e !== "boolean") {
+      throw new ArgumentError("array", `element ${i} is a ${typeof e}; pass numbers`);
+    }
+    data[i] = +e;
+  }
+  return new NDArray(data, shape);
+}
+
+export function full(shape: Shape, value: number, dtype: DType = "float64"): NDArray {
+  const data = allocate(dtype, sizeOf(shape));
+  if (value !== 0) data.fill(value);
+  return new NDArray(data, [...shape]);
+}
+
+export function zeros(shape: Shape, dtype: DType = "float64"): NDArray {
+  return full(shape, 0, dtype);
+}
+
+export function ones(shape: Shape, dtype: DType = "float64"): NDArray {
+  return full(shape, 1, dtype);
+}
+
+/** 0, 1, …, n−1 (or start…stop by step). */
+export function arange(startOrStop: number, stop?: number, step = 1, dtype: DType = "float64"): NDArray {
+  const start = stop === undefined ? 0 : startOrStop;
+  const end = stop === undefined ? startOrStop : stop;
+  const n = Math.max(0, Math.ceil((end - start) / step));
+  const data = allocate(dtype, n);
+  for (let i = 0; i < n; i++) data[i] = start + i * step;
+  return new NDArray(data, [n]);
+}
+
+export function linspace(start: number, stop: number, num: number, dtype: DType = "float64"): NDArray {
+  const data = allocate(dtype, num);
+  const step = num > 1 ? (stop - start) / (num - 1) : 0;
+  for (let i = 0; i < num; i++) data[i] = start + i * step;
+  return new NDArray(data, [num]);
+}

@@ -1,0 +1,48 @@
+// Typed errors. Every message names the op, the shapes or values involved, and the fix,
+// so that no internal TypeError (or silent NaN) ever reaches a user.
+
+/** Base class of every error wengert throws on purpose. */
+export class WengertError extends Error {
+  /** The op or transform that refused its input, e.g. "mul" or "grad". */
+  readonly op: string;
+  constructor(op: string, message: string) {
+    super(`${op}: ${message}`);
+    this.op = op;
+    this.name = new.target.name;
+  }
+}
+
+/** Operand shapes that do not fit the op (broadcasting, matmul, reshape, axes). */
+export class ShapeError extends WengertError {}
+
+/** Operand dtypes that do not fit the op (bool in arithmetic, float32 mixed with float64). */
+export class DTypeError extends WengertError {}
+
+/** A value that is neither a number, an NDArray, nor a traced value of one. */
+export class ArgumentError extends WengertError {}
+
+/** `grad` of a function whose output is not a scalar, without a cotangent. */
+export class NonScalarOutputError extends WengertError {}
+
+/** A primitive reached a transform that has no rule for it. */
+export class MissingRuleError extends WengertError {}
+
+/** `argnums` that does not name the function's arguments. */
+export class ArgnumsError extends WengertError {}
+
+/**
+ * A traced value was turned into a plain JS number (`x * 2`, `x > 0`, `Math.sin(x)`),
+ * which would silently drop its derivative; or it was used after its transform ended.
+ */
+export class TracerError extends WengertError {}
+
+/** An expression that does not parse; `column` is 1-based. */
+export class ParseError extends WengertError {
+  readonly column: number;
+  readonly source: string;
+  constructor(source: string, column: number, message: string) {
+    super("parse", `${message} at column ${column}\n  ${source}\n  ${" ".repeat(Math.max(0, column - 1))}^`);
+    this.column = column;
+    this.source = source;
+  }
+}

@@ -1,0 +1,113 @@
+// What a primitive is, and how an op finds the interpreter that must process it.
+//
+// A primitive is declared once (src/ops/prims.ts) with its shape/dtype rule, its concrete
+// implementation and its derivative rule. Derivative rules are written with the library's
+// own ops, so the derivative of a derivative is just another trace through the same table.
+
+import { ArgumentError, TracerError } from "./errors.js";
+import type { DType, Shape } from "../array/ndarray.js";
+import { NDArray } from "../array/ndarray.js";
+import { Tracer, ZERO, type MaybeZero, type Tensor, type Value } from "./tracer.js";
+
+/** Abstract value: what an op knows of an argument before computing. */
+export interface Aval {
+  readonly shape: Shape;
+  /** "number"/"bool" with `js` set: a plain JS number or boolean. */
+  readonly dtype: DType | "number";
+  /** True for plain JS numbers and booleans (results stay plain when all inputs are). */
+  readonly js: boolean;
+}
+
+/** ∂out/∂args[i] for an elementwise primitive, as a value of out's shape (or broadcastable). */
+export type PartialFn<P> = (args: readonly Value[], out: Value, params: P) => MaybeZero;
+/** The linear map t ↦ J_i·t (JVP) or g ↦ J_iᵀ·g (VJP) for argument i. */
+export type LinearFn<P> = (seed: Value, args: readonly Value[], out: Value, params: P) => MaybeZero;
+
+export type IndexedLinearFn<P> = (seed: Value, i: number, args: readonly Value[], out: Value, params: P) => MaybeZero;
+
+/**
+ * The derivative rule. `partials`: elementwise ops give ∂out/∂arg_i and the engine applies the
+ * chain rule (t·∂ forward, g·∂ backward, reduced by `unbroadcast`). `linear`: structural ops
+ * give the JVP and the VJP (its transpose) for each argument side by side. `none`: the output
+ * carries no derivative (comparisons, stopGradient). A null entry marks an argument that
+ * carries no derivative (where's condition, gather's indices).
+ */
+export type Rule<P> =
+  | { readonly kind: "partials"; readonly partials: readonly (PartialFn<P> | null)[] }
+  | {
+      readonly kind: "linear";
+      readonly jvp: readonly (LinearFn<P> | null)[];
+      readonly vjp: readonly (LinearFn<P> | null)[];
+      /** For ops with any number of arguments (concat): one rule taking the argument index. */
+      readonly variadic?: { readonly jvp: IndexedLinearFn<P>; readonly vjp: IndexedLinearFn<P> };
+    }
+  | { readonly kind: "none"; readonly why: string };
+
+/** How the trace printer shows a line and its partial derivatives (survey notation). */
+export interface Display<P> {
+  /** e.g. ["ln ", a] → "ln v-1"; args are already-formatted operand names. */
+  primal(args: readonly string[], params: P): string;
+  /** ∂out/∂arg_i in terms of the operand names, e.g. "cos v0". */
+  partials?: readonly ((args: readonly string[], out: string, params: P) => string)[];
+}
+
+export interface Primitive<P> {
+  readonly name: string;
+  /** Elementwise with NumPy broadcasting: tangents are broadcast and cotangents unbroadcast. */
+  readonly broadcasts: boolean;
+  /** Shape/dtype rule: throws ShapeError / DTypeError naming the op, the shapes and the fix. */
+  infer(avals: readonly Aval[], params: P): Aval;
+  /** Concrete implementation on already-checked arguments. */
+  impl(args: readonly Tensor[], params: P, out: Aval): Tensor;
+  readonly rule: Rule<P>;
+  readonly display?: Display<P>;
+}
+
+export function avalOf(v: Tensor): Aval {
+  if (typeof v === "number") return NUMBER_AVAL;
+  if (typeof v === "boolean") return BOOL_AVAL;
+  return { shape: v.shape, dtype: v.dtype, js: false };
+}
+const NUMBER_AVAL: Aval = Object.freeze({ shape: Object.freeze([]) as Shape, dtype: "number", js: true });
+const BOOL_AVAL: Aval = Object.freeze({ shape: Object.freeze([]) as Shape, dtype: "bool", js: true });
+
+function describe(v: unknown): string {
+  if (v === null) return "null";
+  if (Array.isArray(v)) return "a plain JS array (wrap it with array(...))";
+  return typeof v === "object" ? `an object (${Object.prototype.toString.call(v)})` : `a ${typeof v} (${String(v)})`;
+}
+
+/** Evaluates a primitive on concrete values after its shape/dtype rule has accepted them. */
+export function evalConcrete<P>(prim: Primitive<P>, args: readonly Value[], params: P): Tensor {
+  const avals = new Array<Aval>(args.length);
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    if (typeof a !== "number" && typeof a !== "boolean" && !(a instanceof NDArray)) {
+      throw new ArgumentError(prim.name, `argument ${i + 1} is ${describe(a)}; pass a number, an NDArray, or a value traced from one`);
+    }
+    avals[i] = avalOf(a);
+  }
+  return prim.impl(args as readonly Tensor[], params, prim.infer(avals, params));
+}
+
+/** Applies a primitive: the highest-level tracer among the arguments decides who processes it. */
+export function bind<P>(prim: Primitive<P>, args: readonly Value[], params: P): Value {
+  let top: Tracer | null = null;
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    if (a instanceof Tracer && (top === null || a.interp.level > top.interp.level)) top = a;
+  }
+  if (top === null) return evalConcrete(prim, args, params);
+  const interp = top.interp;
+  if (!interp.active) {
+    throw new TracerError(
+      prim.name,
+      `a value traced by a transform that has already returned (level ${interp.level}) was used again; return it from the transformed function instead of keeping it in an outer variable`,
+    );
+  }
+  return interp.process(prim as Primitive<unknown>, args, params);
+}
+
+export function isZero(v: MaybeZero): v is typeof ZERO {
+  return v === ZERO;
+}

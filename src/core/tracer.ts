@@ -1,0 +1,101 @@
+// Values, tracers and levels: the vocabulary every interpreter shares.
+//
+// A concrete value (`Tensor`) is a JS number, a JS boolean (the result of comparing
+// numbers) or an NDArray. A `Tracer` stands for a value inside an active transform; it
+// belongs to one interpreter, and that interpreter's `level` orders the nesting: the
+// tracer with the highest level among an op's arguments decides who processes the op,
+// and every lower-level value is a constant to it. Each transform call takes a fresh,
+// increasing level, so two nested derivatives can never confuse their perturbations.
+
+import { Fluent } from "../array/fluent.js";
+import { NDArray, type DType, type Shape } from "../array/ndarray.js";
+import { TracerError } from "./errors.js";
+import type { Primitive } from "./primitive.js";
+
+export type Tensor = number | boolean | NDArray;
+export type Value = Tensor | Tracer;
+
+/** A structurally zero tangent or cotangent: never materialized, never multiplied. */
+export const ZERO: unique symbol = Symbol("wengert.zero");
+export type Zero = typeof ZERO;
+export type MaybeZero = Value | Zero;
+
+export interface Interpreter {
+  readonly level: number;
+  /** False once the transform that owns this level has returned. */
+  active: boolean;
+  /** Applies `prim` to `args`, at least one of which is a tracer of this interpreter. */
+  process(prim: Primitive<unknown>, args: readonly Value[], params: unknown): Value;
+}
+
+let levelCounter = 0;
+
+/** A fresh level, higher than every level handed out before. */
+export function newLevel(): number {
+  return ++levelCounter;
+}
+
+const SCALAR_SHAPE: Shape = Object.freeze([]) as Shape;
+
+export abstract class Tracer extends Fluent {
+  readonly interp: Interpreter;
+  /** The value one level down: a tracer of a lower level, or a concrete value. */
+  readonly primal: Value;
+
+  constructor(interp: Interpreter, primal: Value) {
+    super();
+    this.interp = interp;
+    this.primal = primal;
+  }
+
+  get level(): number { return this.interp.level; }
+  get shape(): Shape { return shapeOf(this.primal); }
+  get dtype(): DType | "number" { return dtypeOf(this.primal); }
+  get ndim(): number { return this.shape.length; }
+  get size(): number { let n = 1; for (const d of this.shape) n *= d; return n; }
+
+  /** Refuses silent conversion to a JS number, which would drop the derivative. */
+  override valueOf(): never {
+    throw new TracerError(
+      "valueOf",
+      "a traced value was used with a JS operator or Math function (x * y, x > 0, Math.sin(x)), which would silently drop its derivative; use wengert's ops (mul, greater, sin …), or value(x) for a constant copy",
+    );
+  }
+
+  [Symbol.toPrimitive](hint: string): string {
+    if (hint === "string") return this.toString();
+    return this.valueOf();
+  }
+
+  override toString(): string {
+    return `Tracer(level ${this.level}, ${String(concrete(this.primal))})`;
+  }
+}
+
+export function shapeOf(v: Value): Shape {
+  if (typeof v === "number" || typeof v === "boolean") return SCALAR_SHAPE;
+  if (v instanceof NDArray) return v.shape;
+  return shapeOf(v.primal);
+}
+
+/** "number" for plain JS numbers (weakly typed float64), "bool" for JS booleans. */
+export function dtypeOf(v: Value): DType | "number" {
+  if (typeof v === "number") return "number";
+  if (typeof v === "boolean") return "bool";
+  if (v instanceof NDArray) return v.dtype;
+  return dtypeOf(v.primal);
+}
+
+/** The concrete value under every tracer level (a constant: no derivative flows). */
+export function concrete(v: Value): Tensor {
+  while (v instanceof Tracer) v = v.primal;
+  return v;
+}
+
+export function isTensor(v: unknown): v is Tensor {
+  return typeof v === "number" || typeof v === "boolean" || v instanceof NDArray;
+}
+
+export function isValue(v: unknown): v is Value {
+  return isTensor(v) || v instanceof Tracer;
+}

@@ -1,0 +1,20 @@
+// wengert: automatic differentiation for TypeScript.
+// Forward and reverse mode on numbers and n-d arrays, to any order, with the evaluation
+// trace (the Wengert list) made visible.
+
+export { NDArray, array, zeros, ones, full, arange, linspace } from "./array/ndarray.js";
+export type { DType, FloatDType, Shape, NestedNumbers } from "./array/ndarray.js";
+export * from "./core/errors.js";
+export { ZERO, Tracer } from "./core/tracer.js";
+export type { Value, Tensor } from "./core/tracer.js";
+export {
+  add, sub, mul, div, pow, atan2, maximum, minimum,
+  neg, exp, log, ln, log1p, expm1, sin, cos, tan, asin, acos, atan, sinh, cosh, tanh, sqrt, abs, sign, square,
+  greater, greaterEqual, less, lessEqual, equal, notEqual, where, stopGradient, value, toScalar, astype,
+  sum, mean, max, min, reshape, transpose, broadcastTo, slice, concat, stack, pad, take, gather, matmul, dot,
+} from "./ops/api.js";
+export type { Operand } from "./ops/api.js";
+export { sigmoid, relu, softplus, softmax, logSoftmax, logsumexp, norm, hypot } from "./lib/functions.js";
+export { grad, valueAndGrad, vjp, jvp, jacfwd, jacrev, jacobian, hessian, hvp } from "./transforms/transforms.js";
+export type { JacobianOf, JacobianFn, ScalarOut, ArgnumsOption } from "./transforms/transforms.js";
+export { customJvp, customVjp } from "./transforms/custom.js";

@@ -1,0 +1,308 @@
+// The public math ops. Each binds one primitive of the table; plain numbers take a fast path
+// straight to Math (no transform active: `sin(2) === Math.sin(2)`).
+
+import { normAxes, normAxis } from "../array/broadcast.js";
+import { installFluent, type FluentOps } from "../array/fluent.js";
+import { array, NDArray, shapeStr, sizeOf, type DType, type Shape } from "../array/ndarray.js";
+import { ArgumentError, ShapeError } from "../core/errors.js";
+import { bind } from "../core/primitive.js";
+import { concrete, dtypeOf, shapeOf, Tracer, type Tensor, type Value } from "../core/tracer.js";
+import { P, type SliceParams, type UnsliceParams } from "./prims.js";
+
+export { concrete, shapeOf };
+
+/** A value an op accepts: a number, an NDArray, or (inside a transform) a traced one of them. */
+export type Operand = number | NDArray;
+type Cond = boolean | NDArray | Tracer;
+/** Result type: plain numbers stay numbers; arrays stay arrays. */
+export type R1<A> = A extends number ? number : A extends NDArray ? NDArray : Value;
+export type R2<A, B> = A extends number ? (B extends number ? number : R1<B>) : A extends NDArray ? (B extends number | NDArray ? NDArray : Value) : Value;
+
+type Un = <A extends Value>(a: A) => R1<A>;
+type Bin = <A extends Value, B extends Value>(a: A, b: B) => R2<A, B>;
+type Cmp = <A extends Value, B extends Value>(a: A, b: B) => A extends number ? (B extends number ? boolean : NDArray) : NDArray;
+
+// ---------------------------------------------------------------- arithmetic
+
+export const add: Bin = ((a: Value, b: Value) => (typeof a === "number" && typeof b === "number" ? a + b : bind(P.add, [a, b], undefined))) as Bin;
+export const sub: Bin = ((a: Value, b: Value) => (typeof a === "number" && typeof b === "number" ? a - b : bind(P.sub, [a, b], undefined))) as Bin;
+export const mul: Bin = ((a: Value, b: Value) => (typeof a === "number" && typeof b === "number" ? a * b : bind(P.mul, [a, b], undefined))) as Bin;
+export const div: Bin = ((a: Value, b: Value) => (typeof a === "number" && typeof b === "number" ? a / b : bind(P.div, [a, b], undefined))) as Bin;
+export const pow: Bin = ((a: Value, b: Value) => (typeof a === "number" && typeof b === "number" ? Math.pow(a, b) : bind(P.pow, [a, b], undefined))) as Bin;
+export const atan2: Bin = ((a: Value, b: Value) => (typeof a === "number" && typeof b === "number" ? Math.atan2(a, b) : bind(P.atan2, [a, b], undefined))) as Bin;
+/** Elementwise maximum; at ties the derivative is split evenly between the arguments. */
+export const maximum: Bin = ((a: Value, b: Value) => bind(P.maximum, [a, b], undefined)) as Bin;
+/** Elementwise minimum; at ties the derivative is split evenly between the arguments. */
+export const minimum: Bin = ((a: Value, b: Value) => bind(P.minimum, [a, b], undefined)) as Bin;
+
+function unary(prim: (typeof P)[keyof typeof P], f: (x: number) => number): Un {
+  return ((a: Value) => (typeof a === "number" ? f(a) : bind(prim as typeof P.neg, [a], undefined))) as Un;
+}
+export const neg = unary(P.neg, (x) => -x);
+export const exp = unary(P.exp, Math.exp);
+export const log = unary(P.log, Math.log);
+/** Natural logarithm (alias of log, as the survey writes it). */
+export const ln = log;
+export const log1p = unary(P.log1p, Math.log1p);
+export const expm1 = unary(P.expm1, Math.expm1);
+export const sin = unary(P.sin, Math.sin);
+export const cos = unary(P.cos, Math.cos);
+export const tan = unary(P.tan, Math.tan);
+export const asin = unary(P.asin, Math.asin);
+export const acos = unary(P.acos, Math.acos);
+export const atan = unary(P.atan, Math.atan);
+export const sinh = unary(P.sinh, Math.sinh);
+export const cosh = unary(P.cosh, Math.cosh);
+export const tanh = unary(P.tanh, Math.tanh);
+export const sqrt = unary(P.sqrt, Math.sqrt);
+/** |x|, with subgradient 0 at x = 0. */
+export const abs = unary(P.abs, Math.abs);
+export const sign = unary(P.sign, (x) => (x > 0 ? 1 : x < 0 ? -1 : x));
+
+/** x², as x·x (exact and cheaper than pow). */
+export const square: Un = ((a: Value) => mul(a, a)) as Un;
+
+// ---------------------------------------------------------------- comparisons and selection
+
+function comparison(prim: typeof P.greater): Cmp {
+  return ((a: Value, b: Value) => bind(prim, [a, b], undefined)) as Cmp;
+}
+/** Comparisons return concrete booleans (or bool arrays) even for traced inputs: they carry no derivative, so native `if` works. */
+export const greater = comparison(P.greater);
+export const greaterEqual = comparison(P.greaterEqual);
+export const less = comparison(P.less);
+export const lessEqual = comparison(P.lessEqual);
+export const equal = comparison(P.equal);
+export const notEqual = comparison(P.notEqual);
+
+/** Elementwise selection: `cond ? a : b`. Only the selected branch receives a derivative. */
+export function where<A extends Value, B extends Value>(cond: Cond | Value, a: A, b: B): R2<A, B>;
+export function where(cond: Value, a: Value, b: Value): Value {
+  return bind(P.where, [cond, a, b], undefined);
+}
+
+/** The value itself, with no derivative flowing through it. */
+export function stopGradient<A extends Value>(a: A): R1<A>;
+export function stopGradient(a: Value): Value {
+  return bind(P.stopGradient, [a], undefined);
+}
+
+/** The concrete value under all transforms: a constant copy, for control flow or logging. */
+export function value(a: Value): Tensor {
+  return concrete(a);
+}
+
+/** A size-1 array as a plain number (differentiable). */
+export function toScalar(a: Operand): number;
+export function toScalar(a: Value): Value;
+export function toScalar(a: Value): Value {
+  return typeof a === "number" ? a : bind(P.toScalar, [a], undefined);
+}
+
+export function astype(a: Operand, dtype: DType): NDArray;
+export function astype(a: Value, dtype: DType): Value;
+export function astype(a: Value, dtype: DType): Value {
+  if (a instanceof NDArray && a.dtype === dtype) return a;
+  return bind(P.astype, [a], { dtype });
+}
+
+export function dtypeOfValue(a: Value): DType {
+  const d = dtypeOf(a);
+  return d === "number" ? "float64" : d;
+}
+
+// ---------------------------------------------------------------- reductions
+
+type Axes = number | readonly number[];
+
+function reduceWith(prim: typeof P.sum, a: Value, axis: Axes | undefined, keepdims: boolean): Value {
+  const nd = shapeOf(a).length;
+  return bind(prim, [a], { axes: normAxes(prim.name, axis, nd), keepdims });
+}
+
+/** Sum over `axis` (all axes by default). A full reduction gives a 0-d array. */
+export function sum(a: Operand, axis?: Axes, keepdims?: boolean): NDArray;
+export function sum(a: Value, axis?: Axes, keepdims?: boolean): Value;
+export function sum(a: Value, axis?: Axes, keepdims = false): Value {
+  return reduceWith(P.sum, a, axis, keepdims);
+}
+
+export function mean(a: Operand, axis?: Axes, keepdims?: boolean): NDArray;
+export function mean(a: Value, axis?: Axes, keepdims?: boolean): Value;
+export function mean(a: Value, axis?: Axes, keepdims = false): Value {
+  const shape = shapeOf(a);
+  const axes = normAxes("mean", axis, shape.length);
+  let n = 1;
+  for (const ax of axes) n *= shape[ax]!;
+  if (n === 0) throw new ShapeError("mean", `mean over an empty axis of shape ${shapeStr(shape)} is undefined`);
+  return div(bind(P.sum, [a], { axes, keepdims }) as NDArray, n);
+}
+
+/** Maximum over `axis`; the derivative is shared evenly among tied maxima. */
+export function max(a: Operand, axis?: Axes, keepdims?: boolean): NDArray;
+export function max(a: Value, axis?: Axes, keepdims?: boolean): Value;
+export function max(a: Value, axis?: Axes, keepdims = false): Value {
+  return reduceWith(P.max, a, axis, keepdims);
+}
+
+export function min(a: Operand, axis?: Axes, keepdims?: boolean): NDArray;
+export function min(a: Value, axis?: Axes, keepdims?: boolean): Value;
+export function min(a: Value, axis?: Axes, keepdims = false): Value {
+  return reduceWith(P.min, a, axis, keepdims);
+}
+
+// ---------------------------------------------------------------- structure
+
+/** Reshape (one axis may be -1, inferred). */
+export function reshape(a: Operand, shape: Shape): NDArray;
+export function reshape(a: Value, shape: Shape): Value;
+export function reshape(a: Value, shape: Shape): Value {
+  const from = shapeOf(a);
+  const holes = shape.filter((d) => d === -1).length;
+  let target: Shape = shape;
+  if (holes > 1 || shape.some((d) => !Number.isInteger(d) || d < -1)) {
+    throw new ShapeError("reshape", `target shape ${shapeStr(shape)} must hold non-negative integers and at most one -1`);
+  }
+  if (holes === 1) {
+    const known = shape.reduce((p, d) => (d === -1 ? p : p * d), 1);
+    const n = sizeOf(from);
+    if (known === 0 || n % known !== 0) throw new ShapeError("reshape", `cannot infer the -1 axis of ${shapeStr(shape)} for ${n} elements (shape ${shapeStr(from)})`);
+    target = shape.map((d) => (d === -1 ? n / known : d));
+  }
+  if (a instanceof NDArray && from.length === target.length && from.every((d, i) => d === target[i])) return a;
+  return bind(P.reshape, [a], { shape: [...target] });
+}
+
+/** Permutes axes (reverses them by default; `x.T` for matrices). */
+export function transpose(a: Operand, perm?: readonly number[]): NDArray;
+export function transpose(a: Value, perm?: readonly number[]): Value;
+export function transpose(a: Value, perm?: readonly number[]): Value {
+  const nd = shapeOf(a).length;
+  const p = perm ? perm.map((ax) => normAxis("transpose", ax, nd)) : Array.from({ length: nd }, (_, i) => nd - 1 - i);
+  return bind(P.transpose, [a], { perm: p });
+}
+
+export function broadcastTo(a: Operand, shape: Shape): NDArray;
+export function broadcastTo(a: Value, shape: Shape, dtype?: DType): Value;
+export function broadcastTo(a: Value, shape: Shape, dtype?: DType): Value {
+  const from = shapeOf(a);
+  if (!(a instanceof Tracer) && typeof a !== "boolean" && from.length === shape.length && from.every((d, i) => d === shape[i])) {
+    return typeof a === "number" ? array([a], { shape: [], dtype: dtype ?? "float64" }) : a;
+  }
+  const v = typeof a === "number" && dtype !== undefined && dtype !== "float64" ? array([a], { shape: [], dtype }) : a;
+  return bind(P.broadcastTo, [v], { shape: [...shape] });
+}
+
+/** Sums `g` down to the shape of `like` (the transpose of broadcasting); a plain number for a number. */
+export function unbroadcast(g: Value, like: Value): Value {
+  const target = shapeOf(like);
+  const isNumber = typeof concrete(like) === "number";
+  const gs = shapeOf(g);
+  const lead = gs.length - target.length;
+  const axes: number[] = [];
+  for (let i = 0; i < gs.length; i++) if (i < lead || (target[i - lead] === 1 && gs[i] !== 1)) axes.push(i);
+  let r = g;
+  if (axes.length > 0) r = bind(P.sum, [r], { axes, keepdims: false });
+  if (isNumber) return toScalar(r);
+  if (shapeOf(r).length !== target.length) r = reshape(r, target);
+  return r;
+}
+
+/** `a[starts[i] : ends[i] : steps[i]]` on each axis (ends default to the axis size; negatives count from the end). */
+export function slice(a: Operand, starts: readonly number[], ends?: readonly (number | undefined)[], steps?: readonly number[]): NDArray;
+export function slice(a: Value, starts: readonly number[], ends?: readonly (number | undefined)[], steps?: readonly number[]): Value;
+export function slice(a: Value, starts: readonly number[], ends: readonly (number | undefined)[] = [], steps: readonly number[] = []): Value {
+  const shape = shapeOf(a);
+  if (starts.length > shape.length) throw new ShapeError("slice", `${starts.length} start indices for shape ${shapeStr(shape)}; give at most one per axis`);
+  const st: number[] = [], sp: number[] = [], out: number[] = [];
+  for (let i = 0; i < shape.length; i++) {
+    const n = shape[i]!;
+    const step = steps[i] ?? 1;
+    if (!Number.isInteger(step) || step < 1) throw new ShapeError("slice", `step ${step} on axis ${i} must be a positive integer`);
+    const norm = (v: number): number => Math.min(n, Math.max(0, v < 0 ? v + n : v));
+    const s = norm(starts[i] ?? 0);
+    const e = norm(ends[i] ?? n);
+    st.push(s);
+    sp.push(step);
+    out.push(Math.max(0, Math.ceil((e - s) / step)));
+  }
+  return bindSlice(a, { starts: st, steps: sp, shape: out });
+}
+
+export function bindSlice(a: Value, p: SliceParams): Value {
+  return bind(P.slice, [a], p);
+}
+
+export function unslice(a: Value, p: UnsliceParams): Value {
+  return bind(P.unslice, [a], p);
+}
+
+export function concat(parts: readonly Operand[], axis?: number): NDArray;
+export function concat(parts: readonly Value[], axis?: number): Value;
+export function concat(parts: readonly Value[], axis = 0): Value {
+  if (parts.length === 0) throw new ArgumentError("concat", "got no arrays; pass at least one");
+  const nd = shapeOf(parts[0]!).length;
+  if (nd === 0) throw new ShapeError("concat", "cannot concatenate 0-d values; reshape them to [1] first");
+  return bind(P.concat, parts, { axis: normAxis("concat", axis, nd) });
+}
+
+/** Stacks equal-shaped values along a new axis. */
+export function stack(parts: readonly Operand[], axis?: number): NDArray;
+export function stack(parts: readonly Value[], axis?: number): Value;
+export function stack(parts: readonly Value[], axis = 0): Value {
+  if (parts.length === 0) throw new ArgumentError("stack", "got no values; pass at least one");
+  const shape = shapeOf(parts[0]!);
+  const ax = normAxis("stack", axis, shape.length + 1);
+  const expanded = [...shape.slice(0, ax), 1, ...shape.slice(ax)];
+  return bind(P.concat, parts.map((p) => reshape(p, expanded)), { axis: ax });
+}
+
+/** Constant padding; `widths[i] = [before, after]` for axis i. */
+export function pad(a: Operand, widths: readonly (readonly [number, number])[], value?: number): NDArray;
+export function pad(a: Value, widths: readonly (readonly [number, number])[], value?: number): Value;
+export function pad(a: Value, widths: readonly (readonly [number, number])[], value = 0): Value {
+  return bind(P.pad, [a], { widths, value });
+}
+
+function toIndices(indices: NDArray | Tracer | readonly number[]): Value {
+  if (indices instanceof NDArray || indices instanceof Tracer) return indices;
+  return array(indices as number[], { dtype: "int32" });
+}
+
+/** Gathers `indices` along `axis` (numpy.take). Indices carry no derivative. */
+export function take(a: Operand, indices: NDArray | readonly number[], axis?: number): NDArray;
+export function take(a: Value, indices: Value | readonly number[], axis?: number): Value;
+export function take(a: Value, indices: Value | readonly number[], axis = 0): Value {
+  return bind(P.take, [a, toIndices(indices as NDArray)], { axis: normAxis("take", axis, shapeOf(a).length) });
+}
+/** Alias of take. */
+export const gather = take;
+
+/** Adds the slices of `g` into zeros of `shape` at `indices` along `axis` (the transpose of take). */
+export function scatterAdd(g: Value, indices: Value, axis: number, shape: Shape): Value {
+  return bind(P.scatterAdd, [g, indices], { axis, shape: [...shape] });
+}
+
+/** Matrix product with NumPy semantics: vectors are lifted to matrices and the lifted axes dropped. */
+export function matmul(a: Operand, b: Operand): NDArray;
+export function matmul(a: Value, b: Value): Value;
+export function matmul(a: Value, b: Value): Value {
+  const sa = shapeOf(a), sb = shapeOf(b);
+  if (sa.length === 0 || sb.length === 0) {
+    throw new ShapeError("matmul", `operands ${shapeStr(sa)} and ${shapeStr(sb)} include a scalar; use mul for scaling`);
+  }
+  const a2 = sa.length === 1 ? reshape(a, [1, sa[0]!]) : a;
+  const b2 = sb.length === 1 ? reshape(b, [sb[0]!, 1]) : b;
+  let out = bind(P.matmul, [a2, b2], undefined);
+  if (sa.length === 1 || sb.length === 1) {
+    const so = shapeOf(out);
+    const keep = so.filter((_, i) => !((sa.length === 1 && i === so.length - 2) || (sb.length === 1 && i === so.length - 1)));
+    out = reshape(out, keep);
+  }
+  return out;
+}
+
+/** Inner product of vectors, or matmul. */
+export const dot = matmul;
+
+installFluent({ add, sub, mul, div, pow, neg, exp, log, sin, cos, tanh, sqrt, abs, sum, mean, max, min, reshape, transpose, matmul } as unknown as FluentOps);

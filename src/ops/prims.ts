@@ -1,0 +1,530 @@
+// The primitive table: every primitive declared once, with its shape/dtype rule, its concrete
+// implementation and its derivative rule side by side (like PyTorch's derivatives.yaml, but
+// typed code). Rules use the library's own ops (`o.*`), so derivatives of derivatives come
+// from this same table. The `Primitive` type makes a missing rule a compile error.
+
+import { allJs, arithmeticDType, broadcastShapes, describeAvals, elementwiseAval, normAxes, normAxis } from "../array/broadcast.js";
+import * as K from "../array/kernels.js";
+import { NDArray, shapeStr, sizeOf, type DType, type Shape } from "../array/ndarray.js";
+import { DTypeError, ShapeError } from "../core/errors.js";
+import type { Aval, Display, PartialFn, Primitive, Rule } from "../core/primitive.js";
+import { ZERO, type Tensor, type Value } from "../core/tracer.js";
+import * as o from "./api.js";
+
+type Operand = number | boolean | NDArray;
+
+function outDType(out: Aval): DType {
+  return out.dtype === "number" ? "float64" : out.dtype;
+}
+
+// ---------------------------------------------------------------- elementwise builders
+
+function unary(
+  name: string,
+  f: (a: number) => number,
+  partial: PartialFn<undefined>,
+  display: Display<undefined>,
+): Primitive<undefined> {
+  const kernel = K.makeUnary(f);
+  return {
+    name,
+    broadcasts: true,
+    infer: (avals) => elementwiseAval(name, avals),
+    impl: (args, _p, out) => kernel(args[0] as Operand, outDType(out)),
+    rule: { kind: "partials", partials: [partial] },
+    display,
+  };
+}
+
+function binary(
+  name: string,
+  f: (a: number, b: number) => number,
+  partials: readonly [PartialFn<undefined>, PartialFn<undefined>],
+  display: Display<undefined>,
+): Primitive<undefined> {
+  const kernel = K.makeBinary(f);
+  return {
+    name,
+    broadcasts: true,
+    infer: (avals) => elementwiseAval(name, avals),
+    impl: (args, _p, out) => kernel(args[0] as Operand, args[1] as Operand, out.shape, outDType(out)),
+    rule: { kind: "partials", partials },
+    display,
+  };
+}
+
+const NO_GRADIENT_COMPARE = "comparisons are piecewise constant: their outputs carry no derivative";
+
+function compare(name: string, f: (a: number, b: number) => boolean, symbol: string): Primitive<undefined> {
+  const kernel = K.makeBinary(f);
+  return {
+    name,
+    broadcasts: true,
+    infer: (avals) => {
+      for (const a of avals) {
+        if (a.dtype === "bool" && name !== "equal" && name !== "notEqual") {
+          throw new DTypeError(name, `cannot order bool operands (${describeAvals(avals)}); compare numbers, or use equal/notEqual`);
+        }
+      }
+      const js = allJs(avals);
+      return { shape: js ? [] : broadcastShapes(name, avals.map((a) => a.shape)), dtype: "bool", js };
+    },
+    impl: (args, _p, out) => kernel(args[0] as Operand, args[1] as Operand, out.shape, "bool"),
+    rule: { kind: "none", why: NO_GRADIENT_COMPARE },
+    display: { primal: ([a, b]) => `${a} ${symbol} ${b}` },
+  };
+}
+
+const call = (fn: string) => ([a]: readonly string[]) => `${fn} ${a}`;
+const infix = (sym: string) => ([a, b]: readonly string[]) => `${a} ${sym} ${b}`;
+
+// ---------------------------------------------------------------- parameters
+
+export interface ReduceParams { readonly axes: readonly number[]; readonly keepdims: boolean }
+export interface ShapeParams { readonly shape: Shape }
+export interface PermParams { readonly perm: readonly number[] }
+export interface SliceParams { readonly starts: readonly number[]; readonly steps: readonly number[]; readonly shape: Shape }
+/** The transpose of a slice: places its argument at starts/steps inside zeros of `full`. */
+export interface UnsliceParams { readonly starts: readonly number[]; readonly steps: readonly number[]; readonly full: Shape }
+export interface AxisParams { readonly axis: number }
+export interface ScatterParams { readonly axis: number; readonly shape: Shape }
+export interface PadParams { readonly widths: readonly (readonly [number, number])[]; readonly value: number }
+export interface CastParams { readonly dtype: DType }
+
+function arrayOf(v: Tensor): NDArray {
+  if (v instanceof NDArray) return v;
+  return new NDArray(Float64Array.of(typeof v === "boolean" ? (v ? 1 : 0) : v), []);
+}
+
+function reducedShape(shape: Shape, axes: readonly number[], keepdims: boolean): number[] {
+  const out: number[] = [];
+  for (let i = 0; i < shape.length; i++) {
+    if (axes.includes(i)) { if (keepdims) out.push(1); } else out.push(shape[i]!);
+  }
+  return out;
+}
+
+function floatAval(op: string, a: Aval): Aval {
+  if (a.dtype === "bool") throw new DTypeError(op, `got a bool array of shape ${shapeStr(a.shape)}; convert it with astype(x, "float64")`);
+  return a;
+}
+
+/** A reduction's mask of the positions that attain the max/min, split evenly among ties. */
+function extremumWeights(x: Value, out: Value, p: ReduceParams): Value {
+  const outK = p.keepdims ? out : o.reshape(out, reducedShape(o.shapeOf(x), p.axes, true));
+  const hit = o.where(o.equal(x, o.stopGradient(outK)), 1, 0);
+  return o.div(hit, o.sum(hit, p.axes, true));
+}
+
+function keepDims(g: Value, x: Value, p: ReduceParams): Value {
+  return p.keepdims ? g : o.reshape(g, reducedShape(o.shapeOf(x), p.axes, true));
+}
+
+function reduction(name: "sum" | "max" | "min"): Primitive<ReduceParams> {
+  const extremum = name !== "sum";
+  return {
+    name,
+    broadcasts: false,
+    infer: ([a], p) => {
+      floatAval(name, a!);
+      for (const ax of p.axes) {
+        if (extremum && a!.shape[ax] === 0) throw new ShapeError(name, `cannot take the ${name} over axis ${ax} of size 0 in shape ${shapeStr(a!.shape)}`);
+      }
+      return { shape: reducedShape(a!.shape, p.axes, p.keepdims), dtype: a!.dtype === "number" ? "float64" : a!.dtype, js: false };
+    },
+    impl: ([a], p, out) => K.reduce(name, arrayOf(a!), p.axes, out.shape, outDType(out)),
+    rule: extremum
+      ? {
+          kind: "linear",
+          jvp: [(t, [x], out, p) => o.sum(o.mul(t, extremumWeights(x!, out, p)), p.axes, p.keepdims)],
+          vjp: [(g, [x], out, p) => o.mul(keepDims(g, x!, p), extremumWeights(x!, out, p))],
+        }
+      : {
+          kind: "linear",
+          jvp: [(t, _a, _o, p) => o.sum(t, p.axes, p.keepdims)],
+          vjp: [(g, [x], _o, p) => o.broadcastTo(keepDims(g, x!, p), o.shapeOf(x!))],
+        },
+    display: { primal: ([a], p) => `${name}(${a}, axes=[${p.axes.join(",")}])` },
+  };
+}
+
+/** Cotangent of a linear map applied to a seed of the output shape (used by matmul's batch axes). */
+function swapLast(v: Value): Value {
+  const nd = o.shapeOf(v).length;
+  const perm = Array.from({ length: nd }, (_, i) => i);
+  perm[nd - 1] = nd - 2;
+  perm[nd - 2] = nd - 1;
+  return o.transpose(v, perm);
+}
+
+// ---------------------------------------------------------------- the table
+
+export const P = {
+  // Arithmetic. ∂ of each argument, as in the survey's elementary derivatives.
+  add: binary("add", (a, b) => a + b, [() => 1, () => 1], { primal: infix("+"), partials: [() => "1", () => "1"] }),
+  sub: binary("sub", (a, b) => a - b, [() => 1, () => -1], { primal: infix("−"), partials: [() => "1", () => "−1"] }),
+  mul: binary("mul", (a, b) => a * b, [([, b]) => b!, ([a]) => a!], { primal: infix("×"), partials: [([, b]) => b!, ([a]) => a!] }),
+  div: binary(
+    "div",
+    (a, b) => a / b,
+    [([, b]) => o.div(1, b!), ([, b], out) => o.neg(o.div(out, b!))],
+    { primal: infix("/"), partials: [([, b]) => `1/${b}`, ([a, b]) => `−${a}/${b}²`] },
+  ),
+  pow: binary(
+    "pow",
+    (a, b) => Math.pow(a, b),
+    [
+      ([a, b]) => {
+        // Constant integer exponents get exact, cheap derivatives (x² → 2x, x¹ → 1).
+        if (b === 0) return ZERO;
+        if (b === 1) return 1;
+        if (b === 2) return o.mul(2, a!);
+        return o.mul(b!, o.pow(a!, o.sub(b!, 1)));
+      },
+      // d/db a^b = a^b ln a, taken as 0 where a = 0 (the limit for b > 0), via a safe log.
+      ([a], out) => {
+        const atZero = o.equal(a!, 0);
+        return o.where(atZero, 0, o.mul(out, o.log(o.where(atZero, 1, a!))));
+      },
+    ],
+    { primal: ([a, b]) => `${a}^${b}`, partials: [([a, b]) => `${b}·${a}^(${b}−1)`, ([a], out) => `${out}·ln ${a}`] },
+  ),
+  atan2: binary(
+    "atan2",
+    (a, b) => Math.atan2(a, b),
+    [([a, b]) => o.div(b!, o.add(o.mul(a!, a!), o.mul(b!, b!))), ([a, b]) => o.neg(o.div(a!, o.add(o.mul(a!, a!), o.mul(b!, b!))))],
+    { primal: ([a, b]) => `atan2(${a}, ${b})`, partials: [([a, b]) => `${b}/(${a}²+${b}²)`, ([a, b]) => `−${a}/(${a}²+${b}²)`] },
+  ),
+  // Ties split the derivative evenly (as JAX and PyTorch do).
+  maximum: binary(
+    "maximum",
+    (a, b) => (a !== a || b !== b ? NaN : a > b ? a : b),
+    [([a, b]) => o.where(o.greater(a!, b!), 1, o.where(o.equal(a!, b!), 0.5, 0)), ([a, b]) => o.where(o.greater(b!, a!), 1, o.where(o.equal(a!, b!), 0.5, 0))],
+    { primal: ([a, b]) => `max(${a}, ${b})`, partials: [([a, b]) => `[${a} > ${b}]`, ([a, b]) => `[${b} > ${a}]`] },
+  ),
+  minimum: binary(
+    "minimum",
+    (a, b) => (a !== a || b !== b ? NaN : a < b ? a : b),
+    [([a, b]) => o.where(o.less(a!, b!), 1, o.where(o.equal(a!, b!), 0.5, 0)), ([a, b]) => o.where(o.less(b!, a!), 1, o.where(o.equal(a!, b!), 0.5, 0))],
+    { primal: ([a, b]) => `min(${a}, ${b})`, partials: [([a, b]) => `[${a} < ${b}]`, ([a, b]) => `[${b} < ${a}]`] },
+  ),
+
+  neg: unary("neg", (a) => -a, () => -1, { primal: ([a]) => `−${a}`, partials: [() => "−1"] }),
+  exp: unary("exp", (a) => Math.exp(a), (_a, out) => out, { primal: call("exp"), partials: [(_a, out) => out] }),
+  log: unary("log", (a) => Math.log(a), ([a]) => o.div(1, a!), { primal: call("ln"), partials: [([a]) => `1/${a}`] }),
+  log1p: unary("log1p", (a) => Math.log1p(a), ([a]) => o.div(1, o.add(1, a!)), { primal: call("log1p"), partials: [([a]) => `1/(1+${a})`] }),
+  expm1: unary("expm1", (a) => Math.expm1(a), (_a, out) => o.add(out, 1), { primal: call("expm1"), partials: [(_a, out) => `${out}+1`] }),
+  sin: unary("sin", (a) => Math.sin(a), ([a]) => o.cos(a!), { primal: call("sin"), partials: [([a]) => `cos ${a}`] }),
+  cos: unary("cos", (a) => Math.cos(a), ([a]) => o.neg(o.sin(a!)), { primal: call("cos"), partials: [([a]) => `−sin ${a}`] }),
+  tan: unary("tan", (a) => Math.tan(a), (_a, out) => o.add(1, o.mul(out, out)), { primal: call("tan"), partials: [(_a, out) => `1+${out}²`] }),
+  asin: unary("asin", (a) => Math.asin(a), ([a]) => o.div(1, o.sqrt(o.sub(1, o.mul(a!, a!)))), { primal: call("asin"), partials: [([a]) => `1/√(1−${a}²)`] }),
+  acos: unary("acos", (a) => Math.acos(a), ([a]) => o.neg(o.div(1, o.sqrt(o.sub(1, o.mul(a!, a!))))), { primal: call("acos"), partials: [([a]) => `−1/√(1−${a}²)`] }),
+  atan: unary("atan", (a) => Math.atan(a), ([a]) => o.div(1, o.add(1, o.mul(a!, a!))), { primal: call("atan"), partials: [([a]) => `1/(1+${a}²)`] }),
+  sinh: unary("sinh", (a) => Math.sinh(a), ([a]) => o.cosh(a!), { primal: call("sinh"), partials: [([a]) => `cosh ${a}`] }),
+  cosh: unary("cosh", (a) => Math.cosh(a), ([a]) => o.sinh(a!), { primal: call("cosh"), partials: [([a]) => `sinh ${a}`] }),
+  tanh: unary("tanh", (a) => Math.tanh(a), (_a, out) => o.sub(1, o.mul(out, out)), { primal: call("tanh"), partials: [(_a, out) => `1−${out}²`] }),
+  sqrt: unary("sqrt", (a) => Math.sqrt(a), (_a, out) => o.div(0.5, out), { primal: call("√"), partials: [(_a, out) => `1/(2${out})`] }),
+  // |x|' = sign(x), with the subgradient 0 at x = 0.
+  abs: unary("abs", (a) => Math.abs(a), ([a]) => o.sign(a!), { primal: ([a]) => `|${a}|`, partials: [([a]) => `sign ${a}`] }),
+  sign: {
+    name: "sign",
+    broadcasts: true,
+    infer: (avals) => elementwiseAval("sign", avals),
+    impl: (() => {
+      const k = K.makeUnary((a) => (a > 0 ? 1 : a < 0 ? -1 : a));
+      return (args: readonly Tensor[], _p: undefined, out: Aval) => k(args[0] as Operand, outDType(out));
+    })(),
+    rule: { kind: "none", why: "sign is piecewise constant: its derivative is 0 wherever it exists" },
+    display: { primal: call("sign") },
+  } satisfies Primitive<undefined>,
+
+  greater: compare("greater", (a, b) => a > b, ">"),
+  greaterEqual: compare("greaterEqual", (a, b) => a >= b, "≥"),
+  less: compare("less", (a, b) => a < b, "<"),
+  lessEqual: compare("lessEqual", (a, b) => a <= b, "≤"),
+  equal: compare("equal", (a, b) => a === b, "="),
+  notEqual: compare("notEqual", (a, b) => a !== b, "≠"),
+
+  // where(c, a, b): the cotangent reaches only the branch that was taken. With a JS boolean
+  // condition the other branch gets a structural zero, so its derivative is never evaluated
+  // (no NaN from sqrt'(0) in where(x > 0, sqrt(x), 0)).
+  where: {
+    name: "where",
+    broadcasts: true,
+    infer: (avals) => {
+      const [c, a, b] = avals as [Aval, Aval, Aval];
+      if (c.dtype !== "bool") {
+        throw new DTypeError("where", `the condition must be a boolean or a bool array, got ${describeAvals([c])}; build it with a comparison such as greater(x, 0)`);
+      }
+      const js = allJs(avals);
+      const dtype = arithmeticDType("where", [a, b]);
+      return { shape: js ? [] : broadcastShapes("where", avals.map((v) => v.shape)), dtype, js };
+    },
+    impl: ([c, a, b], _p, out) => {
+      if (out.js) return c ? a! : b!;
+      return K.where(c as Operand, a as Operand, b as Operand, out.shape, outDType(out));
+    },
+    rule: {
+      kind: "linear",
+      jvp: [null, (t, [c]) => (typeof c === "boolean" ? (c ? t : ZERO) : o.where(c!, t, 0)), (t, [c]) => (typeof c === "boolean" ? (c ? ZERO : t) : o.where(c!, 0, t))],
+      vjp: [null, (g, [c]) => (typeof c === "boolean" ? (c ? g : ZERO) : o.where(c!, g, 0)), (g, [c]) => (typeof c === "boolean" ? (c ? ZERO : g) : o.where(c!, 0, g))],
+    },
+    display: { primal: ([c, a, b]) => `${c} ? ${a} : ${b}` },
+  } satisfies Primitive<undefined>,
+
+  stopGradient: {
+    name: "stopGradient",
+    broadcasts: false,
+    infer: ([a]) => a!,
+    impl: ([a]) => a!,
+    rule: { kind: "none", why: "stopGradient blocks derivatives by definition" },
+    display: { primal: call("stopGradient") },
+  } satisfies Primitive<undefined>,
+
+  // A size-1 array as a plain JS number (so gradients with respect to numbers are numbers).
+  toScalar: {
+    name: "toScalar",
+    broadcasts: false,
+    infer: ([a]) => {
+      if (sizeOf(a!.shape) !== 1) throw new ShapeError("toScalar", `array of shape ${shapeStr(a!.shape)} has ${sizeOf(a!.shape)} elements, not 1; reduce it first (e.g. sum(x))`);
+      return { shape: [], dtype: "number", js: true };
+    },
+    impl: ([a]) => (a instanceof NDArray ? a.data[0]! : typeof a === "boolean" ? +a : a!),
+    rule: {
+      kind: "linear",
+      jvp: [(t) => o.toScalar(t)],
+      vjp: [(g, [a]) => (typeof o.concrete(a!) === "number" ? g : o.broadcastTo(g, o.shapeOf(a!), o.dtypeOfValue(a!)))],
+    },
+    display: { primal: ([a]) => `${a}` },
+  } satisfies Primitive<undefined>,
+
+  astype: {
+    name: "astype",
+    broadcasts: false,
+    infer: ([a], p) => ({ shape: a!.shape, dtype: p.dtype, js: false }),
+    impl: ([a], p) => K.cast(a as Operand, p.dtype),
+    rule: {
+      kind: "linear",
+      jvp: [(t, _a, _o, p) => (p.dtype === "float32" || p.dtype === "float64" ? o.astype(t, p.dtype) : ZERO)],
+      vjp: [(g, [a], _o, p) => {
+        const from = o.dtypeOfValue(a!);
+        if (p.dtype !== "float32" && p.dtype !== "float64") return ZERO;
+        return from === "float32" || from === "float64" ? o.astype(g, from) : ZERO;
+      }],
+    },
+    display: { primal: ([a], p) => `${p.dtype}(${a})` },
+  } satisfies Primitive<CastParams>,
+
+  sum: reduction("sum"),
+  max: reduction("max"),
+  min: reduction("min"),
+
+  reshape: {
+    name: "reshape",
+    broadcasts: false,
+    infer: ([a], p) => {
+      if (sizeOf(p.shape) !== sizeOf(a!.shape)) {
+        throw new ShapeError("reshape", `cannot reshape ${shapeStr(a!.shape)} (${sizeOf(a!.shape)} elements) to ${shapeStr(p.shape)} (${sizeOf(p.shape)} elements); the sizes must match (use -1 for one inferred axis)`);
+      }
+      return { shape: p.shape, dtype: a!.dtype === "number" ? "float64" : a!.dtype, js: false };
+    },
+    impl: ([a], p) => new NDArray(arrayOf(a!).data, p.shape),
+    rule: {
+      kind: "linear",
+      jvp: [(t, _a, _o, p) => o.reshape(t, p.shape)],
+      vjp: [(g, [a]) => (typeof o.concrete(a!) === "number" ? o.toScalar(g) : o.reshape(g, o.shapeOf(a!)))],
+    },
+    display: { primal: ([a], p) => `reshape(${a}, ${shapeStr(p.shape)})` },
+  } satisfies Primitive<ShapeParams>,
+
+  transpose: {
+    name: "transpose",
+    broadcasts: false,
+    infer: ([a], p) => {
+      const nd = a!.shape.length;
+      const ok = p.perm.length === nd && [...p.perm].sort((x, y) => x - y).every((v, i) => v === i);
+      if (!ok) throw new ShapeError("transpose", `perm [${p.perm.join(",")}] is not a permutation of the ${nd} axes of shape ${shapeStr(a!.shape)}`);
+      return { shape: p.perm.map((i) => a!.shape[i]!), dtype: a!.dtype === "number" ? "float64" : a!.dtype, js: false };
+    },
+    impl: ([a], p) => K.transpose(arrayOf(a!), p.perm),
+    rule: {
+      kind: "linear",
+      jvp: [(t, _a, _o, p) => o.transpose(t, p.perm)],
+      vjp: [(g, _a, _o, p) => {
+        const inv = new Array<number>(p.perm.length);
+        p.perm.forEach((q, i) => (inv[q] = i));
+        return o.transpose(g, inv);
+      }],
+    },
+    display: { primal: ([a], p) => `transpose(${a}, [${p.perm.join(",")}])` },
+  } satisfies Primitive<PermParams>,
+
+  broadcastTo: {
+    name: "broadcastTo",
+    broadcasts: false,
+    infer: ([a], p) => {
+      const b = broadcastShapes("broadcastTo", [a!.shape, p.shape]);
+      if (b.length !== p.shape.length || b.some((d, i) => d !== p.shape[i])) {
+        throw new ShapeError("broadcastTo", `cannot broadcast ${shapeStr(a!.shape)} to ${shapeStr(p.shape)}; each axis must match or be 1`);
+      }
+      return { shape: p.shape, dtype: a!.dtype === "number" ? "float64" : a!.dtype, js: false };
+    },
+    impl: ([a], p, out) => K.broadcastTo(a as Operand, p.shape, outDType(out)),
+    rule: {
+      kind: "linear",
+      jvp: [(t, _a, _o, p) => o.broadcastTo(t, p.shape)],
+      vjp: [(g, [a]) => o.unbroadcast(g, a!)],
+    },
+    display: { primal: ([a], p) => `broadcast(${a}, ${shapeStr(p.shape)})` },
+  } satisfies Primitive<ShapeParams>,
+
+  slice: {
+    name: "slice",
+    broadcasts: false,
+    infer: ([a], p) => ({ shape: p.shape, dtype: a!.dtype === "number" ? "float64" : a!.dtype, js: false }),
+    impl: ([a], p) => K.slice(arrayOf(a!), p.starts, p.steps, p.shape),
+    rule: {
+      kind: "linear",
+      jvp: [(t, _a, _o, p) => o.bindSlice(t, p)],
+      vjp: [(g, [a], _o, p) => o.unslice(g, { starts: p.starts, steps: p.steps, full: o.shapeOf(a!) })],
+    },
+    display: { primal: ([a], p) => `${a}[${p.starts.map((s, i) => `${s}:${s + p.shape[i]! * p.steps[i]!}${p.steps[i] === 1 ? "" : ":" + p.steps[i]}`).join(",")}]` },
+  } satisfies Primitive<SliceParams>,
+
+  unslice: {
+    name: "unslice",
+    broadcasts: false,
+    infer: ([a], p) => ({ shape: p.full, dtype: a!.dtype === "number" ? "float64" : a!.dtype, js: false }),
+    impl: ([a], p, out) => K.sliceUpdate(arrayOf(a!), p.full, p.starts, p.steps, outDType(out)),
+    rule: {
+      kind: "linear",
+      jvp: [(t, _a, _o, p) => o.unslice(t, p)],
+      vjp: [(g, [a], _o, p) => o.bindSlice(g, { starts: p.starts, steps: p.steps, shape: o.shapeOf(a!) })],
+    },
+    display: { primal: ([a], p) => `unslice(${a}, ${shapeStr(p.full)})` },
+  } satisfies Primitive<UnsliceParams>,
+
+  concat: {
+    name: "concat",
+    broadcasts: false,
+    infer: (avals, p) => {
+      const first = avals[0]!;
+      const nd = first.shape.length;
+      let size = 0;
+      for (const a of avals) {
+        const same = a.shape.length === nd && a.shape.every((d, i) => i === p.axis || d === first.shape[i]);
+        if (!same) throw new ShapeError("concat", `shapes ${avals.map((v) => shapeStr(v.shape)).join(", ")} differ off axis ${p.axis}; all axes but the concatenated one must match`);
+        size += a.shape[p.axis]!;
+      }
+      const shape = [...first.shape];
+      shape[p.axis] = size;
+      return { shape, dtype: arithmeticDType("concat", avals) === "number" ? "float64" : arithmeticDType("concat", avals), js: false };
+    },
+    impl: (args, p, out) => K.concat(args.map(arrayOf), p.axis, out.shape, outDType(out)),
+    rule: {
+      kind: "linear",
+      // Per argument: its tangent placed in zeros at its offset; its cotangent sliced back out.
+      jvp: [],
+      vjp: [],
+      variadic: {
+        jvp: (t, i, args, _o, p) => o.unslice(t, concatPlacement(args, i, p.axis)),
+        vjp: (g, i, args, _o, p) => {
+          const pl = concatPlacement(args, i, p.axis);
+          return o.bindSlice(g, { starts: pl.starts, steps: pl.steps, shape: o.shapeOf(args[i]!) });
+        },
+      },
+    },
+    display: { primal: (args, p) => `concat([${args.join(", ")}], axis=${p.axis})` },
+  } satisfies Primitive<AxisParams>,
+
+  pad: {
+    name: "pad",
+    broadcasts: false,
+    infer: ([a], p) => {
+      if (p.widths.length !== a!.shape.length) throw new ShapeError("pad", `got ${p.widths.length} [before, after] pairs for shape ${shapeStr(a!.shape)}; give one pair per axis`);
+      return { shape: a!.shape.map((d, i) => d + p.widths[i]![0] + p.widths[i]![1]), dtype: a!.dtype === "number" ? "float64" : a!.dtype, js: false };
+    },
+    impl: ([a], p, out) => K.pad(arrayOf(a!), p.widths, p.value, out.shape),
+    rule: {
+      kind: "linear",
+      jvp: [(t, [a], _o, p) => o.unslice(t, { starts: p.widths.map((w) => w[0]), steps: p.widths.map(() => 1), full: o.shapeOf(a!).map((d, i) => d + p.widths[i]![0] + p.widths[i]![1]) })],
+      vjp: [(g, [a], _o, p) => o.bindSlice(g, { starts: p.widths.map((w) => w[0]), steps: p.widths.map(() => 1), shape: o.shapeOf(a!) })],
+    },
+    display: { primal: ([a], p) => `pad(${a}, ${JSON.stringify(p.widths)})` },
+  } satisfies Primitive<PadParams>,
+
+  take: {
+    name: "take",
+    broadcasts: false,
+    infer: ([a, idx], p) => {
+      if (idx!.dtype !== "int32") throw new DTypeError("take", `indices must be an int32 array, got ${describeAvals([idx!])}; build them with array([...], { dtype: "int32" })`);
+      const shape = [...a!.shape.slice(0, p.axis), ...idx!.shape, ...a!.shape.slice(p.axis + 1)];
+      return { shape, dtype: a!.dtype === "number" ? "float64" : a!.dtype, js: false };
+    },
+    impl: ([a, idx], p, out) => {
+      const arr = arrayOf(a!), ind = idx as NDArray, n = arr.shape[p.axis]!;
+      for (let i = 0; i < ind.size; i++) {
+        const k = ind.data[i]!;
+        if (k < 0 || k >= n) throw new ShapeError("take", `index ${k} is out of range for axis ${p.axis} of size ${n} (shape ${shapeStr(arr.shape)}); use indices in [0, ${n - 1}]`);
+      }
+      return K.take(arr, ind, p.axis, out.shape);
+    },
+    rule: {
+      kind: "linear",
+      jvp: [(t, [, idx], _o, p) => o.take(t, idx!, p.axis), null],
+      vjp: [(g, [a, idx], _o, p) => o.scatterAdd(g, idx!, p.axis, o.shapeOf(a!)), null],
+    },
+    display: { primal: ([a, i], p) => `take(${a}, ${i}, axis=${p.axis})` },
+  } satisfies Primitive<AxisParams>,
+
+  scatterAdd: {
+    name: "scatterAdd",
+    broadcasts: false,
+    infer: ([g], p) => ({ shape: p.shape, dtype: g!.dtype === "number" ? "float64" : g!.dtype, js: false }),
+    impl: ([g, idx], p, out) => K.scatterAdd(arrayOf(g!), idx as NDArray, p.axis, p.shape, outDType(out)),
+    rule: {
+      kind: "linear",
+      jvp: [(t, [, idx], _o, p) => o.scatterAdd(t, idx!, p.axis, p.shape), null],
+      vjp: [(g, [, idx], _o, p) => o.take(g, idx!, p.axis), null],
+    },
+    display: { primal: ([g, i], p) => `scatterAdd(${g}, ${i}, axis=${p.axis})` },
+  } satisfies Primitive<ScatterParams>,
+
+  // Matrix product of arrays of rank ≥ 2 with broadcast batch axes (api.matmul lifts vectors).
+  matmul: {
+    name: "matmul",
+    broadcasts: false,
+    infer: ([a, b]) => {
+      const dtype = arithmeticDType("matmul", [a!, b!]);
+      const sa = a!.shape, sb = b!.shape;
+      if (sa.length < 2 || sb.length < 2) throw new ShapeError("matmul", `operands ${shapeStr(sa)} and ${shapeStr(sb)} need rank ≥ 2 here`);
+      if (sa[sa.length - 1] !== sb[sb.length - 2]) {
+        throw new ShapeError("matmul", `inner dimensions differ: ${shapeStr(sa)} @ ${shapeStr(sb)} (${sa[sa.length - 1]} vs ${sb[sb.length - 2]}); the last axis of the first operand must equal the second-to-last of the second (transpose one?)`);
+      }
+      const batch = broadcastShapes("matmul", [sa.slice(0, -2), sb.slice(0, -2)]);
+      return { shape: [...batch, sa[sa.length - 2]!, sb[sb.length - 1]!], dtype: dtype === "number" ? "float64" : dtype, js: false };
+    },
+    impl: ([a, b], _p, out) => K.matmul(a as NDArray, b as NDArray, out.shape, outDType(out)),
+    rule: {
+      kind: "linear",
+      jvp: [(t, [, b]) => o.matmul(t, b!), (t, [a]) => o.matmul(a!, t)],
+      vjp: [(g, [a, b]) => o.unbroadcast(o.matmul(g, swapLast(b!)), a!), (g, [a, b]) => o.unbroadcast(o.matmul(swapLast(a!), g), b!)],
+    },
+    display: { primal: infix("@") },
+  } satisfies Primitive<undefined>,
+};
+
+function concatPlacement(args: readonly Value[], i: number, axis: number): UnsliceParams {
+  const shapes = args.map((a) => o.shapeOf(a));
+  const full = [...shapes[0]!];
+  full[axis] = shapes.reduce((s, sh) => s + sh[axis]!, 0);
+  let offset = 0;
+  for (let k = 0; k < i; k++) offset += shapes[k]![axis]!;
+  return { starts: full.map((_, d) => (d === axis ? offset : 0)), steps: full.map(() => 1), full };
+}
+
+export type PrimName = keyof typeof P;
+
+// Keep the helpers used only by the api reachable from one place.
+export { normAxes, normAxis };
+export type { Rule };

@@ -1,0 +1,54 @@
+// Forward mode: dual numbers. A DualTracer carries a primal and its tangent (never a
+// structural zero: a zero tangent means the plain primal is returned instead). One pass
+// gives one Jacobian-vector product, the survey's tangent trace evaluated on the fly.
+
+import type { Primitive } from "../core/primitive.js";
+import { bind } from "../core/primitive.js";
+import { newLevel, Tracer, ZERO, type Interpreter, type MaybeZero, type Value } from "../core/tracer.js";
+import { addMaybe, fitTangent, jvpTerm } from "./chain.js";
+
+export class DualTracer extends Tracer {
+  readonly tangent: Value;
+  constructor(interp: ForwardInterpreter, primal: Value, tangent: Value) {
+    super(interp, primal);
+    this.tangent = tangent;
+  }
+}
+
+export class ForwardInterpreter implements Interpreter {
+  readonly level = newLevel();
+  active = true;
+
+  lift(primal: Value, tangent: Value): DualTracer {
+    return new DualTracer(this, primal, tangent);
+  }
+
+  /** The primal and tangent of `v` as seen from this level (constants have zero tangent). */
+  split(v: Value): [Value, MaybeZero] {
+    return v instanceof DualTracer && v.interp === this ? [v.primal, v.tangent] : [v, ZERO];
+  }
+
+  process(prim: Primitive<unknown>, args: readonly Value[], params: unknown): Value {
+    const n = args.length;
+    const primals = new Array<Value>(n);
+    const tangents = new Array<MaybeZero>(n);
+    for (let i = 0; i < n; i++) {
+      const a = args[i]!;
+      if (a instanceof DualTracer && a.interp === this) {
+        primals[i] = a.primal;
+        tangents[i] = a.tangent;
+      } else {
+        primals[i] = a;
+        tangents[i] = ZERO;
+      }
+    }
+    const out = bind(prim, primals, params);
+    if (prim.rule.kind === "none") return out;
+    let t: MaybeZero = ZERO;
+    for (let i = 0; i < n; i++) {
+      const ti = tangents[i]!;
+      if (ti !== ZERO) t = addMaybe(t, jvpTerm(prim, i, ti, primals, out, params));
+    }
+    return t === ZERO ? out : new DualTracer(this, out, fitTangent(t, out));
+  }
+}
