@@ -18,3 +18,12 @@ export { sigmoid, relu, softplus, softmax, logSoftmax, logsumexp, norm, hypot } 
 export { grad, valueAndGrad, vjp, jvp, jacfwd, jacrev, jacobian, hessian, hvp } from "./transforms/transforms.js";
 export type { JacobianOf, JacobianFn, ScalarOut, ArgnumsOption } from "./transforms/transforms.js";
 export { customJvp, customVjp } from "./transforms/custom.js";
+export { trace, WengertList } from "./trace/wengert.js";
+export type { TraceInput, TraceLine, TraceOutput, PrintOptions, TraceOptions } from "./trace/wengert.js";
+export { forwardTrace, reverseTrace, DerivativeTable } from "./trace/tables.js";
+export type { TraceRow, TableOptions } from "./trace/tables.js";
+export { toDot } from "./trace/dot.js";
+export {
+  parse as parseExpr, print as printExpr, variables as exprVariables, compileExpr, compileExprRecord, parseAssignments, equalExpr, FUNCTIONS as EXPR_FUNCTIONS,
+} from "./expr/index.js";
+export type { Expr, Span, BinaryOp, FunctionName, CompiledExpr, CompiledRecordExpr } from "./expr/index.js";

@@ -59,6 +59,11 @@ export interface Primitive<P> {
   infer(avals: readonly Aval[], params: P): Aval;
   /** Concrete implementation on already-checked arguments. */
   impl(args: readonly Tensor[], params: P, out: Aval): Tensor;
+  /**
+   * Elementwise primitives: the scalar function itself, the single source of both the fast
+   * path for plain numbers (no shape rule, no allocation) and the generated array kernels.
+   */
+  readonly scalar?: (a: number, b: number) => number | boolean;
   readonly rule: Rule<P>;
   readonly display?: Display<P>;
 }
@@ -79,6 +84,10 @@ function describe(v: unknown): string {
 
 /** Evaluates a primitive on concrete values after its shape/dtype rule has accepted them. */
 export function evalConcrete<P>(prim: Primitive<P>, args: readonly Value[], params: P): Tensor {
+  const f = prim.scalar;
+  if (f !== undefined && typeof args[0] === "number" && (args.length === 1 || (args.length === 2 && typeof args[1] === "number"))) {
+    return f(args[0], args[1] as number);
+  }
   const avals = new Array<Aval>(args.length);
   for (let i = 0; i < args.length; i++) {
     const a = args[i];

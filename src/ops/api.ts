@@ -243,7 +243,7 @@ export function concat(parts: readonly Value[], axis = 0): Value {
   if (parts.length === 0) throw new ArgumentError("concat", "got no arrays; pass at least one");
   const nd = shapeOf(parts[0]!).length;
   if (nd === 0) throw new ShapeError("concat", "cannot concatenate 0-d values; reshape them to [1] first");
-  return bind(P.concat, parts, { axis: normAxis("concat", axis, nd) });
+  return bind(P.concat, parts.slice(), { axis: normAxis("concat", axis, nd) });
 }
 
 /** Stacks equal-shaped values along a new axis. */

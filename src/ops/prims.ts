@@ -28,6 +28,7 @@ function unary(
   const kernel = K.makeUnary(f);
   return {
     name,
+    scalar: f,
     broadcasts: true,
     infer: (avals) => elementwiseAval(name, avals),
     impl: (args, _p, out) => kernel(args[0] as Operand, outDType(out)),
@@ -45,6 +46,7 @@ function binary(
   const kernel = K.makeBinary(f);
   return {
     name,
+    scalar: f,
     broadcasts: true,
     infer: (avals) => elementwiseAval(name, avals),
     impl: (args, _p, out) => kernel(args[0] as Operand, args[1] as Operand, out.shape, outDType(out)),
@@ -59,6 +61,7 @@ function compare(name: string, f: (a: number, b: number) => boolean, symbol: str
   const kernel = K.makeBinary(f);
   return {
     name,
+    scalar: f,
     broadcasts: true,
     infer: (avals) => {
       for (const a of avals) {
@@ -73,6 +76,15 @@ function compare(name: string, f: (a: number, b: number) => boolean, symbol: str
     rule: { kind: "none", why: NO_GRADIENT_COMPARE },
     display: { primal: ([a, b]) => `${a} ${symbol} ${b}` },
   };
+}
+
+/** b·a^(b−1), simplified when the exponent is a literal: x^2 → 2·x, x^3 → 3·x^2. */
+function powPartialText(a: string, b: string): string {
+  const k = Number(b);
+  if (b.trim() === "" || !Number.isFinite(k)) return `${b}·${a}^(${b}−1)`;
+  if (k === 1) return "1";
+  if (k === 2) return `2·${a}`;
+  return `${b}·${a}^${k - 1}`;
 }
 
 const call = (fn: string) => ([a]: readonly string[]) => `${fn} ${a}`;
@@ -159,7 +171,7 @@ function swapLast(v: Value): Value {
 
 // ---------------------------------------------------------------- the table
 
-export const P = {
+const TABLE = {
   // Arithmetic. ∂ of each argument, as in the survey's elementary derivatives.
   add: binary("add", (a, b) => a + b, [() => 1, () => 1], { primal: infix("+"), partials: [() => "1", () => "1"] }),
   sub: binary("sub", (a, b) => a - b, [() => 1, () => -1], { primal: infix("−"), partials: [() => "1", () => "−1"] }),
@@ -187,7 +199,7 @@ export const P = {
         return o.where(atZero, 0, o.mul(out, o.log(o.where(atZero, 1, a!))));
       },
     ],
-    { primal: ([a, b]) => `${a}^${b}`, partials: [([a, b]) => `${b}·${a}^(${b}−1)`, ([a], out) => `${out}·ln ${a}`] },
+    { primal: ([a, b]) => `${a}^${b}`, partials: [([a, b]) => powPartialText(a!, b!), ([a], out) => `${out}·ln ${a}`] },
   ),
   atan2: binary(
     "atan2",
@@ -513,6 +525,21 @@ export const P = {
     display: { primal: infix("@") },
   } satisfies Primitive<undefined>,
 };
+
+/**
+ * Every entry rebuilt with the same fields in the same order, so that the engine's reads of
+ * `prim.scalar`, `prim.rule`, … stay monomorphic in V8 (object literals of different shapes
+ * made the hot dispatch path megamorphic).
+ */
+function uniform<T extends object>(table: T): T {
+  const out: Record<string, Primitive<unknown>> = {};
+  for (const [k, d] of Object.entries(table) as [string, Primitive<unknown>][]) {
+    out[k] = { name: d.name, scalar: d.scalar, broadcasts: d.broadcasts, infer: d.infer, impl: d.impl, rule: d.rule, display: d.display };
+  }
+  return out as T;
+}
+
+export const P = uniform(TABLE);
 
 function concatPlacement(args: readonly Value[], i: number, axis: number): UnsliceParams {
   const shapes = args.map((a) => o.shapeOf(a));

@@ -63,11 +63,7 @@ function customLine(name: string, pullbackAll: (g: Value) => readonly MaybeZero[
 }
 
 function splitTape(tape: Tape, args: readonly Value[]): { primals: Value[]; parents: (TapeNode | null)[] } {
-  const primals: Value[] = [], parents: (TapeNode | null)[] = [];
-  for (const a of args) {
-    if (tape.own(a)) { primals.push(a.primal); parents.push(a); } else { primals.push(a); parents.push(null); }
-  }
-  return { primals, parents };
+  return { primals: args.map((a) => (tape.own(a) ? a.primal : a)), parents: args.map((a) => (tape.own(a) ? a : null)) };
 }
 
 /**
@@ -91,7 +87,7 @@ export function customVjp<A extends Leaf[], R extends Leaf, Res>(
       if (cts.length !== args.length) throw new ArgumentError("customVjp", `bwd returned ${cts.length} cotangents for ${args.length} arguments; return one per argument (null for none)`);
       return cts.map((c) => (c === null ? ZERO : c));
     });
-    return tape.record(line, primals, parents, out as Value, undefined) as unknown as R;
+    return tape.record(line, args.slice() as unknown as Value[], out as Value, undefined) as unknown as R;
   };
 }
 
@@ -132,9 +128,9 @@ export function customJvp<A extends Leaf[], R extends Leaf>(
       const line = customLine("customJvp", (g) => {
         if (!inner.own(tOut as Value)) return primals.map(() => ZERO);
         const adj = inner.backward([[tOut as unknown as TapeNode, g]]);
-        return tIn.map((t) => (inner.own(t) ? adj[t.index]! : ZERO));
+        return tIn.map((t) => (inner.own(t) ? adj(t.index) : ZERO));
       });
-      return interp.record(line, primals, parents, out as Value, undefined) as unknown as R;
+      return interp.record(line, args.slice() as unknown as Value[], out as Value, undefined) as unknown as R;
     }
     return f(...args);
   };

@@ -3,10 +3,16 @@
 // already topologically sorted). The reverse sweep walks it backwards accumulating
 // adjoints with `+=`, exactly the survey's adjoint trace; one sweep gives a whole
 // vector-Jacobian product.
+//
+// Scalar lines (an elementwise primitive on plain numbers) take a fast path: their local
+// partial derivatives are numbers, evaluated from the same rule table when the line is
+// recorded and kept in typed arrays, so a tape of scalar lines sweeps backwards in a tight
+// loop over Float64Arrays (the survey's c·ops(f) with a small c).
 
 import type { Primitive } from "../core/primitive.js";
 import { bind } from "../core/primitive.js";
 import { newLevel, Tracer, ZERO, type Interpreter, type MaybeZero, type Value } from "../core/tracer.js";
+import { mul } from "../ops/api.js";
 import { addMaybe, vjpTerm } from "./chain.js";
 
 export class TapeNode extends Tracer {
@@ -14,24 +20,34 @@ export class TapeNode extends Tracer {
   readonly index: number;
   /** The primitive that produced this value; null for an input. */
   readonly prim: Primitive<unknown> | null;
-  /** The arguments one level down (constants included, for the chain rule and for printing). */
+  /** The arguments as passed: nodes of this tape, or constants (values of lower levels). */
   readonly args: readonly Value[];
-  /** The argument nodes of this tape; null where the argument is a constant here. */
-  readonly parents: readonly (TapeNode | null)[];
   readonly params: unknown;
 
-  constructor(tape: Tape, primal: Value, index: number, prim: Primitive<unknown> | null, args: readonly Value[], parents: readonly (TapeNode | null)[], params: unknown) {
+  constructor(tape: Tape, primal: Value, index: number, prim: Primitive<unknown> | null, args: readonly Value[], params: unknown) {
     super(tape, primal);
     this.index = index;
     this.prim = prim;
     this.args = args;
-    this.parents = parents;
     this.params = params;
+  }
+
+  /** The arguments one level down (what the primitive was applied to). */
+  get primals(): Value[] {
+    const tape = this.interp as Tape;
+    return this.args.map((a) => (tape.own(a) ? a.primal : a));
+  }
+
+  /** The argument nodes of this tape; null where the argument is a constant here. */
+  get parents(): (TapeNode | null)[] {
+    const tape = this.interp as Tape;
+    return this.args.map((a) => (tape.own(a) ? a : null));
   }
 }
 
 const NO_ARGS: readonly Value[] = [];
-const NO_PARENTS: readonly (TapeNode | null)[] = [];
+/** Reused argument list for evaluating scalar partials (they only read it). */
+const SCRATCH: number[] = [0, 0];
 
 /** One step of the reverse sweep, reported to an observer (used by reverseTrace's table). */
 export interface AdjointStep {
@@ -47,23 +63,54 @@ export interface AdjointStep {
   readonly adjoint: Value;
 }
 
+/** Adjoints after a sweep: ZERO where no cotangent reached the node. */
+export type Adjoints = (index: number) => MaybeZero;
+
 export class Tape implements Interpreter {
   readonly level = newLevel();
   active = true;
   readonly nodes: TapeNode[] = [];
+  // Scalar lines: parent indices (−1: constant or none) and local partials ∂out/∂arg.
+  private p0: Int32Array = new Int32Array(1024);
+  private p1: Int32Array = new Int32Array(1024);
+  private d0: Float64Array = new Float64Array(1024);
+  private d1: Float64Array = new Float64Array(1024);
+  /** Per node: 1 for a scalar line (or an input), 0 for a general line. */
+  private isScalar: Uint8Array = new Uint8Array(1024);
+  private allScalar = true;
 
-  /** A new input (independent variable) of the trace. */
-  input(primal: Value): TapeNode {
-    const node = new TapeNode(this, primal, this.nodes.length, null, NO_ARGS, NO_PARENTS, undefined);
+  private grow(): void {
+    const n = this.p0.length * 4;
+    const g32 = (a: Int32Array): Int32Array => { const b = new Int32Array(n); b.set(a); return b; };
+    const g64 = (a: Float64Array): Float64Array => { const b = new Float64Array(n); b.set(a); return b; };
+    this.p0 = g32(this.p0);
+    this.p1 = g32(this.p1);
+    this.d0 = g64(this.d0);
+    this.d1 = g64(this.d1);
+    const s = new Uint8Array(n);
+    s.set(this.isScalar);
+    this.isScalar = s;
+  }
+
+  private push(node: TapeNode, scalar: boolean): TapeNode {
+    const i = this.nodes.length;
+    if (i === this.p0.length) this.grow();
     this.nodes.push(node);
+    this.isScalar[i] = scalar ? 1 : 0;
+    if (!scalar) this.allScalar = false;
+    this.p0[i] = -1;
+    this.p1[i] = -1;
     return node;
   }
 
-  /** Records a line whose output `out` was computed from `args` (one level down). */
-  record(prim: Primitive<unknown>, args: readonly Value[], parents: readonly (TapeNode | null)[], out: Value, params: unknown): TapeNode {
-    const node = new TapeNode(this, out, this.nodes.length, prim, args, parents, params);
-    this.nodes.push(node);
-    return node;
+  /** A new input (independent variable) of the trace. */
+  input(primal: Value): TapeNode {
+    return this.push(new TapeNode(this, primal, this.nodes.length, null, NO_ARGS, undefined), typeof primal === "number");
+  }
+
+  /** Records a general line whose output `out` was computed from `args` (this level's values). */
+  record(prim: Primitive<unknown>, args: readonly Value[], out: Value, params: unknown): TapeNode {
+    return this.push(new TapeNode(this, out, this.nodes.length, prim, args, params), false);
   }
 
   own(v: Value): v is TapeNode {
@@ -72,28 +119,48 @@ export class Tape implements Interpreter {
 
   process(prim: Primitive<unknown>, args: readonly Value[], params: unknown): Value {
     const n = args.length;
+    const f = prim.scalar;
+    if (f !== undefined && n <= 2) {
+      const a = args[0]!, b = n === 2 ? args[1]! : 0;
+      const ta = a instanceof TapeNode && a.interp === this, tb = b instanceof TapeNode && b.interp === this;
+      const pa = ta ? (a as TapeNode).primal : a, pb = tb ? (b as TapeNode).primal : b;
+      if (typeof pa === "number" && typeof pb === "number") return this.scalarLine(prim, f, args, pa, pb, ta ? (a as TapeNode) : null, tb ? (b as TapeNode) : null);
+    }
     const primals = new Array<Value>(n);
-    const parents = new Array<TapeNode | null>(n);
     for (let i = 0; i < n; i++) {
       const a = args[i]!;
-      if (a instanceof TapeNode && a.interp === this) {
-        primals[i] = a.primal;
-        parents[i] = a;
-      } else {
-        primals[i] = a;
-        parents[i] = null;
-      }
+      primals[i] = a instanceof TapeNode && a.interp === this ? a.primal : a;
     }
     const out = bind(prim, primals, params);
     if (prim.rule.kind === "none") return out;
-    return this.record(prim, primals, parents, out, params);
+    return this.record(prim, args, out, params);
+  }
+
+  private scalarLine(prim: Primitive<unknown>, f: (a: number, b: number) => number | boolean, args: readonly Value[], pa: number, pb: number, na: TapeNode | null, nb: TapeNode | null): Value {
+    const out = f(pa, pb);
+    const rule = prim.rule;
+    if (rule.kind !== "partials") return out;
+    const node = this.push(new TapeNode(this, out, this.nodes.length, prim, args, undefined), true);
+    const i = node.index;
+    SCRATCH[0] = pa;
+    SCRATCH[1] = pb;
+    if (na !== null) {
+      this.p0[i] = na.index;
+      this.d0[i] = partialNumber(rule.partials[0], out as number);
+    }
+    if (nb !== null) {
+      this.p1[i] = nb.index;
+      this.d1[i] = partialNumber(rule.partials[1], out as number);
+    }
+    return node;
   }
 
   /**
-   * The reverse sweep: seeds adjoints, walks the tape backwards and returns the adjoint of
-   * every node (ZERO where none reached it).
+   * The reverse sweep: seeds adjoints, walks the tape backwards, and returns each node's
+   * adjoint (ZERO where none reached it).
    */
-  backward(seeds: readonly (readonly [TapeNode, Value])[], observe?: (step: AdjointStep) => void): MaybeZero[] {
+  backward(seeds: readonly (readonly [TapeNode, Value])[], observe?: (step: AdjointStep) => void): Adjoints {
+    if (this.allScalar && observe === undefined && seeds.every(([, g]) => typeof g === "number")) return this.scalarBackward(seeds as readonly (readonly [TapeNode, number])[]);
     const nodes = this.nodes;
     const adj = new Array<MaybeZero>(nodes.length).fill(ZERO);
     let last = -1;
@@ -107,11 +174,19 @@ export class Tape implements Interpreter {
       const node = nodes[k]!;
       const prim = node.prim;
       if (prim === null) continue;
-      const parents = node.parents;
-      for (let i = 0; i < parents.length; i++) {
-        const p = parents[i];
-        if (p === null || p === undefined) continue;
-        const ct = vjpTerm(prim, i, g, node.args, node.primal, node.params);
+      const args = node.args;
+      let primals: Value[] | undefined;
+      for (let i = 0; i < args.length; i++) {
+        const p = args[i]!;
+        if (!(p instanceof TapeNode && p.interp === this)) continue;
+        let ct: MaybeZero;
+        if (this.isScalar[k] === 1) {
+          const d = i === 0 ? this.d0[k]! : this.d1[k]!;
+          ct = typeof g === "number" ? g * d : scaleConst(g, d);
+        } else {
+          primals ??= node.primals;
+          ct = vjpTerm(prim, i, g, primals, node.primal, node.params);
+        }
         if (ct === ZERO) continue;
         const before = adj[p.index]!;
         const after = addMaybe(before, ct);
@@ -119,6 +194,39 @@ export class Tape implements Interpreter {
         if (observe) observe({ from: node, arg: i, to: p, accumulate: before !== ZERO, contribution: ct as Value, adjoint: after as Value });
       }
     }
-    return adj;
+    return (i) => adj[i]!;
   }
+
+  /** The sweep over a tape of scalar lines only: a tight loop over typed arrays. */
+  private scalarBackward(seeds: readonly (readonly [TapeNode, number])[]): Adjoints {
+    const n = this.nodes.length;
+    const adj = new Float64Array(n);
+    const reached = new Uint8Array(n);
+    const { p0, p1, d0, d1 } = this;
+    let last = -1;
+    for (const [node, g] of seeds) {
+      adj[node.index]! += g;
+      reached[node.index] = 1;
+      if (node.index > last) last = node.index;
+    }
+    for (let k = last; k >= 0; k--) {
+      if (reached[k] === 0) continue;
+      const g = adj[k]!;
+      const a = p0[k]!, b = p1[k]!;
+      if (a >= 0) { adj[a]! += g * d0[k]!; reached[a] = 1; }
+      if (b >= 0) { adj[b]! += g * d1[k]!; reached[b] = 1; }
+    }
+    return (i) => (reached[i] === 1 ? adj[i]! : ZERO);
+  }
+}
+
+function partialNumber(p: ((args: readonly Value[], out: Value, params: unknown) => MaybeZero) | null | undefined, out: number): number {
+  if (!p) return 0;
+  const d = p(SCRATCH, out, undefined);
+  return d === ZERO ? 0 : (d as number);
+}
+
+/** g · d for a traced cotangent g and a constant partial d. */
+function scaleConst(g: Value, d: number): Value {
+  return d === 1 ? g : mul(g as number, d);
 }

@@ -36,7 +36,7 @@ export function zerosLike(v: Value): Value {
   return zeros(c.shape, c.dtype === "float32" ? "float32" : "float64");
 }
 
-function onesLike(v: Value): Value {
+export function onesLike(v: Value): Value {
   const c = concrete(v);
   if (typeof c === "number" || typeof c === "boolean") return 1;
   const out = zeros(c.shape, c.dtype === "float32" ? "float32" : "float64");
@@ -117,7 +117,7 @@ function pull(t: Traced, cts: readonly MaybeZero[]): unknown[] {
   const adj = t.tape.backward(seeds);
   return t.inputs.map(({ def, nodes }) => {
     const g = nodes.map((n) => {
-      const a = adj[n.index]!;
+      const a = adj(n.index);
       return a === ZERO ? zerosLike(n.primal) : asLeafOf(a, n.primal);
     });
     return def.kind === "leaf" ? g[0] : unflatten(def, g);

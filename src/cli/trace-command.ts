@@ -1,0 +1,84 @@
+// `wengert trace`: an expression's evaluation trace, its forward tangent trace, its reverse
+// adjoint trace and its gradient, laid out like the survey's Tables 2 and 3.
+
+import { ArgumentError } from "../core/errors.js";
+import { compileExpr, parse, parseAssignments, variables } from "../expr/index.js";
+import { fmtNumber } from "../trace/format.js";
+import { forwardTrace, reverseTrace } from "../trace/tables.js";
+import { trace } from "../trace/wengert.js";
+
+/** The survey's worked example (Baydin et al. 2018, Tables 2 and 3). */
+export const SURVEY_EXAMPLE = { expression: "ln(x1) + x1*x2 - sin(x2)", at: "x1=2,x2=5" };
+
+export interface TraceCommandInput {
+  readonly expression: string;
+  /** "x1=2,x2=5": a value for every variable. */
+  readonly at: string;
+  /** Forward-mode seed ẋ, "x1=1,x2=0"; defaults to the first variable's unit vector. */
+  readonly tangent?: string;
+  readonly digits?: number;
+}
+
+export interface TraceCommandOutput {
+  readonly text: string;
+  readonly json: unknown;
+}
+
+function valuesFor(op: string, names: readonly string[], text: string, what: string, fallback?: (name: string, i: number) => number): number[] {
+  const given = parseAssignments(text);
+  for (const k of Object.keys(given)) {
+    if (!names.includes(k)) throw new ArgumentError(op, `${what} names '${k}', which is not a variable of the expression (variables: ${names.join(", ") || "none"})`);
+  }
+  return names.map((n, i) => {
+    const v = given[n] ?? fallback?.(n, i);
+    if (v === undefined) throw new ArgumentError(op, `${what} gives no value for '${n}'; pass e.g. --at ${names.map((m) => `${m}=1`).join(",")}`);
+    return v;
+  });
+}
+
+export function runTrace(input: TraceCommandInput): TraceCommandOutput {
+  const expr = parse(input.expression);
+  const names = variables(expr);
+  const at = valuesFor("trace", names, input.at, "--at");
+  const seed = input.tangent === undefined ? names.map((_, i) => (i === 0 ? 1 : 0)) : valuesFor("trace", names, input.tangent, "--tangent", () => 0);
+  const f = compileExpr(expr, names);
+  const digits = input.digits ?? 3;
+  const opts = { names, digits };
+  const list = trace(f, ...at);
+  const fwd = forwardTrace(f, at, seed, opts);
+  const rev = reverseTrace(f, at, undefined, opts);
+  const y = rev.list.outputValue(rev.list.outputs[0]!) as number;
+  const gradient = Object.fromEntries(names.map((n, i) => [n, rev.result[i] as number]));
+  const directional = fwd.result[0] as number;
+  const fullNames = names.map((n) => `${n} = ${fmtNumber(at[names.indexOf(n)]!, 17)}`).join(", ");
+  const seedText = `(${seed.map((s) => fmtNumber(s, digits)).join(", ")})`;
+  const text = [
+    `f(${names.join(", ")}) = ${input.expression}   at ${fullNames}`,
+    "",
+    `Evaluation trace (Wengert list): ${names.length} input${names.length === 1 ? "" : "s"}, ${list.lines.length} elementary operations`,
+    list.toString({ digits }),
+    "",
+    `Forward mode: the tangent trace, seeded with ẋ = ${seedText}; one pass gives ẏ = ∇f·ẋ`,
+    fwd.toString(),
+    "",
+    "Reverse mode: the forward pass above, then one backward pass gives the whole gradient",
+    rev.toString({ primal: false }),
+    "",
+    `y = ${y}`,
+    ...names.map((n) => `∂y/∂${n} = ${gradient[n]}`),
+    `ẏ = ∇f·ẋ = ${directional}`,
+  ].join("\n");
+  const json = {
+    expression: input.expression,
+    variables: names,
+    at: Object.fromEntries(names.map((n, i) => [n, at[i]])),
+    value: y,
+    gradient,
+    tangent: Object.fromEntries(names.map((n, i) => [n, seed[i]])),
+    directionalDerivative: directional,
+    trace: list.toJSON(),
+    forward: fwd.toJSON(),
+    reverse: rev.toJSON(),
+  };
+  return { text, json };
+}

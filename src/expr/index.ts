@@ -1,0 +1,9 @@
+// The expression language: parse, print, compile to wengert ops.
+
+export { NO_SPAN, FUNCTIONS, MAX_DEPTH, isFunctionName, equalExpr } from "./ast.js";
+export type { Expr, Num, Var, Neg, Binary, Call, BinaryOp, FunctionName, Span } from "./ast.js";
+export { parse } from "./parse.js";
+export { print } from "./print.js";
+export { variables, compileExpr, compileExprRecord } from "./compile.js";
+export type { CompiledExpr, CompiledRecordExpr } from "./compile.js";
+export { parseAssignments } from "./assignments.js";

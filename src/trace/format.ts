@@ -1,0 +1,68 @@
+// Formatting shared by every trace printer: numbers as the survey prints them, and
+// aligned text and Markdown tables that measure width without combining marks (v̇, v̄).
+
+import { NDArray, shapeStr } from "../array/ndarray.js";
+import type { Tensor } from "../core/tracer.js";
+
+/** A number rounded to `digits` decimals without trailing zeros (0.693, 10, −0.959, 5.5). */
+export function fmtNumber(v: number, digits: number): string {
+  if (Number.isNaN(v)) return "NaN";
+  if (!Number.isFinite(v)) return v > 0 ? "∞" : "-∞";
+  if (Object.is(v, -0) || v === 0) return "0";
+  if (Number.isInteger(v) && Math.abs(v) < 1e15) return String(v);
+  const a = Math.abs(v);
+  if (a >= 1e-3 && a < 1e9) return String(Number(v.toFixed(digits)));
+  return v.toExponential(Math.max(0, digits - 1)).replace(/\.?0+e/, "e");
+}
+
+export function fmtTensor(v: Tensor, digits: number): string {
+  if (typeof v === "number") return fmtNumber(v, digits);
+  if (typeof v === "boolean") return String(v);
+  if (v.size === 1 && v.ndim === 0) return fmtNumber(v.data[0]!, digits);
+  const shown = Array.from(v.data.subarray(0, 6), (x) => fmtNumber(x, digits));
+  return `${v.dtype}${shapeStr(v.shape)} [${shown.join(", ")}${v.size > 6 ? ", …" : ""}]`;
+}
+
+/** A JSON-friendly copy of a concrete value (numbers stay numbers; arrays become {dtype, shape, data}). */
+export function jsonTensor(v: Tensor): unknown {
+  if (v instanceof NDArray) return v.toJSON();
+  return v;
+}
+
+/** Display width: combining marks (U+0300–U+036F) take no column. */
+export function width(s: string): number {
+  let n = 0;
+  for (const ch of s) {
+    const c = ch.codePointAt(0)!;
+    if (c < 0x300 || c > 0x36f) n++;
+  }
+  return n;
+}
+
+function padEnd(s: string, w: number): string {
+  return s + " ".repeat(Math.max(0, w - width(s)));
+}
+
+/** Rows of cells as aligned text columns separated by `sep`. */
+export function textTable(rows: readonly (readonly string[])[], sep = "  "): string {
+  const ncol = Math.max(0, ...rows.map((r) => r.length));
+  const widths = Array.from({ length: ncol }, (_, c) => Math.max(0, ...rows.map((r) => width(r[c] ?? ""))));
+  return rows.map((r) => r.map((cell, c) => (c === r.length - 1 ? cell : padEnd(cell, widths[c]!))).join(sep).trimEnd()).join("\n");
+}
+
+export function markdownTable(header: readonly string[], rows: readonly (readonly string[])[]): string {
+  const esc = (s: string): string => s.replace(/\|/g, "\\|");
+  const line = (cells: readonly string[]): string => `| ${cells.map(esc).join(" | ")} |`;
+  return [line(header), `|${header.map(() => "---").join("|")}|`, ...rows.map(line)].join("\n");
+}
+
+/** Subscript-free survey names: v-1, v0, v1 … with a dot (tangent) or bar (adjoint) over the v. */
+export function varName(index: number, mark: "" | "dot" | "bar" = ""): string {
+  const v = mark === "dot" ? "v\u0307" : mark === "bar" ? "v\u0304" : "v";
+  return `${v}${index}`;
+}
+
+export function mark(name: string, m: "dot" | "bar"): string {
+  // NFC: ẋ and ẏ have precomposed forms, and text compares equal only when normalized alike.
+  return (name.charAt(0) + (m === "dot" ? "\u0307" : "\u0304") + name.slice(1)).normalize("NFC");
+}
