@@ -95,5 +95,5 @@ test("reverseTrace of a vector output needs a cotangent; forwardTrace checks the
   assert.throws(() => w.reverseTrace(g, [1]), w.NonScalarOutputError);
   const t = w.reverseTrace(g, [1], [1, 1]);
   close(t.result[0], Math.cos(1) - Math.sin(1), 1e-15);
-  assert.throws(() => w.forwardTrace(f, [2, 5], [1]), w.ShapeError);
+  assert.throws(() => w.forwardTrace(f, [2, 5], [1] as unknown as [number, number]), w.ShapeError);
 });

@@ -11,11 +11,17 @@ import {
 type Axes = number | readonly number[];
 type V = NDArray;
 
-/** log(1 + eˣ) = max(x, 0) + log1p(e^−|x|): no overflow for large x. softplus'(0) = 1/2. */
+/**
+ * log(1 + eˣ), as x + log1p(e⁻ˣ) for x > 0 and log1p(eˣ) otherwise: no overflow for large |x|.
+ * Each branch is smooth and finite everywhere (its exponent is ≤ 0), so derivatives of every
+ * order are right at 0 too: softplus'(0) = 1/2, softplus''(0) = 1/4. (The former
+ * max(x, 0) + log1p(e^−|x|) had kinks at 0 that cancel in value but gave softplus''(0) = 0.)
+ */
 export function softplus<A extends Operand>(x: A): R1<A>;
 export function softplus(x: Value): Value {
   const v = x as V;
-  return add(maximum(v, 0), log1p(exp(neg(abs(v)))));
+  const pos = greater(v, 0);
+  return add(where(pos, v, 0), log1p(exp(where(pos, neg(v), v))));
 }
 
 /** 1 / (1 + e⁻ˣ), as exp(−softplus(−x)): accurate in both tails, never NaN. */

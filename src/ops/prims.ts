@@ -124,8 +124,17 @@ function floatAval(op: string, a: Aval): Aval {
 /** A reduction's mask of the positions that attain the max/min, split evenly among ties. */
 function extremumWeights(x: Value, out: Value, p: ReduceParams): Value {
   const outK = p.keepdims ? out : o.reshape(out, reducedShape(o.shapeOf(x), p.axes, true));
-  const hit = o.where(o.equal(x, o.stopGradient(outK)), 1, 0);
+  const hit = maskLike(o.where(o.equal(x, o.stopGradient(outK)), 1, 0), x);
   return o.div(hit, o.sum(hit, p.axes, true));
+}
+
+/**
+ * A 0/½/1 mask in the dtype of `like`. where(c, 1, 0) with JS-number branches is float64, and a
+ * float32 tangent or cotangent multiplied by it threw DTypeError (max, min, maximum, minimum and
+ * everything built on them failed to differentiate float32 arrays), so cast it.
+ */
+function maskLike(mask: Value, like: Value): Value {
+  return o.dtypeOfValue(like) === "float32" ? o.astype(mask, "float32") : mask;
 }
 
 function keepDims(g: Value, x: Value, p: ReduceParams): Value {
@@ -211,13 +220,19 @@ const TABLE = {
   maximum: binary(
     "maximum",
     (a, b) => (a !== a || b !== b ? NaN : a > b ? a : b),
-    [([a, b]) => o.where(o.greater(a!, b!), 1, o.where(o.equal(a!, b!), 0.5, 0)), ([a, b]) => o.where(o.greater(b!, a!), 1, o.where(o.equal(a!, b!), 0.5, 0))],
+    [
+      ([a, b], out) => maskLike(o.where(o.greater(a!, b!), 1, o.where(o.equal(a!, b!), 0.5, 0)), out),
+      ([a, b], out) => maskLike(o.where(o.greater(b!, a!), 1, o.where(o.equal(a!, b!), 0.5, 0)), out),
+    ],
     { primal: ([a, b]) => `max(${a}, ${b})`, partials: [([a, b]) => `[${a} > ${b}]`, ([a, b]) => `[${b} > ${a}]`] },
   ),
   minimum: binary(
     "minimum",
     (a, b) => (a !== a || b !== b ? NaN : a < b ? a : b),
-    [([a, b]) => o.where(o.less(a!, b!), 1, o.where(o.equal(a!, b!), 0.5, 0)), ([a, b]) => o.where(o.less(b!, a!), 1, o.where(o.equal(a!, b!), 0.5, 0))],
+    [
+      ([a, b], out) => maskLike(o.where(o.less(a!, b!), 1, o.where(o.equal(a!, b!), 0.5, 0)), out),
+      ([a, b], out) => maskLike(o.where(o.less(b!, a!), 1, o.where(o.equal(a!, b!), 0.5, 0)), out),
+    ],
     { primal: ([a, b]) => `min(${a}, ${b})`, partials: [([a, b]) => `[${a} < ${b}]`, ([a, b]) => `[${b} < ${a}]`] },
   ),
 

@@ -66,20 +66,21 @@ export interface AdjointStep {
 /** Adjoints after a sweep: ZERO where no cotangent reached the node. */
 export type Adjoints = (index: number) => MaybeZero;
 
-export class Tape implements Interpreter {
-  readonly level = newLevel();
-  active = true;
-  readonly nodes: TapeNode[] = [];
-  // Scalar lines: parent indices (−1: constant or none) and local partials ∂out/∂arg.
-  private p0: Int32Array = new Int32Array(1024);
-  private p1: Int32Array = new Int32Array(1024);
-  private d0: Float64Array = new Float64Array(1024);
-  private d1: Float64Array = new Float64Array(1024);
-  /** Per node: 1 for a scalar line (or an input), 0 for a general line. */
-  private isScalar: Uint8Array = new Uint8Array(1024);
-  private allScalar = true;
+/**
+ * Typed-array storage of scalar lines: parent indices (−1: constant or none), local partials
+ * ∂out/∂arg, and the adjoint buffers of the scalar sweep. Recycled between tapes that have
+ * been released (typed-array allocation dominates a small gradient's cost otherwise).
+ */
+class ScalarStore {
+  p0: Int32Array = new Int32Array(16);
+  p1: Int32Array = new Int32Array(16);
+  d0: Float64Array = new Float64Array(16);
+  d1: Float64Array = new Float64Array(16);
+  adj: Float64Array = new Float64Array(16);
+  /** Per node: bit 0 set for a scalar line (or input); bit 1 set when an adjoint reached it. */
+  flags: Uint8Array = new Uint8Array(16);
 
-  private grow(): void {
+  grow(): void {
     const n = this.p0.length * 4;
     const g32 = (a: Int32Array): Int32Array => { const b = new Int32Array(n); b.set(a); return b; };
     const g64 = (a: Float64Array): Float64Array => { const b = new Float64Array(n); b.set(a); return b; };
@@ -87,19 +88,37 @@ export class Tape implements Interpreter {
     this.p1 = g32(this.p1);
     this.d0 = g64(this.d0);
     this.d1 = g64(this.d1);
-    const s = new Uint8Array(n);
-    s.set(this.isScalar);
-    this.isScalar = s;
+    this.adj = new Float64Array(n);
+    const f = new Uint8Array(n);
+    f.set(this.flags);
+    this.flags = f;
+  }
+}
+
+const storePool: ScalarStore[] = [];
+
+export class Tape implements Interpreter {
+  readonly level = newLevel();
+  active = true;
+  readonly nodes: TapeNode[] = [];
+  private store: ScalarStore = storePool.pop() ?? new ScalarStore();
+  private allScalar = true;
+
+  /** Hands the typed arrays back for reuse; the tape must not be swept again. */
+  release(): void {
+    if (storePool.length < 16) storePool.push(this.store);
+    this.store = new ScalarStore();
   }
 
   private push(node: TapeNode, scalar: boolean): TapeNode {
     const i = this.nodes.length;
-    if (i === this.p0.length) this.grow();
+    const st = this.store;
+    if (i === st.p0.length) st.grow();
     this.nodes.push(node);
-    this.isScalar[i] = scalar ? 1 : 0;
+    st.flags[i] = scalar ? 1 : 0;
     if (!scalar) this.allScalar = false;
-    this.p0[i] = -1;
-    this.p1[i] = -1;
+    st.p0[i] = -1;
+    st.p1[i] = -1;
     return node;
   }
 
@@ -141,16 +160,16 @@ export class Tape implements Interpreter {
     const rule = prim.rule;
     if (rule.kind !== "partials") return out;
     const node = this.push(new TapeNode(this, out, this.nodes.length, prim, args, undefined), true);
-    const i = node.index;
+    const i = node.index, st = this.store;
     SCRATCH[0] = pa;
     SCRATCH[1] = pb;
     if (na !== null) {
-      this.p0[i] = na.index;
-      this.d0[i] = partialNumber(rule.partials[0], out as number);
+      st.p0[i] = na.index;
+      st.d0[i] = partialNumber(rule.partials[0], out as number);
     }
     if (nb !== null) {
-      this.p1[i] = nb.index;
-      this.d1[i] = partialNumber(rule.partials[1], out as number);
+      st.p1[i] = nb.index;
+      st.d1[i] = partialNumber(rule.partials[1], out as number);
     }
     return node;
   }
@@ -180,8 +199,8 @@ export class Tape implements Interpreter {
         const p = args[i]!;
         if (!(p instanceof TapeNode && p.interp === this)) continue;
         let ct: MaybeZero;
-        if (this.isScalar[k] === 1) {
-          const d = i === 0 ? this.d0[k]! : this.d1[k]!;
+        if ((this.store.flags[k]! & 1) === 1) {
+          const d = i === 0 ? this.store.d0[k]! : this.store.d1[k]!;
           ct = typeof g === "number" ? g * d : scaleConst(g, d);
         } else {
           primals ??= node.primals;
@@ -197,26 +216,28 @@ export class Tape implements Interpreter {
     return (i) => adj[i]!;
   }
 
-  /** The sweep over a tape of scalar lines only: a tight loop over typed arrays. */
+  /**
+   * The sweep over a tape of scalar lines only: a tight loop over typed arrays. The adjoints
+   * it returns are valid until the next sweep of this tape.
+   */
   private scalarBackward(seeds: readonly (readonly [TapeNode, number])[]): Adjoints {
     const n = this.nodes.length;
-    const adj = new Float64Array(n);
-    const reached = new Uint8Array(n);
-    const { p0, p1, d0, d1 } = this;
+    const { p0, p1, d0, d1, adj, flags } = this.store;
+    for (let k = 0; k < n; k++) { adj[k] = 0; flags[k]! &= 1; }
     let last = -1;
     for (const [node, g] of seeds) {
       adj[node.index]! += g;
-      reached[node.index] = 1;
+      flags[node.index]! |= 2;
       if (node.index > last) last = node.index;
     }
     for (let k = last; k >= 0; k--) {
-      if (reached[k] === 0) continue;
+      if (flags[k]! < 2) continue;
       const g = adj[k]!;
       const a = p0[k]!, b = p1[k]!;
-      if (a >= 0) { adj[a]! += g * d0[k]!; reached[a] = 1; }
-      if (b >= 0) { adj[b]! += g * d1[k]!; reached[b] = 1; }
+      if (a >= 0) { adj[a]! += g * d0[k]!; flags[a]! |= 2; }
+      if (b >= 0) { adj[b]! += g * d1[k]!; flags[b]! |= 2; }
     }
-    return (i) => (reached[i] === 1 ? adj[i]! : ZERO);
+    return (i) => (flags[i]! >= 2 ? adj[i]! : ZERO);
   }
 }
 

@@ -160,6 +160,7 @@ export function valueAndGrad(f: Fn<unknown[], unknown>, opts: ArgnumsOption<numb
     const t = record("grad", f, args, argnums);
     const out = scalarOutput("grad", t);
     const grads = pull(t, [onesLike(out)]);
+    t.tape.release(); // swept once, never again: its buffers serve the next tape
     return [primalOf(t.tape, out), many ? grads : grads[0]];
   };
 }
@@ -248,8 +249,10 @@ function isJsNumber(v: Value): boolean {
 
 /** Stacks per-element results into a block of shape `lead ++ trail`. */
 function assemble(parts: readonly Value[], leadShape: Shape, trailShape: Shape, stackFirst: boolean): Value {
-  if (parts.length === 1 && trailShape.length === 0 && stackFirst) return parts[0]!;
-  if (parts.length === 1 && leadShape.length === 0 && !stackFirst) return parts[0]!;
+  // A single part holds the whole block but not always its shape: size-1 axes of the other side
+  // are missing (jacfwd of sum over a [1] input gave shape [] instead of [1]; a number part for a
+  // 0-d array gave a number), so reshape it to lead ++ trail.
+  if (parts.length === 1) return reshape(parts[0]!, [...leadShape, ...trailShape]);
   const stacked = stack(parts as NDArray[], stackFirst ? 0 : shapeOf(parts[0]!).length);
   return reshape(stacked, [...leadShape, ...trailShape]);
 }
