@@ -117,6 +117,20 @@ export function bind<P>(prim: Primitive<P>, args: readonly Value[], params: P): 
   return interp.process(prim as Primitive<unknown>, args, params);
 }
 
+/**
+ * bind for one or two arguments without building an argument array on the way to an
+ * interpreter that can take them directly (the scalar hot path of reverse mode).
+ */
+export function bind2<P>(prim: Primitive<P>, a: Value, b: Value | undefined, params: P): Value {
+  const ta = a instanceof Tracer, tb = b instanceof Tracer;
+  if (!ta && !tb) return evalConcrete(prim, b === undefined ? [a] : [a, b], params);
+  const top = ta && (!tb || (a as Tracer).interp.level >= (b as Tracer).interp.level) ? (a as Tracer) : (b as Tracer);
+  const interp = top.interp;
+  if (!interp.active) return bind(prim, b === undefined ? [a] : [a, b], params);
+  if (interp.process2 !== undefined) return interp.process2(prim as Primitive<unknown>, a, b, params);
+  return interp.process(prim as Primitive<unknown>, b === undefined ? [a] : [a, b], params);
+}
+
 export function isZero(v: MaybeZero): v is typeof ZERO {
   return v === ZERO;
 }

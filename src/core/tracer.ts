@@ -26,6 +26,8 @@ export interface Interpreter {
   active: boolean;
   /** Applies `prim` to `args`, at least one of which is a tracer of this interpreter. */
   process(prim: Primitive<unknown>, args: readonly Value[], params: unknown): Value;
+  /** Optional allocation-free form for one or two arguments (`b` undefined for one). */
+  process2?(prim: Primitive<unknown>, a: Value, b: Value | undefined, params: unknown): Value;
 }
 
 let levelCounter = 0;

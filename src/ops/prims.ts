@@ -237,6 +237,7 @@ const TABLE = {
   ),
 
   neg: unary("neg", (a) => -a, () => -1, { primal: ([a]) => `−${a}`, partials: [() => "−1"] }),
+  square: unary("square", (a) => a * a, ([a]) => o.mul(2, a!), { primal: ([a]) => `${a}²`, partials: [([a]) => `2·${a}`] }),
   exp: unary("exp", (a) => Math.exp(a), (_a, out) => out, { primal: call("exp"), partials: [(_a, out) => out] }),
   log: unary("log", (a) => Math.log(a), ([a]) => o.div(1, a!), { primal: call("ln"), partials: [([a]) => `1/${a}`] }),
   log1p: unary("log1p", (a) => Math.log1p(a), ([a]) => o.div(1, o.add(1, a!)), { primal: call("log1p"), partials: [([a]) => `1/(1+${a})`] }),

@@ -20,16 +20,28 @@ export class TapeNode extends Tracer {
   readonly index: number;
   /** The primitive that produced this value; null for an input. */
   readonly prim: Primitive<unknown> | null;
-  /** The arguments as passed: nodes of this tape, or constants (values of lower levels). */
-  readonly args: readonly Value[];
   readonly params: unknown;
+  // The arguments as passed (nodes of this tape, or constants): a scalar line keeps its one or
+  // two arguments in fields, so recording it allocates nothing but the node itself.
+  private readonly xs: readonly Value[] | null;
+  private readonly x0: Value | undefined;
+  private readonly x1: Value | undefined;
 
-  constructor(tape: Tape, primal: Value, index: number, prim: Primitive<unknown> | null, args: readonly Value[], params: unknown) {
+  constructor(tape: Tape, primal: Value, index: number, prim: Primitive<unknown> | null, xs: readonly Value[] | null, x0: Value | undefined, x1: Value | undefined, params: unknown) {
     super(tape, primal);
     this.index = index;
     this.prim = prim;
-    this.args = args;
     this.params = params;
+    this.xs = xs;
+    this.x0 = x0;
+    this.x1 = x1;
+  }
+
+  /** The arguments as passed: nodes of this tape, or constants (values of lower levels). */
+  get args(): readonly Value[] {
+    if (this.xs !== null) return this.xs;
+    if (this.x0 === undefined) return NO_ARGS;
+    return this.x1 === undefined ? [this.x0] : [this.x0, this.x1];
   }
 
   /** The arguments one level down (what the primitive was applied to). */
@@ -124,12 +136,12 @@ export class Tape implements Interpreter {
 
   /** A new input (independent variable) of the trace. */
   input(primal: Value): TapeNode {
-    return this.push(new TapeNode(this, primal, this.nodes.length, null, NO_ARGS, undefined), typeof primal === "number");
+    return this.push(new TapeNode(this, primal, this.nodes.length, null, NO_ARGS, undefined, undefined, undefined), typeof primal === "number");
   }
 
   /** Records a general line whose output `out` was computed from `args` (this level's values). */
   record(prim: Primitive<unknown>, args: readonly Value[], out: Value, params: unknown): TapeNode {
-    return this.push(new TapeNode(this, out, this.nodes.length, prim, args, params), false);
+    return this.push(new TapeNode(this, out, this.nodes.length, prim, args, undefined, undefined, params), false);
   }
 
   own(v: Value): v is TapeNode {
@@ -137,14 +149,13 @@ export class Tape implements Interpreter {
   }
 
   process(prim: Primitive<unknown>, args: readonly Value[], params: unknown): Value {
+    if (args.length <= 2 && prim.scalar !== undefined) return this.process2(prim, args[0]!, args[1], params, args);
+    return this.general(prim, args, params);
+  }
+
+  /** Any line: evaluate one level down, record unless the primitive carries no derivative. */
+  private general(prim: Primitive<unknown>, args: readonly Value[], params: unknown): Value {
     const n = args.length;
-    const f = prim.scalar;
-    if (f !== undefined && n <= 2) {
-      const a = args[0]!, b = n === 2 ? args[1]! : 0;
-      const ta = a instanceof TapeNode && a.interp === this, tb = b instanceof TapeNode && b.interp === this;
-      const pa = ta ? (a as TapeNode).primal : a, pb = tb ? (b as TapeNode).primal : b;
-      if (typeof pa === "number" && typeof pb === "number") return this.scalarLine(prim, f, args, pa, pb, ta ? (a as TapeNode) : null, tb ? (b as TapeNode) : null);
-    }
     const primals = new Array<Value>(n);
     for (let i = 0; i < n; i++) {
       const a = args[i]!;
@@ -155,20 +166,28 @@ export class Tape implements Interpreter {
     return this.record(prim, args, out, params);
   }
 
-  private scalarLine(prim: Primitive<unknown>, f: (a: number, b: number) => number | boolean, args: readonly Value[], pa: number, pb: number, na: TapeNode | null, nb: TapeNode | null): Value {
-    const out = f(pa, pb);
+  /** One or two arguments: a scalar line when the primals are numbers, else the general path. */
+  process2(prim: Primitive<unknown>, a: Value, b: Value | undefined, params: unknown, args?: readonly Value[]): Value {
+    const f = prim.scalar;
+    const ta = a instanceof TapeNode && a.interp === this, tb = b instanceof TapeNode && b.interp === this;
+    const pa = ta ? (a as TapeNode).primal : a;
+    const pb = tb ? (b as TapeNode).primal : b;
+    if (f === undefined || typeof pa !== "number" || (pb !== undefined && typeof pb !== "number")) {
+      return this.general(prim, args ?? (b === undefined ? [a] : [a, b]), params);
+    }
+    const out = f(pa, pb as number);
     const rule = prim.rule;
     if (rule.kind !== "partials") return out;
-    const node = this.push(new TapeNode(this, out, this.nodes.length, prim, args, undefined), true);
+    const node = this.push(new TapeNode(this, out, this.nodes.length, prim, null, a, b, undefined), true);
     const i = node.index, st = this.store;
     SCRATCH[0] = pa;
-    SCRATCH[1] = pb;
-    if (na !== null) {
-      st.p0[i] = na.index;
+    SCRATCH[1] = pb as number;
+    if (ta) {
+      st.p0[i] = (a as TapeNode).index;
       st.d0[i] = partialNumber(rule.partials[0], out as number);
     }
-    if (nb !== null) {
-      st.p1[i] = nb.index;
+    if (tb) {
+      st.p1[i] = (b as TapeNode).index;
       st.d1[i] = partialNumber(rule.partials[1], out as number);
     }
     return node;
