@@ -1,0 +1,275 @@
+// The pinned workloads of ../../shared/WORKLOADS.md: inputs, expected checksums, the plain-JS
+// yardsticks every ratio is taken against, and hand-written derivatives (the floor).
+// Pure JS on numbers and typed arrays: importing this never loads a peer library.
+
+// ---------------------------------------------------------------- inputs
+
+export function mulberry32(a) {
+  return () => {
+    a |= 0;
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Rosenbrock input: -1.2 at even i, 1.0 at odd i. */
+export function rosenX(n) {
+  const x = new Float64Array(n);
+  for (let i = 0; i < n; i++) x[i] = i % 2 === 0 ? -1.2 : 1.0;
+  return x;
+}
+
+export const MLP = { batch: 128, nIn: 784, nHid: 256, nOut: 10 };
+
+/** W3 data, drawn in the pinned order: W1, W2 (0.05·gauss), then X (uniform); biases 0; labels i % 10. */
+export function mlpData() {
+  const { batch, nIn, nHid, nOut } = MLP;
+  const rand = mulberry32(42);
+  const gauss = () => {
+    const u1 = rand(),
+      u2 = rand();
+    return Math.sqrt(-2 * Math.log(1 - u1)) * Math.cos(2 * Math.PI * u2);
+  };
+  const fill = (n, draw) => {
+    const a = new Float32Array(n);
+    for (let i = 0; i < n; i++) a[i] = draw();
+    return a;
+  };
+  const W1 = fill(nIn * nHid, () => 0.05 * gauss());
+  const W2 = fill(nHid * nOut, () => 0.05 * gauss());
+  const X = fill(batch * nIn, rand);
+  const b1 = new Float32Array(nHid),
+    b2 = new Float32Array(nOut);
+  const labels = Int32Array.from({ length: batch }, (_, i) => i % nOut);
+  const onehot = new Float32Array(batch * nOut);
+  for (let i = 0; i < batch; i++) onehot[i * nOut + labels[i]] = 1;
+  return { W1, b1, W2, b2, X, labels, onehot };
+}
+
+export const W5N = 1000;
+export const W5X = 0.3;
+export function w5x() {
+  return Float64Array.from({ length: W5N }, (_, i) => (i + 1) / W5N);
+}
+
+const cache = new Map();
+/** Inputs built once per process, shared by every system's cases. */
+export function data(key) {
+  if (!cache.has(key)) {
+    const make = { "W2.1e3": () => rosenX(1e3), "W2.1e5": () => rosenX(1e5), W3: mlpData, "W5.x": w5x }[key];
+    cache.set(key, make());
+  }
+  return cache.get(key);
+}
+
+// ---------------------------------------------------------------- plain-JS yardsticks
+
+/** W1's point (2, 5), read from a typed array so that the JIT cannot fold the calls to constants. */
+export const W1X = new Float64Array([2, 5]);
+export function w1f(x1, x2) {
+  return Math.log(x1) + x1 * x2 - Math.sin(x2);
+}
+export function w1grad(x1, x2) {
+  return [1 / x1 + x2, x1 - Math.cos(x2)];
+}
+
+export function rosen(x) {
+  let s = 0;
+  for (let i = 0; i < x.length - 1; i++) {
+    const a = x[i + 1] - x[i] * x[i],
+      b = 1 - x[i];
+    s += 100 * a * a + b * b;
+  }
+  return s;
+}
+
+export function rosenGrad(x) {
+  const g = new Float64Array(x.length);
+  for (let i = 0; i < x.length - 1; i++) {
+    const a = x[i + 1] - x[i] * x[i];
+    g[i] += -400 * x[i] * a - 2 * (1 - x[i]);
+    g[i + 1] += 200 * a;
+  }
+  return g;
+}
+
+/** H·v for Rosenbrock (the Hessian is tridiagonal). */
+export function rosenHvp(x, v) {
+  const h = new Float64Array(x.length);
+  for (let i = 0; i < x.length - 1; i++) {
+    const xi = x[i];
+    h[i] += (1200 * xi * xi - 400 * x[i + 1] + 2) * v[i] - 400 * xi * v[i + 1];
+    h[i + 1] += -400 * xi * v[i] + 200 * v[i + 1];
+  }
+  return h;
+}
+
+/** W3 forward in float32 storage: returns { loss, h (relu activations), p (softmax) }. */
+export function mlpForward({ W1, b1, W2, b2, X, labels }) {
+  const { batch, nIn, nHid, nOut } = MLP;
+  const h = new Float32Array(batch * nHid);
+  for (let i = 0; i < batch; i++) {
+    const hi = i * nHid;
+    for (let j = 0; j < nHid; j++) h[hi + j] = b1[j];
+    for (let k = 0; k < nIn; k++) {
+      const xik = X[i * nIn + k],
+        wk = k * nHid;
+      if (xik === 0) continue;
+      for (let j = 0; j < nHid; j++) h[hi + j] += xik * W1[wk + j];
+    }
+    for (let j = 0; j < nHid; j++) if (h[hi + j] < 0) h[hi + j] = 0;
+  }
+  const p = new Float32Array(batch * nOut);
+  let loss = 0;
+  for (let i = 0; i < batch; i++) {
+    const pi = i * nOut;
+    for (let c = 0; c < nOut; c++) {
+      let z = b2[c];
+      for (let j = 0; j < nHid; j++) z += h[i * nHid + j] * W2[j * nOut + c];
+      p[pi + c] = z;
+    }
+    let m = -Infinity;
+    for (let c = 0; c < nOut; c++) m = Math.max(m, p[pi + c]);
+    let s = 0;
+    for (let c = 0; c < nOut; c++) s += Math.exp(p[pi + c] - m);
+    const lse = m + Math.log(s);
+    loss -= p[pi + labels[i]] - lse;
+    for (let c = 0; c < nOut; c++) p[pi + c] = Math.exp(p[pi + c] - lse);
+  }
+  return { loss: loss / batch, h, p };
+}
+
+/** W3 value and gradient by hand-written backpropagation. */
+export function mlpStep(d) {
+  const { batch, nIn, nHid, nOut } = MLP;
+  const { loss, h, p } = mlpForward(d);
+  const dz = p; // softmax − onehot, over the batch
+  for (let i = 0; i < batch; i++) {
+    dz[i * nOut + d.labels[i]] -= 1;
+    for (let c = 0; c < nOut; c++) dz[i * nOut + c] /= batch;
+  }
+  const gW2 = new Float32Array(nHid * nOut),
+    gb2 = new Float32Array(nOut);
+  const dh = new Float32Array(batch * nHid);
+  for (let i = 0; i < batch; i++) {
+    for (let c = 0; c < nOut; c++) gb2[c] += dz[i * nOut + c];
+    for (let j = 0; j < nHid; j++) {
+      const hij = h[i * nHid + j];
+      let acc = 0;
+      for (let c = 0; c < nOut; c++) {
+        const g = dz[i * nOut + c];
+        gW2[j * nOut + c] += hij * g;
+        acc += g * d.W2[j * nOut + c];
+      }
+      dh[i * nHid + j] = hij > 0 ? acc : 0;
+    }
+  }
+  const gW1 = new Float32Array(nIn * nHid),
+    gb1 = new Float32Array(nHid);
+  for (let i = 0; i < batch; i++) {
+    for (let j = 0; j < nHid; j++) gb1[j] += dh[i * nHid + j];
+    for (let k = 0; k < nIn; k++) {
+      const xik = d.X[i * nIn + k],
+        wk = k * nHid;
+      if (xik === 0) continue;
+      for (let j = 0; j < nHid; j++) gW1[wk + j] += xik * dh[i * nHid + j];
+    }
+  }
+  return { loss, grads: [gW1, gb1, gW2, gb2] };
+}
+
+export function w5fa(x) {
+  const n = x.length;
+  let s = 0;
+  for (let i = 0; i < n; i++) s += Math.sin(x[i]) * x[(i + 1) % n];
+  return s;
+}
+export function w5fb(x) {
+  const y = new Float64Array(W5N);
+  for (let j = 0; j < W5N; j++) y[j] = Math.sin((j + 1) * x) * x;
+  return y;
+}
+/** ∂fa/∂x_i = cos(x_i) x_{i+1} + sin(x_{i-1}). */
+export function w5faGrad(x) {
+  const n = x.length,
+    g = new Float64Array(n);
+  for (let i = 0; i < n; i++) g[i] = Math.cos(x[i]) * x[(i + 1) % n] + Math.sin(x[(i + n - 1) % n]);
+  return g;
+}
+/** dfb_j/dx = sin((j+1)x) + (j+1) x cos((j+1)x). */
+export function w5fbJac(x) {
+  const g = new Float64Array(W5N);
+  for (let j = 0; j < W5N; j++) g[j] = Math.sin((j + 1) * x) + (j + 1) * x * Math.cos((j + 1) * x);
+  return g;
+}
+
+export function sumOf(a) {
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += a[i];
+  return s;
+}
+
+// ---------------------------------------------------------------- yardsticks and measures
+
+/** The plain-JS f of each workload: [label, one call, its checksum]. */
+export const YARDSTICKS = {
+  W1: { label: "f(2,5)", run: () => w1f(W1X[0], W1X[1]) },
+  "W2.1e3": { label: "rosenbrock n=1e3", run: () => rosen(data("W2.1e3")) },
+  "W2.1e5": { label: "rosenbrock n=1e5", run: () => rosen(data("W2.1e5")) },
+  W3: { label: "MLP forward f32", run: () => mlpForward(data("W3")).loss },
+  "W5.fa": { label: "fa", run: () => w5fa(data("W5.x")) },
+  "W5.fb": { label: "fb", run: () => w5fb(W5X) },
+};
+
+const rel = (max) => ({ kind: "ratio", max, text: `≤ ${max}× f` });
+
+/**
+ * Every row the table can show. `yard`: the plain-JS f its ratio is taken against;
+ * `expect`: the checksum (numbers; "yard" = the yardstick's own value); `mode`: the
+ * Jacobian mode w.jacobian must pick; `target`: wengert's goal for the row.
+ */
+export const MEASURES = [
+  { id: "W1.f", yard: "W1", text: "W1 f(2,5)", expect: [11.652071455223084] },
+  { id: "W1.grad", yard: "W1", text: "W1 grad", expect: [5.5, 1.7163378145367738], target: { kind: "abs", max: 2e-6, text: "≤ 2 µs" } },
+  { id: "W2.scalar.1e3.grad", yard: "W2.1e3", text: "W2 scalar n=1e3 grad", expect: [67760], target: rel(200) },
+  { id: "W2.scalar.1e5.grad", yard: "W2.1e5", text: "W2 scalar n=1e5 grad", expect: [6819560] },
+  { id: "W2.array.1e3.grad", yard: "W2.1e3", text: "W2 array n=1e3 grad", expect: [67760] },
+  { id: "W2.array.1e5.f", yard: "W2.1e5", text: "W2 array n=1e5 f", expect: [25409516] },
+  { id: "W2.array.1e5.grad", yard: "W2.1e5", text: "W2 array n=1e5 grad", expect: [6819560], target: rel(4) },
+  { id: "W3.forward", yard: "W3", text: "W3 MLP forward", expect: "yard" },
+  {
+    id: "W3.step",
+    yard: "W3",
+    text: "W3 MLP value+grad step",
+    expect: "yard",
+    target: { kind: "peer", peer: "tfjs-wasm", max: 2, text: "≤ 2× tfjs-wasm" },
+  },
+  { id: "W5.fa.jacfwd", yard: "W5.fa", text: "W5 fa jacfwd", expect: [842.4626635] },
+  { id: "W5.fa.jacrev", yard: "W5.fa", text: "W5 fa jacrev", expect: [842.4626635] },
+  {
+    id: "W5.fa.jacobian",
+    yard: "W5.fa",
+    text: "W5 fa jacobian (auto)",
+    expect: [842.4626635],
+    mode: "reverse",
+    target: { kind: "mode", text: "reverse, sum ok" },
+  },
+  { id: "W5.fb.jacfwd", yard: "W5.fb", text: "W5 fb jacfwd", expect: [-996.1120291] },
+  { id: "W5.fb.jacrev", yard: "W5.fb", text: "W5 fb jacrev", expect: [-996.1120291] },
+  {
+    id: "W5.fb.jacobian",
+    yard: "W5.fb",
+    text: "W5 fb jacobian (auto)",
+    expect: [-996.1120291],
+    mode: "forward",
+    target: { kind: "mode", text: "forward, sum ok" },
+  },
+  { id: "W6.hvp", yard: "W2.1e5", text: "W6 hvp n=1e5", expect: [178598918, 1810, 1962], target: rel(10) },
+];
+
+/** Measures selected by command-line filters ("W2", "W5.fb", "W2.array"): prefix matches on ids. */
+export function selectMeasures(filters) {
+  return MEASURES.filter((m) => filters.length === 0 || filters.some((f) => m.id.startsWith(f)));
+}

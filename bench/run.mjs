@@ -1,0 +1,215 @@
+// The benchmark driver: node run.mjs [--quick] [--systems=a,b] [filters...]
+// Runs each system on each workload in its own process (worker.mjs), so that one library's
+// wasm memory cannot slow another's loops, then prints one markdown table and writes RESULTS.md.
+import { execFileSync, spawn } from "node:child_process";
+import { readFileSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { SYSTEMS } from "./lib/cases.mjs";
+import { checkMark, fmtNum, fmtRatio, fmtTime, markdownTable, relErr } from "./lib/table.mjs";
+import { MEASURES, selectMeasures, YARDSTICKS } from "./lib/workloads.mjs";
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const WORKER_TIMEOUT_S = 240;
+
+const args = process.argv.slice(2);
+const quick = args.includes("--quick");
+const systemsArg = args.find((a) => a.startsWith("--systems="));
+const systems = systemsArg ? systemsArg.slice("--systems=".length).split(",") : Object.keys(SYSTEMS);
+const filters = args.filter((a) => !a.startsWith("--"));
+if (selectMeasures(filters).length === 0) {
+  console.error(`no workload matches ${filters.join(" ")}; ids: ${MEASURES.map((m) => m.id).join(" ")}`);
+  process.exit(2);
+}
+
+/** Runs one worker on the given measures; resolves to its parsed result, or to { error } if it failed or timed out. */
+function runWorker(system, ids) {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [path.join(here, "worker.mjs"), system, ...(quick ? ["--quick"] : []), ...ids], {
+      cwd: here,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let out = "",
+      err = "";
+    child.stdout.on("data", (d) => {
+      out += d;
+    });
+    child.stderr.on("data", (d) => {
+      err += d;
+      process.stderr.write(d);
+    });
+    const timer = setTimeout(() => child.kill("SIGKILL"), WORKER_TIMEOUT_S * 1000);
+    child.on("close", (code, signal) => {
+      clearTimeout(timer);
+      const line = out.split("\n").find((l) => l.startsWith("@@RESULT "));
+      if (line) return resolve(JSON.parse(line.slice("@@RESULT ".length)));
+      const why = signal ? `killed after ${WORKER_TIMEOUT_S} s` : `exit ${code}: ${err.trim().split("\n").slice(-1)[0] ?? ""}`;
+      resolve({ system, error: why, rows: [], yard: {}, yardAfter: {} });
+    });
+  });
+}
+
+function metCell(m, row, all) {
+  const t = m.target;
+  if (!t || row.system !== "wengert") return "";
+  if (row.status !== "ok") return "no";
+  const err = relErr(row.values, row.expected);
+  if (err !== undefined && err > 1e-3) return "no (checksum)";
+  const yes = (ok, detail = "") => (ok ? "yes" : "no") + detail;
+  switch (t.kind) {
+    case "abs":
+      return yes(row.median <= t.max);
+    case "ratio":
+      return yes(row.ratio <= t.max);
+    case "mode":
+      return yes(row.mode === m.mode && err <= 1e-8, ` (${row.mode})`);
+    case "peer": {
+      const peer = all.find((r) => r.measure === m.id && r.system === t.peer && r.status === "ok");
+      if (!peer) return `? (no ${t.peer} row)`;
+      // Each time is first taken relative to the plain-JS f of its own process, then compared:
+      // the machines are shared and noisy, and the two systems ran in different processes.
+      const byRatio = row.ratio / peer.ratio,
+        byTime = row.median / peer.median;
+      return yes(byRatio <= t.max, ` (${byRatio.toFixed(2)}× by ratio, ${byTime.toFixed(2)}× by time)`);
+    }
+  }
+  return "";
+}
+
+function timeCell(row) {
+  if (row.status === "ok") return fmtTime(row.median);
+  if (row.status === "too slow") return `> 10 s (${fmtTime(row.firstMs / 1e3)})`;
+  return row.status;
+}
+
+function checksumCell(row) {
+  if (!row.values) return "";
+  const err = relErr(row.values, row.expected);
+  return `${row.values.map(fmtNum).join(", ")} ${checkMark(err)}${row.mode ? `, mode ${row.mode}` : ""}`.trim();
+}
+
+function buildTable(results) {
+  const all = results.flatMap((r) => r.rows);
+  const body = selectMeasures(filters).flatMap((m) =>
+    all
+      .filter((r) => r.measure === m.id)
+      .map((row) => [
+        m.text,
+        row.system,
+        timeCell(row),
+        row.yardMedian !== undefined ? fmtTime(row.yardMedian) : "",
+        fmtRatio(row.ratio),
+        checksumCell(row),
+        row.system === "wengert" ? (m.target?.text ?? "") : "",
+        metCell(m, row, all),
+        row.note ?? "",
+      ]),
+  );
+  return markdownTable(["Workload", "System", "Median", "Plain f (same proc.)", "× plain f", "Checksum", "Target", "Met?", "Notes"], body);
+}
+
+/**
+ * Attaches to each row its yardstick, ratio and expected checksum. The yardstick is the plain-JS
+ * f of the same process: the faster of its two timings, before the library was imported and
+ * after its cases ran. A detached ArrayBuffer only slows the second one down, so the minimum is
+ * never a detached timing; other load on the machine can slow either, and the minimum drops it.
+ */
+function annotate(res) {
+  for (const row of res.rows) {
+    const m = MEASURES.find((x) => x.id === row.measure);
+    const before = res.yard[m.yard],
+      after = res.yardAfter[m.yard];
+    const yard = before && Math.min(before.median, after?.median ?? Infinity);
+    row.yardMedian = yard;
+    if (row.status === "ok" && yard) row.ratio = row.median / yard;
+    row.expected = m.expect === "yard" ? (before ? [before.value] : undefined) : m.expect;
+  }
+}
+
+function yardTable(results) {
+  const rows = results
+    .filter((r) => Object.keys(r.yard).length > 0)
+    .map((r) => [
+      r.system,
+      r.workload,
+      Object.entries(r.yard)
+        .map(([k, b]) => {
+          const a = r.yardAfter[k];
+          return `${YARDSTICKS[k].label}: ${fmtTime(b.median)} → ${fmtTime(a?.median)} (${fmtRatio(a?.median / b.median)})`;
+        })
+        .join("; "),
+    ]);
+  return markdownTable(["System", "Process", "Plain-JS f: before the library loaded → after its cases ran (after/before)"], rows);
+}
+
+/** The commit ../dist was built from, and whether src/ had uncommitted changes. */
+function gitState() {
+  try {
+    const git = (...a) =>
+      execFileSync("git", a, { cwd: here, stdio: ["ignore", "pipe", "ignore"] })
+        .toString()
+        .trim();
+    return `${git("rev-parse", "--short", "HEAD")}${git("status", "--porcelain", "--", "../src") ? " + uncommitted changes in src/" : ""}`;
+  } catch {
+    return "unknown commit";
+  }
+}
+
+function version(pkg) {
+  try {
+    return JSON.parse(readFileSync(path.join(here, "node_modules", pkg, "package.json"), "utf8")).version;
+  } catch {
+    return "not installed";
+  }
+}
+
+async function main() {
+  const started = new Date(),
+    load0 = os.loadavg();
+  // One process per system and workload: no library, heap or JIT state carries over.
+  const selected = selectMeasures(filters);
+  const workloads = [...new Set(selected.map((m) => m.id.split(".")[0]))];
+  const results = [];
+  for (const s of systems) {
+    for (const wl of workloads) {
+      process.stderr.write(`${s} ${wl}:\n`);
+      const res = await runWorker(
+        s,
+        selected.filter((m) => m.id.startsWith(wl + ".")).map((m) => m.id),
+      );
+      if (res.error) process.stderr.write(`  ${s} ${wl} failed: ${res.error}\n`);
+      res.workload = wl;
+      annotate(res);
+      results.push(res);
+    }
+  }
+  const load1 = os.loadavg();
+  const table = buildTable(results);
+  const cpus = os.cpus();
+  const fmtLoad = (l) => l.map((x) => x.toFixed(2)).join(", ");
+  const failed = results.filter((r) => r.error).map((r) => `- ${r.system} ${r.workload}: ${r.error}`);
+  const md = [
+    "# Benchmark results",
+    "",
+    `\`node run.mjs ${args.join(" ")}\`, ${started.toISOString()}, ${((Date.now() - started.getTime()) / 1e3).toFixed(0)} s in all.`,
+    "",
+    `Machine: ${cpus[0]?.model ?? "?"} × ${cpus.length}, ${os.type()} ${os.release()}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB; Node ${process.version}.`,
+    `Load average (1, 5, 15 min): ${fmtLoad(load0)} at the start, ${fmtLoad(load1)} at the end.`,
+    `Libraries: wengert ${JSON.parse(readFileSync(path.join(here, "..", "package.json"), "utf8")).version} (../dist, built from ${gitState()}), @tensorflow/tfjs ${version("@tensorflow/tfjs")}, @tensorflow/tfjs-backend-wasm ${version("@tensorflow/tfjs-backend-wasm")}, @jax-js/jax ${version("@jax-js/jax")}.`,
+    `Timing: median of ${quick ? 7 : 9} samples after warm-up (15 for the plain-JS yardsticks), each sample repeating the call for ≥ ${quick ? 2 : 15} ms. "× plain f" divides by the plain-JS f timed in the same process (the faster of its timings before the library was imported and after its cases ran). See README.md.`,
+    "",
+    table,
+    "",
+    "The plain-JS yardsticks of each process, timed before the library was imported and again after all its cases ran. A rise can come from a detached ArrayBuffer (a wasm library grew its memory) or from other load on the machine (the js rows load no library and show that noise). The table's 'Plain f' is the faster of the two:",
+    "",
+    yardTable(results),
+    ...(failed.length ? ["", "Failed processes:", "", ...failed] : []),
+    "",
+  ].join("\n");
+  console.log(table);
+  writeFileSync(path.join(here, "RESULTS.md"), md);
+  console.log(`\nwrote ${path.join(here, "RESULTS.md")}`);
+}
+
+main();

@@ -1,0 +1,132 @@
+// wengert, from the root package's build (../dist).
+import * as w from "../../dist/index.js";
+import { eachSize, syncCase as sync } from "../lib/cases.mjs";
+import { data, MLP, sumOf, W1X, W5N, W5X } from "../lib/workloads.mjs";
+
+const sumData = (a) => sumOf(a.data);
+
+// W1: the survey's example, one library op per operation.
+const w1 = (x1, x2) => w.sub(w.add(w.log(x1), w.mul(x1, x2)), w.sin(x2));
+
+// W2 scalar style: x is a number[], one library op per scalar op.
+function rosenScalar(x) {
+  let s = 0;
+  for (let i = 0; i < x.length - 1; i++) {
+    s = w.add(s, w.add(w.mul(100, w.square(w.sub(x[i + 1], w.square(x[i])))), w.square(w.sub(1, x[i]))));
+  }
+  return s;
+}
+
+// W2 array style: slices of one NDArray.
+function rosenArray(x) {
+  const n = x.shape[0];
+  const head = w.slice(x, [0], [n - 1]),
+    tail = w.slice(x, [1]);
+  return w.sum(w.add(w.mul(100, w.square(w.sub(tail, w.square(head)))), w.square(w.sub(1, head))));
+}
+
+// W3: params [W1, b1, W2, b2]; X and the one-hot labels are constants.
+function mlpSetup() {
+  const d = data("W3"),
+    { batch, nIn, nHid, nOut } = MLP;
+  const f32 = (a, shape) => w.array(a, { dtype: "float32", shape });
+  const params = [f32(d.W1, [nIn, nHid]), f32(d.b1, [nHid]), f32(d.W2, [nHid, nOut]), f32(d.b2, [nOut])];
+  const X = f32(d.X, [batch, nIn]),
+    Y = f32(d.onehot, [batch, nOut]);
+  const loss = (W1, b1, W2, b2) => {
+    const h = w.relu(w.add(w.matmul(X, W1), b1));
+    const logits = w.add(w.matmul(h, W2), b2);
+    return w.neg(w.mean(w.sum(w.mul(w.logSoftmax(logits), Y), 1)));
+  };
+  return { params, loss };
+}
+
+// W5: fa(x) = Σ sin(x_i) x_{i+1 mod n} (the roll by concat of slices); fb(x)_j = sin((j+1)x)·x.
+const fa = (x) => w.sum(w.mul(w.sin(x), w.concat([w.slice(x, [1]), w.slice(x, [0], [1])])));
+const js = w.arange(1, W5N + 1);
+const fb = (x) => w.mul(w.sin(w.mul(js, x)), x);
+
+function jacCase(transform, f, arg) {
+  const jf = transform(f);
+  return sync(
+    () => jf(arg()),
+    (J) => ({ values: [typeof J === "number" ? J : sumData(J)], mode: jf.lastMode }),
+  );
+}
+const faArg = () => w.array(data("W5.x"));
+const fbArg = () => W5X;
+
+export async function create() {
+  return {
+    name: "wengert",
+    dtype: "float64",
+    cases: {
+      "W1.f": () =>
+        sync(
+          () => w1(W1X[0], W1X[1]),
+          (y) => [y],
+        ),
+      "W1.grad": () => {
+        const g = w.grad(w1, { argnums: [0, 1] });
+        return sync(
+          () => g(W1X[0], W1X[1]),
+          (r) => r,
+        );
+      },
+      ...eachSize("W2.scalar.{n}.grad", (n) => {
+        const x = Array.from(data(`W2.${n}`)),
+          g = w.grad(rosenScalar);
+        return sync(
+          () => g(x),
+          (r) => [sumOf(r)],
+          "x: number[]",
+        );
+      }),
+      ...eachSize("W2.array.{n}.grad", (n) => {
+        const x = w.array(data(`W2.${n}`)),
+          g = w.grad(rosenArray);
+        return sync(
+          () => g(x),
+          (r) => [sumData(r)],
+        );
+      }),
+      "W2.array.1e5.f": () => {
+        const x = w.array(data("W2.1e5"));
+        return sync(
+          () => rosenArray(x),
+          (y) => [y.item()],
+        );
+      },
+      "W3.forward": () => {
+        const { params, loss } = mlpSetup();
+        return sync(
+          () => loss(...params),
+          (y) => [y.item()],
+        );
+      },
+      "W3.step": () => {
+        const { params, loss } = mlpSetup();
+        const vg = w.valueAndGrad(loss, { argnums: [0, 1, 2, 3] });
+        return sync(
+          () => vg(...params),
+          ([y]) => [y.item()],
+          "valueAndGrad, argnums [0,1,2,3]",
+        );
+      },
+      "W5.fa.jacfwd": () => jacCase(w.jacfwd, fa, faArg),
+      "W5.fa.jacrev": () => jacCase(w.jacrev, fa, faArg),
+      "W5.fa.jacobian": () => jacCase(w.jacobian, fa, faArg),
+      "W5.fb.jacfwd": () => jacCase(w.jacfwd, fb, fbArg),
+      "W5.fb.jacrev": () => jacCase(w.jacrev, fb, fbArg),
+      "W5.fb.jacobian": () => jacCase(w.jacobian, fb, fbArg),
+      "W6.hvp": () => {
+        const x = w.array(data("W2.1e5")),
+          v = w.ones([x.shape[0]]);
+        return sync(
+          () => w.hvp(rosenArray, x, v),
+          (h) => [sumData(h), h.data[0], h.data[1]],
+        );
+      },
+    },
+  };
+}
