@@ -1,6 +1,7 @@
 // NumPy broadcasting and dtype promotion: the shape/dtype rules every elementwise op shares.
 
 import { DTypeError, ShapeError } from "../core/errors.js";
+import { showValue } from "../core/primitive.js";
 import type { Aval } from "../core/primitive.js";
 import { shapeStr, type DType, type Shape } from "./ndarray.js";
 
@@ -84,7 +85,7 @@ export function elementwiseAval(op: string, avals: readonly Aval[]): Aval {
 /** Normalizes `axis` (negative counts from the end) or throws naming the op and the rank. */
 export function normAxis(op: string, axis: number, ndim: number): number {
   if (!Number.isInteger(axis) || axis < -ndim || axis >= ndim) {
-    throw new ShapeError(op, `axis ${axis} is out of range for an array of rank ${ndim}; use an integer in [${-ndim}, ${ndim - 1}]`);
+    throw new ShapeError(op, `axis ${showValue(axis)} is out of range for an array of rank ${ndim}; use an integer in [${-ndim}, ${ndim - 1}]`);
   }
   return axis < 0 ? axis + ndim : axis;
 }
@@ -93,6 +94,8 @@ export function normAxis(op: string, axis: number, ndim: number): number {
 export function normAxes(op: string, axes: number | readonly number[] | undefined, ndim: number): number[] {
   if (axes === undefined) return Array.from({ length: ndim }, (_, i) => i);
   const list = typeof axes === "number" ? [axes] : axes;
+  // Not a number nor an array (a string, null): an error naming the op, not a TypeError from .map.
+  if (!Array.isArray(list)) throw new ShapeError(op, `axis ${showValue(axes)} must be an integer or an array of integers; use e.g. 0, -1 or [0, 2]`);
   const out = [...new Set(list.map((a) => normAxis(op, a, ndim)))].sort((x, y) => x - y);
   if (out.length !== list.length) throw new ShapeError(op, `repeated axis in [${list.join(",")}]; name each axis once`);
   return out;

@@ -1,7 +1,7 @@
 // NDArray: an immutable, row-major, contiguous n-d array on a TypedArray.
 // Arrays live on the JS heap, so the garbage collector frees them: no dispose, no tidy.
 
-import { ArgumentError, ShapeError } from "../core/errors.js";
+import { ArgumentError, DTypeError, ShapeError } from "../core/errors.js";
 import { Fluent } from "./fluent.js";
 
 export type DType = "float64" | "float32" | "int32" | "bool";
@@ -137,6 +137,15 @@ export function array(
   value: NestedNumbers | ArrayLike<number> | TypedData | NDArray,
   opts: { dtype?: DType; shape?: Shape } = {},
 ): NDArray {
+  // Bad options are the caller's error, not an internal TypeError (null.dtype, allocate → undefined).
+  if (typeof opts !== "object" || opts === null) throw new ArgumentError("array", `options must be an object such as { dtype: "float32", shape: [2, 3] }, got ${opts === null ? "null" : typeof opts}`);
+  const { dtype: dt, shape: sh } = opts;
+  if (dt !== undefined && dt !== "float64" && dt !== "float32" && dt !== "int32" && dt !== "bool") {
+    throw new DTypeError("array", `unknown dtype ${typeof dt === "string" ? JSON.stringify(dt) : typeof dt}; use "float64", "float32", "int32" or "bool"`);
+  }
+  if (sh !== undefined && !(Array.isArray(sh) && sh.every((d) => Number.isInteger(d) && d >= 0))) {
+    throw new ShapeError("array", `shape must be an array of non-negative integers such as [2, 3], got ${Array.isArray(sh) ? `[${sh.map((d) => typeof d === "number" ? d : typeof d).join(",")}]` : typeof sh}`);
+  }
   if (value instanceof NDArray) {
     const dtype = opts.dtype ?? value.dtype;
     const data = allocate(dtype, value.size);

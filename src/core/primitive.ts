@@ -82,6 +82,32 @@ function describe(v: unknown): string {
   return typeof v === "object" ? `an object (${Object.prototype.toString.call(v)})` : `a ${typeof v} (${String(v)})`;
 }
 
+/**
+ * Any value, shortly, for an error message. Never throws: JSON.stringify does on BigInts,
+ * and template literals do on Symbols, which turned a user's mistake into a TypeError.
+ */
+export function showValue(v: unknown): string {
+  if (typeof v === "number" || typeof v === "bigint" || typeof v === "symbol" || typeof v === "function") return String(v).slice(0, 60);
+  try {
+    const s = JSON.stringify(v);
+    if (s !== undefined) return s.length > 60 ? `${s.slice(0, 57)}...` : s;
+  } catch {
+    // fall through: a BigInt or a cycle inside
+  }
+  return Object.prototype.toString.call(v);
+}
+
+/**
+ * Throws ArgumentError naming the op unless `v` is a number, a boolean, an NDArray or a tracer.
+ * Ops that read an argument's shape before binding call it first, so junk input (undefined, a
+ * string, a plain array) gets this error instead of an internal TypeError from `shapeOf`.
+ */
+export function checkOperand(op: string, i: number, v: unknown): asserts v is Value {
+  if (typeof v !== "number" && typeof v !== "boolean" && !(v instanceof NDArray) && !(v instanceof Tracer)) {
+    throw new ArgumentError(op, `argument ${i + 1} is ${describe(v)}; pass a number, an NDArray, or a value traced from one`);
+  }
+}
+
 /** Evaluates a primitive on concrete values after its shape/dtype rule has accepted them. */
 export function evalConcrete<P>(prim: Primitive<P>, args: readonly Value[], params: P): Tensor {
   const f = prim.scalar;

@@ -4,12 +4,26 @@
 import { normAxes, normAxis } from "../array/broadcast.js";
 import { installFluent, type FluentOps } from "../array/fluent.js";
 import { array, NDArray, shapeStr, sizeOf, type DType, type Shape } from "../array/ndarray.js";
-import { ArgumentError, ShapeError } from "../core/errors.js";
-import { bind, bind2 } from "../core/primitive.js";
+import { ArgumentError, DTypeError, ShapeError } from "../core/errors.js";
+import { bind, bind2, checkOperand, showValue, type Primitive } from "../core/primitive.js";
 import { concrete, dtypeOf, shapeOf, Tracer, type Tensor, type Value } from "../core/tracer.js";
 import { P, type SliceParams, type UnsliceParams } from "./prims.js";
 
 export { concrete, shapeOf };
+
+// Ops that read an argument's shape (or a shape/axes/widths parameter) before binding validate
+// it first: junk input must be an ArgumentError/ShapeError naming the op, never a TypeError
+// from inside (shapeOf(undefined), "abc".map …), which is what these ops used to throw.
+
+/** The shape of an op's argument `i` (0-based), after checking it is a value at all. */
+function shapeArg(op: string, a: unknown, i = 0): Shape {
+  checkOperand(op, i, a);
+  return shapeOf(a);
+}
+
+function intList(v: unknown): v is readonly number[] {
+  return Array.isArray(v) && v.every((d) => Number.isInteger(d));
+}
 
 /** A value an op accepts: a number, an NDArray, or (inside a transform) a traced one of them. */
 export type Operand = number | NDArray;
@@ -24,16 +38,25 @@ type Cmp = <A extends Value, B extends Value>(a: A, b: B) => A extends number ? 
 
 // ---------------------------------------------------------------- arithmetic
 
-export const add: Bin = ((a: Value, b: Value) => (typeof a === "number" && typeof b === "number" ? a + b : bind2(P.add, a, b, undefined))) as Bin;
-export const sub: Bin = ((a: Value, b: Value) => (typeof a === "number" && typeof b === "number" ? a - b : bind2(P.sub, a, b, undefined))) as Bin;
-export const mul: Bin = ((a: Value, b: Value) => (typeof a === "number" && typeof b === "number" ? a * b : bind2(P.mul, a, b, undefined))) as Bin;
-export const div: Bin = ((a: Value, b: Value) => (typeof a === "number" && typeof b === "number" ? a / b : bind2(P.div, a, b, undefined))) as Bin;
-export const pow: Bin = ((a: Value, b: Value) => (typeof a === "number" && typeof b === "number" ? Math.pow(a, b) : bind2(P.pow, a, b, undefined))) as Bin;
-export const atan2: Bin = ((a: Value, b: Value) => (typeof a === "number" && typeof b === "number" ? Math.atan2(a, b) : bind2(P.atan2, a, b, undefined))) as Bin;
+/**
+ * bind2 reads `b === undefined` as "unary", so a binary op's missing second argument was
+ * silently dropped (add(1, undefined) gave NaN): report it as the ArgumentError it is.
+ */
+function bindBinary<P>(prim: Primitive<P>, a: Value, b: Value): Value {
+  if (b === undefined) checkOperand(prim.name, 1, b);
+  return bind2(prim, a, b, undefined as P);
+}
+
+export const add: Bin = ((a: Value, b: Value) => (typeof a === "number" && typeof b === "number" ? a + b : bindBinary(P.add, a, b))) as Bin;
+export const sub: Bin = ((a: Value, b: Value) => (typeof a === "number" && typeof b === "number" ? a - b : bindBinary(P.sub, a, b))) as Bin;
+export const mul: Bin = ((a: Value, b: Value) => (typeof a === "number" && typeof b === "number" ? a * b : bindBinary(P.mul, a, b))) as Bin;
+export const div: Bin = ((a: Value, b: Value) => (typeof a === "number" && typeof b === "number" ? a / b : bindBinary(P.div, a, b))) as Bin;
+export const pow: Bin = ((a: Value, b: Value) => (typeof a === "number" && typeof b === "number" ? Math.pow(a, b) : bindBinary(P.pow, a, b))) as Bin;
+export const atan2: Bin = ((a: Value, b: Value) => (typeof a === "number" && typeof b === "number" ? Math.atan2(a, b) : bindBinary(P.atan2, a, b))) as Bin;
 /** Elementwise maximum; at ties the derivative is split evenly between the arguments. */
-export const maximum: Bin = ((a: Value, b: Value) => bind2(P.maximum, a, b, undefined)) as Bin;
+export const maximum: Bin = ((a: Value, b: Value) => bindBinary(P.maximum, a, b)) as Bin;
 /** Elementwise minimum; at ties the derivative is split evenly between the arguments. */
-export const minimum: Bin = ((a: Value, b: Value) => bind2(P.minimum, a, b, undefined)) as Bin;
+export const minimum: Bin = ((a: Value, b: Value) => bindBinary(P.minimum, a, b)) as Bin;
 
 function unary(prim: (typeof P)[keyof typeof P], f: (x: number) => number): Un {
   return ((a: Value) => (typeof a === "number" ? f(a) : bind2(prim as typeof P.neg, a, undefined, undefined))) as Un;
@@ -65,7 +88,7 @@ export const square = unary(P.square, (x) => x * x);
 // ---------------------------------------------------------------- comparisons and selection
 
 function comparison(prim: typeof P.greater): Cmp {
-  return ((a: Value, b: Value) => bind2(prim, a, b, undefined)) as Cmp;
+  return ((a: Value, b: Value) => bindBinary(prim, a, b)) as Cmp;
 }
 /** Comparisons return concrete booleans (or bool arrays) even for traced inputs: they carry no derivative, so native `if` works. */
 export const greater = comparison(P.greater);
@@ -102,6 +125,9 @@ export function toScalar(a: Value): Value {
 export function astype(a: Operand, dtype: DType): NDArray;
 export function astype(a: Value, dtype: DType): Value;
 export function astype(a: Value, dtype: DType): Value {
+  if (dtype !== "float64" && dtype !== "float32" && dtype !== "int32" && dtype !== "bool") {
+    throw new DTypeError("astype", `unknown dtype ${showValue(dtype)}; use "float64", "float32", "int32" or "bool"`);
+  }
   if (a instanceof NDArray && a.dtype === dtype) return a;
   return bind(P.astype, [a], { dtype });
 }
@@ -116,7 +142,7 @@ export function dtypeOfValue(a: Value): DType {
 type Axes = number | readonly number[];
 
 function reduceWith(prim: typeof P.sum, a: Value, axis: Axes | undefined, keepdims: boolean): Value {
-  const nd = shapeOf(a).length;
+  const nd = shapeArg(prim.name, a).length;
   return bind(prim, [a], { axes: normAxes(prim.name, axis, nd), keepdims });
 }
 
@@ -130,7 +156,7 @@ export function sum(a: Value, axis?: Axes, keepdims = false): Value {
 export function mean(a: Operand, axis?: Axes, keepdims?: boolean): NDArray;
 export function mean(a: Value, axis?: Axes, keepdims?: boolean): Value;
 export function mean(a: Value, axis?: Axes, keepdims = false): Value {
-  const shape = shapeOf(a);
+  const shape = shapeArg("mean", a);
   const axes = normAxes("mean", axis, shape.length);
   let n = 1;
   for (const ax of axes) n *= shape[ax]!;
@@ -157,11 +183,12 @@ export function min(a: Value, axis?: Axes, keepdims = false): Value {
 export function reshape(a: Operand, shape: Shape): NDArray;
 export function reshape(a: Value, shape: Shape): Value;
 export function reshape(a: Value, shape: Shape): Value {
-  const from = shapeOf(a);
+  const from = shapeArg("reshape", a);
+  if (!Array.isArray(shape)) throw new ShapeError("reshape", `target shape ${showValue(shape)} must be an array of integers, e.g. [2, 3] or [-1]`);
   const holes = shape.filter((d) => d === -1).length;
   let target: Shape = shape;
   if (holes > 1 || shape.some((d) => !Number.isInteger(d) || d < -1)) {
-    throw new ShapeError("reshape", `target shape ${shapeStr(shape)} must hold non-negative integers and at most one -1`);
+    throw new ShapeError("reshape", `target shape ${showValue(shape)} must hold non-negative integers and at most one -1`);
   }
   if (holes === 1) {
     const known = shape.reduce((p, d) => (d === -1 ? p : p * d), 1);
@@ -177,7 +204,8 @@ export function reshape(a: Value, shape: Shape): Value {
 export function transpose(a: Operand, perm?: readonly number[]): NDArray;
 export function transpose(a: Value, perm?: readonly number[]): Value;
 export function transpose(a: Value, perm?: readonly number[]): Value {
-  const nd = shapeOf(a).length;
+  const nd = shapeArg("transpose", a).length;
+  if (perm !== undefined && !Array.isArray(perm)) throw new ShapeError("transpose", `perm ${showValue(perm)} must be an array of axes, e.g. [1, 0]`);
   const p = perm ? perm.map((ax) => normAxis("transpose", ax, nd)) : Array.from({ length: nd }, (_, i) => nd - 1 - i);
   return bind(P.transpose, [a], { perm: p });
 }
@@ -185,7 +213,8 @@ export function transpose(a: Value, perm?: readonly number[]): Value {
 export function broadcastTo(a: Operand, shape: Shape): NDArray;
 export function broadcastTo(a: Value, shape: Shape, dtype?: DType): Value;
 export function broadcastTo(a: Value, shape: Shape, dtype?: DType): Value {
-  const from = shapeOf(a);
+  const from = shapeArg("broadcastTo", a);
+  if (!intList(shape) || shape.some((d) => d < 0)) throw new ShapeError("broadcastTo", `target shape ${showValue(shape)} must be an array of non-negative integers, e.g. [2, 3]`);
   if (!(a instanceof Tracer) && typeof a !== "boolean" && from.length === shape.length && from.every((d, i) => d === shape[i])) {
     return typeof a === "number" ? array([a], { shape: [], dtype: dtype ?? "float64" }) : a;
   }
@@ -212,13 +241,16 @@ export function unbroadcast(g: Value, like: Value): Value {
 export function slice(a: Operand, starts: readonly number[], ends?: readonly (number | undefined)[], steps?: readonly number[]): NDArray;
 export function slice(a: Value, starts: readonly number[], ends?: readonly (number | undefined)[], steps?: readonly number[]): Value;
 export function slice(a: Value, starts: readonly number[], ends: readonly (number | undefined)[] = [], steps: readonly number[] = []): Value {
-  const shape = shapeOf(a);
+  const shape = shapeArg("slice", a);
+  if (!intList(starts) || !Array.isArray(ends) || !ends.every((e) => e === undefined || Number.isInteger(e)) || !Array.isArray(steps)) {
+    throw new ShapeError("slice", `starts ${showValue(starts)}, ends ${showValue(ends)} and steps ${showValue(steps)} must be arrays of integers (an end may be undefined), one per axis of ${shapeStr(shape)}`);
+  }
   if (starts.length > shape.length) throw new ShapeError("slice", `${starts.length} start indices for shape ${shapeStr(shape)}; give at most one per axis`);
   const st: number[] = [], sp: number[] = [], out: number[] = [];
   for (let i = 0; i < shape.length; i++) {
     const n = shape[i]!;
     const step = steps[i] ?? 1;
-    if (!Number.isInteger(step) || step < 1) throw new ShapeError("slice", `step ${step} on axis ${i} must be a positive integer`);
+    if (!Number.isInteger(step) || step < 1) throw new ShapeError("slice", `step ${showValue(step)} on axis ${i} must be a positive integer`);
     const norm = (v: number): number => Math.min(n, Math.max(0, v < 0 ? v + n : v));
     const s = norm(starts[i] ?? 0);
     const e = norm(ends[i] ?? n);
@@ -240,8 +272,9 @@ export function unslice(a: Value, p: UnsliceParams): Value {
 export function concat(parts: readonly Operand[], axis?: number): NDArray;
 export function concat(parts: readonly Value[], axis?: number): Value;
 export function concat(parts: readonly Value[], axis = 0): Value {
+  if (!Array.isArray(parts)) throw new ArgumentError("concat", `expected an array of arrays, got ${typeof parts}; pass e.g. concat([a, b])`);
   if (parts.length === 0) throw new ArgumentError("concat", "got no arrays; pass at least one");
-  const nd = shapeOf(parts[0]!).length;
+  const nd = shapeArg("concat", parts[0]).length;
   if (nd === 0) throw new ShapeError("concat", "cannot concatenate 0-d values; reshape them to [1] first");
   return bind(P.concat, parts.slice(), { axis: normAxis("concat", axis, nd) });
 }
@@ -250,8 +283,9 @@ export function concat(parts: readonly Value[], axis = 0): Value {
 export function stack(parts: readonly Operand[], axis?: number): NDArray;
 export function stack(parts: readonly Value[], axis?: number): Value;
 export function stack(parts: readonly Value[], axis = 0): Value {
+  if (!Array.isArray(parts)) throw new ArgumentError("stack", `expected an array of values, got ${typeof parts}; pass e.g. stack([a, b])`);
   if (parts.length === 0) throw new ArgumentError("stack", "got no values; pass at least one");
-  const shape = shapeOf(parts[0]!);
+  const shape = shapeArg("stack", parts[0]);
   const ax = normAxis("stack", axis, shape.length + 1);
   const expanded = [...shape.slice(0, ax), 1, ...shape.slice(ax)];
   return bind(P.concat, parts.map((p) => reshape(p, expanded)), { axis: ax });
@@ -261,19 +295,31 @@ export function stack(parts: readonly Value[], axis = 0): Value {
 export function pad(a: Operand, widths: readonly (readonly [number, number])[], value?: number): NDArray;
 export function pad(a: Value, widths: readonly (readonly [number, number])[], value?: number): Value;
 export function pad(a: Value, widths: readonly (readonly [number, number])[], value = 0): Value {
+  checkOperand("pad", 0, a);
+  // Negative widths used to produce a wrongly placed result silently.
+  if (!Array.isArray(widths) || !widths.every((p) => intList(p) && p.length === 2 && p[0]! >= 0 && p[1]! >= 0)) {
+    throw new ShapeError("pad", `widths ${showValue(widths)} must hold one [before, after] pair of non-negative integers per axis of ${shapeStr(shapeOf(a))}, e.g. [[1, 1]]`);
+  }
+  if (typeof value !== "number") throw new ArgumentError("pad", `the fill value must be a number, got ${typeof value}`);
   return bind(P.pad, [a], { widths, value });
 }
 
 function toIndices(indices: NDArray | Tracer | readonly number[]): Value {
   if (indices instanceof NDArray || indices instanceof Tracer) return indices;
+  // Plain indices must be integers: int32 conversion would silently truncate 0.5 to 0.
+  if (!flatInts(indices)) throw new ArgumentError("take", `indices ${showValue(indices)} must be integers, (nested) arrays of integers, or an int32 NDArray`);
   return array(indices as number[], { dtype: "int32" });
+}
+
+function flatInts(v: unknown): boolean {
+  return Number.isInteger(v) || (Array.isArray(v) && v.every(flatInts));
 }
 
 /** Gathers `indices` along `axis` (numpy.take). Indices carry no derivative. */
 export function take(a: Operand, indices: NDArray | readonly number[], axis?: number): NDArray;
 export function take(a: Value, indices: Value | readonly number[], axis?: number): Value;
 export function take(a: Value, indices: Value | readonly number[], axis = 0): Value {
-  return bind(P.take, [a, toIndices(indices as NDArray)], { axis: normAxis("take", axis, shapeOf(a).length) });
+  return bind(P.take, [a, toIndices(indices as NDArray)], { axis: normAxis("take", axis, shapeArg("take", a).length) });
 }
 /** Alias of take. */
 export const gather = take;
@@ -287,7 +333,7 @@ export function scatterAdd(g: Value, indices: Value, axis: number, shape: Shape)
 export function matmul(a: Operand, b: Operand): NDArray;
 export function matmul(a: Value, b: Value): Value;
 export function matmul(a: Value, b: Value): Value {
-  const sa = shapeOf(a), sb = shapeOf(b);
+  const sa = shapeArg("matmul", a, 0), sb = shapeArg("matmul", b, 1);
   if (sa.length === 0 || sb.length === 0) {
     throw new ShapeError("matmul", `operands ${shapeStr(sa)} and ${shapeStr(sb)} include a scalar; use mul for scaling`);
   }

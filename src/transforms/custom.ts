@@ -29,6 +29,21 @@ function checkArgs(op: string, args: readonly unknown[]): void {
   });
 }
 
+/** The user's functions must be functions (calling a non-function was an internal TypeError). */
+function checkFns(op: string, fns: Record<string, unknown>): void {
+  for (const [name, fn] of Object.entries(fns)) {
+    if (typeof fn !== "function") throw new ArgumentError(op, `${name} must be a function, got ${fn === null ? "null" : typeof fn}`);
+  }
+}
+
+/** A rule's [value, derivative] result; anything else is the user's error, reported as such (not "not iterable"). */
+function pairFrom<T>(op: string, rule: string, v: unknown): [T, T] {
+  if (!Array.isArray(v) || v.length !== 2) {
+    throw new ArgumentError(op, `${rule} must return a pair [output, ${op === "customJvp" ? "output tangent" : "residuals"}], got ${Array.isArray(v) ? `an array of ${v.length}` : typeof v}`);
+  }
+  return v as [T, T];
+}
+
 /** A tape line whose pullback is computed once per cotangent by `pullbackAll`. */
 function customLine(name: string, pullbackAll: (g: Value) => readonly MaybeZero[]): Primitive<unknown> {
   let lastG: Value | undefined;
@@ -75,16 +90,17 @@ export function customVjp<A extends Leaf[], R extends Leaf, Res>(
   fwd: (...args: A) => [R, Res],
   bwd: (residuals: Res, cotangent: R) => { [K in keyof A]: A[K] | null },
 ): (...args: A) => R {
+  checkFns("customVjp", { f, fwd, bwd });
   return (...args: A): R => {
     checkArgs("customVjp", args);
     const top = topTracer(args);
     if (top === null || !(top.interp instanceof Tape)) return f(...args);
     const tape = top.interp;
     const { primals, parents } = splitTape(tape, args as unknown as Value[]);
-    const [out, res] = fwd(...(primals as unknown as A));
+    const [out, res] = pairFrom<unknown>("customVjp", "fwd", fwd(...(primals as unknown as A))) as [R, Res];
     const line = customLine("customVjp", (g) => {
       const cts = bwd(res, g as R) as readonly (Value | null)[];
-      if (cts.length !== args.length) throw new ArgumentError("customVjp", `bwd returned ${cts.length} cotangents for ${args.length} arguments; return one per argument (null for none)`);
+      if (!Array.isArray(cts) || cts.length !== args.length) throw new ArgumentError("customVjp", `bwd returned ${Array.isArray(cts) ? cts.length : typeof cts} cotangents for ${args.length} arguments; return one per argument (null for none)`);
       return cts.map((c) => (c === null ? ZERO : c));
     });
     return tape.record(line, args.slice() as unknown as Value[], out as Value, undefined) as unknown as R;
@@ -99,6 +115,7 @@ export function customJvp<A extends Leaf[], R extends Leaf>(
   f: (...args: A) => R,
   jvpRule: (primals: A, tangents: A) => [R, R],
 ): (...args: A) => R {
+  checkFns("customJvp", { f, jvpRule });
   return (...args: A): R => {
     checkArgs("customJvp", args);
     const top = topTracer(args);
@@ -111,7 +128,7 @@ export function customJvp<A extends Leaf[], R extends Leaf>(
         primals.push(p);
         tangents.push(t === ZERO ? zerosLike(p) : t);
       }
-      const [out, tOut] = jvpRule(primals as unknown as A, tangents as unknown as A);
+      const [out, tOut] = pairFrom<R>("customJvp", "jvpRule", jvpRule(primals as unknown as A, tangents as unknown as A));
       return interp.lift(out as Value, tOut as Value) as unknown as R;
     }
     if (interp instanceof Tape) {
@@ -121,7 +138,7 @@ export function customJvp<A extends Leaf[], R extends Leaf>(
       const tIn = primals.map((p, i) => (parents[i] ? inner.input(zerosLike(p)) : zerosLike(p)));
       let out: R, tOut: R;
       try {
-        [out, tOut] = jvpRule(primals as unknown as A, tIn as unknown as A);
+        [out, tOut] = pairFrom<R>("customJvp", "jvpRule", jvpRule(primals as unknown as A, tIn as unknown as A));
       } finally {
         inner.active = false;
       }

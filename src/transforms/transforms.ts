@@ -4,6 +4,7 @@
 
 import { NDArray, shapeStr, sizeOf, zeros, type Shape } from "../array/ndarray.js";
 import { ArgnumsError, ArgumentError, NonScalarOutputError, ShapeError } from "../core/errors.js";
+import { showValue } from "../core/primitive.js";
 import { flatten, unflatten, type TreeDef } from "../core/pytree.js";
 import { concrete, shapeOf, ZERO, type MaybeZero, type Value } from "../core/tracer.js";
 import { dtypeOfValue, reshape, stack, toScalar } from "../ops/api.js";
@@ -44,15 +45,31 @@ export function onesLike(v: Value): Value {
   return out;
 }
 
+/**
+ * A transform's own arguments: a function and an options object. Checked up front because
+ * calling a non-function (or reading argnums of null) surfaced as an internal TypeError.
+ */
+function checkTransform(op: string, f: unknown, opts?: unknown): void {
+  if (typeof f !== "function") {
+    throw new ArgumentError(op, `expected the function to transform, got ${f === null ? "null" : typeof f}; pass e.g. ${op}((x) => mul(x, x))`);
+  }
+  if (opts !== undefined && (typeof opts !== "object" || opts === null)) {
+    throw new ArgumentError(op, `options must be an object such as { argnums: [0, 1] }, got ${opts === null ? "null" : typeof opts}`);
+  }
+}
+
 function normArgnums(op: string, argnums: number | readonly number[] | undefined, nargs: number): number[] {
+  if (argnums !== undefined && typeof argnums !== "number" && !Array.isArray(argnums)) {
+    throw new ArgnumsError(op, `argnums ${showValue(argnums)} must be an argument index or an array of them, e.g. 0 or [0, 1]`);
+  }
   const list = argnums === undefined ? [0] : typeof argnums === "number" ? [argnums] : [...argnums];
   if (list.length === 0) throw new ArgnumsError(op, "argnums is empty; name at least one argument, e.g. { argnums: 0 }");
   for (const k of list) {
     if (!Number.isInteger(k) || k < 0 || k >= nargs) {
-      throw new ArgnumsError(op, `argnums ${JSON.stringify(argnums)} names argument ${k}, but the function was called with ${nargs} argument${nargs === 1 ? "" : "s"}; use indices in [0, ${nargs - 1}]`);
+      throw new ArgnumsError(op, `argnums ${showValue(argnums)} names argument ${showValue(k)}, but the function was called with ${nargs} argument${nargs === 1 ? "" : "s"}; use indices in [0, ${nargs - 1}]`);
     }
   }
-  if (new Set(list).size !== list.length) throw new ArgnumsError(op, `argnums ${JSON.stringify(argnums)} repeats an argument; name each once`);
+  if (new Set(list).size !== list.length) throw new ArgnumsError(op, `argnums ${showValue(argnums)} repeats an argument; name each once`);
   return list;
 }
 
@@ -154,6 +171,7 @@ export function grad(f: Fn<unknown[], unknown>, opts: ArgnumsOption<number | rea
 export function valueAndGrad<A extends unknown[]>(f: Fn<A, ScalarOut>): Fn<A, [ScalarOut, A[0]]>;
 export function valueAndGrad<A extends unknown[], const N extends number | readonly number[]>(f: Fn<A, ScalarOut>, opts: ArgnumsOption<N>): Fn<A, [ScalarOut, Pick<A, N>]>;
 export function valueAndGrad(f: Fn<unknown[], unknown>, opts: ArgnumsOption<number | readonly number[]> = {}): Fn<unknown[], [unknown, unknown]> {
+  checkTransform("grad", f, opts);
   const many = Array.isArray(opts.argnums);
   return (...args) => {
     const argnums = normArgnums("grad", opts.argnums, args.length);
@@ -170,6 +188,7 @@ export function valueAndGrad(f: Fn<unknown[], unknown>, opts: ArgnumsOption<numb
  * cotangents of all arguments (a tuple). ȳ has the structure of the output.
  */
 export function vjp<A extends unknown[], R>(f: Fn<A, R>, ...primals: A): [R, (cotangent: R) => A] {
+  checkTransform("vjp", f);
   const argnums = primals.map((_, i) => i);
   const t = record("vjp", f as Fn<unknown[], unknown>, primals, argnums);
   const out = unflatten(t.outDef, t.outLeaves.map((l) => primalOf(t.tape, l))) as R;
@@ -193,6 +212,10 @@ export function vjp<A extends unknown[], R>(f: Fn<A, R>, ...primals: A): [R, (co
 
 /** Forward mode: [f(...primals), J·tangents] in one pass. Tangents have the structure of the primals. */
 export function jvp<A extends unknown[], R>(f: Fn<A, R>, primals: A, tangents: A): [R, R] {
+  checkTransform("jvp", f);
+  if (!Array.isArray(primals) || !Array.isArray(tangents)) {
+    throw new ArgumentError("jvp", `primals and tangents must be arrays with one entry per argument, got ${typeof primals} and ${typeof tangents}; e.g. jvp(f, [x], [1])`);
+  }
   if (primals.length !== tangents.length) {
     throw new ArgumentError("jvp", `got ${primals.length} primals but ${tangents.length} tangents; pass one tangent per argument`);
   }
@@ -249,6 +272,8 @@ function isJsNumber(v: Value): boolean {
 
 /** Stacks per-element results into a block of shape `lead ++ trail`. */
 function assemble(parts: readonly Value[], leadShape: Shape, trailShape: Shape, stackFirst: boolean): Value {
+  // No parts: one side is empty, and so is the block.
+  if (parts.length === 0) return zeros([...leadShape, ...trailShape]);
   // A single part holds the whole block but not always its shape: size-1 axes of the other side
   // are missing (jacfwd of sum over a [1] input gave shape [] instead of [1]; a number part for a
   // 0-d array gave a number), so reshape it to lead ++ trail.
@@ -333,6 +358,14 @@ function jacForward(f: Fn<unknown[], unknown>, args: readonly unknown[], input: 
       });
     }
   });
+  if (outDef === undefined) {
+    // Every selected leaf is empty, so no JVP ran (and buildJacobian read an undefined outDef):
+    // evaluate f once for the output's structure; each block is empty.
+    const fl = flatten(f(...args));
+    outDef = fl.def;
+    outPrimals = fl.leaves;
+    for (let i = 0; i < fl.leaves.length; i++) columns.push(input.leaves.map(() => []));
+  }
   const blocks = outPrimals.map((op, i) =>
     input.leaves.map((leaf, j) => {
       const parts = columns[i]![j]!;
@@ -395,6 +428,7 @@ export type JacobianFn<A extends unknown[], J> = Fn<A, J> & { lastMode: "forward
 export function jacfwd<A extends unknown[], R>(f: Fn<A, R>): JacobianFn<A, JacobianOf<R, A[0]>>;
 export function jacfwd<A extends unknown[], R, const N extends number | readonly number[]>(f: Fn<A, R>, opts: ArgnumsOption<N>): JacobianFn<A, JacobianOf<R, Pick<A, N>>>;
 export function jacfwd(f: Fn<unknown[], unknown>, opts: ArgnumsOption<number | readonly number[]> = {}): unknown {
+  checkTransform("jacfwd", f, opts);
   return jacWith("forward", "jacfwd", f, opts);
 }
 
@@ -402,6 +436,7 @@ export function jacfwd(f: Fn<unknown[], unknown>, opts: ArgnumsOption<number | r
 export function jacrev<A extends unknown[], R>(f: Fn<A, R>): JacobianFn<A, JacobianOf<R, A[0]>>;
 export function jacrev<A extends unknown[], R, const N extends number | readonly number[]>(f: Fn<A, R>, opts: ArgnumsOption<N>): JacobianFn<A, JacobianOf<R, Pick<A, N>>>;
 export function jacrev(f: Fn<unknown[], unknown>, opts: ArgnumsOption<number | readonly number[]> = {}): unknown {
+  checkTransform("jacrev", f, opts);
   return jacWith("reverse", "jacrev", f, opts);
 }
 
@@ -409,6 +444,7 @@ export function jacrev(f: Fn<unknown[], unknown>, opts: ArgnumsOption<number | r
 export function jacobian<A extends unknown[], R>(f: Fn<A, R>): JacobianFn<A, JacobianOf<R, A[0]>>;
 export function jacobian<A extends unknown[], R, const N extends number | readonly number[]>(f: Fn<A, R>, opts: ArgnumsOption<N>): JacobianFn<A, JacobianOf<R, Pick<A, N>>>;
 export function jacobian(f: Fn<unknown[], unknown>, opts: ArgnumsOption<number | readonly number[]> = {}): unknown {
+  checkTransform("jacobian", f, opts);
   return jacWith("auto", "jacobian", f, opts);
 }
 
@@ -416,6 +452,7 @@ export function jacobian(f: Fn<unknown[], unknown>, opts: ArgnumsOption<number |
 export function hessian<A extends unknown[]>(f: Fn<A, ScalarOut>): Fn<A, JacobianOf<A[0], A[0]>>;
 export function hessian<A extends unknown[], const N extends number | readonly number[]>(f: Fn<A, ScalarOut>, opts: ArgnumsOption<N>): Fn<A, JacobianOf<Pick<A, N>, Pick<A, N>>>;
 export function hessian(f: Fn<unknown[], ScalarOut>, opts: ArgnumsOption<number | readonly number[]> = {}): unknown {
+  checkTransform("hessian", f, opts);
   return jacWith("forward", "hessian", grad(f, opts) as Fn<unknown[], unknown>, opts);
 }
 
@@ -424,6 +461,7 @@ export function hessian(f: Fn<unknown[], ScalarOut>, opts: ArgnumsOption<number 
  * constant times the cost of f, with the structure of x.
  */
 export function hvp<X>(f: (x: X) => ScalarOut, x: X, v: X): X {
+  checkTransform("hvp", f);
   return jvp((y: X) => grad(f)(y), [x], [v])[1];
 }
 
