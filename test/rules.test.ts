@@ -13,6 +13,8 @@ import { NDArray } from "../src/index.js";
 import * as o from "../src/ops/api.js";
 import { P, type PrimName } from "../src/ops/prims.js";
 import { checkAll, property, randArray, type AnyFn, type CheckOpts, type Rng, type Tree } from "./helpers/check.js";
+import { bind } from "../src/core/primitive.js";
+import type { Value } from "../src/core/tracer.js";
 
 interface Generated {
   readonly f: AnyFn;
@@ -80,6 +82,8 @@ const CASES: Record<PrimName, readonly Case[]> = {
   add: binaryCases(w.add, any, any),
   sub: binaryCases(w.sub, any, any),
   mul: binaryCases(w.mul, any, any),
+  // The chain rule's zero-absorbing product (internal): a product away from zero.
+  chainMul: binaryCases((a: Tree, b: Tree) => bind(P.chainMul, [a as Value, b as Value], undefined), nonzero, nonzero),
   div: binaryCases(w.div, any, nonzero),
   pow: [
     ...binaryCases(w.pow, pos, any),

@@ -210,6 +210,16 @@ const TABLE = {
     ],
     { primal: ([a, b]) => `${a}^${b}`, partials: [([a, b]) => powPartialText(a!, b!), ([a], out) => `${out}·ln ${a}`] },
   ),
+  // The chain rule's product seed × ∂, where a zero factor absorbs the other (0 × ∞ = 0):
+  // the elementwise form of a symbolic zero. A cotangent that `where` zeroed out therefore
+  // never meets an infinite partial (where(x > 0, sqrt(x), 0) has gradient 0 at x = 0, also
+  // for arrays), and forward and reverse mode agree on it. Like TF's multiply_no_nan, both ways.
+  chainMul: binary(
+    "chainMul",
+    (a, b) => (a === 0 || b === 0 ? 0 : a * b),
+    [([, b]) => b!, ([a]) => a!],
+    { primal: infix("⊙"), partials: [([, b]) => b!, ([a]) => a!] },
+  ),
   atan2: binary(
     "atan2",
     (a, b) => Math.atan2(a, b),

@@ -5,15 +5,17 @@
 import { MissingRuleError } from "../core/errors.js";
 import type { Primitive } from "../core/primitive.js";
 import { concrete, shapeOf, ZERO, type MaybeZero, type Value } from "../core/tracer.js";
-import { add, broadcastTo, dtypeOfValue, mul, neg, unbroadcast } from "../ops/api.js";
+import { bind2 } from "../core/primitive.js";
+import { add, broadcastTo, dtypeOfValue, neg, unbroadcast } from "../ops/api.js";
+import { P } from "../ops/prims.js";
 
-/** seed · ∂, skipping the multiply for the structural ∂ = ±1 (add, sub, neg). */
-function scale(seed: Value, p: MaybeZero): MaybeZero {
+/** seed · ∂ with zeros absorbing (see P.chainMul), skipping the multiply for ∂ = ±1 (add, sub, neg). */
+export function scale(seed: Value, p: MaybeZero): MaybeZero {
   if (p === ZERO) return ZERO;
-  if (typeof seed === "number" && typeof p === "number") return seed * p;
+  if (typeof seed === "number" && typeof p === "number") return seed === 0 || p === 0 ? 0 : seed * p;
   if (p === 1) return seed;
   if (p === -1) return neg(seed as number);
-  return mul(seed as number, p as number);
+  return bind2(P.chainMul, seed, p, undefined);
 }
 
 /** t₁ + t₂ where either may be a structural zero. */

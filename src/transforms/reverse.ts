@@ -12,8 +12,7 @@
 import type { Primitive } from "../core/primitive.js";
 import { bind } from "../core/primitive.js";
 import { newLevel, Tracer, ZERO, type Interpreter, type MaybeZero, type Value } from "../core/tracer.js";
-import { mul } from "../ops/api.js";
-import { addMaybe, vjpTerm } from "./chain.js";
+import { addMaybe, scale, vjpTerm } from "./chain.js";
 
 export class TapeNode extends Tracer {
   /** Position in the tape. */
@@ -220,7 +219,7 @@ export class Tape implements Interpreter {
         let ct: MaybeZero;
         if ((this.store.flags[k]! & 1) === 1) {
           const d = i === 0 ? this.store.d0[k]! : this.store.d1[k]!;
-          ct = typeof g === "number" ? g * d : scaleConst(g, d);
+          ct = scale(g, d);
         } else {
           primals ??= node.primals;
           ct = vjpTerm(prim, i, g, primals, node.primal, node.params);
@@ -253,8 +252,9 @@ export class Tape implements Interpreter {
       if (flags[k]! < 2) continue;
       const g = adj[k]!;
       const a = p0[k]!, b = p1[k]!;
-      if (a >= 0) { adj[a]! += g * d0[k]!; flags[a]! |= 2; }
-      if (b >= 0) { adj[b]! += g * d1[k]!; flags[b]! |= 2; }
+      // Zeros absorb (0 × ∞ = 0), as in every other chain-rule product (P.chainMul).
+      if (a >= 0) { const d = d0[k]!; if (g !== 0 && d !== 0) adj[a]! += g * d; flags[a]! |= 2; }
+      if (b >= 0) { const d = d1[k]!; if (g !== 0 && d !== 0) adj[b]! += g * d; flags[b]! |= 2; }
     }
     return (i) => (flags[i]! >= 2 ? adj[i]! : ZERO);
   }
@@ -264,9 +264,4 @@ function partialNumber(p: ((args: readonly Value[], out: Value, params: unknown)
   if (!p) return 0;
   const d = p(SCRATCH, out, undefined);
   return d === ZERO ? 0 : (d as number);
-}
-
-/** g · d for a traced cotangent g and a constant partial d. */
-function scaleConst(g: Value, d: number): Value {
-  return d === 1 ? g : mul(g as number, d);
 }
