@@ -9,6 +9,7 @@
 // recorded and kept in typed arrays, so a tape of scalar lines sweeps backwards in a tight
 // loop over Float64Arrays (the survey's c·ops(f) with a small c).
 
+import { TracerError } from "../core/errors.js";
 import type { Primitive } from "../core/primitive.js";
 import { bind } from "../core/primitive.js";
 import { newLevel, Tracer, ZERO, type Interpreter, type MaybeZero, type Value } from "../core/tracer.js";
@@ -107,6 +108,8 @@ class ScalarStore {
 }
 
 const storePool: ScalarStore[] = [];
+/** The store of a released tape: never written (the tape is inactive), never swept. */
+const RELEASED = new ScalarStore();
 
 export class Tape implements Interpreter {
   readonly level = newLevel();
@@ -117,8 +120,9 @@ export class Tape implements Interpreter {
 
   /** Hands the typed arrays back for reuse; the tape must not be swept again. */
   release(): void {
+    if (this.store === RELEASED) return;
     if (storePool.length < 16) storePool.push(this.store);
-    this.store = new ScalarStore();
+    this.store = RELEASED;
   }
 
   private push(node: TapeNode, scalar: boolean): TapeNode {
@@ -197,6 +201,7 @@ export class Tape implements Interpreter {
    * adjoint (ZERO where none reached it).
    */
   backward(seeds: readonly (readonly [TapeNode, Value])[], observe?: (step: AdjointStep) => void): Adjoints {
+    if (this.store === RELEASED) throw new TracerError("backward", "this tape was released after its one sweep; record the function again");
     if (this.allScalar && observe === undefined && seeds.every(([, g]) => typeof g === "number")) return this.scalarBackward(seeds as readonly (readonly [TapeNode, number])[]);
     const nodes = this.nodes;
     const adj = new Array<MaybeZero>(nodes.length).fill(ZERO);
