@@ -120,16 +120,21 @@ export function broadcastTo(a: Operand, shape: Shape, dtype: DType): NDArray {
   return new NDArray(out, shape);
 }
 
-/** Copies `src` read at `strides` (over `shape`, any offsets folded in `base`) into contiguous `out`. */
-function strided(src: ArrayLike<number>, out: TypedData, shape: Shape, strides: readonly number[], base = 0): void {
+/**
+ * Visits the rows of a strided view over `shape` (all axes but the last, odometer order):
+ * `visit(p, o)` gets the row's first position in the strided buffer and in a contiguous one.
+ * The one walker behind strided reads (gather) and strided writes (scatter).
+ */
+function eachRow(shape: Shape, strides: readonly number[], base: number, visit: (p: number, o: number) => void): void {
   const nd = shape.length;
-  if (out.length === 0) return;
-  if (nd === 0) { out[0] = src[base]!; return; }
-  const inner = shape[nd - 1]!, is = strides[nd - 1]!;
+  if (sizeOf(shape) === 0) return;
+  if (nd === 0) { visit(base, 0); return; }
+  const inner = shape[nd - 1]!;
   const idx = new Int32Array(nd);
   let p = base, o = 0;
   for (;;) {
-    for (let j = 0; j < inner; j++) out[o++] = src[p + j * is]!;
+    visit(p, o);
+    o += inner;
     let d = nd - 2;
     for (; d >= 0; d--) {
       p += strides[d]!;
@@ -139,6 +144,14 @@ function strided(src: ArrayLike<number>, out: TypedData, shape: Shape, strides: 
     }
     if (d < 0) return;
   }
+}
+
+/** Copies `src` read at `strides` (over `shape`, offsets folded in `base`) into contiguous `out`. */
+function strided(src: ArrayLike<number>, out: TypedData, shape: Shape, strides: readonly number[], base = 0): void {
+  const inner = shape.length === 0 ? 1 : shape[shape.length - 1]!, is = shape.length === 0 ? 0 : strides[strides.length - 1]!;
+  eachRow(shape, strides, base, (p, o) => {
+    for (let j = 0; j < inner; j++) out[o + j] = src[p + j * is]!;
+  });
 }
 
 /** where(cond, a, b) elementwise with broadcasting. */
@@ -264,27 +277,21 @@ export function slice(a: NDArray, starts: readonly number[], steps: readonly num
 export function sliceUpdate(src: NDArray, shape: Shape, starts: readonly number[], steps: readonly number[], dtype: DType): NDArray {
   const out = allocate(dtype, sizeOf(shape));
   const st = stridesOf(shape);
-  const nd = shape.length;
-  const ss = src.shape;
-  if (src.size === 0) return new NDArray(out, shape);
   let base = 0;
-  for (let i = 0; i < nd; i++) base += starts[i]! * st[i]!;
-  if (nd === 0) { out[0] = src.data[0]!; return new NDArray(out, shape); }
-  const strides = st.map((s, i) => s * steps[i]!);
-  const idx = new Int32Array(nd);
-  const inner = ss[nd - 1]!, is = strides[nd - 1]!, d = src.data;
-  let p = base, o = 0;
-  for (;;) {
-    for (let j = 0; j < inner; j++) out[p + j * is] = d[o++]!;
-    let k = nd - 2;
-    for (; k >= 0; k--) {
-      p += strides[k]!;
-      if (++idx[k]! < ss[k]!) break;
-      p -= strides[k]! * ss[k]!;
-      idx[k] = 0;
-    }
-    if (k < 0) break;
+  for (let i = 0; i < shape.length; i++) base += starts[i]! * st[i]!;
+  const ss = src.shape, d = src.data, nd = shape.length;
+  let contiguous = nd === 0 || steps[0] === 1;
+  for (let i = 1; i < nd; i++) if (ss[i] !== shape[i] || steps[i] !== 1) contiguous = false;
+  if (contiguous) {
+    // The slice was one block of memory (a leading-axis range): one copy.
+    out.set(d, base);
+    return new NDArray(out, shape);
   }
+  const strides = st.map((s, i) => s * steps[i]!);
+  const inner = ss[nd - 1]!, is = strides[nd - 1]!;
+  eachRow(ss, strides, base, (p, o) => {
+    for (let j = 0; j < inner; j++) out[p + j * is] = d[o + j]!;
+  });
   return new NDArray(out, shape);
 }
 
