@@ -27,3 +27,5 @@ export {
   parse as parseExpr, print as printExpr, variables as exprVariables, compileExpr, compileExprRecord, parseAssignments, equalExpr, FUNCTIONS as EXPR_FUNCTIONS,
 } from "./expr/index.js";
 export type { Expr, Span, BinaryOp, FunctionName, CompiledExpr, CompiledRecordExpr } from "./expr/index.js";
+export { compile } from "./compile/compile.js";
+export type { Compiled, CompiledInfo, CompiledVariant, CompileOptions, CompileStats } from "./compile/compile.js";

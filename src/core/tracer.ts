@@ -28,6 +28,12 @@ export interface Interpreter {
   process(prim: Primitive<unknown>, args: readonly Value[], params: unknown): Value;
   /** Optional allocation-free form for one or two arguments (`b` undefined for one). */
   process2?(prim: Primitive<unknown>, a: Value, b: Value | undefined, params: unknown): Value;
+  /**
+   * Optional: told when `value(t)` reads the concrete value under one of this interpreter's
+   * tracers (compile's stager records it as a guard: the program is only valid while the
+   * input reproduces that value).
+   */
+  onConcrete?(t: Tracer): void;
 }
 
 let levelCounter = 0;

@@ -112,6 +112,8 @@ export function stopGradient(a: Value): Value {
 
 /** The concrete value under all transforms: a constant copy, for control flow or logging. */
 export function value(a: Value): Tensor {
+  // Interpreters that must know a traced value was read as a constant (compile's guards).
+  for (let v: Value = a; v instanceof Tracer; v = v.primal) v.interp.onConcrete?.(v);
   return concrete(a);
 }
 

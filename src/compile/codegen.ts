@@ -1,0 +1,273 @@
+// Code generation: a staged, optimized program becomes JavaScript source (compiled with
+// new Function). Lines on JS numbers become straight-line arithmetic on local variables
+// (the primitive's own scalar function: inline for + − × / and Math.*, embedded by its
+// source text otherwise); lines on arrays call the primitive's kernel (`impl`), with their
+// output shape/dtype fixed at trace time (fusing runs of elementwise array lines into one
+// loop is planned in fuse.ts, which does not fuse anything yet). Guards become early returns of MISS. Long programs are split into chunk
+// functions of at most `chunkSize` lines, passing the values that cross chunks through a
+// Float64Array register file (numbers) and an array (arrays), so that every function stays
+// small enough for V8's optimizing tier.
+
+import { NDArray } from "../array/ndarray.js";
+import type { TreeDef } from "../core/pytree.js";
+import type { Primitive } from "../core/primitive.js";
+import type { Tensor } from "../core/tracer.js";
+import type { Program } from "./optimize.js";
+import type { Atom, Eqn, Stmt } from "./stage.js";
+import { planFusion, type FusedGroup } from "./fuse.js";
+
+/** Returned by a generated function whose signature check or guard failed. */
+export const MISS: unique symbol = Symbol("wengert.compile.miss");
+
+/** What one leaf of the arguments must be: a JS number, or an array of this dtype and shape. */
+export type LeafSig = { readonly kind: "number" } | { readonly kind: "array"; readonly dtype: string; readonly shape: readonly number[] };
+
+export interface Generated {
+  readonly source: string;
+  readonly run: (args: readonly unknown[]) => unknown;
+  readonly chunks: number;
+  readonly fusedGroups: number;
+  readonly fusedLines: number;
+}
+
+export interface CodegenOptions {
+  readonly chunkSize: number;
+  readonly fuse: boolean;
+}
+
+const INFIX: Record<string, string> = { add: "+", sub: "-", mul: "*", div: "/", greater: ">", greaterEqual: ">=", less: "<", lessEqual: "<=", equal: "===", notEqual: "!==" };
+const MATH1: Record<string, string> = {
+  exp: "exp", log: "log", log1p: "log1p", expm1: "expm1", sin: "sin", cos: "cos", tan: "tan", asin: "asin", acos: "acos", atan: "atan",
+  sinh: "sinh", cosh: "cosh", tanh: "tanh", sqrt: "sqrt", abs: "abs",
+};
+const MATH2: Record<string, string> = { pow: "pow", atan2: "atan2" };
+
+/** A number as a JS literal that reads back as the same float64 (−0, NaN and ±∞ included). */
+export function lit(x: number): string {
+  if (Object.is(x, -0)) return "(-0)";
+  if (Number.isNaN(x)) return "NaN";
+  if (x === Infinity) return "Infinity";
+  if (x === -Infinity) return "(-Infinity)";
+  return x < 0 ? `(${String(x)})` : String(x);
+}
+
+/**
+ * The scalar expression of an elementwise primitive on operand expressions, or null when the
+ * primitive has no scalar function. `fns` collects the embedded scalar functions by name.
+ */
+export function scalarExpr(prim: Primitive<unknown>, a: readonly string[], fns: Map<string, string>): string | null {
+  const n = prim.name;
+  const op = INFIX[n];
+  if (op !== undefined) return `${a[0]} ${op} ${a[1]}`;
+  if (n === "neg") return `-${a[0]}`;
+  if (n === "square") return `${a[0]} * ${a[0]}`;
+  if (n === "chainMul") return `${a[0]} === 0 || ${a[1]} === 0 ? 0 : ${a[0]} * ${a[1]}`;
+  const m1 = MATH1[n];
+  if (m1 !== undefined) return `Math.${m1}(${a[0]})`;
+  const m2 = MATH2[n];
+  if (m2 !== undefined) return `Math.${m2}(${a[0]}, ${a[1]})`;
+  if (prim.scalar === undefined) return null;
+  const fname = `F_${n}`;
+  if (!fns.has(fname)) fns.set(fname, prim.scalar.toString());
+  return `${fname}(${a.join(", ")})`;
+}
+
+export interface CodegenDeps {
+  readonly K: unknown[];
+  readonly I: unknown[];
+  readonly PA: unknown[];
+  readonly AV: unknown[];
+}
+
+export function generate(p: Program, argDef: TreeDef, sigs: readonly LeafSig[], outDef: TreeDef, opts: CodegenOptions): Generated {
+  const { avals } = p;
+  const K: unknown[] = p.consts.slice();
+  const I: unknown[] = [], PA: unknown[] = [], AV: unknown[] = [];
+  const implIndex = new Map<Primitive<unknown>, number>();
+  const fns = new Map<string, string>();
+  const kconst = (v: unknown): string => { K.push(v); return `K[${K.length - 1}]`; };
+
+  // Fusion plan: groups of elementwise array lines computed by one loop.
+  const plan = opts.fuse ? planFusion(p) : null;
+  // Units of code: a plain statement, or a fused group (emitted at its last line).
+  type Unit = { stmt: Stmt } | { group: FusedGroup };
+  const units: Unit[] = [];
+  for (let k = 0; k < p.stmts.length; k++) {
+    const g = plan?.groupAt.get(k);
+    if (g !== undefined) { if (g.last === k) units.push({ group: g }); continue; }
+    units.push({ stmt: p.stmts[k]! });
+  }
+
+  const nIn = p.nIn;
+  const single = units.length <= opts.chunkSize && nIn <= 256;
+  const nChunks = single ? 1 : Math.max(1, Math.ceil(units.length / opts.chunkSize));
+  const FINAL = nChunks; // the pseudo-chunk that reads the outputs
+  // Where each variable is defined (−1: an input) and whether another chunk reads it.
+  const defChunk = new Int32Array(avals.length).fill(-2);
+  for (let i = 0; i < nIn; i++) defChunk[i] = single ? 0 : -1;
+  const spilled = new Uint8Array(avals.length);
+  const outsOf = (u: Unit): number[] => ("stmt" in u ? (u.stmt.kind === "eqn" ? [u.stmt.out] : []) : u.group.outs);
+  const insOf = (u: Unit): Atom[] => ("stmt" in u ? u.stmt.ins : u.group.ins);
+  units.forEach((u, k) => {
+    const c = single ? 0 : Math.floor(k / opts.chunkSize);
+    for (const a of insOf(u)) if (a >= 0 && defChunk[a] !== c) spilled[a] = 1;
+    for (const v of outsOf(u)) defChunk[v] = c;
+  });
+  if (!single) for (const a of p.outs) if (a >= 0) spilled[a] = 1;
+  // Register slots: numbers in R (a Float64Array), everything else in S. Inputs first, in order.
+  const slot = new Int32Array(avals.length).fill(-1);
+  let nR = 0, nS = 0;
+  const isNum = (v: number): boolean => avals[v]!.js && avals[v]!.dtype === "number";
+  for (let v = 0; v < avals.length; v++) {
+    if (!spilled[v] && !(v < nIn && !single)) continue;
+    if (single && !spilled[v]) continue;
+    slot[v] = isNum(v) ? nR++ : nS++;
+  }
+  const ref = (v: number, chunk: number): string => {
+    if (single || defChunk[v] === chunk) return `v${v}`;
+    return isNum(v) ? `R[${slot[v]}]` : `S[${slot[v]}]`;
+  };
+  const atomExpr = (a: Atom, chunk: number): string => {
+    if (a >= 0) return ref(a, chunk);
+    const c = p.consts[-a - 1]!;
+    if (typeof c === "number") return lit(c);
+    if (typeof c === "boolean") return String(c);
+    return `K[${-a - 1}]`;
+  };
+  const isJsAtom = (a: Atom): boolean => (a >= 0 ? avals[a]!.js : !(p.consts[-a - 1] instanceof NDArray));
+
+  const lines = (u: Unit, chunk: number, out: string[]): void => {
+    if ("group" in u) {
+      const g = u.group;
+      out.push(...g.emit((a) => atomExpr(a, chunk), (v) => `v${v}`, fns, kconst));
+      for (const v of g.outs) if (!single && spilled[v]) out.push(`${ref(v, FINAL + 1)} = v${v};`);
+      return;
+    }
+    const s = u.stmt;
+    const a = s.ins.map((x) => atomExpr(x, chunk));
+    if (s.kind === "guard") {
+      const e = scalarExpr(s.prim, a, fns) ?? `I_${s.prim.name}`;
+      out.push(`if (${s.expect ? `!(${e})` : `${e}`}) return MISS; // guard: ${s.prim.name} was ${s.expect}`);
+      return;
+    }
+    if (s.kind === "value") {
+      out.push(`if (!same(${a[0]}, ${kconst(s.value)})) return MISS; // guard: value() read ${typeof s.value === "number" ? lit(s.value) : "an array"}`);
+      return;
+    }
+    const e = s as Eqn;
+    const name = e.prim.name;
+    let rhs: string | null = null;
+    if (name === "stopGradient" || (name === "toScalar" && e.ins.every(isJsAtom))) rhs = a[0]!;
+    else if (e.aval.js && e.ins.every(isJsAtom)) {
+      if (name === "where") rhs = `${a[0]} ? ${a[1]} : ${a[2]}`;
+      else rhs = scalarExpr(e.prim, a, fns);
+    }
+    if (rhs === null) {
+      let k = implIndex.get(e.prim);
+      if (k === undefined) { k = I.length; I.push(e.prim.impl); implIndex.set(e.prim, k); }
+      PA.push(e.params);
+      AV.push(e.aval);
+      rhs = `I${k}_${name}([${a.join(", ")}], PA[${PA.length - 1}], AV[${AV.length - 1}])`;
+    }
+    out.push(`const v${e.out} = ${rhs};`);
+    if (!single && spilled[e.out]) out.push(`${ref(e.out, FINAL + 1)} = v${e.out};`);
+  };
+
+  // Input extraction with the signature check.
+  const entry: string[] = [];
+  let leaf = 0, tmp = 0;
+  const storeInput = (v: number, expr: string): string => (single ? `const v${v} = ${expr};` : `${isNum(v) ? "R" : "S"}[${slot[v]}] = ${expr};`);
+  const walk = (def: TreeDef, path: string): void => {
+    switch (def.kind) {
+      case "leaf": {
+        const v = leaf++, sig = sigs[v]!, t = `t${tmp++}`;
+        entry.push(`const ${t} = ${path};`);
+        if (sig.kind === "number") entry.push(`if (typeof ${t} !== "number") return MISS;`);
+        else {
+          const dims = sig.shape.map((d, i) => ` || ${t}.shape[${i}] !== ${d}`).join("");
+          entry.push(`if (!(${t} instanceof NDArray) || ${t}.dtype !== "${sig.dtype}" || ${t}.shape.length !== ${sig.shape.length}${dims}) return MISS;`);
+        }
+        entry.push(storeInput(v, t));
+        return;
+      }
+      case "array": {
+        const n = def.children.length;
+        entry.push(`if (!Array.isArray(${path}) || ${path}.length !== ${n}) return MISS;`);
+        const flatNums = n > 32 && def.children.every((c, i) => c.kind === "leaf" && sigs[leaf + i]!.kind === "number");
+        if (flatNums && !single) {
+          const t = `t${tmp++}`, base = slot[leaf]!;
+          entry.push(`for (let i = 0; i < ${n}; i++) { const ${t} = ${path}[i]; if (typeof ${t} !== "number") return MISS; R[${base} + i] = ${t}; }`);
+          leaf += n;
+          return;
+        }
+        const t = `t${tmp++}`;
+        entry.push(`const ${t} = ${path};`);
+        def.children.forEach((c, i) => walk(c, `${t}[${i}]`));
+        return;
+      }
+      case "object": {
+        const t = `t${tmp++}`;
+        entry.push(`const ${t} = ${path};`);
+        entry.push(`if (!plainKeys(${t}, ${JSON.stringify(def.keys.join("\u0000"))})) return MISS;`);
+        def.keys.forEach((k, i) => walk(def.children[i]!, `${t}[${JSON.stringify(k)}]`));
+        return;
+      }
+      case "static":
+        entry.push(`if (!Object.is(${path}, ${kconst(def.value)})) return MISS;`);
+        return;
+    }
+  };
+  walk(argDef, "args");
+
+  const outExpr = (def: TreeDef, atoms: Atom[], pos: { i: number }, chunk: number): string => {
+    switch (def.kind) {
+      case "leaf": return atomExpr(atoms[pos.i++]!, chunk);
+      case "array": return `[${def.children.map((c) => outExpr(c, atoms, pos, chunk)).join(", ")}]`;
+      case "object": return `{ ${def.keys.map((k, i) => `${JSON.stringify(k)}: ${outExpr(def.children[i]!, atoms, pos, chunk)}`).join(", ")} }`;
+      case "static": return kconst(def.value);
+    }
+  };
+
+  const body: string[] = [];
+  if (single) {
+    const inner: string[] = [];
+    units.forEach((u) => lines(u, 0, inner));
+    body.push(`return function run(args) {`, ...entry.map((l) => "  " + l), ...inner.map((l) => "  " + l), `  return ${outExpr(outDef, p.outs, { i: 0 }, 0)};`, `};`);
+  } else {
+    for (let c = 0; c < nChunks; c++) {
+      const inner: string[] = [];
+      for (let k = c * opts.chunkSize; k < Math.min(units.length, (c + 1) * opts.chunkSize); k++) lines(units[k]!, c, inner);
+      body.push(`function c${c}(R, S) {`, ...inner.map((l) => "  " + l), `}`);
+    }
+    body.push(`const R = new Float64Array(${nR}), S = new Array(${nS});`);
+    body.push(`return function run(args) {`, ...entry.map((l) => "  " + l));
+    for (let c = 0; c < nChunks; c++) body.push(`  if (c${c}(R, S) === MISS) return MISS;`);
+    body.push(`  const result = ${outExpr(outDef, p.outs, { i: 0 }, FINAL)};`);
+    if (nS > 0) body.push(`  S.fill(undefined);`);
+    body.push(`  return result;`, `};`);
+  }
+  const head: string[] = [`"use strict";`, `const { MISS, NDArray, same, plainKeys } = H;`];
+  for (const [name, src] of fns) head.push(`const ${name} = ${src};`);
+  for (const [prim, k] of implIndex) head.push(`const I${k}_${prim.name} = I[${k}];`);
+  // Fused groups may add impls/helpers through kconst only, so the head is complete here.
+  const source = [...head, ...body].join("\n");
+  const build = new Function("H", "K", "I", "PA", "AV", source) as (...a: unknown[]) => (args: readonly unknown[]) => unknown;
+  const run = build(HELPERS, K, I, PA, AV);
+  return { source, run, chunks: nChunks, fusedGroups: plan?.groups.length ?? 0, fusedLines: plan?.lines ?? 0 };
+}
+
+function same(a: Tensor, b: Tensor): boolean {
+  if (!(b instanceof NDArray)) return Object.is(a, b);
+  if (!(a instanceof NDArray) || a.dtype !== b.dtype || a.size !== b.size) return false;
+  for (let i = 0; i < a.size; i++) if (!Object.is(a.data[i], b.data[i])) return false;
+  return a.shape.every((d, i) => d === b.shape[i]) && a.shape.length === b.shape.length;
+}
+
+function plainKeys(o: unknown, keys: string): boolean {
+  if (typeof o !== "object" || o === null) return false;
+  const proto = Object.getPrototypeOf(o) as unknown;
+  if (proto !== Object.prototype && proto !== null) return false;
+  return Object.keys(o).join("\u0000") === keys;
+}
+
+const HELPERS = { MISS, NDArray, same, plainKeys };

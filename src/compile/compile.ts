@@ -1,0 +1,266 @@
+// compile(f): trace once, generate JavaScript, run that.
+//
+// compile(f)(...args) looks at the arguments' signature (their pytree structure; per leaf, a
+// JS number or an array's dtype and shape; static leaves by value). On a new signature it
+// stages f (stage.ts) on the actual arguments, optimizes the program (optimize.ts), generates
+// JavaScript for it (codegen.ts) and caches it; later calls with the same signature run the
+// generated code. The first call returns the values computed while staging.
+//
+// Value-dependent control flow is never silently wrong: every comparison of JS numbers that
+// the traced run made (`if (greater(x, 0))`, a loop's exit test) is recorded as a guard, and
+// every value(x) read as a value guard. The generated code checks them in order and returns
+// MISS when an input takes another branch; compile then tries the other variants cached for
+// the signature, retraces (adding a variant, up to `maxVariants`), and past that runs f
+// eagerly. This is ADOL-C's retaping, made automatic.
+//
+// Transforms compose both ways. compile(grad(f)), compile(hessian(f)), compile(valueAndGrad(f))
+// stage the derivative program itself (the stager has the lowest level, so the tape's rules
+// are staged). grad(compile(f)), jvp(compile(f), …): when the arguments are tracers of an
+// enclosing transform, the cached program (traced on their concrete values) is replayed
+// through the library's ops, so the enclosing transform differentiates it like any code.
+
+import { NDArray } from "../array/ndarray.js";
+import { ArgumentError } from "../core/errors.js";
+import { bind } from "../core/primitive.js";
+import { flatten, unflatten, type TreeDef } from "../core/pytree.js";
+import { concrete, Tracer, type Tensor, type Value } from "../core/tracer.js";
+import { generate, MISS, type LeafSig } from "./codegen.js";
+import { optimize, type OptimizeStats, type Program } from "./optimize.js";
+import { StageAbort, Stager, type Atom } from "./stage.js";
+
+export interface CompileOptions {
+  /** Variants (one per set of branch outcomes) kept per signature before falling back to eager (default 8). */
+  readonly maxVariants?: number;
+  /** Statements per generated function (default 1000). */
+  readonly chunkSize?: number;
+  /** Run the optimizer (default true). */
+  readonly optimize?: boolean;
+  /** Fuse elementwise array lines into single loops (default true). */
+  readonly fuse?: boolean;
+}
+
+export interface CompileStats {
+  /** Lines recorded while staging (equations and guards). */
+  readonly traced: number;
+  /** Lines after optimization. */
+  readonly lines: number;
+  readonly guards: number;
+  readonly optimizer: OptimizeStats | null;
+  readonly chunks: number;
+  readonly fusedGroups: number;
+  readonly fusedLines: number;
+  /** Characters of generated source. */
+  readonly sourceChars: number;
+  readonly traceMs: number;
+  readonly optimizeMs: number;
+  /** Code generation and new Function. */
+  readonly codegenMs: number;
+  readonly totalMs: number;
+}
+
+/** One compiled program: valid for one signature and one set of branch outcomes. */
+export interface CompiledVariant {
+  readonly key: string;
+  /** The generated JavaScript. */
+  readonly source: string;
+  readonly stats: CompileStats;
+  /** The optimized program (for replay under enclosing transforms, and for inspection). */
+  readonly program: Program;
+  readonly outDef: TreeDef;
+  /** Runs the generated code on the call's arguments; MISS when the signature or a guard fails. */
+  readonly run: (args: readonly unknown[]) => unknown;
+}
+
+export interface CompiledInfo {
+  /** The variant the last call compiled or ran (undefined before the first call or after an eager one). */
+  readonly lastCompiled: CompiledVariant | undefined;
+  /** Every variant compiled so far. */
+  readonly variants: readonly CompiledVariant[];
+  /** How many calls traced a new variant, ran eagerly, or replayed under an enclosing transform. */
+  readonly counts: { traces: number; eager: number; replays: number; guardMisses: number };
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type Compiled<F extends (...args: any[]) => any> = F & CompiledInfo;
+
+interface Entry {
+  readonly variants: CompiledVariant[];
+  /** Staging aborted (f closes over a tracer of an enclosing transform): always run f eagerly. */
+  eager: boolean;
+}
+
+let objectIds = new WeakMap<object, number>();
+let nextObjectId = 1;
+
+function staticKey(v: unknown): string {
+  if ((typeof v === "object" && v !== null) || typeof v === "function") {
+    let id = objectIds.get(v);
+    if (id === undefined) { id = nextObjectId++; objectIds.set(v, id); }
+    return `#${id}`;
+  }
+  return `${typeof v}:${String(v)}`;
+}
+
+function leafSig(l: Tensor): LeafSig {
+  if (l instanceof NDArray) return { kind: "array", dtype: l.dtype, shape: l.shape.slice() };
+  return { kind: "number" };
+}
+
+function keyOf(def: TreeDef, leaves: readonly Tensor[]): string {
+  let i = 0;
+  const walk = (d: TreeDef): string => {
+    switch (d.kind) {
+      case "leaf": { const l = leaves[i++]!; return l instanceof NDArray ? `${l.dtype}[${l.shape.join(",")}]` : "n"; }
+      case "array": return `[${d.children.map(walk).join(",")}]`;
+      case "object": return `{${d.keys.map((k, j) => `${JSON.stringify(k)}:${walk(d.children[j]!)}`).join(",")}}`;
+      case "static": return staticKey(d.value);
+    }
+  };
+  return walk(def);
+}
+
+function sameTensor(a: Tensor, b: Tensor): boolean {
+  if (!(b instanceof NDArray)) return Object.is(a, b);
+  if (!(a instanceof NDArray) || a.dtype !== b.dtype || a.size !== b.size) return false;
+  for (let i = 0; i < a.size; i++) if (!Object.is(a.data[i], b.data[i])) return false;
+  return true;
+}
+
+interface Staged { readonly variant: CompiledVariant; readonly result: unknown }
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+function stageAndBuild(f: (...args: any[]) => unknown, def: TreeDef, leaves: readonly Tensor[], key: string, o: Required<CompileOptions>): Staged | null {
+  const t0 = performance.now();
+  const st = new Stager();
+  const inputs = leaves.map((l) => st.input(l));
+  const callArgs = unflatten(def, inputs) as unknown[];
+  let out: unknown;
+  let outAtoms: Atom[];
+  let outDef: TreeDef;
+  let outLeaves: Value[];
+  try {
+    out = f(...callArgs);
+    ({ def: outDef, leaves: outLeaves } = flatten(out));
+    outAtoms = outLeaves.map((l) => st.atomOf(l));
+  } catch (e) {
+    if (e instanceof StageAbort) return null;
+    throw e;
+  } finally {
+    st.active = false;
+  }
+  const result = unflatten(outDef, outLeaves.map((l) => concrete(l)));
+  const program: Program = { nIn: leaves.length, avals: st.avals, consts: st.consts, stmts: st.stmts, outs: outAtoms };
+  const traced = program.stmts.length;
+  const t1 = performance.now();
+  const optStats = o.optimize ? optimize(program) : null;
+  const t2 = performance.now();
+  const gen = generate(program, def, leaves.map(leafSig), outDef, { chunkSize: o.chunkSize, fuse: o.fuse });
+  const t3 = performance.now();
+  const guards = program.stmts.reduce((n, s) => n + (s.kind === "eqn" ? 0 : 1), 0);
+  const stats: CompileStats = {
+    traced, lines: program.stmts.length, guards, optimizer: optStats, chunks: gen.chunks, fusedGroups: gen.fusedGroups, fusedLines: gen.fusedLines,
+    sourceChars: gen.source.length, traceMs: t1 - t0, optimizeMs: t2 - t1, codegenMs: t3 - t2, totalMs: t3 - t0,
+  };
+  return { variant: { key, source: gen.source, stats, program, outDef, run: gen.run }, result };
+}
+
+/** Evaluates a compiled program through the library's ops (so enclosing transforms see every line). */
+function replay(v: CompiledVariant, leaves: readonly Value[]): unknown {
+  const p = v.program;
+  const env = new Array<Value>(p.avals.length);
+  for (let i = 0; i < leaves.length; i++) env[i] = leaves[i]!;
+  const get = (a: Atom): Value => (a >= 0 ? env[a]! : (p.consts[-a - 1]! as Value));
+  for (const s of p.stmts) {
+    const args = s.ins.map(get);
+    if (s.kind === "eqn") env[s.out] = bind(s.prim, args, s.params);
+    else if (s.kind === "guard") { if (bind(s.prim, args, s.params) !== s.expect) return MISS; }
+    else if (!sameTensor(concrete(args[0]!), s.value)) return MISS;
+  }
+  return unflatten(v.outDef, p.outs.map(get));
+}
+
+/**
+ * Compiles f: traces it once per argument signature into a Wengert list, optimizes it and
+ * generates JavaScript. Works on any function wengert can differentiate, and with every
+ * transform on either side: compile(grad(f)), grad(compile(f)), compile(hessian(f)) …
+ * `cf.lastCompiled.source` is the generated code.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export function compile<F extends (...args: any[]) => any>(f: F, opts: CompileOptions = {}): Compiled<F> {
+  if (typeof f !== "function") {
+    throw new ArgumentError("compile", `expected the function to compile, got ${f === null ? "null" : typeof f}; pass e.g. compile(grad(f))`);
+  }
+  const o: Required<CompileOptions> = { maxVariants: opts.maxVariants ?? 8, chunkSize: opts.chunkSize ?? 1000, optimize: opts.optimize ?? true, fuse: opts.fuse ?? true };
+  const cache = new Map<string, Entry>();
+  const all: CompiledVariant[] = [];
+  const counts = { traces: 0, eager: 0, replays: 0, guardMisses: 0 };
+  let last: CompiledVariant | undefined;
+
+  const slow = (args: unknown[]): unknown => {
+    const { def, leaves } = flatten(args);
+    const traced = leaves.some((l) => l instanceof Tracer);
+    const conc = traced ? leaves.map((l) => concrete(l)) : (leaves as Tensor[]);
+    const key = keyOf(def, conc);
+    let entry = cache.get(key);
+    if (entry === undefined) { entry = { variants: [], eager: false }; cache.set(key, entry); }
+    if (traced) {
+      for (const v of entry.variants) {
+        const r = replay(v, leaves);
+        if (r !== MISS) { counts.replays++; last = v; return r; }
+      }
+    } else {
+      for (const v of entry.variants) {
+        if (v === last) continue;
+        const r = v.run(args);
+        if (r !== MISS) { last = v; return r; }
+      }
+    }
+    if (entry.variants.length > 0) counts.guardMisses++;
+    if (entry.eager || entry.variants.length >= o.maxVariants) {
+      counts.eager++;
+      last = undefined;
+      return f(...args);
+    }
+    const staged = stageAndBuild(f, def, conc, key, o);
+    if (staged === null) {
+      entry.eager = true;
+      counts.eager++;
+      last = undefined;
+      return f(...args);
+    }
+    counts.traces++;
+    entry.variants.push(staged.variant);
+    all.push(staged.variant);
+    last = staged.variant;
+    if (traced) {
+      counts.replays++;
+      const r = replay(staged.variant, leaves);
+      if (r !== MISS) return r;
+      counts.eager++;
+      return f(...args);
+    }
+    return staged.result;
+  };
+
+  const cf = function compiled(...args: unknown[]): unknown {
+    if (last !== undefined) {
+      const r = last.run(args);
+      if (r !== MISS) return r;
+    }
+    return slow(args);
+  };
+  Object.defineProperties(cf, {
+    lastCompiled: { get: () => last },
+    variants: { get: () => all.slice() },
+    counts: { get: () => ({ ...counts }) },
+  });
+  return cf as unknown as Compiled<F>;
+}
+
+/** For tests: forget static-argument identities (they key the cache by object identity). */
+export function resetStaticIds(): void {
+  objectIds = new WeakMap();
+  nextObjectId = 1;
+}
+
+export { MISS };

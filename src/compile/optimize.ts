@@ -1,0 +1,175 @@
+// Optimizations on a staged program, in one forward pass and one backward pass:
+//   - constant folding: a line whose operands are all constants is evaluated now;
+//   - algebraic simplification of the chain rule's structural zeros and ones:
+//     chainMul(0, x) → 0 (zeros absorb, exactly P.chainMul's semantics), chainMul(1, x) → x,
+//     mul(1, x) → x, add(x, 0) → x, sub(x, 0) → x, where(constant c, a, b) → a or b.
+//     Plain mul(x, 0) is NOT folded: x·0 is NaN for x = ∞ or NaN;
+//   - common-subexpression elimination (same primitive, operands and parameters);
+//   - dead-code elimination from the outputs and the guards.
+
+import { NDArray, sameShape, zeros } from "../array/ndarray.js";
+import type { Aval } from "../core/primitive.js";
+import { evalConcrete } from "../core/primitive.js";
+import type { Tensor } from "../core/tracer.js";
+import type { Atom, Eqn, Stmt } from "./stage.js";
+
+export interface Program {
+  /** Input variables are 0 … nIn−1. */
+  readonly nIn: number;
+  /** Abstract value of every variable id. */
+  readonly avals: Aval[];
+  readonly consts: Tensor[];
+  stmts: Stmt[];
+  outs: Atom[];
+}
+
+export interface OptimizeStats {
+  readonly before: number;
+  readonly after: number;
+  readonly folded: number;
+  readonly simplified: number;
+  readonly cse: number;
+  readonly dead: number;
+}
+
+function sameAval(a: Aval, b: Aval): boolean {
+  return a.js === b.js && a.dtype === b.dtype && sameShape(a.shape, b.shape);
+}
+
+export function optimize(p: Program): OptimizeStats {
+  const { avals, consts } = p;
+  const before = p.stmts.length;
+  let folded = 0, simplified = 0, cse = 0;
+  // alias[v]: the atom variable v was replaced by (v itself when kept).
+  const alias = new Int32Array(avals.length);
+  for (let i = 0; i < alias.length; i++) alias[i] = i;
+  const numConst = new Map<number, number>();
+  consts.forEach((c, k) => { if (typeof c === "number" && !Object.is(c, -0) && !numConst.has(c)) numConst.set(c, k); });
+  const constAtom = (v: Tensor): Atom => {
+    if (typeof v === "number" && !Object.is(v, -0)) {
+      let k = numConst.get(v);
+      if (k === undefined) { k = consts.length; consts.push(v); numConst.set(v, k); }
+      return -(k + 1);
+    }
+    consts.push(v);
+    return -consts.length;
+  };
+  const fill = new Map<number, number | null>();
+  /** The value every element of constant atom `a` has (null when they differ or it is not a number). */
+  const uniform = (a: Atom): number | null => {
+    if (a >= 0) return null;
+    let u = fill.get(a);
+    if (u !== undefined) return u;
+    const c = consts[-a - 1]!;
+    if (typeof c === "number") u = c;
+    else if (typeof c === "boolean") u = c ? 1 : 0;
+    else if (c instanceof NDArray && c.size > 0) {
+      const d = c.data, x = d[0]!;
+      u = x;
+      for (let i = 1; i < d.length; i++) if (!Object.is(d[i], x)) { u = null; break; }
+    } else u = null;
+    fill.set(a, u);
+    return u;
+  };
+  const avalOfAtom = (a: Atom): Aval | null => {
+    if (a >= 0) return avals[a]!;
+    const c = consts[-a - 1]!;
+    if (typeof c === "number") return { shape: [], dtype: "number", js: true };
+    if (c instanceof NDArray) return { shape: c.shape, dtype: c.dtype, js: false };
+    return null;
+  };
+  const zeroOf = (aval: Aval): Atom => constAtom(aval.js ? 0 : zeros(aval.shape, aval.dtype === "float32" ? "float32" : "float64"));
+  const seen = new Map<string, Atom>();
+  const seenGuard = new Set<string>();
+  const out: Stmt[] = [];
+
+  for (const s of p.stmts) {
+    const ins = s.ins;
+    let allConst = true;
+    for (let i = 0; i < ins.length; i++) {
+      const a = ins[i]!;
+      const r = a >= 0 ? alias[a]! : a;
+      ins[i] = r;
+      if (r >= 0) allConst = false;
+    }
+    if (s.kind !== "eqn") {
+      if (allConst) continue; // it held when traced; with constant operands it always holds
+      const key = s.kind === "guard" ? `${s.prim.name}:${ins.join(",")}:${String(s.expect)}` : `value:${ins[0]}`;
+      if (seenGuard.has(key)) continue;
+      seenGuard.add(key);
+      out.push(s);
+      continue;
+    }
+    const name = s.prim.name;
+    if (allConst && name !== "stopGradient") {
+      const v = evalConcrete(s.prim, ins.map((a) => consts[-a - 1]!), s.params);
+      if (typeof v !== "boolean") { alias[s.out] = constAtom(v); folded++; continue; }
+    }
+    const rep = simplify(name, s, uniform, avalOfAtom, zeroOf);
+    if (rep !== null) { alias[s.out] = rep; simplified++; continue; }
+    const key = `${name}:${ins.join(",")}${s.params === undefined ? "" : ":" + JSON.stringify(s.params)}`;
+    const prev = seen.get(key);
+    if (prev !== undefined) { alias[s.out] = prev; cse++; continue; }
+    seen.set(key, s.out);
+    out.push(s);
+  }
+  p.outs = p.outs.map((a) => (a >= 0 ? alias[a]! : a));
+
+  // Dead-code elimination: keep what the outputs and the guards need.
+  const live = new Uint8Array(avals.length);
+  for (const a of p.outs) if (a >= 0) live[a] = 1;
+  const kept: Stmt[] = [];
+  for (let k = out.length - 1; k >= 0; k--) {
+    const s = out[k]!;
+    if (s.kind === "eqn" && live[s.out] === 0) continue;
+    for (const a of s.ins) if (a >= 0) live[a] = 1;
+    kept.push(s);
+  }
+  kept.reverse();
+  p.stmts = kept;
+  return { before, after: kept.length, folded, simplified, cse, dead: out.length - kept.length };
+}
+
+/** The atom a line reduces to by the algebra of structural zeros and ones, or null. */
+function simplify(
+  name: string,
+  s: Eqn,
+  uniform: (a: Atom) => number | null,
+  avalOfAtom: (a: Atom) => Aval | null,
+  zeroOf: (aval: Aval) => Atom,
+): Atom | null {
+  const ins = s.ins;
+  const fits = (a: Atom): boolean => { const v = avalOfAtom(a); return v !== null && sameAval(v, s.aval); };
+  switch (name) {
+    case "chainMul": {
+      const u0 = uniform(ins[0]!), u1 = uniform(ins[1]!);
+      if (u0 === 0 || u1 === 0) return zeroOf(s.aval);
+      if (u0 === 1 && fits(ins[1]!)) return ins[1]!;
+      if (u1 === 1 && fits(ins[0]!)) return ins[0]!;
+      return null;
+    }
+    case "mul": {
+      if (uniform(ins[0]!) === 1 && fits(ins[1]!)) return ins[1]!;
+      if (uniform(ins[1]!) === 1 && fits(ins[0]!)) return ins[0]!;
+      return null;
+    }
+    case "add": {
+      if (uniform(ins[0]!) === 0 && fits(ins[1]!)) return ins[1]!;
+      if (uniform(ins[1]!) === 0 && fits(ins[0]!)) return ins[0]!;
+      return null;
+    }
+    case "sub": return uniform(ins[1]!) === 0 && fits(ins[0]!) ? ins[0]! : null;
+    case "where": {
+      const c = ins[0]!;
+      if (c >= 0) return null;
+      const u = uniform(c);
+      const pick = u === null ? null : u !== 0 ? ins[1]! : ins[2]!;
+      return pick !== null && fits(pick) ? pick : null;
+    }
+    case "reshape": case "broadcastTo": case "astype": case "toScalar":
+      // A no-op reshape/broadcast/cast (same shape, dtype and kind).
+      return fits(ins[0]!) ? ins[0]! : null;
+    default:
+      return null;
+  }
+}
