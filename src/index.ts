@@ -29,3 +29,17 @@ export {
 export type { Expr, Span, BinaryOp, FunctionName, CompiledExpr, CompiledRecordExpr } from "./expr/index.js";
 export { compile } from "./compile/compile.js";
 export type { Compiled, CompiledInfo, CompiledVariant, CompileOptions, CompileStats } from "./compile/compile.js";
+export {
+  defaultStep, richardson, numericDerivative, numericGradient, numericJvp, numericJacobian, checkGrad, GradCheck, roundingError, errorSweep, ErrorSweep,
+} from "./numeric/index.js";
+export type {
+  Scheme as DifferenceScheme, Method as DifferenceMethod, DifferenceOptions, Estimate as NumericEstimate, RichardsonOptions, CheckGradOptions, GradCheckRow, SweepOptions, SweepRow,
+} from "./numeric/index.js";
+export {
+  differentiate, gradientExprs, simplify, expand as expandPolynomial, Polynomial, Rational, cse, exprSize, toLatex,
+} from "./symbolic/index.js";
+export type { DiffOptions, SimplifyOptions, ExprSize, CseResult, Binding as CseBinding } from "./symbolic/index.js";
+export { swellTable, SwellTable, logisticExpr, logisticMap, logisticExact } from "./swell/logistic.js";
+export type { SwellOptions, SwellRow } from "./swell/logistic.js";
+export { linePlot } from "./plot/svg.js";
+export type { Series as PlotSeries, PlotOptions } from "./plot/svg.js";

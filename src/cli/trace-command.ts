@@ -1,11 +1,11 @@
 // `wengert trace`: an expression's evaluation trace, its forward tangent trace, its reverse
 // adjoint trace and its gradient, laid out like the survey's Tables 2 and 3.
 
-import { ArgumentError } from "../core/errors.js";
-import { compileExpr, parse, parseAssignments, variables } from "../expr/index.js";
+import { compileExpr, parse, variables } from "../expr/index.js";
 import { fmtNumber } from "../trace/format.js";
 import { forwardTrace, reverseTrace } from "../trace/tables.js";
 import { trace } from "../trace/wengert.js";
+import { intOption, UsageError, valuesFor, type Command } from "./args.js";
 
 /** The survey's worked example (Baydin et al. 2018, Tables 2 and 3). */
 export const SURVEY_EXAMPLE = { expression: "ln(x1) + x1*x2 - sin(x2)", at: "x1=2,x2=5" };
@@ -22,18 +22,6 @@ export interface TraceCommandInput {
 export interface TraceCommandOutput {
   readonly text: string;
   readonly json: unknown;
-}
-
-function valuesFor(op: string, names: readonly string[], text: string, what: string, fallback?: (name: string, i: number) => number): number[] {
-  const given = parseAssignments(text);
-  for (const k of Object.keys(given)) {
-    if (!names.includes(k)) throw new ArgumentError(op, `${what} names '${k}', which is not a variable of the expression (variables: ${names.join(", ") || "none"})`);
-  }
-  return names.map((n, i) => {
-    const v = given[n] ?? fallback?.(n, i);
-    if (v === undefined) throw new ArgumentError(op, `${what} gives no value for '${n}'; pass e.g. --at ${names.map((m) => `${m}=1`).join(",")}`);
-    return v;
-  });
 }
 
 export function runTrace(input: TraceCommandInput): TraceCommandOutput {
@@ -82,3 +70,34 @@ export function runTrace(input: TraceCommandInput): TraceCommandOutput {
   };
   return { text, json };
 }
+
+export const TRACE_COMMAND: Command = {
+  name: "trace",
+  synopsis: `wengert [trace] "<expr>" --at x1=1.5,x2=0.3 [--tangent x1=1,x2=0] [--digits 3]`,
+  summary: "the survey's tables (default: its example)",
+  help: `wengert trace — an expression's evaluation trace, forward tangent trace, reverse adjoint trace and gradient, laid out as in the survey's Tables 2 and 3
+
+Usage:
+  wengert                                   the survey's example: ${SURVEY_EXAMPLE.expression} at ${SURVEY_EXAMPLE.at}
+  wengert [trace] "<expr>" --at x1=1.5,x2=0.3 [--tangent x1=1,x2=0] [--digits 3] [--json]
+
+  --at        the point: a value for every variable
+  --tangent   the forward-mode seed ẋ (default: 1 for the first variable, 0 for the rest)
+  --digits    decimals shown in the tables (default 3, as in the survey)
+  --json      machine-readable output
+  --help      this text`,
+  options: {
+    at: { type: "string" },
+    tangent: { type: "string" },
+    digits: { type: "string" },
+  },
+  run(values, positionals) {
+    if (positionals.length > 1) throw new UsageError(`expected one expression, got ${positionals.length} (quote the expression)`);
+    const digits = intOption("trace", "digits", values.digits, 3, 0, 17);
+    const expression = positionals[0] ?? SURVEY_EXAMPLE.expression;
+    const at = typeof values.at === "string" ? values.at : positionals[0] === undefined ? SURVEY_EXAMPLE.at : undefined;
+    if (at === undefined) throw new UsageError(`give the point with --at, e.g. --at x=1 (see wengert --help)`);
+    const tangent = typeof values.tangent === "string" ? values.tangent : undefined;
+    return runTrace({ expression, at, digits, ...(tangent === undefined ? {} : { tangent }) });
+  },
+};

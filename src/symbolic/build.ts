@@ -107,7 +107,6 @@ export const LIGHT: Builder = {
     if (ca !== undefined && cb !== undefined && cb !== 0) return folded(ca / cb, true) ?? RAW.div(a, b);
     if (ca === 0 && cb !== 0) return num(0);
     if (cb === 1) return a;
-    if (a.kind === "neg") return LIGHT.neg(LIGHT.div(a.arg, b));
     return RAW.div(a, b);
   },
   pow(a, b) {

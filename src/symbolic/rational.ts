@@ -28,6 +28,13 @@ export class Rational {
     if (den === 0n) throw new ArgumentError("rational", `division by zero (${num}/0)`);
     if (den < 0n) [num, den] = [-num, -den];
     if (den === 1n) return new Rational(num, 1n);
+    if ((den & (den - 1n)) === 0n) {
+      // A power of two (every float64 is one over a power of two): the gcd is the smaller
+      // power of two, found in linear time where Euclid would be quadratic on 10^5-bit numbers.
+      if (num === 0n) return new Rational(0n, 1n);
+      const shift = BigInt(Math.min(bitLength(num & -num), bitLength(den)) - 1);
+      return new Rational(num >> shift, den >> shift);
+    }
     const g = gcd(num, den);
     return g === 1n ? new Rational(num, den) : new Rational(num / g, den / g);
   }
@@ -46,6 +53,20 @@ export class Rational {
     let n = BigInt(whole! + frac) * (sign === "-" ? -1n : 1n);
     if (e >= 0) return new Rational(n * 10n ** BigInt(e), 1n);
     return Rational.of(n, 10n ** BigInt(-e));
+  }
+
+  /** The exact value of a float64 (0.3 is 5404319552844595/18014398509481984). Non-finite → undefined. */
+  static exact(v: number): Rational | undefined {
+    if (!Number.isFinite(v)) return undefined;
+    if (Number.isInteger(v)) return new Rational(BigInt(v), 1n);
+    // Scale by 2 until integral: at most 1074 doublings (exact in float64).
+    let k = 0;
+    let m = v;
+    while (!Number.isInteger(m)) {
+      m *= 2;
+      k++;
+    }
+    return Rational.of(BigInt(m), 1n << BigInt(k));
   }
 
   get isZero(): boolean {

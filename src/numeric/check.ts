@@ -1,0 +1,167 @@
+// checkGrad: the gradient by reverse-mode AD beside the gradient by central differences,
+// with, per input, the relative error and whether it lies within the error the difference
+// is expected to have.
+//
+// The expected error of a central difference D(h) with step h (see differences.ts) is
+//   truncation  ≈ |D(h) − D(2h)| / 3     the h²f'''/6 term, estimated without knowing f'''
+//                                        (D(2h) costs two more evaluations)
+//   round-off   ≈ δf / h                 δf: the rounding error of one evaluation of f
+//   AD's own    ≈ 4ε·|∂f|
+// and the bound is 2·truncation + round-off + AD's own. δf comes from reverse mode itself:
+// to first order, rounding vᵢ (relative error ≤ ε/2) moves y by v̄ᵢ·vᵢ·ε/2, so
+// δf ≈ ε·Σᵢ |v̄ᵢ·vᵢ| over the lines of the evaluation trace (the use Linnainmaa put the
+// adjoints to in 1976) — large where f cancels internally, as in (x + 1e8) − 1e8. It is
+// never taken below u ulps of |f| (noiseUlps).
+//
+// The step starts at defaultStep(x) and shrinks tenfold (at most four times) while
+// truncation dominates, and the step with the smallest bound is kept: a function that
+// varies fast, like the 20th logistic iterate, needs a smaller step before its difference
+// enters the asymptotic regime. An AD gradient outside the bound is wrong, not unlucky.
+
+import { ArgumentError, WengertError } from "../core/errors.js";
+import { fmtNumber, markdownTable, textTable, varName } from "../trace/format.js";
+import { reverseTrace } from "../trace/tables.js";
+import { grad } from "../transforms/transforms.js";
+import { defaultStep, differenceQuotient, EPS } from "./differences.js";
+
+export interface CheckGradOptions {
+  /** Names of the inputs (default x1, x2, … ; x for a scalar input). */
+  readonly names?: readonly string[];
+  /** Central-difference step for every input (default: defaultStep(x[i]), shrunk tenfold while truncation dominates). */
+  readonly h?: number;
+  /** Least error assumed in an evaluation of f, in ulps of |f| (default 4). */
+  readonly noiseUlps?: number;
+  /** The gradient to check (default: reverse-mode AD, grad(f)). */
+  readonly gradient?: readonly number[];
+}
+
+export interface GradCheckRow {
+  readonly name: string;
+  readonly x: number;
+  /** The AD (or given) derivative. */
+  readonly ad: number;
+  /** The central difference. */
+  readonly numeric: number;
+  readonly h: number;
+  readonly absError: number;
+  /** |ad − numeric| / max(|ad|, |numeric|) (0 when both are 0). */
+  readonly relError: number;
+  /** The expected absolute error of the difference (the bound). */
+  readonly bound: number;
+  readonly relBound: number;
+  readonly truncation: number;
+  readonly roundoff: number;
+  readonly ok: boolean;
+}
+
+/**
+ * The first-order rounding error of evaluating f at x, from its reverse-mode adjoints:
+ * ε·Σᵢ |v̄ᵢ·vᵢ| over the lines of the evaluation trace. Undefined when f cannot be traced.
+ */
+export function roundingError(f: (x: never) => number, x: number | readonly number[]): number | undefined {
+  try {
+    const t = reverseTrace(f as (x: unknown) => number, [x]);
+    const adjoint = new Map<string, number>();
+    for (const r of t.derivative) if (typeof r.value === "number") adjoint.set(r.lhs, r.value);
+    let sum = 0;
+    for (const line of t.list.lines) {
+      const a = adjoint.get(varName(line.index, "bar"));
+      if (a !== undefined && typeof line.value === "number") sum += Math.abs(a * line.value);
+    }
+    return EPS * sum;
+  } catch (e) {
+    if (e instanceof WengertError) return undefined;
+    throw e;
+  }
+}
+
+export class GradCheck {
+  constructor(
+    readonly value: number,
+    readonly rows: readonly GradCheckRow[],
+    readonly evaluations: number,
+  ) {}
+
+  /** True when every input is within its bound. */
+  get ok(): boolean {
+    return this.rows.every((r) => r.ok);
+  }
+
+  private cells(): string[][] {
+    const e = (v: number): string => (v === 0 ? "0" : v.toExponential(1));
+    return this.rows.map((r) => [r.name, fmtNumber(r.x, 17), String(r.ad), String(r.numeric), e(r.h), e(r.relError), e(r.relBound), r.ok ? "ok" : "OUTSIDE"]);
+  }
+  private static readonly HEADER = ["input", "x", "AD", "central difference", "h", "rel. error", "expected ≤", "within"];
+
+  toString(): string {
+    const head = `checkGrad: f = ${this.value}, ${this.evaluations} evaluations of f — ${this.ok ? "every input within its expected error" : "SOME INPUTS OUTSIDE THEIR EXPECTED ERROR"}`;
+    return `${head}\n${textTable([GradCheck.HEADER, ...this.cells()])}`;
+  }
+
+  toMarkdown(): string {
+    return markdownTable(GradCheck.HEADER, this.cells());
+  }
+
+  toJSON(): unknown {
+    return { value: this.value, ok: this.ok, evaluations: this.evaluations, inputs: this.rows };
+  }
+}
+
+export function checkGrad(f: (x: number) => number, x: number, opts?: CheckGradOptions): GradCheck;
+export function checkGrad(f: (x: number[]) => number, x: readonly number[], opts?: CheckGradOptions): GradCheck;
+export function checkGrad(f: (x: never) => number, x: number | readonly number[], opts: CheckGradOptions = {}): GradCheck {
+  if (typeof f !== "function") throw new ArgumentError("checkGrad", `expected the function to check, got ${f === null ? "null" : typeof f}`);
+  const scalarIn = typeof x === "number";
+  const xs = scalarIn ? [x] : Array.isArray(x) ? x.slice() : undefined;
+  if (!xs || xs.length === 0 || xs.some((v) => typeof v !== "number" || !Number.isFinite(v))) {
+    throw new ArgumentError("checkGrad", `x must be a finite number or a non-empty array of finite numbers, got ${JSON.stringify(x)}`);
+  }
+  const names = opts.names ?? (scalarIn ? ["x"] : xs.map((_, i) => `x${i + 1}`));
+  if (names.length !== xs.length) throw new ArgumentError("checkGrad", `${names.length} names for ${xs.length} inputs`);
+  const ulps = opts.noiseUlps ?? 4;
+  if (!(ulps >= 0)) throw new ArgumentError("checkGrad", `noiseUlps must be a non-negative number, got ${ulps}`);
+  if (opts.h !== undefined && !(opts.h > 0 && Number.isFinite(opts.h))) throw new ArgumentError("checkGrad", `the step h must be a positive finite number, got ${opts.h}`);
+  let evaluations = 0;
+  const call = (v: number[]): number => {
+    evaluations++;
+    const y = (f as (x: unknown) => unknown)(scalarIn ? v[0] : v);
+    if (typeof y !== "number") throw new ArgumentError("checkGrad", `the function must return a number, got ${y === null ? "null" : typeof y}`);
+    return y;
+  };
+  const value = call(xs);
+  const adGrad = opts.gradient ?? (scalarIn ? [grad(f as (x: number) => number)(xs[0]!)] : (grad(f as (x: number[]) => number)(xs) as number[]));
+  if (adGrad.length !== xs.length) throw new ArgumentError("checkGrad", `the gradient has ${adGrad.length} entries for ${xs.length} inputs`);
+  const traced = roundingError(f, scalarIn ? xs[0]! : xs) ?? 0;
+  const rows = xs.map((xi, i): GradCheckRow => {
+    let fmax = Math.abs(value);
+    const g = (t: number): number[] => {
+      const y = call(xs.map((v, j) => (j === i ? t : v)));
+      fmax = Math.max(fmax, Math.abs(y));
+      return [y];
+    };
+    const ad = adGrad[i]!;
+    const steps = opts.h !== undefined ? [opts.h] : [0, 1, 2, 3, 4].map((k) => defaultStep(xi, "central") / 10 ** k);
+    let best: { numeric: number; h: number; truncation: number; roundoff: number; bound: number } | undefined;
+    for (const h of steps) {
+      const d1 = differenceQuotient(g, xi, "central", h);
+      const d2 = differenceQuotient(g, xi, "central", 2 * h);
+      const numeric = d1.value[0]!;
+      const truncation = Math.abs(numeric - d2.value[0]!) / 3;
+      const roundoff = Math.max(2 * traced, ulps * EPS * fmax) / d1.h;
+      const bound = 2 * truncation + roundoff + 4 * EPS * Math.abs(ad);
+      if (!best || bound < best.bound) best = { numeric, h: d1.h, truncation, roundoff, bound };
+      if (truncation <= roundoff) break; // round-off dominates: a smaller step only adds to it
+    }
+    const { numeric, h, truncation, roundoff, bound } = best!;
+    const absError = Math.abs(ad - numeric);
+    const scale = Math.max(Math.abs(ad), Math.abs(numeric));
+    return {
+      name: names[i]!, x: xi, ad, numeric, h, absError,
+      relError: scale === 0 ? 0 : absError / scale,
+      bound, relBound: scale === 0 ? Infinity : bound / scale,
+      truncation, roundoff,
+      ok: absError <= bound,
+    };
+  });
+  return new GradCheck(value, rows, evaluations);
+}
