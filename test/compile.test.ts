@@ -297,3 +297,40 @@ describe("large traces", () => {
     assertClose(cg(y), w.grad(rosen)(y), TOL);
   });
 });
+
+describe("fusion of elementwise array lines", () => {
+  const rosenbrock = (x: NDArray): NDArray => {
+    const n = x.shape[0]!;
+    const a = w.slice(x, [0], [n - 1]), b = w.slice(x, [1]);
+    return w.sum(w.add(w.mul(100, w.square(w.sub(b, w.square(a)))), w.square(w.sub(1, a))));
+  };
+  for (const dtype of ["float64", "float32"] as const) {
+    test(`the gradient's elementwise lines run as one loop and agree bit for bit with eager (${dtype})`, () => {
+      const x = w.array(Float64Array.from({ length: 64 }, (_, i) => Math.sin(i) * 1.5), { dtype });
+      const g = w.compile(w.grad(rosenbrock));
+      const fused = g(x) as NDArray;
+      const stats = g.lastCompiled!.stats;
+      assert.ok(stats.fusedGroups >= 1 && stats.fusedLines >= 5, `fused ${stats.fusedGroups} groups / ${stats.fusedLines} lines`);
+      assert.match(g.lastCompiled!.source, /\/\/ fused: /);
+      const eager = w.grad(rosenbrock)(x);
+      assert.equal(fused.dtype, dtype);
+      assert.deepEqual(Array.from(fused.data), Array.from(eager.data));
+      const unfused = w.compile(w.grad(rosenbrock), { fuse: false });
+      assert.deepEqual(Array.from((unfused(x) as NDArray).data), Array.from(eager.data));
+      assert.equal(unfused.lastCompiled!.stats.fusedGroups, 0);
+    });
+  }
+
+  test("a value read outside a fused group is materialized; where and comparisons fuse too", () => {
+    const f = (x: NDArray): NDArray[] => {
+      const s = w.mul(x, x);
+      const t = w.where(w.greater(x, 0), w.sqrt(s), w.neg(s));
+      return [w.sum(t), s, w.exp(w.sub(t, 1))];
+    };
+    const x = w.array([-2, -0.5, 0, 0.5, 3, 4]);
+    const cf = w.compile(f);
+    const got = cf(x), want = f(x);
+    assert.ok(cf.lastCompiled!.stats.fusedGroups >= 1);
+    got.forEach((g, i) => assert.deepEqual(g.toArray(), want[i]!.toArray()));
+  });
+});

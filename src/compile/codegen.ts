@@ -2,8 +2,9 @@
 // new Function). Lines on JS numbers become straight-line arithmetic on local variables
 // (the primitive's own scalar function: inline for + − × / and Math.*, embedded by its
 // source text otherwise); lines on arrays call the primitive's kernel (`impl`), with their
-// output shape/dtype fixed at trace time (fusing runs of elementwise array lines into one
-// loop is planned in fuse.ts, which does not fuse anything yet). Guards become early returns of MISS. Long programs are split into chunk
+// output shape/dtype fixed at trace time, except runs of elementwise array lines, which
+// fuse.ts turns into one loop each. Guards become early returns of MISS. Long programs are
+// split into chunk
 // functions of at most `chunkSize` lines, passing the values that cross chunks through a
 // Float64Array register file (numbers) and an array (arrays), so that every function stays
 // small enough for V8's optimizing tier.

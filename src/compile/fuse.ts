@@ -1,6 +1,18 @@
-// Fusion of elementwise array lines (planned here, emitted by codegen). Stub: no fusion yet.
+// Fusion of elementwise array lines: a run of lines on arrays of one shape, each the
+// elementwise image of its operands, becomes ONE loop that carries every element through the
+// whole run in scalar locals. Eager mode makes a pass over memory (and a fresh array) per
+// line; a fused group makes one pass and allocates only the arrays read after it.
+//
+// Grouping is greedy in program order: an eligible line joins the open group of the same
+// output size that produced one of its operands (or opens one). A group closes as soon as a
+// line outside it reads one of its values, because the group is emitted at its LAST line and
+// everything it defines must exist before any outside reader. Groups of one line are left to
+// the primitive's kernel.
+
 import type { Program } from "./optimize.js";
-import type { Atom } from "./stage.js";
+import type { Atom, Eqn } from "./stage.js";
+import { scalarExpr } from "./codegen.js";
+import { NDArray, sizeOf, type Shape } from "../array/ndarray.js";
 
 export interface FusedGroup {
   /** Index (in the program's statements) of the group's last line: where its loop is emitted. */
@@ -15,9 +27,127 @@ export interface FusedGroup {
 export interface FusionPlan {
   readonly groups: FusedGroup[];
   readonly groupAt: Map<number, FusedGroup>;
+  /** Lines fused in all. */
   readonly lines: number;
 }
 
-export function planFusion(_p: Program): FusionPlan {
-  return { groups: [], groupAt: new Map(), lines: 0 };
+const TYPED: Record<string, string> = { float64: "Float64Array", float32: "Float32Array", bool: "Uint8Array", int32: "Int32Array" };
+
+interface Open {
+  readonly size: number;
+  readonly members: number[];
+  readonly defines: Set<number>;
+  closed: boolean;
+}
+
+export function planFusion(p: Program): FusionPlan {
+  const { avals, consts, stmts } = p;
+  const sizeOfAtom = (a: Atom): number | null => {
+    if (a >= 0) return avals[a]!.js ? null : sizeOf(avals[a]!.shape);
+    const c = consts[-a - 1];
+    return c instanceof NDArray ? c.size : null;
+  };
+  /** The line can run per element: an elementwise primitive whose operands are scalars, size-1 arrays or arrays of its own size. */
+  const eligible = (e: Eqn): boolean => {
+    if (e.aval.js || !e.prim.broadcasts || !(e.aval.dtype in TYPED)) return false;
+    if (e.prim.scalar === undefined && e.prim.name !== "where") return false;
+    const n = sizeOf(e.aval.shape);
+    if (n <= 1) return false;
+    return e.ins.every((a) => {
+      const s = sizeOfAtom(a);
+      return s === null || s === 1 || s === n;
+    });
+  };
+
+  const producer = new Map<number, Open>();
+  const all: Open[] = [];
+  const openBySize = new Map<number, Open>();
+  stmts.forEach((s, k) => {
+    const e = s.kind === "eqn" && eligible(s) ? s : null;
+    // Outside readers close the groups they read from.
+    const readsFrom = new Set<Open>();
+    for (const a of s.ins) {
+      const g = a >= 0 ? producer.get(a) : undefined;
+      if (g !== undefined && !g.closed) readsFrom.add(g);
+    }
+    const n = e ? sizeOf(e.aval.shape) : -1;
+    let join: Open | undefined;
+    if (e) for (const g of readsFrom) if (g.size === n) { join = g; break; }
+    for (const g of readsFrom) if (g !== join) close(g);
+    if (!e) return;
+    if (join === undefined) {
+      const prev = openBySize.get(n);
+      // An open group of this size that this line does not read from: join it too (independent
+      // lines of one size fuse into the same loop), unless the order forbids it — it never
+      // does, since the new line only reads values defined before it.
+      join = prev && !prev.closed ? prev : { size: n, members: [], defines: new Set(), closed: false };
+      if (join !== prev) { all.push(join); openBySize.set(n, join); }
+    }
+    join.members.push(k);
+    join.defines.add(e.out);
+    producer.set(e.out, join);
+  });
+  function close(g: Open): void {
+    g.closed = true;
+  }
+
+  // Which group values are read after the group (by other statements or as outputs).
+  const readOutside = new Set<number>();
+  stmts.forEach((s) => {
+    const own = s.kind === "eqn" ? producer.get(s.out) : undefined;
+    for (const a of s.ins) if (a >= 0 && producer.has(a) && producer.get(a) !== own) readOutside.add(a);
+  });
+  for (const a of p.outs) if (a >= 0) readOutside.add(a);
+
+  const groups: FusedGroup[] = [];
+  const groupAt = new Map<number, FusedGroup>();
+  let lines = 0;
+  all.forEach((g, gi) => {
+    if (g.members.length < 2) return;
+    const eqns = g.members.map((k) => stmts[k] as Eqn);
+    const outs = eqns.map((e) => e.out).filter((v) => readOutside.has(v));
+    const ins: Atom[] = [];
+    for (const e of eqns) for (const a of e.ins) if (!(a >= 0 && g.defines.has(a)) && !ins.includes(a)) ins.push(a);
+    const fg: FusedGroup = { last: g.members[g.members.length - 1]!, ins, outs, emit: (atom, local, fns, kconst) => emitGroup(gi, g.size, eqns, ins, outs, p, atom, local, fns, kconst) };
+    groups.push(fg);
+    for (const k of g.members) groupAt.set(k, fg);
+    lines += eqns.length;
+  });
+  return { groups, groupAt, lines };
+}
+
+function emitGroup(
+  gi: number, n: number, eqns: readonly Eqn[], ins: readonly Atom[], outs: readonly number[], p: Program,
+  atom: (a: Atom) => string, local: (v: number) => string, fns: Map<string, string>, kconst: (v: unknown) => string,
+): string[] {
+  const pre = `g${gi}_`;
+  const head: string[] = [`// fused: ${eqns.map((e) => e.prim.name).join(", ")} over ${n} elements`];
+  // Operands: arrays of the group's size are indexed, size-1 arrays and numbers are hoisted.
+  const operand = new Map<Atom, string>();
+  ins.forEach((a, j) => {
+    const isArray = a >= 0 ? !p.avals[a]!.js : p.consts[-a - 1] instanceof NDArray;
+    if (!isArray) { operand.set(a, atom(a)); return; }
+    const size = a >= 0 ? sizeOf(p.avals[a]!.shape) : (p.consts[-a - 1] as NDArray).size;
+    // A constant array of one repeated value (a folded seed such as ones·100) is read as that number.
+    if (size === n && !(a < 0 && uniform(p.consts[-a - 1] as NDArray))) { head.push(`const ${pre}d${j} = ${atom(a)}.data;`); operand.set(a, `${pre}d${j}[i]`); }
+    else { head.push(`const ${pre}s${j} = ${atom(a)}.data[0];`); operand.set(a, `${pre}s${j}`); }
+  });
+  for (const v of outs) head.push(`const ${pre}o${v} = new ${TYPED[p.avals[v]!.dtype]!}(${n});`);
+  const body: string[] = [];
+  for (const e of eqns) {
+    const a = e.ins.map((x) => (x >= 0 && operand.get(x) === undefined ? `${pre}e${x}` : operand.get(x)!));
+    let rhs = e.prim.name === "where" ? `${a[0]} ? ${a[1]} : ${a[2]}` : scalarExpr(e.prim, a, fns)!;
+    // float32 lines round every intermediate, exactly as the unfused kernels store them.
+    if (e.aval.dtype === "float32") rhs = `Math.fround(${rhs})`;
+    body.push(`const ${pre}e${e.out} = ${rhs};`);
+    if (outs.includes(e.out)) body.push(`${pre}o${e.out}[i] = ${pre}e${e.out};`);
+  }
+  const tail = outs.map((v) => `const ${local(v)} = new NDArray(${pre}o${v}, ${kconst(p.avals[v]!.shape as Shape)});`);
+  return [...head, `for (let i = 0; i < ${n}; i++) {`, ...body.map((l) => "  " + l), `}`, ...tail];
+}
+
+function uniform(c: NDArray): boolean {
+  const d = c.data, v = d[0];
+  for (let i = 1; i < d.length; i++) if (!Object.is(d[i], v)) return false;
+  return true;
 }
