@@ -321,6 +321,24 @@ describe("fusion of elementwise array lines", () => {
     });
   }
 
+  test("dead temporaries reuse workspace buffers; results never alias them across calls", () => {
+    const g = w.compile(w.grad(rosenbrock));
+    const x1 = w.array(Float64Array.from({ length: 32 }, (_, i) => Math.cos(i)));
+    const x2 = w.array(Float64Array.from({ length: 32 }, (_, i) => Math.sin(i)));
+    const r1 = g(x1) as NDArray;
+    const copy = Array.from(r1.data);
+    const r2 = g(x2) as NDArray;
+    assert.ok(g.lastCompiled!.stats.workspaceBytes > 0);
+    assert.ok(g.lastCompiled!.stats.freshBytes > 0);
+    assert.deepEqual(Array.from(r1.data), copy, "the first result was not overwritten by the second call");
+    assert.deepEqual(Array.from(r2.data), Array.from(w.grad(rosenbrock)(x2).data));
+    // A temporary that is reshaped (a view) must not live in the workspace.
+    const h = w.compile((x: NDArray) => w.reshape(w.exp(w.mul(x, x)), [4, 8]));
+    const a = h(x1), b = h(x2);
+    assert.notDeepEqual(a.toArray(), b.toArray());
+    assert.deepEqual(a.toArray(), w.reshape(w.exp(w.mul(x1, x1)), [4, 8]).toArray());
+  });
+
   test("a value read outside a fused group is materialized; where and comparisons fuse too", () => {
     const f = (x: NDArray): NDArray[] => {
       const s = w.mul(x, x);

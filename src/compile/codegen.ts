@@ -9,7 +9,7 @@
 // Float64Array register file (numbers) and an array (arrays), so that every function stays
 // small enough for V8's optimizing tier.
 
-import { NDArray } from "../array/ndarray.js";
+import { NDArray, sizeOf } from "../array/ndarray.js";
 import type { TreeDef } from "../core/pytree.js";
 import type { Primitive } from "../core/primitive.js";
 import type { Tensor } from "../core/tracer.js";
@@ -29,6 +29,10 @@ export interface Generated {
   readonly chunks: number;
   readonly fusedGroups: number;
   readonly fusedLines: number;
+  /** Bytes of the workspace: buffers of dead temporaries, allocated once and reused by every call. */
+  readonly workspaceBytes: number;
+  /** Bytes of arrays a call allocates afresh (outputs and kernel results), by their shapes. */
+  readonly freshBytes: number;
 }
 
 export interface CodegenOptions {
@@ -137,10 +141,11 @@ export function generate(p: Program, argDef: TreeDef, sigs: readonly LeafSig[], 
   };
   const isJsAtom = (a: Atom): boolean => (a >= 0 ? avals[a]!.js : !(p.consts[-a - 1] instanceof NDArray));
 
+  const work = planWorkspace(p, units.map((u) => ("stmt" in u ? { stmt: u.stmt } : { outs: u.group.outs, ins: u.group.ins })), TYPED_NAME);
   const lines = (u: Unit, chunk: number, out: string[]): void => {
     if ("group" in u) {
       const g = u.group;
-      out.push(...g.emit((a) => atomExpr(a, chunk), (v) => `v${v}`, fns, kconst));
+      out.push(...g.emit((a) => atomExpr(a, chunk), (v) => `v${v}`, fns, kconst, (v) => (work.slotOf.has(v) ? `W[${work.slotOf.get(v)}]` : null)));
       for (const v of g.outs) if (!single && spilled[v]) out.push(`${ref(v, FINAL + 1)} = v${v};`);
       return;
     }
@@ -251,10 +256,12 @@ export function generate(p: Program, argDef: TreeDef, sigs: readonly LeafSig[], 
   for (const [name, src] of fns) head.push(`const ${name} = ${src};`);
   for (const [prim, k] of implIndex) head.push(`const I${k}_${prim.name} = I[${k}];`);
   // Fused groups may add impls/helpers through kconst only, so the head is complete here.
+  if (work.buffers.length > 0) head.push(`const W = [${work.buffers.map((b) => `new ${b.type}(${b.length})`).join(", ")}];`);
   const source = [...head, ...body].join("\n");
   const build = new Function("H", "K", "I", "PA", "AV", source) as (...a: unknown[]) => (args: readonly unknown[]) => unknown;
   const run = build(HELPERS, K, I, PA, AV);
-  return { source, run, chunks: nChunks, fusedGroups: plan?.groups.length ?? 0, fusedLines: plan?.lines ?? 0 };
+  const workspaceBytes = work.buffers.reduce((n, b) => n + b.length * BYTES[b.type]!, 0);
+  return { source, run, chunks: nChunks, fusedGroups: plan?.groups.length ?? 0, fusedLines: plan?.lines ?? 0, workspaceBytes, freshBytes: freshBytes(p, work.slotOf) };
 }
 
 function same(a: Tensor, b: Tensor): boolean {
@@ -272,3 +279,62 @@ function plainKeys(o: unknown, keys: string): boolean {
 }
 
 const HELPERS = { MISS, NDArray, same, plainKeys };
+
+const TYPED_NAME: Record<string, string> = { float64: "Float64Array", float32: "Float32Array", bool: "Uint8Array", int32: "Int32Array" };
+const BYTES: Record<string, number> = { Float64Array: 8, Float32Array: 4, Uint8Array: 1, Int32Array: 4 };
+/** Primitives whose result may share its argument's memory (a view or the argument itself). */
+const ALIASING = new Set(["reshape", "slice", "stopGradient"]);
+
+interface Workspace {
+  readonly slotOf: Map<number, number>;
+  readonly buffers: { readonly type: string; readonly length: number }[];
+}
+
+/**
+ * Buffer reuse for fused temporaries. A fused group's output that is neither a program output
+ * nor read by an op that could keep a view of it is a temporary: it gets a workspace buffer,
+ * allocated once with the generated function, and a buffer is handed to a later temporary of
+ * the same type and length once its last reader has run. Results never alias the workspace.
+ */
+function planWorkspace(p: Program, units: readonly ({ stmt: Stmt } | { outs: number[]; ins: Atom[] })[], typed: Record<string, string>): Workspace {
+  const candidates = new Set<number>();
+  for (const u of units) if ("outs" in u) for (const v of u.outs) candidates.add(v);
+  for (const a of p.outs) candidates.delete(a);
+  const lastUse = new Map<number, number>();
+  units.forEach((u, k) => {
+    const ins = "stmt" in u ? u.stmt.ins : u.ins;
+    for (const a of ins) {
+      if (!candidates.has(a)) continue;
+      if ("stmt" in u && u.stmt.kind === "eqn" && ALIASING.has(u.stmt.prim.name)) candidates.delete(a);
+      lastUse.set(a, k);
+    }
+  });
+  const slotOf = new Map<number, number>();
+  const buffers: { type: string; length: number }[] = [];
+  const free: number[] = [];
+  const releaseAt = new Map<number, number[]>();
+  units.forEach((u, k) => {
+    if ("outs" in u) {
+      for (const v of u.outs) {
+        if (!candidates.has(v)) continue;
+        const type = typed[p.avals[v]!.dtype]!, length = sizeOf(p.avals[v]!.shape);
+        const i = free.findIndex((b) => buffers[b]!.type === type && buffers[b]!.length === length);
+        const slot = i >= 0 ? free.splice(i, 1)[0]! : buffers.push({ type, length }) - 1;
+        slotOf.set(v, slot);
+        const end = lastUse.get(v) ?? k;
+        releaseAt.set(end, [...(releaseAt.get(end) ?? []), slot]);
+      }
+    }
+    for (const slot of releaseAt.get(k) ?? []) free.push(slot);
+  });
+  return { slotOf, buffers };
+}
+
+function freshBytes(p: Program, inWorkspace: ReadonlyMap<number, number>): number {
+  let n = 0;
+  for (const s of p.stmts) {
+    if (s.kind !== "eqn" || s.aval.js || ALIASING.has(s.prim.name) || inWorkspace.has(s.out)) continue;
+    n += sizeOf(s.aval.shape) * (BYTES[TYPED_NAME[s.aval.dtype] ?? "Float64Array"] ?? 8);
+  }
+  return n;
+}

@@ -49,6 +49,10 @@ export interface CompileStats {
   readonly chunks: number;
   readonly fusedGroups: number;
   readonly fusedLines: number;
+  /** Bytes of reused buffers for dead temporaries (allocated once per variant). */
+  readonly workspaceBytes: number;
+  /** Bytes of arrays one call allocates afresh; with the workspace, the peak a call adds. */
+  readonly freshBytes: number;
   /** Characters of generated source. */
   readonly sourceChars: number;
   readonly traceMs: number;
@@ -159,6 +163,7 @@ function stageAndBuild(f: (...args: any[]) => unknown, def: TreeDef, leaves: rea
   const guards = program.stmts.reduce((n, s) => n + (s.kind === "eqn" ? 0 : 1), 0);
   const stats: CompileStats = {
     traced, lines: program.stmts.length, guards, optimizer: optStats, chunks: gen.chunks, fusedGroups: gen.fusedGroups, fusedLines: gen.fusedLines,
+    workspaceBytes: gen.workspaceBytes, freshBytes: gen.freshBytes,
     sourceChars: gen.source.length, traceMs: t1 - t0, optimizeMs: t2 - t1, codegenMs: t3 - t2, totalMs: t3 - t0,
   };
   return { variant: { key, source: gen.source, stats, program, outDef, run: gen.run }, result };

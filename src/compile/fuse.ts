@@ -21,7 +21,8 @@ export interface FusedGroup {
   readonly ins: Atom[];
   /** Variables the group defines that are read after it. */
   readonly outs: number[];
-  emit(atom: (a: Atom) => string, local: (v: number) => string, fns: Map<string, string>, kconst: (v: unknown) => string): string[];
+  /** `buffer(v)`: a reusable workspace buffer for output v, or null for a fresh array. */
+  emit(atom: (a: Atom) => string, local: (v: number) => string, fns: Map<string, string>, kconst: (v: unknown) => string, buffer: (v: number) => string | null): string[];
 }
 
 export interface FusionPlan {
@@ -108,7 +109,7 @@ export function planFusion(p: Program): FusionPlan {
     const outs = eqns.map((e) => e.out).filter((v) => readOutside.has(v));
     const ins: Atom[] = [];
     for (const e of eqns) for (const a of e.ins) if (!(a >= 0 && g.defines.has(a)) && !ins.includes(a)) ins.push(a);
-    const fg: FusedGroup = { last: g.members[g.members.length - 1]!, ins, outs, emit: (atom, local, fns, kconst) => emitGroup(gi, g.size, eqns, ins, outs, p, atom, local, fns, kconst) };
+    const fg: FusedGroup = { last: g.members[g.members.length - 1]!, ins, outs, emit: (atom, local, fns, kconst, buffer) => emitGroup(gi, g.size, eqns, ins, outs, p, atom, local, fns, kconst, buffer) };
     groups.push(fg);
     for (const k of g.members) groupAt.set(k, fg);
     lines += eqns.length;
@@ -118,7 +119,7 @@ export function planFusion(p: Program): FusionPlan {
 
 function emitGroup(
   gi: number, n: number, eqns: readonly Eqn[], ins: readonly Atom[], outs: readonly number[], p: Program,
-  atom: (a: Atom) => string, local: (v: number) => string, fns: Map<string, string>, kconst: (v: unknown) => string,
+  atom: (a: Atom) => string, local: (v: number) => string, fns: Map<string, string>, kconst: (v: unknown) => string, buffer: (v: number) => string | null,
 ): string[] {
   const pre = `g${gi}_`;
   const head: string[] = [`// fused: ${eqns.map((e) => e.prim.name).join(", ")} over ${n} elements`];
@@ -132,7 +133,7 @@ function emitGroup(
     if (size === n && !(a < 0 && uniform(p.consts[-a - 1] as NDArray))) { head.push(`const ${pre}d${j} = ${atom(a)}.data;`); operand.set(a, `${pre}d${j}[i]`); }
     else { head.push(`const ${pre}s${j} = ${atom(a)}.data[0];`); operand.set(a, `${pre}s${j}`); }
   });
-  for (const v of outs) head.push(`const ${pre}o${v} = new ${TYPED[p.avals[v]!.dtype]!}(${n});`);
+  for (const v of outs) head.push(`const ${pre}o${v} = ${buffer(v) ?? `new ${TYPED[p.avals[v]!.dtype]!}(${n})`};`);
   const body: string[] = [];
   for (const e of eqns) {
     const a = e.ins.map((x) => (x >= 0 && operand.get(x) === undefined ? `${pre}e${x}` : operand.get(x)!));
