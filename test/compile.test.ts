@@ -292,9 +292,14 @@ describe("large traces", () => {
     assertClose(first, eager, TOL);
     const st = cg.lastCompiled!.stats;
     assert.ok(st.traced > 100_000, `traced ${st.traced}`);
-    assert.ok(st.chunks > 1);
+    assert.ok(st.bytecodeLines >= 50_000, "a program this large runs as bytecode by default");
     const y = x.map((v, i) => v + 0.01 * Math.sin(i));
     assertClose(cg(y), w.grad(rosen)(y), TOL);
+    // The same program as JavaScript, split into chunk functions.
+    const js = w.compile(w.grad(rosen), { bytecodeMin: Infinity });
+    assertClose(js(y), w.grad(rosen)(y), TOL);
+    assert.ok(js.lastCompiled!.stats.chunks > 1);
+    assert.equal(js.lastCompiled!.stats.bytecodeLines, 0);
   });
 });
 
@@ -350,5 +355,30 @@ describe("fusion of elementwise array lines", () => {
     const got = cf(x), want = f(x);
     assert.ok(cf.lastCompiled!.stats.fusedGroups >= 1);
     got.forEach((g, i) => assert.deepEqual(g.toArray(), want[i]!.toArray()));
+  });
+});
+
+describe("bytecode backend for large programs on numbers", () => {
+  const fns: [string, (x: number, y: number) => number][] = [
+    ["survey", (x1, x2) => w.sub(w.add(w.log(x1), w.mul(x1, x2)), w.sin(x2))],
+    ["calls and unary ops", (x, y) => w.add(w.atan2(x, y), w.mul(w.log1p(w.abs(x)), w.tanh(w.neg(y))))],
+    ["piecewise (guards)", (x, y) => (w.greater(x, y) ? w.mul(x, w.exp(y)) : w.sub(w.square(y), w.sqrt(w.abs(x))))],
+    ["loop with input-dependent trip count", (x, y) => { let s = y; let k = 0; while (w.less(w.mul(k, 0.5), w.abs(x))) { s = w.add(w.mul(s, 0.9), w.cos(s)); k++; } return s; }],
+    ["value() guard", (x, y) => w.mul(x, (w.value(y) as number) > 0 ? y : w.neg(y))],
+  ];
+  for (const [name, f] of fns) {
+    test(`${name}: bytecode agrees with eager bit for bit, gradients included, on both sides of every branch`, () => {
+      const g = w.compile(w.valueAndGrad(f, { argnums: [0, 1] }), { bytecodeMin: 1 });
+      for (const [x, y] of [[2, 5], [1.5, -0.7], [-3, 0.2], [0.4, 0.3], [2.2, 1.9]] as const) {
+        assert.deepEqual(g(x, y), w.valueAndGrad(f, { argnums: [0, 1] })(x, y), `at (${x}, ${y})`);
+        assert.ok(g.lastCompiled!.stats.bytecodeLines > 0);
+      }
+    });
+  }
+
+  test("small programs stay JavaScript by default", () => {
+    const g = w.compile(w.grad(fns[0]![1], { argnums: [0, 1] }));
+    g(2, 5);
+    assert.equal(g.lastCompiled!.stats.bytecodeLines, 0);
   });
 });

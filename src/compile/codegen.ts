@@ -16,6 +16,7 @@ import type { Tensor } from "../core/tracer.js";
 import type { Program } from "./optimize.js";
 import type { Atom, Eqn, Stmt } from "./stage.js";
 import { planFusion, type FusedGroup } from "./fuse.js";
+import { toBytecode } from "./bytecode.js";
 
 /** Returned by a generated function whose signature check or guard failed. */
 export const MISS: unique symbol = Symbol("wengert.compile.miss");
@@ -27,6 +28,8 @@ export interface Generated {
   readonly source: string;
   readonly run: (args: readonly unknown[]) => unknown;
   readonly chunks: number;
+  /** Lines run as bytecode (0 when the program is JavaScript). */
+  readonly bytecodeLines: number;
   readonly fusedGroups: number;
   readonly fusedLines: number;
   /** Bytes of the workspace: buffers of dead temporaries, allocated once and reused by every call. */
@@ -37,6 +40,8 @@ export interface Generated {
 
 export interface CodegenOptions {
   readonly chunkSize: number;
+  /** Programs on numbers of at least this many lines run as bytecode. */
+  readonly bytecodeMin: number;
   readonly fuse: boolean;
 }
 
@@ -104,7 +109,10 @@ export function generate(p: Program, argDef: TreeDef, sigs: readonly LeafSig[], 
   }
 
   const nIn = p.nIn;
-  const single = units.length <= opts.chunkSize && nIn <= 256;
+  // Large programs on numbers run as bytecode (see bytecode.ts); the entry check and the
+  // output assembly stay generated JS, reading and writing the same register file.
+  const bc = plan?.groups.length === 0 && units.length >= opts.bytecodeMin && sigs.every((g) => g.kind === "number") ? toBytecode(p, MISS) : null;
+  const single = bc === null && units.length <= opts.chunkSize && nIn <= 256;
   const nChunks = single ? 1 : Math.max(1, Math.ceil(units.length / opts.chunkSize));
   const FINAL = nChunks; // the pseudo-chunk that reads the outputs
   // Where each variable is defined (−1: an input) and whether another chunk reads it.
@@ -119,6 +127,7 @@ export function generate(p: Program, argDef: TreeDef, sigs: readonly LeafSig[], 
     for (const v of outsOf(u)) defChunk[v] = c;
   });
   if (!single) for (const a of p.outs) if (a >= 0) spilled[a] = 1;
+  if (bc !== null) { defChunk.fill(-1); spilled.fill(1); }
   // Register slots: numbers in R (a Float64Array), everything else in S. Inputs first, in order.
   const slot = new Int32Array(avals.length).fill(-1);
   let nR = 0, nS = 0;
@@ -128,6 +137,7 @@ export function generate(p: Program, argDef: TreeDef, sigs: readonly LeafSig[], 
     if (single && !spilled[v]) continue;
     slot[v] = isNum(v) ? nR++ : nS++;
   }
+  if (bc !== null) { for (let v = 0; v < avals.length; v++) slot[v] = v; nR = bc.registers; }
   const ref = (v: number, chunk: number): string => {
     if (single || defChunk[v] === chunk) return `v${v}`;
     return isNum(v) ? `R[${slot[v]}]` : `S[${slot[v]}]`;
@@ -239,6 +249,11 @@ export function generate(p: Program, argDef: TreeDef, sigs: readonly LeafSig[], 
     const inner: string[] = [];
     units.forEach((u) => lines(u, 0, inner));
     body.push(`return function run(args) {`, ...entry.map((l) => "  " + l), ...inner.map((l) => "  " + l), `  return ${outExpr(outDef, p.outs, { i: 0 }, 0)};`, `};`);
+  } else if (bc !== null) {
+    body.push(`const R = new Float64Array(${nR});`, `${kconst(bc.init)}(R);`, `const BC = ${kconst(bc.run)};`);
+    body.push(`return function run(args) {`, ...entry.map((l) => "  " + l));
+    body.push(`  if (BC(R) === MISS) return MISS; // ${bc.lines} lines of bytecode`);
+    body.push(`  return ${outExpr(outDef, p.outs, { i: 0 }, FINAL)};`, `};`);
   } else {
     for (let c = 0; c < nChunks; c++) {
       const inner: string[] = [];
@@ -261,7 +276,7 @@ export function generate(p: Program, argDef: TreeDef, sigs: readonly LeafSig[], 
   const build = new Function("H", "K", "I", "PA", "AV", source) as (...a: unknown[]) => (args: readonly unknown[]) => unknown;
   const run = build(HELPERS, K, I, PA, AV);
   const workspaceBytes = work.buffers.reduce((n, b) => n + b.length * BYTES[b.type]!, 0);
-  return { source, run, chunks: nChunks, fusedGroups: plan?.groups.length ?? 0, fusedLines: plan?.lines ?? 0, workspaceBytes, freshBytes: freshBytes(p, work.slotOf) };
+  return { source, run, chunks: bc === null ? nChunks : 0, bytecodeLines: bc?.lines ?? 0, fusedGroups: plan?.groups.length ?? 0, fusedLines: plan?.lines ?? 0, workspaceBytes, freshBytes: freshBytes(p, work.slotOf) };
 }
 
 function same(a: Tensor, b: Tensor): boolean {

@@ -33,6 +33,8 @@ export interface CompileOptions {
   readonly maxVariants?: number;
   /** Statements per generated function (default 1000). */
   readonly chunkSize?: number;
+  /** Programs on numbers with at least this many lines run as bytecode in one interpreter loop (default 50,000). */
+  readonly bytecodeMin?: number;
   /** Run the optimizer (default true). */
   readonly optimize?: boolean;
   /** Fuse elementwise array lines into single loops (default true). */
@@ -47,6 +49,8 @@ export interface CompileStats {
   readonly guards: number;
   readonly optimizer: OptimizeStats | null;
   readonly chunks: number;
+  /** Lines run as bytecode (large programs on numbers). */
+  readonly bytecodeLines: number;
   readonly fusedGroups: number;
   readonly fusedLines: number;
   /** Bytes of reused buffers for dead temporaries (allocated once per variant). */
@@ -158,11 +162,11 @@ function stageAndBuild(f: (...args: any[]) => unknown, def: TreeDef, leaves: rea
   const t1 = performance.now();
   const optStats = o.optimize ? optimize(program) : null;
   const t2 = performance.now();
-  const gen = generate(program, def, leaves.map(leafSig), outDef, { chunkSize: o.chunkSize, fuse: o.fuse });
+  const gen = generate(program, def, leaves.map(leafSig), outDef, { chunkSize: o.chunkSize, fuse: o.fuse, bytecodeMin: o.bytecodeMin });
   const t3 = performance.now();
   const guards = program.stmts.reduce((n, s) => n + (s.kind === "eqn" ? 0 : 1), 0);
   const stats: CompileStats = {
-    traced, lines: program.stmts.length, guards, optimizer: optStats, chunks: gen.chunks, fusedGroups: gen.fusedGroups, fusedLines: gen.fusedLines,
+    traced, lines: program.stmts.length, guards, optimizer: optStats, chunks: gen.chunks, bytecodeLines: gen.bytecodeLines, fusedGroups: gen.fusedGroups, fusedLines: gen.fusedLines,
     workspaceBytes: gen.workspaceBytes, freshBytes: gen.freshBytes,
     sourceChars: gen.source.length, traceMs: t1 - t0, optimizeMs: t2 - t1, codegenMs: t3 - t2, totalMs: t3 - t0,
   };
@@ -195,7 +199,7 @@ export function compile<F extends (...args: any[]) => any>(f: F, opts: CompileOp
   if (typeof f !== "function") {
     throw new ArgumentError("compile", `expected the function to compile, got ${f === null ? "null" : typeof f}; pass e.g. compile(grad(f))`);
   }
-  const o: Required<CompileOptions> = { maxVariants: opts.maxVariants ?? 8, chunkSize: opts.chunkSize ?? 1000, optimize: opts.optimize ?? true, fuse: opts.fuse ?? true };
+  const o: Required<CompileOptions> = { maxVariants: opts.maxVariants ?? 8, chunkSize: opts.chunkSize ?? 1000, optimize: opts.optimize ?? true, fuse: opts.fuse ?? true, bytecodeMin: opts.bytecodeMin ?? 50_000 };
   const cache = new Map<string, Entry>();
   const all: CompiledVariant[] = [];
   const counts = { traces: 0, eager: 0, replays: 0, guardMisses: 0 };

@@ -79,7 +79,32 @@ export function optimize(p: Program): OptimizeStats {
     return null;
   };
   const zeroOf = (aval: Aval): Atom => constAtom(aval.js ? 0 : zeros(aval.shape, aval.dtype === "float32" ? "float32" : "float64"));
+  // CSE table. Lines of one or two operands and no parameters (nearly all of a large scalar
+  // program) are keyed by one number, prim·2⁴⁴ + (a₀+2²¹)·2²² + (a₁+2²¹) (exact below 2⁵³);
+  // the rest by a string.
+  const primIds = new Map<unknown, number>();
+  const byNumber = new Map<number, Atom>();
   const seen = new Map<string, Atom>();
+  const R = 2 ** 21;
+  /** The variable of an identical earlier line, or undefined after registering this one. */
+  const lookup = (s: Eqn): Atom | undefined => {
+    const ins = s.ins;
+    const a0 = ins.length > 0 ? ins[0]! : 0, a1 = ins.length > 1 ? ins[1]! : R - 1;
+    if (s.params === undefined && ins.length <= 2 && a0 >= -R && a0 < R && a1 >= -R && a1 < R) {
+      let id = primIds.get(s.prim);
+      if (id === undefined) primIds.set(s.prim, (id = primIds.size));
+      if (id < 256) {
+        const key = (id * 2 * R + (a0 + R)) * 2 * R + (a1 + R);
+        const prev = byNumber.get(key);
+        if (prev === undefined) byNumber.set(key, s.out);
+        return prev;
+      }
+    }
+    const key = `${s.prim.name}:${ins.join(",")}${s.params === undefined ? "" : ":" + JSON.stringify(s.params)}`;
+    const prev = seen.get(key);
+    if (prev === undefined) seen.set(key, s.out);
+    return prev;
+  };
   const seenGuard = new Set<string>();
   const out: Stmt[] = [];
 
@@ -107,10 +132,8 @@ export function optimize(p: Program): OptimizeStats {
     }
     const rep = simplify(name, s, uniform, avalOfAtom, zeroOf);
     if (rep !== null) { alias[s.out] = rep; simplified++; continue; }
-    const key = `${name}:${ins.join(",")}${s.params === undefined ? "" : ":" + JSON.stringify(s.params)}`;
-    const prev = seen.get(key);
+    const prev = lookup(s);
     if (prev !== undefined) { alias[s.out] = prev; cse++; continue; }
-    seen.set(key, s.out);
     out.push(s);
   }
   p.outs = p.outs.map((a) => (a >= 0 ? alias[a]! : a));

@@ -265,15 +265,8 @@ const TABLE = {
   // |x|' = sign(x), with the subgradient 0 at x = 0.
   abs: unary("abs", (a) => Math.abs(a), ([a]) => o.sign(a!), { primal: ([a]) => `|${a}|`, partials: [([a]) => `sign ${a}`] }),
   sign: {
-    name: "sign",
-    broadcasts: true,
-    infer: (avals) => elementwiseAval("sign", avals),
-    impl: (() => {
-      const k = K.makeUnary((a) => (a > 0 ? 1 : a < 0 ? -1 : a));
-      return (args: readonly Tensor[], _p: undefined, out: Aval) => k(args[0] as Operand, outDType(out));
-    })(),
+    ...unary("sign", (a) => (a > 0 ? 1 : a < 0 ? -1 : a), () => ZERO, { primal: call("sign") }),
     rule: { kind: "none", why: "sign is piecewise constant: its derivative is 0 wherever it exists" },
-    display: { primal: call("sign") },
   } satisfies Primitive<undefined>,
 
   greater: compare("greater", (a, b) => a > b, ">"),
