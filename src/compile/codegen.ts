@@ -24,9 +24,9 @@ export const MISS: unique symbol = Symbol("wengert.compile.miss");
 /** What one leaf of the arguments must be: a JS number, or an array of this dtype and shape. */
 export type LeafSig = { readonly kind: "number" } | { readonly kind: "array"; readonly dtype: string; readonly shape: readonly number[] };
 
-export interface Generated {
-  readonly source: string;
-  readonly run: (args: readonly unknown[]) => unknown;
+/** What code generation reports about the code it made. */
+export interface CodeStats {
+  /** Chunk functions of generated JavaScript (0 for bytecode). */
   readonly chunks: number;
   /** Lines run as bytecode (0 when the program is JavaScript). */
   readonly bytecodeLines: number;
@@ -36,6 +36,11 @@ export interface Generated {
   readonly workspaceBytes: number;
   /** Bytes of arrays a call allocates afresh (outputs and kernel results), by their shapes. */
   readonly freshBytes: number;
+}
+
+export interface Generated extends CodeStats {
+  readonly source: string;
+  readonly run: (args: readonly unknown[]) => unknown;
 }
 
 export interface CodegenOptions {

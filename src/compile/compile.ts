@@ -24,7 +24,7 @@ import { ArgumentError } from "../core/errors.js";
 import { bind } from "../core/primitive.js";
 import { flatten, unflatten, type TreeDef } from "../core/pytree.js";
 import { concrete, Tracer, type Tensor, type Value } from "../core/tracer.js";
-import { generate, MISS, type LeafSig } from "./codegen.js";
+import { generate, MISS, type CodeStats, type LeafSig } from "./codegen.js";
 import { optimize, type OptimizeStats, type Program } from "./optimize.js";
 import { StageAbort, Stager, type Atom } from "./stage.js";
 
@@ -41,22 +41,13 @@ export interface CompileOptions {
   readonly fuse?: boolean;
 }
 
-export interface CompileStats {
+export interface CompileStats extends CodeStats {
   /** Lines recorded while staging (equations and guards). */
   readonly traced: number;
   /** Lines after optimization. */
   readonly lines: number;
   readonly guards: number;
   readonly optimizer: OptimizeStats | null;
-  readonly chunks: number;
-  /** Lines run as bytecode (large programs on numbers). */
-  readonly bytecodeLines: number;
-  readonly fusedGroups: number;
-  readonly fusedLines: number;
-  /** Bytes of reused buffers for dead temporaries (allocated once per variant). */
-  readonly workspaceBytes: number;
-  /** Bytes of arrays one call allocates afresh; with the workspace, the peak a call adds. */
-  readonly freshBytes: number;
   /** Characters of generated source. */
   readonly sourceChars: number;
   readonly traceMs: number;
