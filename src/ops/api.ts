@@ -7,7 +7,7 @@ import { array, NDArray, shapeStr, sizeOf, type DType, type Shape } from "../arr
 import { ArgumentError, DTypeError, ShapeError } from "../core/errors.js";
 import { bind, bind2, checkOperand, showValue, type Primitive } from "../core/primitive.js";
 import { concrete, dtypeOf, shapeOf, Tracer, type Tensor, type Value } from "../core/tracer.js";
-import { P, type SliceParams, type UnsliceParams } from "./prims.js";
+import { P, type PrimName, type SliceParams, type UnsliceParams } from "./prims.js";
 
 export { concrete, shapeOf };
 
@@ -58,45 +58,49 @@ export const maximum: Bin = ((a: Value, b: Value) => bindBinary(P.maximum, a, b)
 /** Elementwise minimum; at ties the derivative is split evenly between the arguments. */
 export const minimum: Bin = ((a: Value, b: Value) => bindBinary(P.minimum, a, b)) as Bin;
 
-function unary(prim: (typeof P)[keyof typeof P], f: (x: number) => number): Un {
-  return ((a: Value) => (typeof a === "number" ? f(a) : bind2(prim as typeof P.neg, a, undefined, undefined))) as Un;
+// The primitive is looked up on first use, not when this module loads: prims.ts imports this
+// module for its rules, so P may not exist yet when these ops are defined.
+function unary(name: PrimName, f: (x: number) => number): Un {
+  let prim: typeof P.neg | undefined;
+  return ((a: Value) => (typeof a === "number" ? f(a) : bind2((prim ??= P[name] as typeof P.neg), a, undefined, undefined))) as Un;
 }
-export const neg = unary(P.neg, (x) => -x);
-export const exp = unary(P.exp, Math.exp);
-export const log = unary(P.log, Math.log);
+export const neg = unary("neg", (x) => -x);
+export const exp = unary("exp", Math.exp);
+export const log = unary("log", Math.log);
 /** Natural logarithm (alias of log, as the survey writes it). */
 export const ln = log;
-export const log1p = unary(P.log1p, Math.log1p);
-export const expm1 = unary(P.expm1, Math.expm1);
-export const sin = unary(P.sin, Math.sin);
-export const cos = unary(P.cos, Math.cos);
-export const tan = unary(P.tan, Math.tan);
-export const asin = unary(P.asin, Math.asin);
-export const acos = unary(P.acos, Math.acos);
-export const atan = unary(P.atan, Math.atan);
-export const sinh = unary(P.sinh, Math.sinh);
-export const cosh = unary(P.cosh, Math.cosh);
-export const tanh = unary(P.tanh, Math.tanh);
-export const sqrt = unary(P.sqrt, Math.sqrt);
+export const log1p = unary("log1p", Math.log1p);
+export const expm1 = unary("expm1", Math.expm1);
+export const sin = unary("sin", Math.sin);
+export const cos = unary("cos", Math.cos);
+export const tan = unary("tan", Math.tan);
+export const asin = unary("asin", Math.asin);
+export const acos = unary("acos", Math.acos);
+export const atan = unary("atan", Math.atan);
+export const sinh = unary("sinh", Math.sinh);
+export const cosh = unary("cosh", Math.cosh);
+export const tanh = unary("tanh", Math.tanh);
+export const sqrt = unary("sqrt", Math.sqrt);
 /** |x|, with subgradient 0 at x = 0. */
-export const abs = unary(P.abs, Math.abs);
-export const sign = unary(P.sign, (x) => (x > 0 ? 1 : x < 0 ? -1 : x));
+export const abs = unary("abs", Math.abs);
+export const sign = unary("sign", (x) => (x > 0 ? 1 : x < 0 ? -1 : x));
 
 /** x² (exact, and one pass less than mul(x, x) in reverse mode). */
-export const square = unary(P.square, (x) => x * x);
+export const square = unary("square", (x) => x * x);
 
 // ---------------------------------------------------------------- comparisons and selection
 
-function comparison(prim: typeof P.greater): Cmp {
-  return ((a: Value, b: Value) => bindBinary(prim, a, b)) as Cmp;
+function comparison(name: PrimName): Cmp {
+  let prim: typeof P.greater | undefined;
+  return ((a: Value, b: Value) => bindBinary((prim ??= P[name] as typeof P.greater), a, b)) as Cmp;
 }
 /** Comparisons return concrete booleans (or bool arrays) even for traced inputs: they carry no derivative, so native `if` works. */
-export const greater = comparison(P.greater);
-export const greaterEqual = comparison(P.greaterEqual);
-export const less = comparison(P.less);
-export const lessEqual = comparison(P.lessEqual);
-export const equal = comparison(P.equal);
-export const notEqual = comparison(P.notEqual);
+export const greater = comparison("greater");
+export const greaterEqual = comparison("greaterEqual");
+export const less = comparison("less");
+export const lessEqual = comparison("lessEqual");
+export const equal = comparison("equal");
+export const notEqual = comparison("notEqual");
 
 /** Elementwise selection: `cond ? a : b`. Only the selected branch receives a derivative. */
 export function where<A extends Value, B extends Value>(cond: Cond | Value, a: A, b: B): R2<A, B>;
