@@ -411,11 +411,12 @@ function jacWith(mode: "forward" | "reverse" | "auto", op: string, f: Fn<unknown
     const nIn = input.leaves.reduce<number>((s, l) => s + leafSize(l), 0);
     const nOut = t.outLeaves.reduce<number>((s, l) => s + leafSize(l), 0);
     if (mode === "auto" && nIn <= nOut) {
+      t.tape.release(); // recorded only to count the outputs
       jf.lastMode = "forward";
       return jacForward(f, args, input, many);
     }
     jf.lastMode = "reverse";
-    return jacReverse(t, { ...input, leaves: t.inputs.flatMap((x) => x.nodes.map((n) => n.primal)) }, many);
+    return jacReverse(t, input, many);
   };
   jf.lastMode = undefined as "forward" | "reverse" | undefined;
   return jf;
