@@ -376,6 +376,22 @@ describe("bytecode backend for large programs on numbers", () => {
     });
   }
 
+  test("a bytecode variant that keeps being called tiers up to JavaScript, with the same results", () => {
+    const f = fns[1]![1];
+    const g = w.compile(w.valueAndGrad(f, { argnums: [0, 1] }), { bytecodeMin: 1, tierUpCalls: 3 });
+    const want = w.valueAndGrad(f, { argnums: [0, 1] })(0.7, -1.3);
+    assert.deepEqual(g(0.7, -1.3), want); // traces (not a run of the variant)
+    assert.ok(g.lastCompiled!.stats.bytecodeLines > 0);
+    assert.deepEqual(g(0.7, -1.3), want);
+    assert.deepEqual(g(0.7, -1.3), want);
+    assert.ok(g.lastCompiled!.stats.bytecodeLines > 0);
+    assert.deepEqual(g(0.7, -1.3), want); // the third run switches
+    assert.equal(g.lastCompiled!.stats.bytecodeLines, 0);
+    assert.match(g.lastCompiled!.source, /Math\.atan2|F_atan2/);
+    assert.deepEqual(g(0.7, -1.3), want);
+    assert.deepEqual(g(2, 5), w.valueAndGrad(f, { argnums: [0, 1] })(2, 5));
+  });
+
   test("small programs stay JavaScript by default", () => {
     const g = w.compile(w.grad(fns[0]![1], { argnums: [0, 1] }));
     g(2, 5);

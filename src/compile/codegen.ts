@@ -284,7 +284,8 @@ export function generate(p: Program, argDef: TreeDef, sigs: readonly LeafSig[], 
   return { source, run, chunks: bc === null ? nChunks : 0, bytecodeLines: bc?.lines ?? 0, fusedGroups: plan?.groups.length ?? 0, fusedLines: plan?.lines ?? 0, workspaceBytes, freshBytes: freshBytes(p, work.slotOf) };
 }
 
-function same(a: Tensor, b: Tensor): boolean {
+/** Exactly the same value (Object.is per element; shapes and dtypes too). */
+export function same(a: Tensor, b: Tensor): boolean {
   if (!(b instanceof NDArray)) return Object.is(a, b);
   if (!(a instanceof NDArray) || a.dtype !== b.dtype || a.size !== b.size) return false;
   for (let i = 0; i < a.size; i++) if (!Object.is(a.data[i], b.data[i])) return false;

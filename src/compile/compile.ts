@@ -24,7 +24,7 @@ import { ArgumentError } from "../core/errors.js";
 import { bind } from "../core/primitive.js";
 import { flatten, unflatten, type TreeDef } from "../core/pytree.js";
 import { concrete, Tracer, type Tensor, type Value } from "../core/tracer.js";
-import { generate, MISS, type CodeStats, type LeafSig } from "./codegen.js";
+import { generate, MISS, same as sameTensor, type CodeStats, type Generated, type LeafSig } from "./codegen.js";
 import { optimize, type OptimizeStats, type Program } from "./optimize.js";
 import { StageAbort, Stager, type Atom } from "./stage.js";
 
@@ -33,8 +33,13 @@ export interface CompileOptions {
   readonly maxVariants?: number;
   /** Statements per generated function (default 1000). */
   readonly chunkSize?: number;
-  /** Programs on numbers with at least this many lines run as bytecode in one interpreter loop (default 50,000). */
+  /**
+   * Programs on numbers with at least this many lines start as bytecode in one interpreter loop
+   * (default 4,000); programs of 50,000 lines or more stay bytecode.
+   */
   readonly bytecodeMin?: number;
+  /** Calls after which a bytecode variant of under 50,000 lines is regenerated as JavaScript (default 1,000; Infinity: never). */
+  readonly tierUpCalls?: number;
   /** Run the optimizer (default true). */
   readonly optimize?: boolean;
   /** Fuse elementwise array lines into single loops (default true). */
@@ -118,13 +123,6 @@ function keyOf(def: TreeDef, leaves: readonly Tensor[]): string {
   return walk(def);
 }
 
-function sameTensor(a: Tensor, b: Tensor): boolean {
-  if (!(b instanceof NDArray)) return Object.is(a, b);
-  if (!(a instanceof NDArray) || a.dtype !== b.dtype || a.size !== b.size) return false;
-  for (let i = 0; i < a.size; i++) if (!Object.is(a.data[i], b.data[i])) return false;
-  return true;
-}
-
 interface Staged { readonly variant: CompiledVariant; readonly result: unknown }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -153,16 +151,38 @@ function stageAndBuild(f: (...args: any[]) => unknown, def: TreeDef, leaves: rea
   const t1 = performance.now();
   const optStats = o.optimize ? optimize(program) : null;
   const t2 = performance.now();
-  const gen = generate(program, def, leaves.map(leafSig), outDef, { chunkSize: o.chunkSize, fuse: o.fuse, bytecodeMin: o.bytecodeMin });
+  const sigs = leaves.map(leafSig);
+  const build = (bytecodeMin: number): Generated => generate(program, def, sigs, outDef, { chunkSize: o.chunkSize, fuse: o.fuse, bytecodeMin });
+  const gen = build(o.bytecodeMin);
   const t3 = performance.now();
   const guards = program.stmts.reduce((n, s) => n + (s.kind === "eqn" ? 0 : 1), 0);
-  const stats: CompileStats = {
-    traced, lines: program.stmts.length, guards, optimizer: optStats, chunks: gen.chunks, bytecodeLines: gen.bytecodeLines, fusedGroups: gen.fusedGroups, fusedLines: gen.fusedLines,
-    workspaceBytes: gen.workspaceBytes, freshBytes: gen.freshBytes,
-    sourceChars: gen.source.length, traceMs: t1 - t0, optimizeMs: t2 - t1, codegenMs: t3 - t2, totalMs: t3 - t0,
-  };
-  return { variant: { key, source: gen.source, stats, program, outDef, run: gen.run }, result };
+  const statsOf = (g: Generated): CompileStats => ({
+    traced, lines: program.stmts.length, guards, optimizer: optStats, chunks: g.chunks, bytecodeLines: g.bytecodeLines, fusedGroups: g.fusedGroups, fusedLines: g.fusedLines,
+    workspaceBytes: g.workspaceBytes, freshBytes: g.freshBytes,
+    sourceChars: g.source.length, traceMs: t1 - t0, optimizeMs: t2 - t1, codegenMs: t3 - t2, totalMs: t3 - t0,
+  });
+  const variant: { -readonly [K in keyof CompiledVariant]: CompiledVariant[K] } = { key, source: gen.source, stats: statsOf(gen), program, outDef, run: gen.run };
+  if (gen.bytecodeLines > 0 && gen.bytecodeLines < JS_MAX_LINES && Number.isFinite(o.tierUpCalls)) {
+    // Tiering, as V8 itself does: bytecode is ready after a few calls, straight-line JS is
+    // faster once V8 has optimized it (which takes thousands of calls), so a variant that keeps
+    // being called moves to JS.
+    let calls = 0;
+    let run = gen.run;
+    variant.run = (args) => {
+      if (++calls === o.tierUpCalls) {
+        const js = build(Infinity);
+        run = js.run;
+        variant.source = js.source;
+        variant.stats = statsOf(js);
+      }
+      return run(args);
+    };
+  }
+  return { variant, result };
 }
+
+/** Programs this long stay bytecode: their JavaScript would take seconds to emit and parse. */
+const JS_MAX_LINES = 50_000;
 
 /** Evaluates a compiled program through the library's ops (so enclosing transforms see every line). */
 function replay(v: CompiledVariant, leaves: readonly Value[]): unknown {
@@ -190,7 +210,7 @@ export function compile<F extends (...args: any[]) => any>(f: F, opts: CompileOp
   if (typeof f !== "function") {
     throw new ArgumentError("compile", `expected the function to compile, got ${f === null ? "null" : typeof f}; pass e.g. compile(grad(f))`);
   }
-  const o: Required<CompileOptions> = { maxVariants: opts.maxVariants ?? 8, chunkSize: opts.chunkSize ?? 1000, optimize: opts.optimize ?? true, fuse: opts.fuse ?? true, bytecodeMin: opts.bytecodeMin ?? 50_000 };
+  const o: Required<CompileOptions> = { maxVariants: opts.maxVariants ?? 8, chunkSize: opts.chunkSize ?? 1000, optimize: opts.optimize ?? true, fuse: opts.fuse ?? true, bytecodeMin: opts.bytecodeMin ?? 4_000, tierUpCalls: opts.tierUpCalls ?? 1_000 };
   const cache = new Map<string, Entry>();
   const all: CompiledVariant[] = [];
   const counts = { traces: 0, eager: 0, replays: 0, guardMisses: 0 };
