@@ -12,7 +12,7 @@ export type TreeDef =
   /** Anything else (strings, booleans, functions, null): carried through unchanged, never differentiated. */
   | { readonly kind: "static"; readonly value: unknown };
 
-const LEAF: TreeDef = { kind: "leaf" };
+export const LEAF: TreeDef = { kind: "leaf" };
 
 export function isLeaf(v: unknown): v is number | NDArray | Tracer {
   return typeof v === "number" || v instanceof NDArray || v instanceof Tracer;
@@ -25,6 +25,11 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
 }
 
 export function flatten(tree: unknown, leaves: Value[] = []): { def: TreeDef; leaves: Value[] } {
+  if (isLeaf(tree)) {
+    // The common case (a number or an array), without the walk.
+    leaves.push(tree);
+    return { def: LEAF, leaves };
+  }
   const walk = (t: unknown): TreeDef => {
     if (isLeaf(t)) {
       leaves.push(t);

@@ -5,7 +5,7 @@
 import { NDArray, shapeStr, sizeOf, zeros, type Shape } from "../array/ndarray.js";
 import { ArgnumsError, ArgumentError, NonScalarOutputError, ShapeError } from "../core/errors.js";
 import { showValue } from "../core/primitive.js";
-import { flatten, unflatten, type TreeDef } from "../core/pytree.js";
+import { flatten, LEAF, unflatten, type TreeDef } from "../core/pytree.js";
 import { concrete, shapeOf, ZERO, type MaybeZero, type Value } from "../core/tracer.js";
 import { dtypeOfValue, reshape, stack, toScalar } from "../ops/api.js";
 import { ForwardInterpreter } from "./forward.js";
@@ -73,6 +73,19 @@ function normArgnums(op: string, argnums: number | readonly number[] | undefined
   return list;
 }
 
+/** normArgnums for one transform's fixed argnums, validated once per argument count. */
+function argnumsCache(op: string, argnums: number | readonly number[] | undefined): (nargs: number) => number[] {
+  let n = -1;
+  let list: number[] = [];
+  return (nargs) => {
+    if (nargs !== n) {
+      list = normArgnums(op, argnums, nargs);
+      n = nargs;
+    }
+    return list;
+  };
+}
+
 function checkLeaves(op: string, argIndex: number, leaves: readonly Value[], def: TreeDef): void {
   if (leaves.length === 0) {
     throw new ArgumentError(op, `argument ${argIndex} (${def.kind === "static" ? typeof (def as { value: unknown }).value : "a container"}) holds no number or NDArray to differentiate; pass numbers, NDArrays, or arrays/objects of them`);
@@ -104,7 +117,14 @@ function record(op: string, f: Fn<unknown[], unknown>, args: readonly unknown[],
   const tape = new Tape();
   const callArgs = args.slice();
   const inputs = argnums.map((k) => {
-    const { def, leaves } = flatten(args[k]);
+    const a = args[k];
+    if (typeof a === "number") {
+      // A plain number argument: one input node, no structure to flatten or check.
+      const node = tape.input(a);
+      callArgs[k] = node;
+      return { def: LEAF, nodes: [node] };
+    }
+    const { def, leaves } = flatten(a);
     checkLeaves(op, k, leaves, def);
     const nodes = leaves.map((l) => tape.input(l));
     callArgs[k] = def.kind === "leaf" ? nodes[0] : unflatten(def, nodes);
@@ -173,8 +193,9 @@ export function valueAndGrad<A extends unknown[], const N extends number | reado
 export function valueAndGrad(f: Fn<unknown[], unknown>, opts: ArgnumsOption<number | readonly number[]> = {}): Fn<unknown[], [unknown, unknown]> {
   checkTransform("grad", f, opts);
   const many = Array.isArray(opts.argnums);
+  const argnumsFor = argnumsCache("grad", opts.argnums);
   return (...args) => {
-    const argnums = normArgnums("grad", opts.argnums, args.length);
+    const argnums = argnumsFor(args.length);
     const t = record("grad", f, args, argnums);
     const out = scalarOutput("grad", t);
     const grads = pull(t, [onesLike(out)]);
