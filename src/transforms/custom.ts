@@ -6,6 +6,7 @@
 //    transposed: it is linear in the tangents, so recording it once on a fresh tape and
 //    sweeping that tape backwards gives exactly its transpose.
 
+import { NDArray } from "../array/ndarray.js";
 import { ArgumentError } from "../core/errors.js";
 import type { Primitive } from "../core/primitive.js";
 import { Tracer, ZERO, type MaybeZero, type Value } from "../core/tracer.js";
@@ -13,7 +14,7 @@ import { ForwardInterpreter } from "./forward.js";
 import { Tape, TapeNode } from "./reverse.js";
 import { zerosLike } from "./transforms.js";
 
-type Leaf = number | import("../array/ndarray.js").NDArray;
+type Leaf = number | NDArray;
 
 function topTracer(args: readonly unknown[]): Tracer | null {
   let top: Tracer | null = null;
@@ -23,7 +24,7 @@ function topTracer(args: readonly unknown[]): Tracer | null {
 
 function checkArgs(op: string, args: readonly unknown[]): void {
   args.forEach((a, i) => {
-    if (typeof a !== "number" && !(a instanceof Tracer) && !(a instanceof Object && "shape" in a)) {
+    if (typeof a !== "number" && !(a instanceof Tracer) && !(a instanceof NDArray)) {
       throw new ArgumentError(op, `argument ${i} is ${typeof a}; custom rules take numbers and NDArrays as positional arguments`);
     }
   });
