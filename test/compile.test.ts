@@ -327,21 +327,41 @@ describe("fusion of elementwise array lines", () => {
   }
 
   test("dead temporaries reuse workspace buffers; results never alias them across calls", () => {
-    const g = w.compile(w.grad(rosenbrock));
+    // The fused x² + sin x is read only by a reduction: a temporary. The gradient's fused
+    // lines feed a transpose-free sum of placements, also without arrays of their own.
+    const f = (x: NDArray): NDArray => w.sum(w.max(w.reshape(w.add(w.mul(x, x), w.sin(x)), [4, 8]), 1));
+    const peak = (x: NDArray): NDArray => w.max(w.add(w.mul(x, x), w.sin(x)), 0, true);
+    const g = w.compile(peak);
     const x1 = w.array(Float64Array.from({ length: 32 }, (_, i) => Math.cos(i)));
     const x2 = w.array(Float64Array.from({ length: 32 }, (_, i) => Math.sin(i)));
-    const r1 = g(x1) as NDArray;
+    const r1 = g(x1);
     const copy = Array.from(r1.data);
-    const r2 = g(x2) as NDArray;
+    const r2 = g(x2);
     assert.ok(g.lastCompiled!.stats.workspaceBytes > 0);
     assert.ok(g.lastCompiled!.stats.freshBytes > 0);
     assert.deepEqual(Array.from(r1.data), copy, "the first result was not overwritten by the second call");
-    assert.deepEqual(Array.from(r2.data), Array.from(w.grad(rosenbrock)(x2).data));
+    assert.deepEqual(Array.from(r2.data), Array.from(peak(x2).data));
+    const gf = w.compile(w.grad(f));
+    assert.deepEqual(Array.from((gf(x1) as NDArray).data), Array.from(w.grad(f)(x1).data));
+    assert.deepEqual(Array.from((gf(x2) as NDArray).data), Array.from(w.grad(f)(x2).data));
     // A temporary that is reshaped (a view) must not live in the workspace.
     const h = w.compile((x: NDArray) => w.reshape(w.exp(w.mul(x, x)), [4, 8]));
     const a = h(x1), b = h(x2);
     assert.notDeepEqual(a.toArray(), b.toArray());
     assert.deepEqual(a.toArray(), w.reshape(w.exp(w.mul(x1, x1)), [4, 8]).toArray());
+  });
+
+  test("the gradient of x[1:], x[:-1] ends in one loop: the slices' transposes are summed in place", () => {
+    const g = w.compile(w.grad(rosenbrock));
+    const x = w.array(Float64Array.from({ length: 50 }, (_, i) => Math.cos(3 * i)));
+    assert.deepEqual(Array.from((g(x) as NDArray).data), Array.from(w.grad(rosenbrock)(x).data));
+    const src = g.lastCompiled!.source;
+    assert.doesNotMatch(src, /unslice/, "no separate unslice kernel calls");
+    assert.match(src, /\[1 \+ i\] \+=/);
+    // A 2-d slice along the first axis is one contiguous block too.
+    const h = (m: NDArray): NDArray => w.sum(w.mul(w.slice(m, [1]), w.exp(w.slice(m, [0], [3]))));
+    const m = w.array(Float64Array.from({ length: 12 }, (_, i) => Math.sin(i)), { shape: [4, 3] });
+    assert.deepEqual(Array.from((w.compile(w.grad(h))(m) as NDArray).data), Array.from(w.grad(h)(m).data));
   });
 
   test("a value read outside a fused group is materialized; where and comparisons fuse too", () => {

@@ -92,9 +92,14 @@ export function planFusion(p: Program): FusionPlan {
     g.closed = true;
   }
 
+  const epilogues = planEpilogues(p, all, producer);
+  const absorbed = new Set<number>();
+  for (const ep of epilogues.values()) for (const k of ep.absorbed) absorbed.add(k);
+
   // Which group values are read after the group (by other statements or as outputs).
   const readOutside = new Set<number>();
-  stmts.forEach((s) => {
+  stmts.forEach((s, k) => {
+    if (absorbed.has(k)) return;
     const own = s.kind === "eqn" ? producer.get(s.out) : undefined;
     for (const a of s.ins) if (a >= 0 && producer.has(a) && producer.get(a) !== own) readOutside.add(a);
   });
@@ -106,19 +111,83 @@ export function planFusion(p: Program): FusionPlan {
   all.forEach((g, gi) => {
     if (g.members.length < 2) return;
     const eqns = g.members.map((k) => stmts[k] as Eqn);
+    const ep = epilogues.get(g);
     const outs = eqns.map((e) => e.out).filter((v) => readOutside.has(v));
+    if (ep) outs.push(ep.out);
     const ins: Atom[] = [];
     for (const e of eqns) for (const a of e.ins) if (!(a >= 0 && g.defines.has(a)) && !ins.includes(a)) ins.push(a);
-    const fg: FusedGroup = { last: g.members[g.members.length - 1]!, ins, outs, emit: (atom, local, fns, kconst, buffer) => emitGroup(gi, g.size, eqns, ins, outs, p, atom, local, fns, kconst, buffer) };
+    const last = ep ? ep.absorbed[ep.absorbed.length - 1]! : g.members[g.members.length - 1]!;
+    const fg: FusedGroup = { last, ins, outs, emit: (atom, local, fns, kconst, buffer) => emitGroup(gi, g.size, eqns, ins, outs, ep, p, atom, local, fns, kconst, buffer) };
     groups.push(fg);
     for (const k of g.members) groupAt.set(k, fg);
-    lines += eqns.length;
+    if (ep) for (const k of ep.absorbed) groupAt.set(k, fg);
+    lines += eqns.length + (ep ? ep.absorbed.length : 0);
   });
   return { groups, groupAt, lines };
 }
 
+/**
+ * add(unslice(a), unslice(b)) where a and b are values of one fused group: the transpose of
+ * slicing, as every gradient of x[1:] and x[:-1] ends. The group's loop then adds a and b into
+ * one zeroed array at their offsets, instead of two zero-padded copies and a third pass.
+ */
+interface Epilogue {
+  /** The add's output variable. */
+  readonly out: number;
+  readonly parts: readonly { readonly v: number; readonly offset: number }[];
+  /** The unslice and add lines the group takes over, in program order (the add last). */
+  readonly absorbed: readonly number[];
+}
+
+function planEpilogues(p: Program, groups: readonly Open[], producer: ReadonlyMap<number, Open>): Map<Open, Epilogue> {
+  const { stmts, avals } = p;
+  const defAt = new Map<number, number>();
+  const readers = new Map<number, number[]>();
+  stmts.forEach((s, k) => {
+    if (s.kind === "eqn") defAt.set(s.out, k);
+    for (const a of s.ins) if (a >= 0) readers.set(a, [...(readers.get(a) ?? []), k]);
+  });
+  for (const a of p.outs) if (a >= 0) readers.set(a, [...(readers.get(a) ?? []), Infinity]);
+  const found = new Map<Open, Epilogue>();
+  /** The contiguous offset at which a single-use unslice places a value of group g, or null. */
+  const placement = (v: number, add: number, g: { value: Open | undefined }): { src: number; offset: number; at: number } | null => {
+    const at = defAt.get(v);
+    const u = at === undefined ? undefined : stmts[at];
+    if (u === undefined || u.kind !== "eqn" || u.prim.name !== "unslice" || (readers.get(v) ?? []).some((r) => r !== add)) return null;
+    const src = u.ins[0]!;
+    const owner = src >= 0 ? producer.get(src) : undefined;
+    if (owner === undefined || owner.members.length < 2 || (g.value !== undefined && g.value !== owner)) return null;
+    const prm = u.params as { starts: readonly number[]; steps: readonly number[]; full: readonly number[] };
+    const inShape = avals[src]!.shape;
+    if (prm.steps.some((st) => st !== 1) || inShape.some((d, i) => i > 0 && d !== prm.full[i])) return null;
+    if (sizeOf(inShape) !== owner.size) return null;
+    g.value = owner;
+    let offset = 0, stride = 1;
+    for (let i = prm.full.length - 1; i >= 0; i--) { offset += prm.starts[i]! * stride; stride *= prm.full[i]!; }
+    return { src, offset, at: at! };
+  };
+  stmts.forEach((s, k) => {
+    if (s.kind !== "eqn" || s.prim.name !== "add" || s.ins.length !== 2 || s.aval.js) return;
+    const g: { value: Open | undefined } = { value: undefined };
+    const a = s.ins[0]! >= 0 ? placement(s.ins[0]!, k, g) : null;
+    const b = a && s.ins[1]! >= 0 ? placement(s.ins[1]!, k, g) : null;
+    if (!a || !b || found.has(g.value!) || a.src === b.src) return;
+    const grp = g.value!;
+    const lastMember = grp.members[grp.members.length - 1]!;
+    const ua = avals[stmts[a.at]!.kind === "eqn" ? (stmts[a.at] as Eqn).out : 0]!;
+    if (ua.dtype !== s.aval.dtype || sizeOf(ua.shape) !== sizeOf(s.aval.shape) || a.at < lastMember || b.at < lastMember) return;
+    // The group is now emitted at the add: nothing between may read its values.
+    for (let j = lastMember + 1; j < k; j++) {
+      if (j === a.at || j === b.at) continue;
+      if (stmts[j]!.ins.some((x) => x >= 0 && producer.get(x) === grp)) return;
+    }
+    found.set(grp, { out: s.out, parts: [{ v: a.src, offset: a.offset }, { v: b.src, offset: b.offset }], absorbed: [Math.min(a.at, b.at), Math.max(a.at, b.at), k] });
+  });
+  return found;
+}
+
 function emitGroup(
-  gi: number, n: number, eqns: readonly Eqn[], ins: readonly Atom[], outs: readonly number[], p: Program,
+  gi: number, n: number, eqns: readonly Eqn[], ins: readonly Atom[], outs: readonly number[], ep: Epilogue | undefined, p: Program,
   atom: (a: Atom) => string, local: (v: number) => string, fns: Map<string, string>, kconst: (v: unknown) => string, buffer: (v: number) => string | null,
 ): string[] {
   const pre = `g${gi}_`;
@@ -133,7 +202,12 @@ function emitGroup(
     if (size === n && !(a < 0 && uniform(p.consts[-a - 1] as NDArray))) { head.push(`const ${pre}d${j} = ${atom(a)}.data;`); operand.set(a, `${pre}d${j}[i]`); }
     else { head.push(`const ${pre}s${j} = ${atom(a)}.data[0];`); operand.set(a, `${pre}s${j}`); }
   });
-  for (const v of outs) head.push(`const ${pre}o${v} = ${buffer(v) ?? `new ${TYPED[p.avals[v]!.dtype]!}(${n})`};`);
+  for (const v of outs) {
+    if (ep && v === ep.out) continue;
+    head.push(`const ${pre}o${v} = ${buffer(v) ?? `new ${TYPED[p.avals[v]!.dtype]!}(${n})`};`);
+  }
+  // The epilogue's array starts at zero: it is the sum of zero-padded placements.
+  if (ep) head.push(`const ${pre}o${ep.out} = new ${TYPED[p.avals[ep.out]!.dtype]!}(${sizeOf(p.avals[ep.out]!.shape)});`);
   const body: string[] = [];
   for (const e of eqns) {
     const a = e.ins.map((x) => (x >= 0 && operand.get(x) === undefined ? `${pre}e${x}` : operand.get(x)!));
@@ -143,6 +217,8 @@ function emitGroup(
     body.push(`const ${pre}e${e.out} = ${rhs};`);
     if (outs.includes(e.out)) body.push(`${pre}o${e.out}[i] = ${pre}e${e.out};`);
   }
+  // Placements in the order the add reads them, so each element sums as (0 + a) + b.
+  if (ep) for (const part of ep.parts) body.push(`${pre}o${ep.out}[${part.offset} + i] += ${pre}e${part.v};`);
   const tail = outs.map((v) => `const ${local(v)} = new NDArray(${pre}o${v}, ${kconst(p.avals[v]!.shape as Shape)});`);
   return [...head, `for (let i = 0; i < ${n}; i++) {`, ...body.map((l) => "  " + l), `}`, ...tail];
 }
