@@ -156,7 +156,9 @@ export function generate(p: Program, argDef: TreeDef, sigs: readonly LeafSig[], 
   };
   const isJsAtom = (a: Atom): boolean => (a >= 0 ? avals[a]!.js : !(p.consts[-a - 1] instanceof NDArray));
 
-  const work = planWorkspace(p, units.map((u) => ("stmt" in u ? { stmt: u.stmt } : { outs: u.group.outs, ins: u.group.ins })), TYPED_NAME);
+  const work: Workspace = plan === null || plan.groups.length === 0
+    ? { slotOf: new Map(), buffers: [] }
+    : planWorkspace(p, units.map((u) => ("stmt" in u ? { stmt: u.stmt } : { outs: u.group.outs, ins: u.group.ins })), TYPED_NAME);
   const lines = (u: Unit, chunk: number, out: string[]): void => {
     if ("group" in u) {
       const g = u.group;

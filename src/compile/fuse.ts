@@ -41,8 +41,12 @@ interface Open {
   closed: boolean;
 }
 
+const NO_PLAN: FusionPlan = { groups: [], groupAt: new Map(), lines: 0 };
+
 export function planFusion(p: Program): FusionPlan {
   const { avals, consts, stmts } = p;
+  // A program on numbers alone (up to 10^6 lines) has nothing to fuse: skip the bookkeeping.
+  if (!stmts.some((s) => s.kind === "eqn" && !s.aval.js)) return NO_PLAN;
   const sizeOfAtom = (a: Atom): number | null => {
     if (a >= 0) return avals[a]!.js ? null : sizeOf(avals[a]!.shape);
     const c = consts[-a - 1];
@@ -143,11 +147,16 @@ function planEpilogues(p: Program, groups: readonly Open[], producer: ReadonlyMa
   const { stmts, avals } = p;
   const defAt = new Map<number, number>();
   const readers = new Map<number, number[]>();
+  const addReader = (v: number, k: number): void => {
+    const list = readers.get(v);
+    if (list === undefined) readers.set(v, [k]);
+    else list.push(k);
+  };
   stmts.forEach((s, k) => {
     if (s.kind === "eqn") defAt.set(s.out, k);
-    for (const a of s.ins) if (a >= 0) readers.set(a, [...(readers.get(a) ?? []), k]);
+    for (const a of s.ins) if (a >= 0) addReader(a, k);
   });
-  for (const a of p.outs) if (a >= 0) readers.set(a, [...(readers.get(a) ?? []), Infinity]);
+  for (const a of p.outs) if (a >= 0) addReader(a, Infinity);
   const found = new Map<Open, Epilogue>();
   /** The contiguous offset at which a single-use unslice places a value of group g, or null. */
   const placement = (v: number, add: number, g: { value: Open | undefined }): { src: number; offset: number; at: number } | null => {

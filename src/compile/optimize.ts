@@ -80,25 +80,18 @@ export function optimize(p: Program): OptimizeStats {
   };
   const zeroOf = (aval: Aval): Atom => constAtom(aval.js ? 0 : zeros(aval.shape, aval.dtype === "float32" ? "float32" : "float64"));
   // CSE table. Lines of one or two operands and no parameters (nearly all of a large scalar
-  // program) are keyed by one number, prim·2⁴⁴ + (a₀+2²¹)·2²² + (a₁+2²¹) (exact below 2⁵³);
-  // the rest by a string.
+  // program) go in an open-addressing hash table over typed arrays (no per-line allocation:
+  // a Map of 10^6 boxed keys cost seconds); the rest are keyed by a string.
   const primIds = new Map<unknown, number>();
-  const byNumber = new Map<number, Atom>();
+  const table = new OperandTable(p.stmts.length);
   const seen = new Map<string, Atom>();
-  const R = 2 ** 21;
   /** The variable of an identical earlier line, or undefined after registering this one. */
   const lookup = (s: Eqn): Atom | undefined => {
     const ins = s.ins;
-    const a0 = ins.length > 0 ? ins[0]! : 0, a1 = ins.length > 1 ? ins[1]! : R - 1;
-    if (s.params === undefined && ins.length <= 2 && a0 >= -R && a0 < R && a1 >= -R && a1 < R) {
+    if (s.params === undefined && ins.length <= 2) {
       let id = primIds.get(s.prim);
       if (id === undefined) primIds.set(s.prim, (id = primIds.size));
-      if (id < 256) {
-        const key = (id * 2 * R + (a0 + R)) * 2 * R + (a1 + R);
-        const prev = byNumber.get(key);
-        if (prev === undefined) byNumber.set(key, s.out);
-        return prev;
-      }
+      return table.findOrAdd(id, ins.length > 0 ? ins[0]! : 0, ins.length > 1 ? ins[1]! : 0x7fffffff, s.out);
     }
     const key = `${s.prim.name}:${ins.join(",")}${s.params === undefined ? "" : ":" + JSON.stringify(s.params)}`;
     const prev = seen.get(key);
@@ -194,5 +187,45 @@ function simplify(
       return fits(ins[0]!) ? ins[0]! : null;
     default:
       return null;
+  }
+}
+
+/** An open-addressing hash table from (primitive id, operand, operand) to a variable. */
+class OperandTable {
+  private keys: Int32Array;
+  private vals: Int32Array;
+  private count = 0;
+
+  /** Sized for `expected` entries at load ≤ 1/2, so a program's table never rehashes. */
+  constructor(expected: number) {
+    let n = 1024;
+    while (n < 2 * expected + 2) n *= 2;
+    this.keys = new Int32Array(3 * n);
+    this.vals = new Int32Array(n).fill(-1);
+  }
+
+  findOrAdd(id: number, a0: number, a1: number, out: number): number | undefined {
+    if (2 * (this.count + 1) > this.vals.length) this.grow();
+    const mask = this.vals.length - 1;
+    let h = (Math.imul(id, 0x9e3779b1) ^ Math.imul(a0, 0x85ebca6b) ^ Math.imul(a1, 0xc2b2ae35)) & mask;
+    for (;;) {
+      const v = this.vals[h]!;
+      if (v < 0) {
+        this.keys[3 * h] = id; this.keys[3 * h + 1] = a0; this.keys[3 * h + 2] = a1;
+        this.vals[h] = out;
+        this.count++;
+        return undefined;
+      }
+      if (this.keys[3 * h] === id && this.keys[3 * h + 1] === a0 && this.keys[3 * h + 2] === a1) return v;
+      h = (h + 1) & mask;
+    }
+  }
+
+  private grow(): void {
+    const { keys, vals } = this;
+    this.keys = new Int32Array(keys.length * 2);
+    this.vals = new Int32Array(vals.length * 2).fill(-1);
+    this.count = 0;
+    for (let h = 0; h < vals.length; h++) if (vals[h]! >= 0) this.findOrAdd(keys[3 * h]!, keys[3 * h + 1]!, keys[3 * h + 2]!, vals[h]!);
   }
 }
