@@ -158,7 +158,7 @@ export function generate(p: Program, argDef: TreeDef, sigs: readonly LeafSig[], 
 
   const work: Workspace = plan === null || plan.groups.length === 0
     ? { slotOf: new Map(), buffers: [] }
-    : planWorkspace(p, units.map((u) => ("stmt" in u ? { stmt: u.stmt } : { outs: u.group.outs, ins: u.group.ins })), TYPED_NAME);
+    : planWorkspace(p, units.map((u) => ("stmt" in u ? { stmt: u.stmt } : { outs: u.group.outs.filter((v) => !u.group.zeroed.includes(v)), ins: u.group.ins })), TYPED_NAME);
   const lines = (u: Unit, chunk: number, out: string[]): void => {
     if ("group" in u) {
       const g = u.group;

@@ -21,6 +21,8 @@ export interface FusedGroup {
   readonly ins: Atom[];
   /** Variables the group defines that are read after it. */
   readonly outs: number[];
+  /** Outputs the group accumulates into, which must start as fresh zeros (never a workspace buffer). */
+  readonly zeroed: number[];
   /** `buffer(v)`: a reusable workspace buffer for output v, or null for a fresh array. */
   emit(atom: (a: Atom) => string, local: (v: number) => string, fns: Map<string, string>, kconst: (v: unknown) => string, buffer: (v: number) => string | null): string[];
 }
@@ -121,7 +123,7 @@ export function planFusion(p: Program): FusionPlan {
     const ins: Atom[] = [];
     for (const e of eqns) for (const a of e.ins) if (!(a >= 0 && g.defines.has(a)) && !ins.includes(a)) ins.push(a);
     const last = ep ? ep.absorbed[ep.absorbed.length - 1]! : g.members[g.members.length - 1]!;
-    const fg: FusedGroup = { last, ins, outs, emit: (atom, local, fns, kconst, buffer) => emitGroup(gi, g.size, eqns, ins, outs, ep, p, atom, local, fns, kconst, buffer) };
+    const fg: FusedGroup = { last, ins, outs, zeroed: ep ? [ep.out] : [], emit: (atom, local, fns, kconst, buffer) => emitGroup(gi, g.size, eqns, ins, outs, ep, p, atom, local, fns, kconst, buffer) };
     groups.push(fg);
     for (const k of g.members) groupAt.set(k, fg);
     if (ep) for (const k of ep.absorbed) groupAt.set(k, fg);
