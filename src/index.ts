@@ -15,7 +15,7 @@ export {
 } from "./ops/api.js";
 export type { Operand } from "./ops/api.js";
 export { sigmoid, relu, softplus, softmax, logSoftmax, logsumexp, norm, hypot } from "./lib/functions.js";
-export { grad, valueAndGrad, vjp, jvp, jacfwd, jacrev, jacobian, hessian, hvp } from "./transforms/transforms.js";
+export { grad, valueAndGrad, vjp, jvp, linearize, jacfwd, jacrev, jacobian, hessian, hvp } from "./transforms/transforms.js";
 export type { JacobianOf, JacobianFn, ScalarOut, ArgnumsOption } from "./transforms/transforms.js";
 export { customJvp, customVjp } from "./transforms/custom.js";
 export { trace, WengertList } from "./trace/wengert.js";

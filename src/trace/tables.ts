@@ -5,8 +5,7 @@
 import { NonScalarOutputError, ShapeError } from "../core/errors.js";
 import type { Primitive } from "../core/primitive.js";
 import { flatten } from "../core/pytree.js";
-import { concrete, shapeOf, ZERO, type MaybeZero, type Tensor, type Value } from "../core/tracer.js";
-import { addMaybe, jvpTerm } from "../transforms/chain.js";
+import { concrete, shapeOf, ZERO, type Tensor, type Value } from "../core/tracer.js";
 import { onesLike, zerosLike } from "../transforms/transforms.js";
 import type { TapeNode } from "../transforms/reverse.js";
 import { fmtTensor, jsonTensor, mark, markdownTable, textTable, varName } from "./format.js";
@@ -123,11 +122,8 @@ export function forwardTrace<A extends unknown[]>(f: (...args: A) => unknown, ar
   const list = recordTrace("forwardTrace", f as (...a: never[]) => unknown, args, opts);
   const nodes = list.tape.nodes;
   const seeds = leavesOf("forwardTrace", "tangents", tangents, list.inputs.length);
-  const tan = new Array<MaybeZero>(nodes.length).fill(ZERO);
-  const rows: TraceRow[] = list.inputs.map((x, i) => {
-    tan[i] = seeds[i]!;
-    return { lhs: varName(x.index, "dot"), expr: mark(x.name, "dot"), value: concrete(seeds[i]!) };
-  });
+  const tan = list.tape.forward(list.inputs.map((_, i) => [nodes[i]!, seeds[i]!] as const));
+  const rows: TraceRow[] = list.inputs.map((x, i) => ({ lhs: varName(x.index, "dot"), expr: mark(x.name, "dot"), value: concrete(seeds[i]!) }));
   for (let k = list.inputs.length; k < nodes.length; k++) {
     const node = nodes[k]!;
     const prim = node.prim!;
@@ -139,7 +135,7 @@ export function forwardTrace<A extends unknown[]>(f: (...args: A) => unknown, ar
     const values = scalar ? primals.map((a) => fmtTensor(concrete(a), digits)) : [];
     const outValue = scalar ? fmtTensor(concrete(node.primal), digits) : "";
     const terms: string[] = [], nums: string[] = [];
-    let t: MaybeZero = ZERO;
+    const t = tan[k]!;
     node.parents.forEach((p, i) => {
       if (!p) return;
       const ti = tan[p.index]!;
@@ -152,9 +148,7 @@ export function forwardTrace<A extends unknown[]>(f: (...args: A) => unknown, ar
       } else terms.push(applyText(seedName, pt));
       const pv = scalar ? partialText(prim, i, values, outValue, node.params) : undefined;
       if (pv !== undefined) nums.push(applyText(fmtTensor(ti === ZERO ? 0 : concrete(ti), digits), pv));
-      if (ti !== ZERO) t = addMaybe(t, jvpTerm(prim, i, ti, primals, node.primal, node.params));
     });
-    tan[k] = t;
     rows.push({ lhs: varName(list.indexOf(node), "dot"), expr: joinTerms(terms), ...(nums.length === terms.length && nums.length > 0 ? { formula: joinTerms(nums) } : {}), value: t === ZERO ? concrete(zerosLike(node.primal)) : concrete(t) });
   }
   const result = list.outputLeaves.map((l) => (list.tape.own(l) && tan[l.index] !== ZERO ? concrete(tan[l.index] as Value) : concrete(zerosLike(l))));

@@ -97,7 +97,7 @@ export function customVjp<A extends Leaf[], R extends Leaf, Res>(
     const top = topTracer(args);
     if (top === null || !(top.interp instanceof Tape)) return f(...args);
     const tape = top.interp;
-    const { primals, parents } = splitTape(tape, args as unknown as Value[]);
+    const { primals } = splitTape(tape, args as unknown as Value[]);
     const [out, res] = pairFrom<unknown>("customVjp", "fwd", fwd(...(primals as unknown as A))) as [R, Res];
     const line = customLine("customVjp", (g) => {
       const cts = bwd(res, g as R) as readonly (Value | null)[];

@@ -13,7 +13,7 @@ import { TracerError } from "../core/errors.js";
 import type { Primitive } from "../core/primitive.js";
 import { bind } from "../core/primitive.js";
 import { newLevel, Tracer, ZERO, type Interpreter, type MaybeZero, type Value } from "../core/tracer.js";
-import { addMaybe, scale, vjpTerm } from "./chain.js";
+import { addMaybe, fitTangent, jvpTerm, scale, vjpTerm } from "./chain.js";
 
 export class TapeNode extends Tracer {
   /** Position in the tape. */
@@ -194,6 +194,35 @@ export class Tape implements Interpreter {
       st.d1[i] = partialNumber(rule.partials[1], out as number);
     }
     return node;
+  }
+
+  /**
+   * The tangent sweep over the recorded list (the survey's Table 2, right column): seeds
+   * tangents on input nodes and returns every node's tangent (ZERO where none reached it).
+   * One recording serves any number of JVPs: this is linearize's and forwardTrace's engine.
+   */
+  forward(seeds: readonly (readonly [TapeNode, Value])[]): MaybeZero[] {
+    const nodes = this.nodes;
+    const tan = new Array<MaybeZero>(nodes.length).fill(ZERO);
+    for (const [node, t] of seeds) tan[node.index] = addMaybe(tan[node.index]!, t);
+    for (let k = 0; k < nodes.length; k++) {
+      const node = nodes[k]!;
+      const prim = node.prim;
+      if (prim === null) continue;
+      const args = node.args;
+      let t: MaybeZero = ZERO;
+      let primals: Value[] | undefined;
+      for (let i = 0; i < args.length; i++) {
+        const a = args[i]!;
+        if (!(a instanceof TapeNode && a.interp === this)) continue;
+        const ti = tan[a.index]!;
+        if (ti === ZERO) continue;
+        primals ??= node.primals;
+        t = addMaybe(t, jvpTerm(prim, i, ti, primals, node.primal, node.params));
+      }
+      tan[k] = t === ZERO ? ZERO : fitTangent(t, node.primal);
+    }
+    return tan;
   }
 
   /**

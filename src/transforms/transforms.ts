@@ -229,6 +229,41 @@ export function vjp<A extends unknown[], R>(f: Fn<A, R>, ...primals: A): [R, (co
   return [out, pullback];
 }
 
+/**
+ * [f(...primals), jvp]: f runs once, recorded; `jvp(...tangents)` then returns J·tangents by a
+ * tangent sweep over that recording, without running f again — as many times as you like.
+ */
+export function linearize<A extends unknown[], R>(f: Fn<A, R>, ...primals: A): [R, (...tangents: A) => R] {
+  checkTransform("linearize", f);
+  const t = record("linearize", f as Fn<unknown[], unknown>, primals, primals.map((_, i) => i));
+  const out = unflatten(t.outDef, t.outLeaves.map((l) => primalOf(t.tape, l))) as R;
+  const jvpAt = (...tangents: A): R => {
+    if (tangents.length !== primals.length) {
+      throw new ArgumentError("linearize", `got ${tangents.length} tangents for ${primals.length} arguments; pass one tangent per argument`);
+    }
+    const seeds: (readonly [TapeNode, Value])[] = [];
+    t.inputs.forEach(({ nodes }, k) => {
+      const leaves = flatten(tangents[k]).leaves;
+      if (leaves.length !== nodes.length) {
+        throw new ShapeError("linearize", `argument ${k}: the tangent has ${leaves.length} leaves but the primal has ${nodes.length}; give the tangent the primal's structure`);
+      }
+      nodes.forEach((n, i) => {
+        const sp = shapeOf(n.primal), st = shapeOf(leaves[i]!);
+        if (sp.length !== st.length || sp.some((d, j) => d !== st[j])) {
+          throw new ShapeError("linearize", `argument ${k} leaf ${i}: tangent shape ${shapeStr(st)} differs from primal shape ${shapeStr(sp)}`);
+        }
+        seeds.push([n, leaves[i]!]);
+      });
+    });
+    const tan = t.tape.forward(seeds);
+    return unflatten(t.outDef, t.outLeaves.map((l) => {
+      const ti = t.tape.own(l) ? tan[l.index]! : ZERO;
+      return ti === ZERO ? zerosLike(primalOf(t.tape, l)) : ti;
+    })) as R;
+  };
+  return [out, jvpAt];
+}
+
 // ---------------------------------------------------------------- forward mode
 
 /** Forward mode: [f(...primals), J·tangents] in one pass. Tangents have the structure of the primals. */
