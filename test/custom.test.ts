@@ -152,3 +152,19 @@ describe("customVjp", () => {
     }, 10);
   });
 });
+
+test("recorded custom rules under forward sweeps: customJvp's rule is replayed; customVjp refuses instead of a silent zero", () => {
+  const cube = w.customJvp(
+    (x: number) => w.mul(x, w.mul(x, x)),
+    ([x], [t]) => [w.mul(x, w.mul(x, x)), w.mul(3, w.mul(t, w.mul(x, x)))],
+  );
+  const f = (x: number, y: number): number => w.add(cube(w.mul(x, y)), w.sin(x));
+  const [, lin] = w.linearize(f, 1.5, 0.5);
+  const want = w.jvp(f, [1.5, 0.5], [1, 2])[1];
+  assert.ok(Math.abs(lin(1, 2) - want) <= 1e-14 * Math.abs(want));
+  const rows = w.forwardTrace(f, [1.5, 0.5], [1, 2]).result;
+  assert.ok(Math.abs((rows[0] as number) - want) <= 1e-14 * Math.abs(want));
+  const g = w.customVjp((x: number) => w.exp(x), (x: number) => [w.exp(x), w.exp(x)] as [number, number], (r: number, ct: number) => [w.mul(r, ct)]);
+  assert.throws(() => w.linearize((x: number) => g(x), 0.3)[1](1), w.MissingRuleError);
+  assert.equal(w.jvp((x: number) => g(x), [0.3], [1])[1], Math.exp(0.3));
+});

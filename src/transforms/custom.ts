@@ -7,7 +7,7 @@
 //    sweeping that tape backwards gives exactly its transpose.
 
 import { NDArray } from "../array/ndarray.js";
-import { ArgumentError } from "../core/errors.js";
+import { ArgumentError, MissingRuleError } from "../core/errors.js";
 import type { Primitive } from "../core/primitive.js";
 import { Tracer, ZERO, type MaybeZero, type Value } from "../core/tracer.js";
 import { ForwardInterpreter } from "./forward.js";
@@ -46,7 +46,11 @@ function pairFrom<T>(op: string, rule: string, v: unknown): [T, T] {
 }
 
 /** A tape line whose pullback is computed once per cotangent by `pullbackAll`. */
-function customLine(name: string, pullbackAll: (g: Value) => readonly MaybeZero[]): Primitive<unknown> {
+/**
+ * `tangent(t, i)` is the line's JVP for argument i, used when a recording is swept forward
+ * (linearize, forwardTrace); a line without one refuses rather than contribute a silent zero.
+ */
+function customLine(name: string, pullbackAll: (g: Value) => readonly MaybeZero[], tangent?: (t: Value, i: number) => MaybeZero): Primitive<unknown> {
   let lastG: Value | undefined;
   let lastCts: readonly MaybeZero[] = [];
   const cached = (g: Value): readonly MaybeZero[] => {
@@ -70,7 +74,12 @@ function customLine(name: string, pullbackAll: (g: Value) => readonly MaybeZero[
       jvp: [],
       vjp: [],
       variadic: {
-        jvp: () => ZERO,
+        jvp: (t, i) => {
+          if (tangent === undefined) {
+            throw new MissingRuleError(name, "a customVjp line has no forward rule, so a recorded trace holding one cannot be swept forward (linearize, forwardTrace); use jvp, which differentiates f itself, or give the function a customJvp rule");
+          }
+          return tangent(t, i);
+        },
         vjp: (g, i) => cached(g)[i] ?? ZERO,
       },
     },
@@ -143,11 +152,20 @@ export function customJvp<A extends Leaf[], R extends Leaf>(
       } finally {
         inner.active = false;
       }
-      const line = customLine("customJvp", (g) => {
-        if (!inner.own(tOut as Value)) return primals.map(() => ZERO);
-        const adj = inner.backward([[tOut as unknown as TapeNode, g]]);
-        return tIn.map((t) => (inner.own(t) ? adj(t.index) : ZERO));
-      });
+      const line = customLine(
+        "customJvp",
+        (g) => {
+          if (!inner.own(tOut as Value)) return primals.map(() => ZERO);
+          const adj = inner.backward([[tOut as unknown as TapeNode, g]]);
+          return tIn.map((t) => (inner.own(t) ? adj(t.index) : ZERO));
+        },
+        // Forward: the rule's own tangent computation, replayed by a sweep over its recording.
+        (t, i) => {
+          const input = tIn[i]!;
+          if (!inner.own(tOut as Value) || !inner.own(input)) return ZERO;
+          return inner.forward([[input, t]])[(tOut as unknown as TapeNode).index]!;
+        },
+      );
       return interp.record(line, args.slice() as unknown as Value[], out as Value, undefined) as unknown as R;
     }
     return f(...args);
