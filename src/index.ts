@@ -4,7 +4,7 @@
 
 export { NDArray, array, zeros, ones, full, arange, linspace } from "./array/ndarray.js";
 export type { DType, FloatDType, Shape, NestedNumbers } from "./array/ndarray.js";
-export * from "./core/errors.js";
+export * from "./base/errors.js";
 export { ZERO, Tracer } from "./core/tracer.js";
 export type { Value, Tensor } from "./core/tracer.js";
 export {
@@ -15,8 +15,11 @@ export {
 } from "./ops/api.js";
 export type { Operand } from "./ops/api.js";
 export { sigmoid, relu, softplus, softmax, logSoftmax, logsumexp, norm, hypot } from "./lib/functions.js";
-export { grad, valueAndGrad, vjp, jvp, linearize, jacfwd, jacrev, jacobian, hessian, hvp } from "./transforms/transforms.js";
-export type { JacobianOf, JacobianFn, ScalarOut, ArgnumsOption } from "./transforms/transforms.js";
+export { grad, valueAndGrad, vjp, linearize } from "./transforms/grad.js";
+export { jvp } from "./transforms/jvp.js";
+export { jacfwd, jacrev, jacobian, hessian, hvp } from "./transforms/jacobian.js";
+export type { JacobianFn } from "./transforms/jacobian.js";
+export type { JacobianOf, ScalarOut, ArgnumsOption } from "./transforms/args.js";
 export { customJvp, customVjp } from "./transforms/custom.js";
 export { trace, WengertList } from "./trace/wengert.js";
 export type { TraceInput, TraceLine, TraceOutput, PrintOptions, TraceOptions } from "./trace/wengert.js";

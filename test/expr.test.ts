@@ -1,8 +1,8 @@
 import { test, describe } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { ArgumentError, ParseError } from "../src/core/errors.js";
-import { grad } from "../src/transforms/transforms.js";
+import { ArgumentError, ParseError } from "../src/base/errors.js";
+import { grad } from "../src/transforms/grad.js";
 import { Tape } from "../src/transforms/reverse.js";
 import {
   compileExpr, compileExprRecord, equalExpr, FUNCTIONS, MAX_DEPTH, NO_SPAN, parse, parseAssignments, print, variables,

@@ -1,10 +1,11 @@
 import { test, describe } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { ArgumentError } from "../src/core/errors.js";
+import { ArgumentError } from "../src/base/errors.js";
 import { compileExpr, parse } from "../src/expr/index.js";
 import { add, exp, log, mul, sin, sub } from "../src/ops/api.js";
-import { grad, jacfwd } from "../src/transforms/transforms.js";
+import { grad } from "../src/transforms/grad.js";
+import { jacfwd } from "../src/transforms/jacobian.js";
 import { logisticMap } from "../src/swell/logistic.js";
 import {
   checkGrad, roundingError, defaultStep, EPS, errorSweep, numericDerivative, numericGradient, numericJacobian, numericJvp, richardson,

@@ -1,7 +1,7 @@
 // The survey's Table 1 (expression swell), reproduced and extended.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { ArgumentError } from "../src/core/errors.js";
+import { ArgumentError } from "../src/base/errors.js";
 import { parse, print } from "../src/expr/index.js";
 import { expand } from "../src/symbolic/polynomial.js";
 import { logisticExact, logisticExpr, logisticMap, swellTable, type SwellTable } from "../src/swell/logistic.js";

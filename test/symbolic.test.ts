@@ -1,9 +1,9 @@
 import { test, describe } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { ArgumentError } from "../src/core/errors.js";
+import { ArgumentError } from "../src/base/errors.js";
 import { compileExpr, equalExpr, parse, print, type Expr } from "../src/expr/index.js";
-import { grad } from "../src/transforms/transforms.js";
+import { grad } from "../src/transforms/grad.js";
 import {
   cse, differentiate, expand, exprSize, gradientExprs, HashCons, LIGHT, Polynomial, RAW, Rational, simplify, toLatex, treeCounts,
 } from "../src/symbolic/index.js";

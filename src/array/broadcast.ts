@@ -1,8 +1,8 @@
 // NumPy broadcasting and dtype promotion: the shape/dtype rules every elementwise op shares.
 
-import { DTypeError, ShapeError } from "../core/errors.js";
-import { showValue } from "../core/primitive.js";
-import type { Aval } from "../core/primitive.js";
+import { DTypeError, ShapeError } from "../base/errors.js";
+import { showValue } from "../base/format.js";
+import type { Aval } from "./aval.js";
 import { shapeStr, type DType, type Shape } from "./ndarray.js";
 
 function avalStr(a: Aval): string {

@@ -1,7 +1,7 @@
 // NDArray: an immutable, row-major, contiguous n-d array on a TypedArray.
 // Arrays live on the JS heap, so the garbage collector frees them: no dispose, no tidy.
 
-import { ArgumentError, DTypeError, ShapeError } from "../core/errors.js";
+import { ArgumentError, DTypeError, ShapeError } from "../base/errors.js";
 import { Fluent } from "./fluent.js";
 
 export type DType = "float64" | "float32" | "int32" | "bool";

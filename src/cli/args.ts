@@ -3,7 +3,7 @@
 
 import { writeFileSync } from "node:fs";
 import { parseArgs, type ParseArgsConfig } from "node:util";
-import { ArgumentError } from "../core/errors.js";
+import { ArgumentError } from "../base/errors.js";
 import { parse, parseAssignments, variables, type Expr } from "../expr/index.js";
 
 /** Bad command-line input: the CLI prints the message on one line and exits 2. */

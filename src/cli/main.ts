@@ -5,7 +5,7 @@
 
 import { realpathSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { WengertError } from "../core/errors.js";
+import { WengertError } from "../base/errors.js";
 import { parseCommandArgs, realIo, UsageError, type Command, type Io } from "./args.js";
 import { COMPARE_COMMAND } from "./compare-command.js";
 import { DIFF_COMMAND } from "./diff-command.js";

@@ -20,10 +20,10 @@
 // through the library's ops, so the enclosing transform differentiates it like any code.
 
 import { NDArray } from "../array/ndarray.js";
-import { ArgumentError } from "../core/errors.js";
+import { ArgumentError } from "../base/errors.js";
 import { bind } from "../core/primitive.js";
 import { flatten, unflatten, type TreeDef } from "../core/pytree.js";
-import { concrete, Tracer, type Tensor, type Value } from "../core/tracer.js";
+import { concrete, runWith, Tracer, type Tensor, type Value } from "../core/tracer.js";
 import { generate, MISS, same as sameTensor, type CodeStats, type Generated, type LeafSig } from "./codegen.js";
 import { optimize, type OptimizeStats, type Program } from "./optimize.js";
 import { StageAbort, Stager, type Atom } from "./stage.js";
@@ -131,19 +131,15 @@ function stageAndBuild(f: (...args: any[]) => unknown, def: TreeDef, leaves: rea
   const st = new Stager();
   const inputs = leaves.map((l) => st.input(l));
   const callArgs = unflatten(def, inputs) as unknown[];
-  let out: unknown;
   let outAtoms: Atom[];
   let outDef: TreeDef;
   let outLeaves: Value[];
   try {
-    out = f(...callArgs);
-    ({ def: outDef, leaves: outLeaves } = flatten(out));
+    ({ def: outDef, leaves: outLeaves } = runWith(st, () => flatten(f(...callArgs))));
     outAtoms = outLeaves.map((l) => st.atomOf(l));
   } catch (e) {
     if (e instanceof StageAbort) return null;
     throw e;
-  } finally {
-    st.active = false;
   }
   const result = unflatten(outDef, outLeaves.map((l) => concrete(l)));
   const program: Program = { nIn: leaves.length, avals: st.avals, consts: st.consts, stmts: st.stmts, outs: outAtoms };

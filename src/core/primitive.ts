@@ -4,19 +4,14 @@
 // implementation and its derivative rule. Derivative rules are written with the library's
 // own ops, so the derivative of a derivative is just another trace through the same table.
 
-import { ArgumentError, TracerError } from "./errors.js";
-import type { DType, Shape } from "../array/ndarray.js";
+import { ArgumentError, TracerError } from "../base/errors.js";
+import { describe } from "../base/format.js";
+import type { Aval } from "../array/aval.js";
+import type { Shape } from "../array/ndarray.js";
+
+export type { Aval };
 import { NDArray } from "../array/ndarray.js";
 import { Tracer, ZERO, type MaybeZero, type Tensor, type Value } from "./tracer.js";
-
-/** Abstract value: what an op knows of an argument before computing. */
-export interface Aval {
-  readonly shape: Shape;
-  /** "number"/"bool" with `js` set: a plain JS number or boolean. */
-  readonly dtype: DType | "number";
-  /** True for plain JS numbers and booleans (results stay plain when all inputs are). */
-  readonly js: boolean;
-}
 
 /** ∂out/∂args[i] for an elementwise primitive, as a value of out's shape (or broadcastable). */
 export type PartialFn<P> = (args: readonly Value[], out: Value, params: P) => MaybeZero;
@@ -75,27 +70,6 @@ export function avalOf(v: Tensor): Aval {
 }
 const NUMBER_AVAL: Aval = Object.freeze({ shape: Object.freeze([]) as Shape, dtype: "number", js: true });
 const BOOL_AVAL: Aval = Object.freeze({ shape: Object.freeze([]) as Shape, dtype: "bool", js: true });
-
-function describe(v: unknown): string {
-  if (v === null) return "null";
-  if (Array.isArray(v)) return "a plain JS array (wrap it with array(...))";
-  return typeof v === "object" ? `an object (${Object.prototype.toString.call(v)})` : `a ${typeof v} (${String(v)})`;
-}
-
-/**
- * Any value, shortly, for an error message. Never throws: JSON.stringify does on BigInts,
- * and template literals do on Symbols, which turned a user's mistake into a TypeError.
- */
-export function showValue(v: unknown): string {
-  if (typeof v === "number" || typeof v === "bigint" || typeof v === "symbol" || typeof v === "function") return String(v).slice(0, 60);
-  try {
-    const s = JSON.stringify(v);
-    if (s !== undefined) return s.length > 60 ? `${s.slice(0, 57)}...` : s;
-  } catch {
-    // fall through: a BigInt or a cycle inside
-  }
-  return Object.prototype.toString.call(v);
-}
 
 /**
  * Throws ArgumentError naming the op unless `v` is a number, a boolean, an NDArray or a tracer.

@@ -9,7 +9,7 @@
 
 import { Fluent } from "../array/fluent.js";
 import { NDArray, type DType, type Shape } from "../array/ndarray.js";
-import { TracerError } from "./errors.js";
+import { TracerError } from "../base/errors.js";
 import type { Primitive } from "./primitive.js";
 
 export type Tensor = number | boolean | NDArray;
@@ -41,6 +41,18 @@ let levelCounter = 0;
 /** A fresh level, higher than every level handed out before. */
 export function newLevel(): number {
   return ++levelCounter;
+}
+
+/**
+ * Runs `f` with `interp` active and deactivates it afterwards, also when f throws: the one
+ * place an interpreter's lifetime ends (a tracer that escapes is then refused by bind).
+ */
+export function runWith<T>(interp: Interpreter, f: () => T): T {
+  try {
+    return f();
+  } finally {
+    interp.active = false;
+  }
 }
 
 const SCALAR_SHAPE: Shape = Object.freeze([]) as Shape;

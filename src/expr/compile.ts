@@ -8,7 +8,7 @@
 // v5 = v4−v3, where a plain recursive evaluation would compute the sum before the sine.
 // Identical subtrees are evaluated once, and operations on constants alone are folded.
 
-import { ArgumentError } from "../core/errors.js";
+import { ArgumentError } from "../base/errors.js";
 import type { Value } from "../core/tracer.js";
 import {
   abs, acos, add, asin, atan, atan2, cos, cosh, div, exp, expm1, log, log1p, maximum, minimum, mul, neg, pow, sin, sinh, sqrt, sub, tan, tanh,

@@ -2,7 +2,7 @@
 // reported. Columns are 1-based and count code points, so the caret of a ParseError lines
 // up under non-ASCII input too.
 
-import { ParseError } from "../core/errors.js";
+import { ParseError } from "../base/errors.js";
 import type { BinaryOp } from "./ast.js";
 
 export type TokenKind = "number" | "name" | "op" | "(" | ")" | "," | "=" | ";" | "end";

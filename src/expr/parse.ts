@@ -5,7 +5,7 @@
 // below ^ (so -x^2 = -(x^2), as in mathematics). print.ts derives its parentheses from
 // the same table.
 
-import { ParseError } from "../core/errors.js";
+import { ParseError } from "../base/errors.js";
 import { FUNCTIONS, isFunctionName, MAX_DEPTH, type BinaryOp, type Expr, type FunctionName, type Span } from "./ast.js";
 import { Lexer, showToken, type Token, type TokenKind } from "./lexer.js";
 

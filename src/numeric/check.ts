@@ -18,10 +18,10 @@
 // varies fast, like the 20th logistic iterate, needs a smaller step before its difference
 // enters the asymptotic regime. An AD gradient outside the bound is wrong, not unlucky.
 
-import { ArgumentError, WengertError } from "../core/errors.js";
+import { ArgumentError, WengertError } from "../base/errors.js";
 import { fmtNumber, markdownTable, textTable, varName } from "../trace/format.js";
 import { reverseTrace } from "../trace/tables.js";
-import { grad } from "../transforms/transforms.js";
+import { grad } from "../transforms/grad.js";
 import { defaultStep, differenceQuotient, EPS } from "./differences.js";
 
 export interface CheckGradOptions {

@@ -8,7 +8,7 @@
 // with scale = max(|x|, 1). The default steps are those: about 1.5e-8·scale one-sided and
 // 6.1e-6·scale central, which leave about 8 and 11 correct digits on a well-scaled function.
 
-import { ArgumentError } from "../core/errors.js";
+import { ArgumentError } from "../base/errors.js";
 
 export type Scheme = "forward" | "backward" | "central";
 export type Method = Scheme | "richardson";

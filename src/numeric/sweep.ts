@@ -4,10 +4,10 @@
 //   one-sided  |f''|h/2   + 2ε|f|/h
 //   central    |f'''|h²/6 + ε|f|/h.
 
-import { ArgumentError, WengertError } from "../core/errors.js";
+import { ArgumentError, WengertError } from "../base/errors.js";
 import { linePlot, type Series } from "../plot/svg.js";
 import { fmtNumber, markdownTable, textTable } from "../trace/format.js";
-import { grad } from "../transforms/transforms.js";
+import { grad } from "../transforms/grad.js";
 import { defaultStep, differenceQuotient, EPS, SCHEMES, type Scheme } from "./differences.js";
 
 export interface SweepOptions {

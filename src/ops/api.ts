@@ -4,8 +4,9 @@
 import { normAxes, normAxis } from "../array/broadcast.js";
 import { installFluent, type FluentOps } from "../array/fluent.js";
 import { array, NDArray, shapeStr, sizeOf, type DType, type Shape } from "../array/ndarray.js";
-import { ArgumentError, DTypeError, ShapeError } from "../core/errors.js";
-import { bind, bind2, checkOperand, showValue, type Primitive } from "../core/primitive.js";
+import { ArgumentError, DTypeError, ShapeError } from "../base/errors.js";
+import { showValue } from "../base/format.js";
+import { bind, bind2, checkOperand, type Primitive } from "../core/primitive.js";
 import { concrete, dtypeOf, shapeOf, Tracer, type Tensor, type Value } from "../core/tracer.js";
 import { P, type PrimName, type SliceParams, type UnsliceParams } from "./prims.js";
 

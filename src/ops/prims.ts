@@ -6,7 +6,7 @@
 import { allJs, arithmeticDType, broadcastShapes, describeAvals, elementwiseAval, normAxes, normAxis } from "../array/broadcast.js";
 import * as K from "../array/kernels.js";
 import { NDArray, shapeStr, sizeOf, type DType, type Shape } from "../array/ndarray.js";
-import { DTypeError, ShapeError } from "../core/errors.js";
+import { DTypeError, ShapeError } from "../base/errors.js";
 import type { Aval, Display, PartialFn, Primitive, Rule } from "../core/primitive.js";
 import { ZERO, type Tensor, type Value } from "../core/tracer.js";
 import * as o from "./api.js";

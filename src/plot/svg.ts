@@ -1,7 +1,7 @@
 // A small hand-written SVG line plot: linear or log10 axes, several series, a legend.
 // No dependency: the error-versus-step sweep and the expression-swell plot draw with it.
 
-import { ArgumentError } from "../core/errors.js";
+import { ArgumentError } from "../base/errors.js";
 
 export interface Series {
   readonly name: string;

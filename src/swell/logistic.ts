@@ -15,10 +15,11 @@ import { LIGHT, num, variable } from "../symbolic/build.js";
 import { CoefficientRangeError, expand, type Polynomial } from "../symbolic/polynomial.js";
 import { Rational } from "../symbolic/rational.js";
 import { exprSize, type ExprSize } from "../symbolic/size.js";
-import { ArgumentError } from "../core/errors.js";
+import { ArgumentError } from "../base/errors.js";
 import { fmtNumber, markdownTable, textTable } from "../trace/format.js";
 import { trace } from "../trace/wengert.js";
-import { grad, jvp } from "../transforms/transforms.js";
+import { grad } from "../transforms/grad.js";
+import { jvp } from "../transforms/jvp.js";
 
 /** lₙ as a tree: l₁ = x, lₙ₊₁ = 4*lₙ*(1 - lₙ), lₙ shared (one object) in both places. */
 export function logisticExpr(n: number, x = "x"): Expr {

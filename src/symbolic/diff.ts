@@ -9,7 +9,7 @@
 // Shared subtrees (the same object reached twice) are differentiated once and their
 // derivatives shared, so a derivative whose printed form is megabytes stays small in memory.
 
-import { ArgumentError } from "../core/errors.js";
+import { ArgumentError } from "../base/errors.js";
 import { FUNCTIONS, isFunctionName, variables, type BinaryOp, type Expr, type FunctionName } from "../expr/index.js";
 import { LIGHT, RAW, type Builder } from "./build.js";
 

@@ -6,7 +6,7 @@
 // exact BigInt rationals, so expansion never rounds: turning the result back into a tree
 // rounds each coefficient to float64 once (and refuses where one overflows).
 
-import { ArgumentError } from "../core/errors.js";
+import { ArgumentError } from "../base/errors.js";
 import { print, type Expr } from "../expr/index.js";
 import { num, RAW, variable } from "./build.js";
 import { bitLength, gcd, Rational } from "./rational.js";

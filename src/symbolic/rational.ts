@@ -2,7 +2,7 @@
 // logistic map's derivative at n = 12 has coefficients near 10^1230, far past float64.
 // Integers (denominator 1) take a fast path with no gcd.
 
-import { ArgumentError } from "../core/errors.js";
+import { ArgumentError } from "../base/errors.js";
 
 const abs = (a: bigint): bigint => (a < 0n ? -a : a);
 

@@ -15,7 +15,7 @@
 // evaluates to 8 digits, where its full expansion (polynomial.ts, exactly) would not fit
 // float64 at all. `{ expand: false }` never distributes a product over a sum.
 
-import { ArgumentError } from "../core/errors.js";
+import { ArgumentError } from "../base/errors.js";
 import { FUNCTIONS, print, variables, type Expr, type FunctionName } from "../expr/index.js";
 import { RAW, variable } from "./build.js";
 import { expand, Polynomial, powerBits } from "./polynomial.js";

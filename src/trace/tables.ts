@@ -2,11 +2,11 @@
 // its adjoint trace (reverse mode). The sweeps run over the recorded Wengert list with the
 // same chain-rule functions as the engine, so the tables show what grad and jvp compute.
 
-import { NonScalarOutputError, ShapeError } from "../core/errors.js";
+import { NonScalarOutputError, ShapeError } from "../base/errors.js";
 import type { Primitive } from "../core/primitive.js";
 import { flatten } from "../core/pytree.js";
 import { concrete, shapeOf, ZERO, type Tensor, type Value } from "../core/tracer.js";
-import { onesLike, zerosLike } from "../transforms/transforms.js";
+import { onesLike, zerosLike } from "../transforms/args.js";
 import type { TapeNode } from "../transforms/reverse.js";
 import { fmtTensor, jsonTensor, mark, markdownTable, textTable, varName } from "./format.js";
 import { recordTrace, type PrintOptions, type TraceOptions, type WengertList } from "./wengert.js";

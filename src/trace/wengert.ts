@@ -2,9 +2,9 @@
 // per elementary operation v[i] = op(v[j], v[k]), then the outputs. It is read straight off
 // the reverse-mode tape, so the list printed is the list differentiated.
 
-import { ArgumentError } from "../core/errors.js";
+import { ArgumentError } from "../base/errors.js";
 import { flatten, unflatten } from "../core/pytree.js";
-import { concrete, type Tensor, type Value } from "../core/tracer.js";
+import { concrete, runWith, type Tensor, type Value } from "../core/tracer.js";
 import { Tape, type TapeNode } from "../transforms/reverse.js";
 import { fmtTensor, jsonTensor, markdownTable, textTable, varName } from "./format.js";
 
@@ -140,12 +140,7 @@ export function recordTrace(op: string, f: (...args: never[]) => unknown, args: 
     return def.kind === "leaf" ? nodes[0] : unflatten(def, nodes);
   });
   const nInputs = tape.nodes.length;
-  let out: unknown;
-  try {
-    out = (f as (...a: unknown[]) => unknown)(...callArgs);
-  } finally {
-    tape.active = false;
-  }
+  const out = runWith(tape, () => (f as (...a: unknown[]) => unknown)(...callArgs));
   const { leaves } = flatten(out);
   if (leaves.length === 0) throw new ArgumentError(op, "the function returned no number or NDArray; return the value to trace");
   return new WengertList(tape, nInputs, opts.names ?? [], leaves);

@@ -2,7 +2,7 @@
 // derivatives (eager forward mode, the reverse sweep, the survey-style tables) calls these
 // two functions, so a rule is read from the table in exactly one way.
 
-import { MissingRuleError } from "../core/errors.js";
+import { MissingRuleError } from "../base/errors.js";
 import type { Primitive } from "../core/primitive.js";
 import { concrete, shapeOf, ZERO, type MaybeZero, type Value } from "../core/tracer.js";
 import { bind2 } from "../core/primitive.js";

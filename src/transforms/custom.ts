@@ -7,12 +7,12 @@
 //    sweeping that tape backwards gives exactly its transpose.
 
 import { NDArray } from "../array/ndarray.js";
-import { ArgumentError, MissingRuleError } from "../core/errors.js";
+import { ArgumentError, MissingRuleError } from "../base/errors.js";
 import type { Primitive } from "../core/primitive.js";
-import { Tracer, ZERO, type MaybeZero, type Value } from "../core/tracer.js";
+import { runWith, Tracer, ZERO, type MaybeZero, type Value } from "../core/tracer.js";
 import { ForwardInterpreter } from "./forward.js";
 import { Tape, TapeNode } from "./reverse.js";
-import { zerosLike } from "./transforms.js";
+import { zerosLike } from "./args.js";
 
 type Leaf = number | NDArray;
 
@@ -146,12 +146,7 @@ export function customJvp<A extends Leaf[], R extends Leaf>(
       // Record the rule's tangent computation on its own tape, tangents as inputs.
       const inner = new Tape();
       const tIn = primals.map((p, i) => (parents[i] ? inner.input(zerosLike(p)) : zerosLike(p)));
-      let out: R, tOut: R;
-      try {
-        [out, tOut] = pairFrom<R>("customJvp", "jvpRule", jvpRule(primals as unknown as A, tIn as unknown as A));
-      } finally {
-        inner.active = false;
-      }
+      const [out, tOut] = runWith(inner, () => pairFrom<R>("customJvp", "jvpRule", jvpRule(primals as unknown as A, tIn as unknown as A)));
       const line = customLine(
         "customJvp",
         (g) => {

@@ -9,7 +9,7 @@
 // recorded and kept in typed arrays, so a tape of scalar lines sweeps backwards in a tight
 // loop over Float64Arrays (the survey's c·ops(f) with a small c).
 
-import { TracerError } from "../core/errors.js";
+import { TracerError } from "../base/errors.js";
 import type { Primitive } from "../core/primitive.js";
 import { bind } from "../core/primitive.js";
 import { newLevel, Tracer, ZERO, type Interpreter, type MaybeZero, type Value } from "../core/tracer.js";

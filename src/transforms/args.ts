@@ -1,0 +1,104 @@
+// What every transform does with its arguments before differentiating: checks the function
+// and options, normalises argnums, checks the leaves, and builds zeros and ones shaped like
+// a value. The types shared by the public transforms live here too.
+
+import { NDArray, shapeStr, zeros } from "../array/ndarray.js";
+import { ArgnumsError, ArgumentError } from "../base/errors.js";
+import { showValue } from "../base/format.js";
+import type { TreeDef } from "../core/pytree.js";
+import { concrete, type Value } from "../core/tracer.js";
+import { toScalar } from "../ops/api.js";
+
+/** A differentiable function's scalar output. */
+export type ScalarOut = number | NDArray;
+export type Fn<A extends unknown[], R> = (...args: A) => R;
+
+/** The Jacobian's structure: for each output leaf, the input's structure with blocks of shape out ++ in. */
+export type JacobianOf<O, I> = O extends number
+  ? I
+  : O extends NDArray
+    ? I extends number | NDArray ? NDArray : LeavesAs<I, NDArray>
+    : { [K in keyof O]: JacobianOf<O[K], I> };
+type LeavesAs<T, L> = T extends number | NDArray ? L : { [K in keyof T]: LeavesAs<T[K], L> };
+export type Pick<A extends unknown[], N> = N extends number ? A[N] : { [K in keyof N]: N[K] extends number ? A[N[K]] : never };
+
+export interface ArgnumsOption<N extends number | readonly number[]> {
+  /** Which arguments to differentiate with respect to (default 0). An array gives a tuple. */
+  readonly argnums?: N;
+}
+
+
+export function zerosLike(v: Value): Value {
+  const c = concrete(v);
+  if (typeof c === "number" || typeof c === "boolean") return 0;
+  return zeros(c.shape, c.dtype === "float32" ? "float32" : "float64");
+}
+
+export function onesLike(v: Value): Value {
+  const c = concrete(v);
+  if (typeof c === "number" || typeof c === "boolean") return 1;
+  const out = zeros(c.shape, c.dtype === "float32" ? "float32" : "float64");
+  out.data.fill(1);
+  return out;
+}
+
+/**
+ * A transform's own arguments: a function and an options object. Checked up front because
+ * calling a non-function (or reading argnums of null) surfaced as an internal TypeError.
+ */
+export function checkTransform(op: string, f: unknown, opts?: unknown): void {
+  if (typeof f !== "function") {
+    throw new ArgumentError(op, `expected the function to transform, got ${f === null ? "null" : typeof f}; pass e.g. ${op}((x) => mul(x, x))`);
+  }
+  if (opts !== undefined && (typeof opts !== "object" || opts === null)) {
+    throw new ArgumentError(op, `options must be an object such as { argnums: [0, 1] }, got ${opts === null ? "null" : typeof opts}`);
+  }
+}
+
+export function normArgnums(op: string, argnums: number | readonly number[] | undefined, nargs: number): number[] {
+  if (argnums !== undefined && typeof argnums !== "number" && !Array.isArray(argnums)) {
+    throw new ArgnumsError(op, `argnums ${showValue(argnums)} must be an argument index or an array of them, e.g. 0 or [0, 1]`);
+  }
+  const list = argnums === undefined ? [0] : typeof argnums === "number" ? [argnums] : [...argnums];
+  if (list.length === 0) throw new ArgnumsError(op, "argnums is empty; name at least one argument, e.g. { argnums: 0 }");
+  for (const k of list) {
+    if (!Number.isInteger(k) || k < 0 || k >= nargs) {
+      throw new ArgnumsError(op, `argnums ${showValue(argnums)} names argument ${showValue(k)}, but the function was called with ${nargs} argument${nargs === 1 ? "" : "s"}; use indices in [0, ${nargs - 1}]`);
+    }
+  }
+  if (new Set(list).size !== list.length) throw new ArgnumsError(op, `argnums ${showValue(argnums)} repeats an argument; name each once`);
+  return list;
+}
+
+/** normArgnums for one transform's fixed argnums, validated once per argument count. */
+export function argnumsCache(op: string, argnums: number | readonly number[] | undefined): (nargs: number) => number[] {
+  let n = -1;
+  let list: number[] = [];
+  return (nargs) => {
+    if (nargs !== n) {
+      list = normArgnums(op, argnums, nargs);
+      n = nargs;
+    }
+    return list;
+  };
+}
+
+export function checkLeaves(op: string, argIndex: number, leaves: readonly Value[], def: TreeDef): void {
+  if (leaves.length === 0) {
+    throw new ArgumentError(op, `argument ${argIndex} (${def.kind === "static" ? typeof (def as { value: unknown }).value : "a container"}) holds no number or NDArray to differentiate; pass numbers, NDArrays, or arrays/objects of them`);
+  }
+  for (const l of leaves) {
+    const c = concrete(l);
+    if (c instanceof NDArray && c.dtype !== "float64" && c.dtype !== "float32") {
+      throw new ArgumentError(op, `argument ${argIndex} holds a ${c.dtype}${shapeStr(c.shape)} array; only float64/float32 arrays are differentiable (convert with astype)`);
+    }
+  }
+}
+
+/** The leaf's structure-preserving adjoint: numbers stay numbers. */
+export function asLeafOf(v: Value, like: Value): Value {
+  if (typeof v !== "number" && typeof concrete(like) === "number" && typeof concrete(v) !== "number") return toScalar(v);
+  return v;
+}
+
+

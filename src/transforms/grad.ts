@@ -1,0 +1,167 @@
+// Reverse mode's drivers: grad, valueAndGrad, vjp and linearize. Each records f once on a
+// tape (the forward sweep) and then sweeps it: backwards for cotangents, forwards for
+// linearize's tangents.
+
+import { shapeStr, sizeOf } from "../array/ndarray.js";
+import { ArgumentError, NonScalarOutputError, ShapeError } from "../base/errors.js";
+import { flatten, LEAF, unflatten, type TreeDef } from "../core/pytree.js";
+import { runWith, shapeOf, ZERO, type MaybeZero, type Value } from "../core/tracer.js";
+import { argnumsCache, asLeafOf, checkLeaves, checkTransform, onesLike, zerosLike, type ArgnumsOption, type Fn, type Pick, type ScalarOut } from "./args.js";
+import { Tape, type TapeNode } from "./reverse.js";
+
+export interface Traced {
+  /** Each selected argument's structure and its input nodes. */
+  readonly inputs: readonly { readonly def: TreeDef; readonly nodes: readonly TapeNode[] }[];
+  readonly outDef: TreeDef;
+  readonly outLeaves: readonly Value[];
+  readonly tape: Tape;
+}
+
+/** Runs f once on tape nodes for the selected arguments (the forward sweep of reverse mode). */
+export function record(op: string, f: Fn<unknown[], unknown>, args: readonly unknown[], argnums: readonly number[]): Traced {
+  const tape = new Tape();
+  const callArgs = args.slice();
+  const inputs = argnums.map((k) => {
+    const a = args[k];
+    if (typeof a === "number") {
+      // A plain number argument: one input node, no structure to flatten or check.
+      const node = tape.input(a);
+      callArgs[k] = node;
+      return { def: LEAF, nodes: [node] };
+    }
+    const { def, leaves } = flatten(a);
+    checkLeaves(op, k, leaves, def);
+    const nodes = leaves.map((l) => tape.input(l));
+    callArgs[k] = def.kind === "leaf" ? nodes[0] : unflatten(def, nodes);
+    return { def, nodes };
+  });
+  const out = runWith(tape, () => f(...callArgs));
+  const { def: outDef, leaves: outLeaves } = flatten(out);
+  return { inputs, outDef, outLeaves, tape };
+}
+
+export function primalOf(tape: Tape, v: Value): Value {
+  return tape.own(v) ? v.primal : v;
+}
+
+/** Cotangents of the selected arguments for output cotangents `cts` (one per output leaf). */
+export function pull(t: Traced, cts: readonly MaybeZero[]): unknown[] {
+  const seeds: [TapeNode, Value][] = [];
+  t.outLeaves.forEach((l, i) => {
+    const ct = cts[i]!;
+    if (ct !== ZERO && t.tape.own(l)) seeds.push([l, ct]);
+  });
+  const adj = t.tape.backward(seeds);
+  return t.inputs.map(({ def, nodes }) => {
+    const g = nodes.map((n) => {
+      const a = adj(n.index);
+      return a === ZERO ? zerosLike(n.primal) : asLeafOf(a, n.primal);
+    });
+    return def.kind === "leaf" ? g[0] : unflatten(def, g);
+  });
+}
+
+function scalarOutput(op: string, t: Traced): Value {
+  const leaves = t.outLeaves;
+  const only = leaves[0];
+  if (leaves.length !== 1 || only === undefined || t.outDef.kind !== "leaf") {
+    throw new NonScalarOutputError(op, `the function returned ${leaves.length === 1 ? "a container" : `${leaves.length} values`}; ${op} needs a single scalar output (use vjp for several outputs, or jacobian)`);
+  }
+  const shape = shapeOf(only);
+  if (sizeOf(shape) !== 1) {
+    throw new NonScalarOutputError(op, `the function returned an array of shape ${shapeStr(shape)}; ${op} needs a scalar output: reduce it (sum, mean), or use vjp(f, x) with a cotangent, or jacobian(f)`);
+  }
+  return only;
+}
+
+// ---------------------------------------------------------------- reverse mode
+
+/**
+ * The gradient of a scalar function, with the structure of the differentiated argument
+ * (a number for a number, a number[] for a number[], an NDArray for an NDArray).
+ */
+export function grad<A extends unknown[]>(f: Fn<A, ScalarOut>): Fn<A, A[0]>;
+export function grad<A extends unknown[], const N extends number | readonly number[]>(f: Fn<A, ScalarOut>, opts: ArgnumsOption<N>): Fn<A, Pick<A, N>>;
+export function grad(f: Fn<unknown[], unknown>, opts: ArgnumsOption<number | readonly number[]> = {}): Fn<unknown[], unknown> {
+  const vg = valueAndGrad(f as Fn<unknown[], ScalarOut>, opts);
+  return (...args) => vg(...args)[1];
+}
+
+/** [f(x), grad f(x)] from one forward and one reverse sweep. */
+export function valueAndGrad<A extends unknown[]>(f: Fn<A, ScalarOut>): Fn<A, [ScalarOut, A[0]]>;
+export function valueAndGrad<A extends unknown[], const N extends number | readonly number[]>(f: Fn<A, ScalarOut>, opts: ArgnumsOption<N>): Fn<A, [ScalarOut, Pick<A, N>]>;
+export function valueAndGrad(f: Fn<unknown[], unknown>, opts: ArgnumsOption<number | readonly number[]> = {}): Fn<unknown[], [unknown, unknown]> {
+  checkTransform("grad", f, opts);
+  const many = Array.isArray(opts.argnums);
+  const argnumsFor = argnumsCache("grad", opts.argnums);
+  return (...args) => {
+    const argnums = argnumsFor(args.length);
+    const t = record("grad", f, args, argnums);
+    const out = scalarOutput("grad", t);
+    const grads = pull(t, [onesLike(out)]);
+    t.tape.release(); // swept once, never again: its buffers serve the next tape
+    return [primalOf(t.tape, out), many ? grads : grads[0]];
+  };
+}
+
+/**
+ * Reverse mode in general: [f(...primals), pullback], where pullback(ȳ) returns the
+ * cotangents of all arguments (a tuple). ȳ has the structure of the output.
+ */
+export function vjp<A extends unknown[], R>(f: Fn<A, R>, ...primals: A): [R, (cotangent: R) => A] {
+  checkTransform("vjp", f);
+  const argnums = primals.map((_, i) => i);
+  const t = record("vjp", f as Fn<unknown[], unknown>, primals, argnums);
+  const out = unflatten(t.outDef, t.outLeaves.map((l) => primalOf(t.tape, l))) as R;
+  const pullback = (cotangent: R): A => {
+    const { leaves } = flatten(cotangent);
+    if (leaves.length !== t.outLeaves.length) {
+      throw new ShapeError("vjp", `the cotangent has ${leaves.length} leaves but the output has ${t.outLeaves.length}; pass a cotangent with the output's structure`);
+    }
+    leaves.forEach((c, i) => {
+      const so = shapeOf(t.outLeaves[i]!), sc = shapeOf(c);
+      if (so.length !== sc.length || so.some((d, k) => d !== sc[k])) {
+        throw new ShapeError("vjp", `cotangent leaf ${i} has shape ${shapeStr(sc)} but the output has ${shapeStr(so)}; they must match`);
+      }
+    });
+    return pull(t, leaves) as A;
+  };
+  return [out, pullback];
+}
+
+/**
+ * [f(...primals), jvp]: f runs once, recorded; `jvp(...tangents)` then returns J·tangents by a
+ * tangent sweep over that recording, without running f again — as many times as you like.
+ */
+export function linearize<A extends unknown[], R>(f: Fn<A, R>, ...primals: A): [R, (...tangents: A) => R] {
+  checkTransform("linearize", f);
+  const t = record("linearize", f as Fn<unknown[], unknown>, primals, primals.map((_, i) => i));
+  const out = unflatten(t.outDef, t.outLeaves.map((l) => primalOf(t.tape, l))) as R;
+  const jvpAt = (...tangents: A): R => {
+    if (tangents.length !== primals.length) {
+      throw new ArgumentError("linearize", `got ${tangents.length} tangents for ${primals.length} arguments; pass one tangent per argument`);
+    }
+    const seeds: (readonly [TapeNode, Value])[] = [];
+    t.inputs.forEach(({ nodes }, k) => {
+      const leaves = flatten(tangents[k]).leaves;
+      if (leaves.length !== nodes.length) {
+        throw new ShapeError("linearize", `argument ${k}: the tangent has ${leaves.length} leaves but the primal has ${nodes.length}; give the tangent the primal's structure`);
+      }
+      nodes.forEach((n, i) => {
+        const sp = shapeOf(n.primal), st = shapeOf(leaves[i]!);
+        if (sp.length !== st.length || sp.some((d, j) => d !== st[j])) {
+          throw new ShapeError("linearize", `argument ${k} leaf ${i}: tangent shape ${shapeStr(st)} differs from primal shape ${shapeStr(sp)}`);
+        }
+        seeds.push([n, leaves[i]!]);
+      });
+    });
+    const tan = t.tape.forward(seeds);
+    return unflatten(t.outDef, t.outLeaves.map((l) => {
+      const ti = t.tape.own(l) ? tan[l.index]! : ZERO;
+      return ti === ZERO ? zerosLike(primalOf(t.tape, l)) : ti;
+    })) as R;
+  };
+  return [out, jvpAt];
+}
+
+

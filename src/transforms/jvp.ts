@@ -1,0 +1,46 @@
+// Forward mode's driver: jvp, one pass of dual numbers giving J·tangents.
+
+import { ArgumentError, ShapeError } from "../base/errors.js";
+import { shapeStr } from "../array/ndarray.js";
+import { flatten, unflatten } from "../core/pytree.js";
+import { runWith, shapeOf, ZERO, type Value } from "../core/tracer.js";
+import { checkTransform, zerosLike, type Fn } from "./args.js";
+import { ForwardInterpreter } from "./forward.js";
+
+/** Forward mode: [f(...primals), J·tangents] in one pass. Tangents have the structure of the primals. */
+export function jvp<A extends unknown[], R>(f: Fn<A, R>, primals: A, tangents: A): [R, R] {
+  checkTransform("jvp", f);
+  if (!Array.isArray(primals) || !Array.isArray(tangents)) {
+    throw new ArgumentError("jvp", `primals and tangents must be arrays with one entry per argument, got ${typeof primals} and ${typeof tangents}; e.g. jvp(f, [x], [1])`);
+  }
+  if (primals.length !== tangents.length) {
+    throw new ArgumentError("jvp", `got ${primals.length} primals but ${tangents.length} tangents; pass one tangent per argument`);
+  }
+  const fi = new ForwardInterpreter();
+  const callArgs = primals.map((p, k) => {
+    const { def, leaves } = flatten(p);
+    const tl = flatten(tangents[k]).leaves;
+    if (tl.length !== leaves.length) {
+      throw new ShapeError("jvp", `argument ${k}: the tangent has ${tl.length} leaves but the primal has ${leaves.length}; give the tangent the primal's structure`);
+    }
+    const wrapped = leaves.map((l, i) => {
+      const sp = shapeOf(l), st = shapeOf(tl[i]!);
+      if (sp.length !== st.length || sp.some((d, j) => d !== st[j])) {
+        throw new ShapeError("jvp", `argument ${k} leaf ${i}: tangent shape ${shapeStr(st)} differs from primal shape ${shapeStr(sp)}`);
+      }
+      return fi.lift(l, tl[i]!);
+    });
+    return def.kind === "leaf" ? wrapped[0] : unflatten(def, wrapped);
+  }) as A;
+  const out = runWith(fi, () => f(...callArgs));
+  const { def, leaves } = flatten(out);
+  const ps: Value[] = [], ts: Value[] = [];
+  for (const l of leaves) {
+    const [p, t] = fi.split(l);
+    ps.push(p);
+    ts.push(t === ZERO ? zerosLike(p) : t);
+  }
+  return [unflatten(def, ps) as R, unflatten(def, ts) as R];
+}
+
+
