@@ -179,6 +179,11 @@ function planEpilogues(p: Program, groups: readonly Open[], producer: ReadonlyMa
   };
   stmts.forEach((s, k) => {
     if (s.kind !== "eqn" || s.prim.name !== "add" || s.ins.length !== 2 || s.aval.js) return;
+    // An add that joined a fused group of its own size is emitted by that group's loop; taking
+    // it over as well would leave two owners of one line, and the group that lost it in
+    // groupAt would never be emitted (its values read as undefined in the next chunk).
+    const own = producer.get(s.out);
+    if (own !== undefined && own.members.length >= 2) return;
     const g: { value: Open | undefined } = { value: undefined };
     const a = s.ins[0]! >= 0 ? placement(s.ins[0]!, k, g) : null;
     const b = a && s.ins[1]! >= 0 ? placement(s.ins[1]!, k, g) : null;
