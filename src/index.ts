@@ -14,6 +14,7 @@ export {
   sum, mean, max, min, reshape, transpose, broadcastTo, slice, concat, stack, pad, take, gather, matmul, dot,
 } from "./ops/api.js";
 export type { Operand } from "./ops/api.js";
+export { remainder, floor, ceil, round, trunc } from "./ops/rounding.js";
 export { sigmoid, relu, softplus, softmax, logSoftmax, logsumexp, norm, hypot } from "./lib/functions.js";
 export { grad, valueAndGrad, vjp, linearize } from "./transforms/grad.js";
 export { jvp } from "./transforms/jvp.js";

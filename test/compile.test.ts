@@ -66,6 +66,9 @@ const CASES: Record<PrimName, Case[]> = {
   pad: [{ f: (x: w.Value) => w.exp(w.pad(x, [[1, 2]], 0.5)), args: (r) => [arr(r, [3], any)] }],
   take: [{ f: (x: w.Value) => w.square(w.take(x, i32([2, 0, 2]))), args: (r) => [arr(r, [4], any)] }],
   scatterAdd: [{ f: (x: w.Value) => w.sum(w.mul(w.take(x, i32([1, 1, 3])), w.array([1, 2, 3]))), args: (r) => [arr(r, [4], any)] }],
+  remainder: bin(w.remainder, any, pos),
+  floor: un((x: w.Value) => w.mul(w.floor(x), w.sin(x)), any), ceil: un((x: w.Value) => w.mul(w.ceil(x), x), any),
+  round: un((x: w.Value) => w.add(w.round(x), x), any), trunc: un((x: w.Value) => w.mul(w.trunc(x), x), any),
   matmul: [{ f: (a: w.Value, b: w.Value) => w.tanh(w.matmul(a, b)), args: (r) => [arr(r, [2, 3], any), arr(r, [3, 2], any)] }],
 };
 

@@ -25,6 +25,8 @@ const FNS: Record<string, Fn> = {
   "where(x > 1, x, 0)": (x) => w.where(w.greater(x, 1), w.mul(x, x), 0), toScalar: (x) => w.mul(w.toScalar(w.sum(x)), x),
   sigmoid: (x) => w.sigmoid(x), softplus: (x) => w.softplus(x), relu: (x) => w.relu(w.sub(x, 1.2)), softmax: (x) => w.softmax(x),
   logSoftmax: (x) => w.logSoftmax(x, 0), logsumexp: (x) => w.logsumexp(x, 1), norm: (x) => w.norm(x, 0), hypot: (x) => w.hypot(x, w.transpose(w.transpose(x))),
+  "remainder(3x, 2.5)": (x) => w.remainder(w.mul(x, 3), 2.5), "remainder(2, x)": (x) => w.remainder(2, x),
+  "x·floor(x)": (x) => w.mul(x, w.floor(x)), "ceil(x)·x": (x) => w.mul(w.ceil(x), x), "round(x)+x": (x) => w.add(w.round(x), x), "trunc(x)·x": (x) => w.mul(w.trunc(x), x),
   "several outputs": (x) => [w.sum(x), w.exp(x)],
 };
 

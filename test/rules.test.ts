@@ -78,6 +78,17 @@ function binaryCases(op: AnyFn, da: Dist, db: Dist): Case[] {
 const c = (name: string, gen: (r: Rng) => Generated): Case => ({ name, gen });
 const one = (f: AnyFn, args: (r: Rng) => Tree[], opts?: Generated["opts"]) => (r: Rng): Generated => ({ f, args: args(r), opts });
 
+/** k + u with u in (0.1, 0.9): at least 0.1 from every integer (floor, ceil, trunc and % jump there). */
+const offInt: Dist = (r) => r.int(-3, 3) + r.uniform(0.1, 0.9);
+/** A rounding op alone (derivative 0), and feeding a product (x·floor x has derivative floor x). */
+function roundingCases(op: AnyFn, d: Dist): Case[] {
+  return [
+    ...unaryCases(op, d),
+    c("x · op(x), [5]", one((x: NDArray) => w.mul(x, op(x)), (r) => [arr(r, [5], d)])),
+    c("op(x) · sin x, number", one((x: number) => w.mul(op(x), w.sin(x)), (r) => [d(r)])),
+  ];
+}
+
 const CASES: Record<PrimName, readonly Case[]> = {
   add: binaryCases(w.add, any, any),
   sub: binaryCases(w.sub, any, any),
@@ -249,6 +260,22 @@ const CASES: Record<PrimName, readonly Case[]> = {
     c("[4] into [3] at [0,2,2,1]", one((g: NDArray) => o.scatterAdd(g, int32([0, 2, 2, 1]), 0, [3]), (r) => [arr(r, [4], any)])),
     c("[2,3] into [2,4] at [3,3,0] on axis 1", one((g: NDArray) => o.scatterAdd(g, int32([3, 3, 0]), 1, [2, 4]), (r) => [arr(r, [2, 3], any)])),
   ],
+  // JS % and Math.floor/ceil/round/trunc (src/ops/rounding.ts), away from their jumps.
+  remainder: [
+    c("number % number", one(w.remainder, (r) => { const b = nonzero(r); return [b * offInt(r), b]; })),
+    c("[5] % number", (r) => { const b = nonzero(r); return { f: w.remainder, args: [randArray([5], () => b * offInt(r)), b] }; }),
+    c("number % [4] (b in (0.55, 0.95): 1/b off the integers)", one(w.remainder, (r) => [1, arr(r, [4], (rr) => rr.uniform(0.55, 0.95))])),
+    c("[2,3] % [2,3], signs mixed", (r) => {
+      const b = arr(r, [2, 3], nonzero);
+      return { f: w.remainder, args: [w.array(Array.from(b.data, (v) => v * offInt(r)), { shape: [2, 3] }), b] };
+    }),
+    c("x % 1.5 · x (the value feeds on)", one((x: NDArray) => w.mul(w.remainder(x, 1.5), x), (r) => [arr(r, [4], (rr) => 1.5 * offInt(rr))])),
+  ],
+  floor: roundingCases(w.floor, offInt),
+  ceil: roundingCases(w.ceil, offInt),
+  trunc: roundingCases(w.trunc, offInt),
+  // Math.round jumps at the half-integers.
+  round: roundingCases(w.round, (r) => r.int(-3, 3) + r.uniform(-0.4, 0.4)),
   matmul: [
     c("[2,3] @ [3,4]", one(w.matmul, (r) => [arr(r, [2, 3], any), arr(r, [3, 4], any)])),
     c("[3] @ [3,4]", one(w.matmul, (r) => [arr(r, [3], any), arr(r, [3, 4], any)])),
@@ -284,12 +311,13 @@ test("every primitive in the table has rule tests", () => {
 // plain concrete value (native `if` works on it) and nothing flows through them.
 test("rule kind none: outputs are concrete and carry no derivative under every transform", () => {
   const none = (Object.keys(P) as PrimName[]).filter((k) => P[k].rule.kind === "none");
-  assert.deepEqual(none.sort(), ["equal", "greater", "greaterEqual", "less", "lessEqual", "notEqual", "sign", "stopGradient"]);
+  assert.deepEqual(none.sort(), ["ceil", "equal", "floor", "greater", "greaterEqual", "less", "lessEqual", "notEqual", "round", "sign", "stopGradient", "trunc"]);
   const x = w.array([-1.5, 0.5, 2]);
   const ops: Record<string, (v: w.Value) => w.Value> = {
     greater: (v) => w.greater(v, 0), greaterEqual: (v) => w.greaterEqual(v, 0), less: (v) => w.less(v, 0),
     lessEqual: (v) => w.lessEqual(v, 0), equal: (v) => w.equal(v, 0.5), notEqual: (v) => w.notEqual(v, 0.5),
     sign: (v) => w.sign(v), stopGradient: (v) => w.stopGradient(v),
+    floor: (v) => w.floor(v), ceil: (v) => w.ceil(v), round: (v) => w.round(v), trunc: (v) => w.trunc(v),
   };
   for (const k of none) {
     const op = ops[k]!;

@@ -10,7 +10,7 @@
 // small enough for V8's optimizing tier.
 
 import { NDArray, sizeOf } from "../array/ndarray.js";
-import type { TreeDef } from "../core/pytree.js";
+import { typedOf, type TreeDef } from "../core/pytree.js";
 import type { Primitive } from "../core/primitive.js";
 import type { Tensor } from "../core/tracer.js";
 import type { Program } from "./optimize.js";
@@ -213,6 +213,14 @@ export function generate(p: Program, argDef: TreeDef, sigs: readonly LeafSig[], 
         entry.push(storeInput(v, t));
         return;
       }
+      case "typed": {
+        // A Float64Array/Float32Array argument: one array leaf over the same buffer.
+        const v = leaf++, t = `t${tmp++}`;
+        entry.push(`const ${t} = ${path};`);
+        entry.push(`if (!(${t} instanceof ${def.dtype === "float64" ? "Float64Array" : "Float32Array"}) || ${t}.length !== ${def.length}) return MISS;`);
+        entry.push(storeInput(v, `new NDArray(${t}, [${def.length}])`));
+        return;
+      }
       case "array": {
         const n = def.children.length;
         entry.push(`if (!Array.isArray(${path}) || ${path}.length !== ${n}) return MISS;`);
@@ -245,6 +253,7 @@ export function generate(p: Program, argDef: TreeDef, sigs: readonly LeafSig[], 
   const outExpr = (def: TreeDef, atoms: Atom[], pos: { i: number }, chunk: number): string => {
     switch (def.kind) {
       case "leaf": return atomExpr(atoms[pos.i++]!, chunk);
+      case "typed": return `typedOf(${kconst(def)}, ${atomExpr(atoms[pos.i++]!, chunk)})`;
       case "array": return `[${def.children.map((c) => outExpr(c, atoms, pos, chunk)).join(", ")}]`;
       case "object": return `{ ${def.keys.map((k, i) => `${JSON.stringify(k)}: ${outExpr(def.children[i]!, atoms, pos, chunk)}`).join(", ")} }`;
       case "static": return kconst(def.value);
@@ -274,7 +283,7 @@ export function generate(p: Program, argDef: TreeDef, sigs: readonly LeafSig[], 
     if (nS > 0) body.push(`  S.fill(undefined);`);
     body.push(`  return result;`, `};`);
   }
-  const head: string[] = [`"use strict";`, `const { MISS, NDArray, same, plainKeys } = H;`];
+  const head: string[] = [`"use strict";`, `const { MISS, NDArray, same, plainKeys, typedOf } = H;`];
   for (const [name, src] of fns) head.push(`const ${name} = ${src};`);
   for (const [prim, k] of implIndex) head.push(`const I${k}_${prim.name} = I[${k}];`);
   // Fused groups may add impls/helpers through kconst only, so the head is complete here.
@@ -301,7 +310,7 @@ function plainKeys(o: unknown, keys: string): boolean {
   return Object.keys(o).join("\u0000") === keys;
 }
 
-const HELPERS = { MISS, NDArray, same, plainKeys };
+const HELPERS = { MISS, NDArray, same, plainKeys, typedOf };
 
 const TYPED_NAME: Record<string, string> = { float64: "Float64Array", float32: "Float32Array", bool: "Uint8Array", int32: "Int32Array" };
 const BYTES: Record<string, number> = { Float64Array: 8, Float32Array: 4, Uint8Array: 1, Int32Array: 4 };

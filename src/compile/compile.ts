@@ -115,6 +115,7 @@ function keyOf(def: TreeDef, leaves: readonly Tensor[]): string {
   const walk = (d: TreeDef): string => {
     switch (d.kind) {
       case "leaf": { const l = leaves[i++]!; return l instanceof NDArray ? `${l.dtype}[${l.shape.join(",")}]` : "n"; }
+      case "typed": i++; return `${d.dtype}Array(${d.length})`;
       case "array": return `[${d.children.map(walk).join(",")}]`;
       case "object": return `{${d.keys.map((k, j) => `${JSON.stringify(k)}:${walk(d.children[j]!)}`).join(",")}}`;
       case "static": return staticKey(d.value);

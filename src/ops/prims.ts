@@ -10,6 +10,7 @@ import { DTypeError, ShapeError } from "../base/errors.js";
 import type { Aval, Display, PartialFn, Primitive, Rule } from "../core/primitive.js";
 import { ZERO, type Tensor, type Value } from "../core/tracer.js";
 import * as o from "./api.js";
+import { roundingPrims } from "./rounding.js";
 
 type Operand = number | boolean | NDArray;
 
@@ -543,6 +544,9 @@ const TABLE = {
     },
     display: { primal: infix("@") },
   } satisfies Primitive<undefined>,
+
+  // JS `%` and Math.floor/ceil/round/trunc (src/ops/rounding.ts).
+  ...roundingPrims({ unary, binary }),
 };
 
 /**
