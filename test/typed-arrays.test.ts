@@ -8,7 +8,10 @@ import * as w from "../src/index.js";
 import { NDArray } from "../src/index.js";
 import { assertClose } from "./helpers/check.js";
 
-const f = (x: w.Value) => w.sum(w.mul(w.sin(x), w.square(x)));
+// Plain functions of typed arrays are typed loosely here: the point is what reaches them at run time.
+/* eslint-disable @typescript-eslint/no-explicit-any */
+
+const f = (x: any): any => w.sum(w.mul(w.sin(x), w.square(x)));
 const xs = [0.3, -1.2, 2.5, 0.7];
 const x64 = () => Float64Array.from(xs);
 const xnd = () => w.array(xs);
@@ -42,7 +45,7 @@ describe("typed-array arguments under every transform", () => {
     assertClose(dy, dyr);
     const [, lin] = w.linearize(f, x64());
     assertClose(lin(t), dyr);
-    const [out, pb] = w.vjp((x: w.Value) => w.mul(x, 3), x64());
+    const [out, pb] = w.vjp((x: any) => w.mul(x, 3), x64());
     assert.ok(out instanceof NDArray, "the output is what f returned (an NDArray)");
     const [ct] = pb(w.array([1, 1, 1, 1]) as never);
     assertTyped(ct, Float64Array, w.array([3, 3, 3, 3]));
@@ -53,18 +56,18 @@ describe("typed-array arguments under every transform", () => {
     assertClose(H, w.hessian(f)(xnd()));
     const v = Float64Array.of(1, -1, 0.5, 2);
     assertTyped(w.hvp(f, x64(), v), Float64Array, w.hvp(f, xnd(), w.array(v)), 1e-14);
-    const J = w.jacobian((x: w.Value) => w.sin(x))(x64());
+    const J = w.jacobian((x: any) => w.sin(x))(x64());
     assert.ok(J instanceof NDArray);
     assert.deepEqual(J.shape, [4, 4]);
-    assertClose(J, w.jacobian((x: w.Value) => w.sin(x))(xnd()));
+    assertClose(J, w.jacobian((x: any) => w.sin(x))(xnd()));
     assertClose(w.jacfwd(f)(x64()), w.grad(f)(xnd()));
     assertClose(w.jacrev(f)(x64()), w.grad(f)(xnd()));
   });
 
   test("grad of grad, and pytrees holding typed arrays", () => {
-    const g2 = w.grad((x: w.Value) => w.sum(w.grad(f)(x) as w.Value));
+    const g2 = w.grad((x: any): any => w.sum(w.grad(f)(x)));
     assertTyped(g2(x64()), Float64Array, g2(xnd()), 1e-14);
-    const loss = (p: { a: w.Value; b: w.Value }) => w.sum(w.mul(p.a, w.exp(p.b)));
+    const loss = (p: any): any => w.sum(w.mul(p.a, w.exp(p.b)));
     const g = w.grad(loss)({ a: x64(), b: Float64Array.of(0, 1, 2, 3) }) as { a: unknown; b: unknown };
     assert.ok(g.a instanceof Float64Array && g.b instanceof Float64Array);
     assertClose(w.array(g.b as Float64Array), w.mul(w.array(xs), w.exp(w.array([0, 1, 2, 3]))));
@@ -80,7 +83,7 @@ describe("typed-array arguments under every transform", () => {
     cg(Float64Array.of(1, 2)); // so is another length
     assert.equal(cg.counts.traces, 3);
     assertTyped(w.grad(w.compile(f))(x64()), Float64Array, ref, 1e-14);
-    const chvp = w.compile((x: w.Value, v: w.Value) => w.hvp(f, x, v));
+    const chvp = w.compile((x: any, v: any) => w.hvp(f, x, v));
     const v = Float64Array.of(1, 2, 3, 4);
     assertTyped(chvp(x64(), v), Float64Array, w.hvp(f, xnd(), w.array(v)), 1e-14);
   });
