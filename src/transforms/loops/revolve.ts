@@ -116,7 +116,7 @@ export interface SweepOps<S, G> {
 }
 
 export interface SweepStats {
-  /** Steps evaluated forward by `advance` during the sweep (the first sweep's not included). */
+  /** Steps evaluated by `advance` (the first sweep's too, where its states were not given). */
   forwardSteps: number;
   adjointSteps: number;
   /** Most states held at once, those of the first sweep included. */
@@ -132,7 +132,8 @@ export function reverseSweep<S, G>(T: number, plan: CheckpointPlan, first: reado
   const st = stats ?? { forwardSteps: 0, adjointSteps: 0, peakSnapshots: 0 };
   // Frames: [a, b) to reverse with c slots, x_a held. The right part is always done first.
   const fa: number[] = [], fb: number[] = [], fc: number[] = [], fs: S[] = [];
-  let a = 0, b = T, c = slotsOf(plan, T), sa = first[0]!;
+  let a = 0, b = T, c = slotsOf(plan, T);
+  let sa: S = first[0] as S;
   let k = 1; // next state of the first sweep to take instead of advancing
   const take = (from: number, to: number, state: S): S => {
     if (k < first.length && to === firstPos(k)) return first[k++]!;
@@ -219,15 +220,8 @@ export class OnlineCheckpoints<S> {
       // Snapshots 0 … j−1 stay held; this segment gets the rest of the capacity (its start included).
       const plan: CheckpointPlan = { kind: "revolve", slots: Math.max(1, this.capacity - j) };
       const local = { forwardSteps: 0, adjointSteps: 0, peakSnapshots: 0 };
-      const first = [this.states[j]!];
-      // The segment's own first sweep is recomputed here: only its start was stored.
-      const fs = firstSweep(len, plan);
-      let s = first[0]!;
-      for (let q = 1; q < fs.length; q++) {
-        s = ops.advance(s, start + fs[q - 1]!, start + fs[q]!);
-        local.forwardSteps += fs[q]! - fs[q - 1]!;
-        first.push(s);
-      }
+      // Only the segment's start was stored: the sweep makes the segment's own first pass.
+      const first: S[] = [this.states[j] as S];
       g = reverseSweep(len, plan, first, g, {
         advance: (x, from, to) => ops.advance(x, start + from, start + to),
         adjoint: (x, i, gi) => ops.adjoint(x, start + i, gi),
