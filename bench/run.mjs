@@ -8,7 +8,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { SYSTEMS } from "./lib/cases.mjs";
 import { checkMark, fmtNum, fmtRatio, fmtTime, markdownTable, relErr } from "./lib/table.mjs";
-import { MEASURES, selectMeasures, YARDSTICKS } from "./lib/workloads.mjs";
+import { MEASURES, selectMeasures, W7_PYTORCH, YARDSTICKS } from "./lib/workloads.mjs";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const WORKER_TIMEOUT_S = 240;
@@ -24,9 +24,9 @@ if (selectMeasures(filters).length === 0) {
 }
 
 /** Runs one worker on the given measures; resolves to its parsed result, or to { error } if it failed or timed out. */
-function runWorker(system, ids) {
+function runWorker(system, ids, extra = []) {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [path.join(here, "worker.mjs"), system, ...(quick ? ["--quick"] : []), ...ids], {
+    const child = spawn(process.execPath, [path.join(here, "worker.mjs"), system, ...(quick ? ["--quick"] : []), ...extra, ...ids], {
       cwd: here,
       stdio: ["ignore", "pipe", "pipe"],
     });
@@ -64,6 +64,11 @@ function metCell(m, row, all) {
       return yes(row.ratio <= t.max);
     case "mode":
       return yes(row.mode === m.mode && err <= 1e-8, ` (${row.mode})`);
+    case "memory": {
+      // Loops under reverse mode: a time budget (eager or compiled) and an RSS budget.
+      const max = row.system.includes("compiled") ? t.compiled : t.eager;
+      return yes(row.ratio <= max && row.rssGrowthMB <= t.mb, ` (≤ ${max}×, ≤ ${t.mb} MB)`);
+    }
     case "peer": {
       const peer = all.find((r) => r.measure === m.id && r.system === t.peer && r.status === "ok");
       if (!peer) return `? (no ${t.peer} row)`;
@@ -103,10 +108,31 @@ function buildTable(results) {
         checksumCell(row),
         row.system === "wengert" ? (m.target?.text ?? "") : "",
         metCell(m, row, all),
-        row.note ?? "",
+        [row.note, m.isolate && row.rssGrowthMB !== undefined ? `RSS +${fmtMB(row.rssGrowthMB)}` : ""].filter(Boolean).join("; "),
       ]),
   );
   return markdownTable(["Workload", "System", "Median", "Plain f (same proc.)", "× plain f", "Checksum", "Target", "Met?", "Notes"], body);
+}
+
+const fmtMB = (mb) => `${mb < 10 ? mb.toFixed(1) : mb.toFixed(0)} MB`;
+
+/** W7's rows side by side: time ratio and RSS growth per variant, with PyTorch's figures as the anchor. */
+function memoryTable(results) {
+  const all = results.flatMap((r) => r.rows).filter((r) => r.measure.startsWith("W7."));
+  if (all.length === 0) return [];
+  const rows = all.map((row) => {
+    const m = MEASURES.find((x) => x.id === row.measure);
+    return [m.text, row.system, timeCell(row), fmtRatio(row.ratio ?? (row.firstMs && row.yardMedian ? row.firstMs / 1e3 / row.yardMedian : undefined)), row.rssGrowthMB === undefined ? "" : `+${fmtMB(row.rssGrowthMB)}`, checksumCell(row), metCell(m, row, all)];
+  });
+  for (const p of W7_PYTORCH) rows.push([p.text, "PyTorch (quoted)", "", `${p.ratio}×`, `+${p.rssMB} MB`, "", ""]);
+  return [
+    "## W7: reverse mode's memory",
+    "",
+    "Each row ran in a process of its own; RSS growth is that process's peak resident memory less its resident memory before the row's setup (compiling included). PyTorch's rows are quoted from issue #10, measured on this machine kind, not run here.",
+    "",
+    markdownTable(["Workload", "System", "Median", "× plain f", "RSS growth", "Checksum", "Met?"], rows),
+    "",
+  ];
 }
 
 /**
@@ -171,17 +197,27 @@ async function main() {
   const selected = selectMeasures(filters);
   const workloads = [...new Set(selected.map((m) => m.id.split(".")[0]))];
   const results = [];
+  const record = (res, label) => {
+    if (res.error) process.stderr.write(`  ${res.system} ${label} failed: ${res.error}\n`);
+    res.workload = label;
+    annotate(res);
+    results.push(res);
+  };
   for (const s of systems) {
     for (const wl of workloads) {
-      process.stderr.write(`${s} ${wl}:\n`);
-      const res = await runWorker(
-        s,
-        selected.filter((m) => m.id.startsWith(wl + ".")).map((m) => m.id),
-      );
-      if (res.error) process.stderr.write(`  ${s} ${wl} failed: ${res.error}\n`);
-      res.workload = wl;
-      annotate(res);
-      results.push(res);
+      const mine = selected.filter((m) => m.id.startsWith(wl + "."));
+      const shared = mine.filter((m) => !m.isolate).map((m) => m.id);
+      if (shared.length > 0) {
+        process.stderr.write(`${s} ${wl}:\n`);
+        record(await runWorker(s, shared), wl);
+      }
+      // Measures whose RSS growth is reported: a process per variant.
+      for (const m of mine.filter((x) => x.isolate && (!x.systems || x.systems.includes(s)))) {
+        process.stderr.write(`${s} ${m.id}:\n`);
+        const first = await runWorker(s, [m.id], ["--variant=0"]);
+        record(first, `${m.id}#0`);
+        for (let i = 1; i < (first.variantCounts?.[m.id] ?? 1); i++) record(await runWorker(s, [m.id], [`--variant=${i}`]), `${m.id}#${i}`);
+      }
     }
   }
   const load1 = os.loadavg();
@@ -201,6 +237,7 @@ async function main() {
     "",
     table,
     "",
+    ...memoryTable(results),
     "The plain-JS yardsticks of each process, timed before the library was imported and again after all its cases ran. A rise can come from a detached ArrayBuffer (a wasm library grew its memory) or from other load on the machine (the js rows load no library and show that noise). The table's 'Plain f' is the faster of the two:",
     "",
     yardTable(results),

@@ -58,7 +58,7 @@ const cache = new Map();
 /** Inputs built once per process, shared by every system's cases. */
 export function data(key) {
   if (!cache.has(key)) {
-    const make = { "W2.1e3": () => rosenX(1e3), "W2.1e5": () => rosenX(1e5), W3: mlpData, "W5.x": w5x }[key];
+    const make = { "W2.1e3": () => rosenX(1e3), "W2.1e5": () => rosenX(1e5), W3: mlpData, "W5.x": w5x, W7: w7x0 }[key];
     cache.set(key, make());
   }
   return cache.get(key);
@@ -205,6 +205,31 @@ export function w5fbJac(x) {
   return g;
 }
 
+/** W7: x ∈ R^100, x0_i = (i+1)/100, x_{t+1} = x_t + h·sin(x_t), T = 100,000 steps, loss Σ x_T. */
+export const W7 = { n: 100, T: 100_000, h: 1e-4 };
+export function w7x0() {
+  return Float64Array.from({ length: W7.n }, (_, i) => (i + 1) / W7.n);
+}
+export function w7f(x0) {
+  const { n, T, h } = W7,
+    x = Float64Array.from(x0);
+  for (let t = 0; t < T; t++) for (let i = 0; i < n; i++) x[i] += h * Math.sin(x[i]);
+  return sumOf(x);
+}
+/** The gradient is diagonal, Π_t (1 + h cos x_t,i): accumulated forward, no storage at all. */
+export function w7grad(x0) {
+  const { n, T, h } = W7,
+    x = Float64Array.from(x0),
+    g = new Float64Array(n).fill(1);
+  for (let t = 0; t < T; t++) {
+    for (let i = 0; i < n; i++) {
+      g[i] *= 1 + h * Math.cos(x[i]);
+      x[i] += h * Math.sin(x[i]);
+    }
+  }
+  return g;
+}
+
 export function sumOf(a) {
   let s = 0;
   for (let i = 0; i < a.length; i++) s += a[i];
@@ -221,6 +246,8 @@ export const YARDSTICKS = {
   W3: { label: "MLP forward f32", run: () => mlpForward(data("W3")).loss },
   "W5.fa": { label: "fa", run: () => w5fa(data("W5.x")) },
   "W5.fb": { label: "fb", run: () => w5fb(W5X) },
+  // A call takes about half a second: 5 samples, each one call.
+  W7: { label: "W7 recurrence T=1e5", run: () => w7f(data("W7")), long: true },
 };
 
 const rel = (max) => ({ kind: "ratio", max, text: `≤ ${max}× f` });
@@ -267,6 +294,28 @@ export const MEASURES = [
     target: { kind: "mode", text: "forward, sum ok" },
   },
   { id: "W6.hvp", yard: "W2.1e5", text: "W6 hvp n=1e5", expect: [178598918, 1810, 1962], target: rel(10) },
+  // Loops: W2 written as one structured loop (scan over the pairs (x_i, x_{i+1}), or foriLoop).
+  { id: "W2.loop.1e3.grad", yard: "W2.1e3", text: "W2 loop n=1e3 grad", expect: [67760], target: rel(3) },
+  { id: "W2.loop.1e5.grad", yard: "W2.1e5", text: "W2 loop n=1e5 grad", expect: [6819560], target: rel(3) },
+  // W7's rows each run in a process of their own (`isolate`), so that their RSS growth is theirs.
+  // Checksums: Σ grad (the gradient's diagonal sum); Σ x_T = 314.0658501224194.
+  { id: "W7.grad.native", yard: "W7", text: "W7 grad, native loop", expect: [2.9707282777381097], isolate: true, systems: ["js", "wengert"] },
+  { id: "W7.grad.scan", yard: "W7", text: "W7 grad, scan", expect: [2.9707282777381097], isolate: true, systems: ["js", "wengert"] },
+  {
+    id: "W7.grad.binomial",
+    yard: "W7",
+    text: "W7 grad, scan + binomial checkpoints",
+    expect: [2.9707282777381097],
+    isolate: true,
+    systems: ["js", "wengert"],
+    target: { kind: "memory", text: "eager ≤ 15× f, compiled ≤ 5× f; RSS ≤ +10 MB", eager: 15, compiled: 5, mb: 10 },
+  },
+];
+
+/** PyTorch on W7 (quoted from issue #10, not run here): the anchor for the loop rows. */
+export const W7_PYTORCH = [
+  { text: "PyTorch, autograd through a Python loop", ratio: 8.9, rssMB: 388 },
+  { text: "PyTorch, torch.utils.checkpoint", ratio: 5.3, rssMB: 8 },
 ];
 
 /** Measures selected by command-line filters ("W2", "W5.fb", "W2.array"): prefix matches on ids. */

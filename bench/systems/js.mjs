@@ -16,6 +16,7 @@ import {
   w5faGrad,
   w5fb,
   w5fbJac,
+  w7grad,
 } from "../lib/workloads.mjs";
 
 export async function create() {
@@ -66,6 +67,12 @@ export async function create() {
           () => w5fbJac(W5X),
           (g) => [sumOf(g)],
           "analytic derivative",
+        ),
+      "W7.grad.native": () =>
+        sync(
+          () => w7grad(data("W7")),
+          (g) => [sumOf(g)],
+          "the diagonal product, accumulated forward (no storage)",
         ),
       "W6.hvp": () => {
         const x = data("W2.1e5"),

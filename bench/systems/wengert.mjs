@@ -1,7 +1,7 @@
 // wengert, from the root package's build (../dist).
 import * as w from "../../dist/index.js";
 import { eachSize, syncCase as sync } from "../lib/cases.mjs";
-import { data, MLP, sumOf, W1X, W5N, W5X } from "../lib/workloads.mjs";
+import { data, MLP, sumOf, W1X, W5N, W5X, W7 } from "../lib/workloads.mjs";
 
 const sumData = (a) => sumOf(a.data);
 
@@ -14,7 +14,7 @@ function compiled(cf, args, check, extra = "") {
   const st = cf.lastCompiled.stats;
   const kib = st.sourceChars / 1024;
   const note = `w.compile: compile ${ms < 10 ? ms.toFixed(1) : ms.toFixed(0)} ms, ${st.lines} lines (${st.traced} traced), ${kib < 10 ? kib.toFixed(1) : kib.toFixed(0)} KiB JS${st.chunks > 1 ? ` in ${st.chunks} functions` : ""}${extra}`;
-  return { ...sync(() => cf(...args), check, note), variant: "compiled" };
+  return { ...sync(() => cf(...args), check, note), variant: "compiled", compileMs: ms };
 }
 
 // W1: the survey's example, one library op per operation.
@@ -36,6 +36,41 @@ function rosenArray(x) {
     tail = w.slice(x, [1]);
   return w.sum(w.add(w.mul(100, w.square(w.sub(tail, w.square(head)))), w.square(w.sub(1, head))));
 }
+
+// W2 as one structured loop: scan over the pairs (x_i, x_{i+1}) — slices of a 1-D array are
+// numbers per step — or foriLoop over the indices.
+function rosenScan(x) {
+  const n = x.shape[0];
+  const step = (s, [a, b]) => [w.add(s, w.add(w.mul(100, w.square(w.sub(b, w.square(a)))), w.square(w.sub(1, a)))), null];
+  return w.scan(step, 0, [w.slice(x, [0], [n - 1]), w.slice(x, [1])])[0];
+}
+
+// W7: x_{t+1} = x_t + h·sin(x_t) for T steps, loss Σ x_T; a native loop (unrolled on the tape) or one scan line.
+const w7step = (x) => w.add(x, w.mul(W7.h, w.sin(x)));
+function w7native(x) {
+  for (let t = 0; t < W7.T; t++) x = w7step(x);
+  return w.sum(x);
+}
+const w7scan = (opts) => (x) => w.sum(w.scan((c) => [w7step(c), null], x, null, { length: W7.T, ...opts })[0]);
+
+/** Eager and compiled variants of a W7 gradient, each built lazily in its own process. */
+function w7cases(f, note) {
+  const x = () => w.array(data("W7"));
+  const check = (g) => [sumData(g)];
+  const eager = () => {
+    const g = w.grad(f),
+      x0 = x();
+    return { ...sync(() => g(x0), check, note), long: true };
+  };
+  const compiledCase = () => ({ ...compiled(w.compile(w.grad(f)), [x()], check, note ? `, ${note}` : ""), long: true });
+  return [
+    { variant: undefined, build: eager },
+    { variant: "compiled", build: compiledCase },
+  ];
+}
+
+const hasLoops = typeof w.scan === "function";
+const noLoops = { na: "this build of wengert has no w.scan" };
 
 // W3: params [W1, b1, W2, b2]; X and the one-hot labels are constants.
 function mlpSetup() {
@@ -134,6 +169,15 @@ export async function create() {
       "W5.fb.jacfwd": () => jacCase(w.jacfwd, fb, fbArg),
       "W5.fb.jacrev": () => jacCase(w.jacrev, fb, fbArg),
       "W5.fb.jacobian": () => jacCase(w.jacobian, fb, fbArg),
+      ...eachSize("W2.loop.{n}.grad", (n) => {
+        if (!hasLoops) return noLoops;
+        const x = w.array(data(`W2.${n}`)),
+          g = w.grad(rosenScan);
+        return [sync(() => g(x), (r) => [sumData(r)], "scan over (x_i, x_{i+1})"), compiled(w.compile(g), [x], (r) => [sumData(r)], ", scan over (x_i, x_{i+1})")];
+      }),
+      "W7.grad.native": () => w7cases(w7native, "native loop: every step unrolled on the tape"),
+      "W7.grad.scan": () => (hasLoops ? w7cases(w7scan({}), "scan: one line, T carries stored") : noLoops),
+      "W7.grad.binomial": () => (hasLoops ? w7cases(w7scan({ checkpoints: "binomial" }), 'scan, checkpoints: "binomial"') : noLoops),
       "W6.hvp": () => {
         const x = w.array(data("W2.1e5")),
           v = w.ones([x.shape[0]]);
