@@ -15,6 +15,9 @@ export {
 } from "./ops/api.js";
 export type { Operand } from "./ops/api.js";
 export { remainder, floor, ceil, round, trunc } from "./ops/rounding.js";
+export { erf, erfc, isnan, isfinite, argmax, argmin, cumsum, argsort, takeAlongAxis, scatterAlongAxis } from "./ops/extra.js";
+export { clip, prod, cumprod, variance, variance as var, std, eye, expandDims, squeeze, flatten, split, tile, repeat, sort, gelu, logaddexp, oneHot } from "./lib/array-ops.js";
+export type { VarOptions } from "./lib/array-ops.js";
 export { sigmoid, relu, softplus, softmax, logSoftmax, logsumexp, norm, hypot } from "./lib/functions.js";
 export { grad, valueAndGrad, vjp, linearize } from "./transforms/grad.js";
 export { jvp } from "./transforms/jvp.js";

@@ -8,6 +8,7 @@ import * as w from "../src/index.js";
 import { NDArray } from "../src/index.js";
 import { P, type PrimName } from "../src/ops/prims.js";
 import { assertClose, property, randArray, type AnyFn, type Rng, type Tree } from "./helpers/check.js";
+import { EXTRA_COMPILE_CASES } from "./cases/extra.js";
 
 const TOL = { rtol: 1e-14 };
 type Dist = (r: Rng) => number;
@@ -34,6 +35,7 @@ const bin = (op: AnyFn, da: Dist, db: Dist): Case[] => [
 
 // One or more functions per primitive of the table (the last test checks none is missing).
 const CASES: Record<PrimName, Case[]> = {
+  ...EXTRA_COMPILE_CASES,
   add: bin(w.add, any, any), sub: bin(w.sub, any, any), mul: bin(w.mul, any, any), div: bin(w.div, any, pos),
   pow: [...bin(w.pow, pos, any), { f: (x: w.Value) => w.pow(x, 3), args: (r) => [any(r)] }],
   chainMul: bin((a: w.Value, b: w.Value) => w.mul(w.square(a), b), any, any),

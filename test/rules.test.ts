@@ -15,6 +15,7 @@ import { P, type PrimName } from "../src/ops/prims.js";
 import { checkAll, property, randArray, type AnyFn, type CheckOpts, type Rng, type Tree } from "./helpers/check.js";
 import { bind } from "../src/core/primitive.js";
 import type { Value } from "../src/core/tracer.js";
+import { EXTRA_NONE_OPS, EXTRA_RULE_CASES } from "./cases/extra.js";
 
 interface Generated {
   readonly f: AnyFn;
@@ -90,6 +91,9 @@ function roundingCases(op: AnyFn, d: Dist): Case[] {
 }
 
 const CASES: Record<PrimName, readonly Case[]> = {
+  // The tables spread into prims.ts keep their cases beside them.
+  ...EXTRA_RULE_CASES,
+
   add: binaryCases(w.add, any, any),
   sub: binaryCases(w.sub, any, any),
   mul: binaryCases(w.mul, any, any),
@@ -311,13 +315,13 @@ test("every primitive in the table has rule tests", () => {
 // plain concrete value (native `if` works on it) and nothing flows through them.
 test("rule kind none: outputs are concrete and carry no derivative under every transform", () => {
   const none = (Object.keys(P) as PrimName[]).filter((k) => P[k].rule.kind === "none");
-  assert.deepEqual(none.sort(), ["ceil", "equal", "floor", "greater", "greaterEqual", "less", "lessEqual", "notEqual", "round", "sign", "stopGradient", "trunc"]);
+  assert.deepEqual(none.sort(), ["ceil", "equal", "floor", "greater", "greaterEqual", "less", "lessEqual", "notEqual", "round", "sign", "stopGradient", "trunc", ...Object.keys(EXTRA_NONE_OPS)].sort());
   const x = w.array([-1.5, 0.5, 2]);
-  const ops: Record<string, (v: w.Value) => w.Value> = {
+  const ops: Record<string, (v: w.Value) => w.Value | boolean> = {
     greater: (v) => w.greater(v, 0), greaterEqual: (v) => w.greaterEqual(v, 0), less: (v) => w.less(v, 0),
     lessEqual: (v) => w.lessEqual(v, 0), equal: (v) => w.equal(v, 0.5), notEqual: (v) => w.notEqual(v, 0.5),
     sign: (v) => w.sign(v), stopGradient: (v) => w.stopGradient(v),
-    floor: (v) => w.floor(v), ceil: (v) => w.ceil(v), round: (v) => w.round(v), trunc: (v) => w.trunc(v),
+    floor: (v) => w.floor(v), ceil: (v) => w.ceil(v), round: (v) => w.round(v), trunc: (v) => w.trunc(v), ...EXTRA_NONE_OPS,
   };
   for (const k of none) {
     const op = ops[k]!;

@@ -11,50 +11,10 @@ import type { Aval, Display, PartialFn, Primitive, Rule } from "../core/primitiv
 import { ZERO, type Tensor, type Value } from "../core/tracer.js";
 import * as o from "./api.js";
 import { roundingPrims } from "./rounding.js";
-
-type Operand = number | boolean | NDArray;
-
-function outDType(out: Aval): DType {
-  return out.dtype === "number" ? "float64" : out.dtype;
-}
+import { arrayOf, binary, floatAval, outDType, reducedShape, unary, type Operand } from "./builders.js";
+import { EXTRA } from "./prims-extra.js";
 
 // ---------------------------------------------------------------- elementwise builders
-
-function unary(
-  name: string,
-  f: (a: number) => number,
-  partial: PartialFn<undefined>,
-  display: Display<undefined>,
-): Primitive<undefined> {
-  const kernel = K.makeUnary(f);
-  return {
-    name,
-    scalar: f,
-    broadcasts: true,
-    infer: (avals) => elementwiseAval(name, avals),
-    impl: (args, _p, out) => kernel(args[0] as Operand, outDType(out)),
-    rule: { kind: "partials", partials: [partial] },
-    display,
-  };
-}
-
-function binary(
-  name: string,
-  f: (a: number, b: number) => number,
-  partials: readonly [PartialFn<undefined>, PartialFn<undefined>],
-  display: Display<undefined>,
-): Primitive<undefined> {
-  const kernel = K.makeBinary(f);
-  return {
-    name,
-    scalar: f,
-    broadcasts: true,
-    infer: (avals) => elementwiseAval(name, avals),
-    impl: (args, _p, out) => kernel(args[0] as Operand, args[1] as Operand, out.shape, outDType(out)),
-    rule: { kind: "partials", partials },
-    display,
-  };
-}
 
 const NO_GRADIENT_COMPARE = "comparisons are piecewise constant: their outputs carry no derivative";
 
@@ -103,24 +63,6 @@ export interface AxisParams { readonly axis: number }
 export interface ScatterParams { readonly axis: number; readonly shape: Shape }
 export interface PadParams { readonly widths: readonly (readonly [number, number])[]; readonly value: number }
 export interface CastParams { readonly dtype: DType }
-
-function arrayOf(v: Tensor): NDArray {
-  if (v instanceof NDArray) return v;
-  return new NDArray(Float64Array.of(typeof v === "boolean" ? (v ? 1 : 0) : v), []);
-}
-
-function reducedShape(shape: Shape, axes: readonly number[], keepdims: boolean): number[] {
-  const out: number[] = [];
-  for (let i = 0; i < shape.length; i++) {
-    if (axes.includes(i)) { if (keepdims) out.push(1); } else out.push(shape[i]!);
-  }
-  return out;
-}
-
-function floatAval(op: string, a: Aval): Aval {
-  if (a.dtype === "bool") throw new DTypeError(op, `got a bool array of shape ${shapeStr(a.shape)}; convert it with astype(x, "float64")`);
-  return a;
-}
 
 /** A reduction's mask of the positions that attain the max/min, split evenly among ties. */
 function extremumWeights(x: Value, out: Value, p: ReduceParams): Value {
@@ -182,6 +124,9 @@ function swapLast(v: Value): Value {
 // ---------------------------------------------------------------- the table
 
 const TABLE = {
+  // Tables of their own (one file each, so that adding ops does not collide here).
+  ...EXTRA,
+
   // Arithmetic. ∂ of each argument, as in the survey's elementary derivatives.
   add: binary("add", (a, b) => a + b, [() => 1, () => 1], { primal: infix("+"), partials: [() => "1", () => "1"] }),
   sub: binary("sub", (a, b) => a - b, [() => 1, () => -1], { primal: infix("−"), partials: [() => "1", () => "−1"] }),

@@ -1,0 +1,84 @@
+// Test cases for the primitives of src/ops/prims-extra.ts, merged into the whole-table suites
+// (rules.test.ts: derivative rules; compile.test.ts: generated code against eager mode).
+
+import * as w from "../../src/index.js";
+import { NDArray } from "../../src/index.js";
+import type { EXTRA } from "../../src/ops/prims-extra.js";
+import { randArray, type AnyFn, type CheckOpts, type Rng, type Tree } from "../helpers/check.js";
+
+type ExtraName = keyof typeof EXTRA;
+type Dist = (r: Rng) => number;
+interface RuleCase { readonly name: string; readonly gen: (r: Rng) => { f: AnyFn; args: Tree[]; opts?: CheckOpts & { second?: boolean } } }
+interface CompileCase { readonly f: AnyFn; readonly args: (r: Rng) => Tree[] }
+
+const any: Dist = (r) => r.uniform(-2, 2);
+const wide: Dist = (r) => r.uniform(-3.5, 3.5);
+const arr = (r: Rng, shape: number[], d: Dist): NDArray => randArray(shape, () => d(r));
+const i32 = (xs: readonly number[] | readonly (readonly number[])[]): NDArray => w.array(xs as number[], { dtype: "int32" });
+
+/** Values at least 0.3 apart, in random order (no ties for argmax or sort). */
+export function spread(r: Rng, shape: number[]): NDArray {
+  const n = shape.reduce((p, d) => p * d, 1);
+  const keyed = Array.from({ length: n }, (_, i) => ({ v: 0.4 * (i - n / 2) + r.uniform(-0.05, 0.05), k: r.next() }));
+  keyed.sort((a, b) => a.k - b.k);
+  return w.array(keyed.map((e) => e.v), { shape });
+}
+
+const c = (name: string, f: AnyFn, args: (r: Rng) => Tree[], opts?: CheckOpts & { second?: boolean }): RuleCase => ({ name, gen: (r) => ({ f, args: args(r), opts }) });
+const elementwise = (op: AnyFn, d: Dist): RuleCase[] => [
+  c("number", op, (r) => [d(r)]),
+  c("[2,3] array", op, (r) => [arr(r, [2, 3], d)]),
+  c("0-d array", op, (r) => [arr(r, [], d)]),
+];
+const sortAlong = (axis: number, descending = false) => (x: NDArray) => w.takeAlongAxis(x, w.argsort(x, axis, { descending }), axis);
+
+export const EXTRA_RULE_CASES: Record<ExtraName, readonly RuleCase[]> = {
+  erf: [...elementwise(w.erf, wide), c("erf(x)·x, [5]", (x: NDArray) => w.mul(w.erf(x), x), (r) => [arr(r, [5], any)])],
+  erfc: [...elementwise(w.erfc, wide), c("erfc in the tail, [4]", (x: NDArray) => w.mul(w.erfc(x), 1e3), (r) => [arr(r, [4], (rr) => rr.uniform(2, 3))])],
+  isnan: [
+    c("where(isnan(x), 0, sin x), [4]", (x: NDArray) => w.where(w.isnan(x), 0, w.sin(x)), (r) => [arr(r, [4], any)]),
+    c("native if on isnan(number)", (x: number) => (w.isnan(x) ? 0 : w.mul(x, x)), (r) => [any(r)]),
+  ],
+  isfinite: [c("where(isfinite(x), x², 0), [2,2]", (x: NDArray) => w.where(w.isfinite(x), w.square(x), 0), (r) => [arr(r, [2, 2], any)])],
+  argmax: [
+    c("the maximum gathered by argmax, axis 1", (x: NDArray) => w.takeAlongAxis(x, w.argmax(x, 1, true), 1), (r) => [spread(r, [3, 4])]),
+    c("the flat maximum by take", (x: NDArray) => w.mul(w.take(w.reshape(x, [-1]), w.reshape(w.argmax(x), [1])), 2), (r) => [spread(r, [2, 3])]),
+  ],
+  argmin: [c("the minimum gathered by argmin, axis 0", (x: NDArray) => w.takeAlongAxis(x, w.argmin(x, 0, true), 0), (r) => [spread(r, [3, 2])])],
+  cumsum: [
+    c("[5], flattened", (x: NDArray) => w.cumsum(x), (r) => [arr(r, [5], any)]),
+    c("[3,4] along axis 0", (x: NDArray) => w.cumsum(x, 0), (r) => [arr(r, [3, 4], any)]),
+    c("[3,4] along axis 1, reverse", (x: NDArray) => w.cumsum(x, 1, { reverse: true }), (r) => [arr(r, [3, 4], any)]),
+    c("[2,3,2] along axis -2, squared", (x: NDArray) => w.square(w.cumsum(x, -2)), (r) => [arr(r, [2, 3, 2], any)]),
+  ],
+  argsort: [
+    c("sort of [6]", sortAlong(0), (r) => [spread(r, [6])]),
+    c("sort of [3,4] along axis 1, descending, times x", (x: NDArray) => w.mul(sortAlong(1, true)(x), x), (r) => [spread(r, [3, 4])]),
+    c("sort of [4,3] along axis 0", sortAlong(0), (r) => [spread(r, [4, 3])]),
+  ],
+  takeAlongAxis: [
+    c("[3,4] at repeated indices along axis 1", (x: NDArray) => w.takeAlongAxis(x, i32([[0, 0], [3, 1], [2, 2]]), 1), (r) => [arr(r, [3, 4], any)]),
+    c("[3,2] along axis 0, more rows than x", (x: NDArray) => w.takeAlongAxis(w.sin(x), i32([[2, 0], [0, 0], [1, 2], [2, 1]]), 0), (r) => [arr(r, [3, 2], any)]),
+  ],
+  scatterAlongAxis: [
+    c("[3,2] into [3,4] along axis 1", (g: NDArray) => w.scatterAlongAxis(g, i32([[0, 0], [3, 1], [2, 2]]), 1, [3, 4]), (r) => [arr(r, [3, 2], any)]),
+  ],
+};
+
+/** Ops whose primitive has rule kind "none", for the suite that checks their outputs stay concrete. */
+export const EXTRA_NONE_OPS: Record<string, (v: w.Value) => w.Value | boolean> = {
+  isnan: (v) => w.isnan(v), isfinite: (v) => w.isfinite(v), argmax: (v) => w.argmax(v), argmin: (v) => w.argmin(v), argsort: (v) => w.argsort(v),
+};
+
+export const EXTRA_COMPILE_CASES: Record<ExtraName, CompileCase[]> = {
+  erf: [{ f: (x: w.Value) => w.erf(x), args: (r) => [wide(r)] }, { f: (x: w.Value) => w.erf(x), args: (r) => [arr(r, [2, 3], wide)] }],
+  erfc: [{ f: (x: w.Value) => w.mul(w.erfc(x), x), args: (r) => [arr(r, [5], wide)] }],
+  isnan: [{ f: (x: w.Value) => w.where(w.isnan(x), 0, w.exp(x)), args: (r) => [arr(r, [4], any)] }],
+  isfinite: [{ f: (x: w.Value) => w.where(w.isfinite(w.div(1, x)), w.sin(x), 0), args: (r) => [arr(r, [4], any)] }],
+  argmax: [{ f: (x: w.Value) => w.takeAlongAxis(w.square(x), w.argmax(x, 0, true), 0), args: (r) => [spread(r, [3, 2])] }],
+  argmin: [{ f: (x: w.Value) => w.mul(w.takeAlongAxis(x, w.argmin(x, -1, true), -1), x), args: (r) => [spread(r, [2, 3])] }],
+  cumsum: [{ f: (x: w.Value) => w.sin(w.cumsum(x, 1, { reverse: true })), args: (r) => [arr(r, [2, 3], any)] }],
+  argsort: [{ f: (x: w.Value) => w.mul(w.takeAlongAxis(x, w.argsort(x), -1), w.arange(5)), args: (r) => [spread(r, [5])] }],
+  takeAlongAxis: [{ f: (x: w.Value) => w.square(w.takeAlongAxis(x, i32([[1, 0, 1]]), 0)), args: (r) => [arr(r, [2, 3], any)] }],
+  scatterAlongAxis: [{ f: (x: w.Value) => w.exp(w.scatterAlongAxis(x, i32([[1], [0]]), 1, [2, 3])), args: (r) => [arr(r, [2, 1], any)] }],
+};
