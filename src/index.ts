@@ -25,11 +25,14 @@ export { jacfwd, jacrev, jacobian, hessian, hvp } from "./transforms/jacobian.js
 export type { JacobianFn } from "./transforms/jacobian.js";
 export type { JacobianOf, ScalarOut, ArgnumsOption } from "./transforms/args.js";
 export { customJvp, customVjp } from "./transforms/custom.js";
-export { trace, WengertList } from "./trace/wengert.js";
-export type { TraceInput, TraceLine, TraceOutput, PrintOptions, TraceOptions } from "./trace/wengert.js";
+export { WengertList } from "./core/ir.js";
+export type { TraceInput, TraceLine, TraceOutput, TraceOperand, Body } from "./core/ir.js";
+export type { PrintOptions, PrimalRow } from "./core/print.js";
+export { toDot } from "./core/dot.js";
+export { trace } from "./trace/record.js";
+export type { TraceOptions } from "./trace/record.js";
 export { forwardTrace, reverseTrace, DerivativeTable } from "./trace/tables.js";
 export type { TraceRow, TableOptions } from "./trace/tables.js";
-export { toDot } from "./trace/dot.js";
 export {
   parse as parseExpr, print as printExpr, variables as exprVariables, compileExpr, compileExprRecord, parseAssignments, equalExpr, FUNCTIONS as EXPR_FUNCTIONS,
 } from "./expr/index.js";

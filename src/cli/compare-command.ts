@@ -6,7 +6,7 @@ import { compileExpr, print, type Expr } from "../expr/index.js";
 import { numericGradient } from "../numeric/differences.js";
 import { differentiate } from "../symbolic/diff.js";
 import { simplify } from "../symbolic/simplify.js";
-import { fmtNumber, markdownTable, textTable } from "../trace/format.js";
+import { fmtNumber, markdownTable, textTable } from "../base/text.js";
 import { grad } from "../transforms/grad.js";
 import { jvp } from "../transforms/jvp.js";
 import { intOption, oneExpression, pointFor, UsageError, type Command, type CommandOutput } from "./args.js";

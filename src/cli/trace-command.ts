@@ -2,9 +2,9 @@
 // adjoint trace and its gradient, laid out like the survey's Tables 2 and 3.
 
 import { compileExpr, parse, variables } from "../expr/index.js";
-import { fmtNumber } from "../trace/format.js";
+import { fmtNumber } from "../base/text.js";
 import { forwardTrace, reverseTrace } from "../trace/tables.js";
-import { trace } from "../trace/wengert.js";
+import { trace } from "../trace/record.js";
 import { intOption, UsageError, valuesFor, type Command } from "./args.js";
 
 /** The survey's worked example (Baydin et al. 2018, Tables 2 and 3). */

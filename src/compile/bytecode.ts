@@ -5,9 +5,8 @@
 // milliseconds and runs in ONE small interpreter loop over a Float64Array register file, which
 // V8 optimizes after a few calls.
 
+import type { Atom, WengertList } from "../core/ir.js";
 import type { Primitive } from "../core/primitive.js";
-import type { Program } from "./optimize.js";
-import type { Atom } from "./stage.js";
 
 const ARITH = ["add", "sub", "mul", "div", "neg", "square", "chainMul", "exp", "log", "sin", "cos", "tan", "sqrt", "tanh", "abs", "mov"] as const;
 const CMP = ["greater", "greaterEqual", "less", "lessEqual", "equal", "notEqual"] as const;
@@ -30,13 +29,13 @@ export interface Bytecode {
 }
 
 /** The program as bytecode, or null when a line is not a scalar line this backend runs. */
-export function toBytecode(p: Program, miss: unknown): Bytecode | null {
+export function toBytecode(p: WengertList, miss: unknown): Bytecode | null {
   const nv = p.avals.length;
   const constSlot = new Map<number, number>();
   const constVals: number[] = [];
   const reg = (a: Atom): number | null => {
     if (a >= 0) return p.avals[a]!.js && p.avals[a]!.dtype === "number" ? a : null;
-    const c = p.consts[-a - 1];
+    const c = p.consts.value(a);
     if (typeof c !== "number") return null;
     let r = constSlot.get(a);
     if (r === undefined) { r = nv + constVals.length; constVals.push(c); constSlot.set(a, r); }
@@ -66,7 +65,8 @@ export function toBytecode(p: Program, miss: unknown): Bytecode | null {
       constVals.push(s.value);
       continue;
     }
-    if (!s.aval.js || s.aval.dtype !== "number") return null;
+    const aval = p.avals[s.out]!;
+    if (s.nOut !== 1 || !aval.js || aval.dtype !== "number") return null;
     D[k] = s.out;
     const name = s.prim.name === "stopGradient" || s.prim.name === "toScalar" ? "mov" : s.prim.name;
     const i = (ARITH as readonly string[]).indexOf(name);

@@ -10,16 +10,13 @@
 // small enough for V8's optimizing tier.
 
 import { NDArray, sizeOf } from "../array/ndarray.js";
+import { MISS, sameTensor } from "../core/evaluate.js";
+import type { Atom, Eqn, Line, WengertList } from "../core/ir.js";
 import { typedOf, type TreeDef } from "../core/pytree.js";
 import type { Primitive } from "../core/primitive.js";
 import type { Tensor } from "../core/tracer.js";
-import type { Program } from "./optimize.js";
-import type { Atom, Eqn, Stmt } from "./stage.js";
-import { planFusion, type FusedGroup } from "./fuse.js";
+import { emitFused, FUSED, zeroedOutputs } from "./fuse.js";
 import { toBytecode } from "./bytecode.js";
-
-/** Returned by a generated function whose signature check or guard failed. */
-export const MISS: unique symbol = Symbol("wengert.compile.miss");
 
 /** What one leaf of the arguments must be: a JS number, or an array of this dtype and shape. */
 export type LeafSig = { readonly kind: "number" } | { readonly kind: "array"; readonly dtype: string; readonly shape: readonly number[] };
@@ -30,8 +27,6 @@ export interface CodeStats {
   readonly chunks: number;
   /** Lines run as bytecode (0 when the program is JavaScript). */
   readonly bytecodeLines: number;
-  readonly fusedGroups: number;
-  readonly fusedLines: number;
   /** Bytes of the workspace: buffers of dead temporaries, allocated once and reused by every call. */
   readonly workspaceBytes: number;
   /** Bytes of arrays a call allocates afresh (outputs and kernel results), by their shapes. */
@@ -47,7 +42,6 @@ export interface CodegenOptions {
   readonly chunkSize: number;
   /** Programs on numbers of at least this many lines run as bytecode. */
   readonly bytecodeMin: number;
-  readonly fuse: boolean;
 }
 
 const INFIX: Record<string, string> = { add: "+", sub: "-", mul: "*", div: "/", greater: ">", greaterEqual: ">=", less: "<", lessEqual: "<=", equal: "===", notEqual: "!==" };
@@ -64,6 +58,13 @@ export function lit(x: number): string {
   if (x === Infinity) return "Infinity";
   if (x === -Infinity) return "(-Infinity)";
   return x < 0 ? `(${String(x)})` : String(x);
+}
+
+/** A number or boolean constant as a JS literal. */
+export function constExpr(c: Tensor): string {
+  if (typeof c === "number") return lit(c);
+  if (typeof c === "boolean") return String(c);
+  throw new TypeError("an array constant has no literal form");
 }
 
 /**
@@ -87,36 +88,22 @@ export function scalarExpr(prim: Primitive<unknown>, a: readonly string[], fns: 
   return `${fname}(${a.join(", ")})`;
 }
 
-export interface CodegenDeps {
-  readonly K: unknown[];
-  readonly I: unknown[];
-  readonly PA: unknown[];
-  readonly AV: unknown[];
-}
-
-export function generate(p: Program, argDef: TreeDef, sigs: readonly LeafSig[], outDef: TreeDef, opts: CodegenOptions): Generated {
+/** JavaScript for list `p` (fused by fuse.ts or not), whose inputs are the leaves of `argDef`. */
+export function generate(p: WengertList, argDef: TreeDef, sigs: readonly LeafSig[], outDef: TreeDef, opts: CodegenOptions): Generated {
   const { avals } = p;
-  const K: unknown[] = p.consts.slice();
+  const K: unknown[] = p.consts.values.slice();
   const I: unknown[] = [], PA: unknown[] = [], AV: unknown[] = [];
   const implIndex = new Map<Primitive<unknown>, number>();
   const fns = new Map<string, string>();
   const kconst = (v: unknown): string => { K.push(v); return `K[${K.length - 1}]`; };
 
-  // Fusion plan: groups of elementwise array lines computed by one loop.
-  const plan = opts.fuse ? planFusion(p) : null;
-  // Units of code: a plain statement, or a fused group (emitted at its last line).
-  type Unit = { stmt: Stmt } | { group: FusedGroup };
-  const units: Unit[] = [];
-  for (let k = 0; k < p.stmts.length; k++) {
-    const g = plan?.groupAt.get(k);
-    if (g !== undefined) { if (g.last === k) units.push({ group: g }); continue; }
-    units.push({ stmt: p.stmts[k]! });
-  }
+  const units = p.stmts;
+  const isFused = (s: Line): boolean => s.kind === "eqn" && s.prim === (FUSED as Primitive<unknown>);
 
   const nIn = p.nIn;
   // Large programs on numbers run as bytecode (see bytecode.ts); the entry check and the
   // output assembly stay generated JS, reading and writing the same register file.
-  const bc = plan?.groups.length === 0 && units.length >= opts.bytecodeMin && sigs.every((g) => g.kind === "number") ? toBytecode(p, MISS) : null;
+  const bc = units.length >= opts.bytecodeMin && sigs.every((g) => g.kind === "number") ? toBytecode(p, MISS) : null;
   const single = bc === null && units.length <= opts.chunkSize && nIn <= 256;
   const nChunks = single ? 1 : Math.max(1, Math.ceil(units.length / opts.chunkSize));
   const FINAL = nChunks; // the pseudo-chunk that reads the outputs
@@ -124,12 +111,10 @@ export function generate(p: Program, argDef: TreeDef, sigs: readonly LeafSig[], 
   const defChunk = new Int32Array(avals.length).fill(-2);
   for (let i = 0; i < nIn; i++) defChunk[i] = single ? 0 : -1;
   const spilled = new Uint8Array(avals.length);
-  const outsOf = (u: Unit): number[] => ("stmt" in u ? (u.stmt.kind === "eqn" ? [u.stmt.out] : []) : u.group.outs);
-  const insOf = (u: Unit): Atom[] => ("stmt" in u ? u.stmt.ins : u.group.ins);
   units.forEach((u, k) => {
     const c = single ? 0 : Math.floor(k / opts.chunkSize);
-    for (const a of insOf(u)) if (a >= 0 && defChunk[a] !== c) spilled[a] = 1;
-    for (const v of outsOf(u)) defChunk[v] = c;
+    for (const a of u.ins) if (a >= 0 && defChunk[a] !== c) spilled[a] = 1;
+    if (u.kind === "eqn") for (let j = 0; j < u.nOut; j++) defChunk[u.out + j] = c;
   });
   if (!single) for (const a of p.outs) if (a >= 0) spilled[a] = 1;
   if (bc !== null) { defChunk.fill(-1); spilled.fill(1); }
@@ -149,24 +134,18 @@ export function generate(p: Program, argDef: TreeDef, sigs: readonly LeafSig[], 
   };
   const atomExpr = (a: Atom, chunk: number): string => {
     if (a >= 0) return ref(a, chunk);
-    const c = p.consts[-a - 1]!;
-    if (typeof c === "number") return lit(c);
-    if (typeof c === "boolean") return String(c);
-    return `K[${-a - 1}]`;
+    const c = p.consts.value(a);
+    return c instanceof NDArray ? `K[${-a - 1}]` : constExpr(c);
   };
-  const isJsAtom = (a: Atom): boolean => (a >= 0 ? avals[a]!.js : !(p.consts[-a - 1] instanceof NDArray));
+  const isJsAtom = (a: Atom): boolean => p.avalOf(a).js;
 
-  const work: Workspace = plan === null || plan.groups.length === 0
-    ? { slotOf: new Map(), buffers: [] }
-    : planWorkspace(p, units.map((u) => ("stmt" in u ? { stmt: u.stmt } : { outs: u.group.outs.filter((v) => !u.group.zeroed.includes(v)), ins: u.group.ins })), TYPED_NAME);
-  const lines = (u: Unit, chunk: number, out: string[]): void => {
-    if ("group" in u) {
-      const g = u.group;
-      out.push(...g.emit((a) => atomExpr(a, chunk), (v) => `v${v}`, fns, kconst, (v) => (work.slotOf.has(v) ? `W[${work.slotOf.get(v)}]` : null)));
-      for (const v of g.outs) if (!single && spilled[v]) out.push(`${ref(v, FINAL + 1)} = v${v};`);
+  const work: Workspace = units.some(isFused) ? planWorkspace(p, isFused) : { slotOf: new Map(), buffers: [] };
+  const lines = (s: Line, chunk: number, out: string[]): void => {
+    if (s.kind === "eqn" && isFused(s)) {
+      out.push(...emitFused(s, p, (a) => atomExpr(a, chunk), (v) => `v${v}`, fns, kconst, (v) => (work.slotOf.has(v) ? `W[${work.slotOf.get(v)}]` : null)));
+      for (let j = 0; j < s.nOut; j++) if (!single && spilled[s.out + j]) out.push(`${ref(s.out + j, FINAL + 1)} = v${s.out + j};`);
       return;
     }
-    const s = u.stmt;
     const a = s.ins.map((x) => atomExpr(x, chunk));
     if (s.kind === "guard") {
       const e = scalarExpr(s.prim, a, fns) ?? `I_${s.prim.name}`;
@@ -177,11 +156,12 @@ export function generate(p: Program, argDef: TreeDef, sigs: readonly LeafSig[], 
       out.push(`if (!same(${a[0]}, ${kconst(s.value)})) return MISS; // guard: value() read ${typeof s.value === "number" ? lit(s.value) : "an array"}`);
       return;
     }
-    const e = s as Eqn;
+    const e = s;
     const name = e.prim.name;
+    const aval = avals[e.out]!;
     let rhs: string | null = null;
     if (name === "stopGradient" || (name === "toScalar" && e.ins.every(isJsAtom))) rhs = a[0]!;
-    else if (e.aval.js && e.ins.every(isJsAtom)) {
+    else if (aval.js && e.ins.every(isJsAtom)) {
       if (name === "where") rhs = `${a[0]} ? ${a[1]} : ${a[2]}`;
       else rhs = scalarExpr(e.prim, a, fns);
     }
@@ -189,7 +169,7 @@ export function generate(p: Program, argDef: TreeDef, sigs: readonly LeafSig[], 
       let k = implIndex.get(e.prim);
       if (k === undefined) { k = I.length; I.push(e.prim.impl); implIndex.set(e.prim, k); }
       PA.push(e.params);
-      AV.push(e.aval);
+      AV.push(aval);
       rhs = `I${k}_${name}([${a.join(", ")}], PA[${PA.length - 1}], AV[${AV.length - 1}])`;
     }
     out.push(`const v${e.out} = ${rhs};`);
@@ -292,15 +272,7 @@ export function generate(p: Program, argDef: TreeDef, sigs: readonly LeafSig[], 
   const build = new Function("H", "K", "I", "PA", "AV", source) as (...a: unknown[]) => (args: readonly unknown[]) => unknown;
   const run = build(HELPERS, K, I, PA, AV);
   const workspaceBytes = work.buffers.reduce((n, b) => n + b.length * BYTES[b.type]!, 0);
-  return { source, run, chunks: bc === null ? nChunks : 0, bytecodeLines: bc?.lines ?? 0, fusedGroups: plan?.groups.length ?? 0, fusedLines: plan?.lines ?? 0, workspaceBytes, freshBytes: freshBytes(p, work.slotOf) };
-}
-
-/** Exactly the same value (Object.is per element; shapes and dtypes too). */
-export function same(a: Tensor, b: Tensor): boolean {
-  if (!(b instanceof NDArray)) return Object.is(a, b);
-  if (!(a instanceof NDArray) || a.dtype !== b.dtype || a.size !== b.size) return false;
-  for (let i = 0; i < a.size; i++) if (!Object.is(a.data[i], b.data[i])) return false;
-  return a.shape.every((d, i) => d === b.shape[i]) && a.shape.length === b.shape.length;
+  return { source, run, chunks: bc === null ? nChunks : 0, bytecodeLines: bc?.lines ?? 0, workspaceBytes, freshBytes: freshBytes(p, work.slotOf) };
 }
 
 function plainKeys(o: unknown, keys: string): boolean {
@@ -310,7 +282,7 @@ function plainKeys(o: unknown, keys: string): boolean {
   return Object.keys(o).join("\u0000") === keys;
 }
 
-const HELPERS = { MISS, NDArray, same, plainKeys, typedOf };
+const HELPERS = { MISS, NDArray, same: sameTensor, plainKeys, typedOf };
 
 const TYPED_NAME: Record<string, string> = { float64: "Float64Array", float32: "Float32Array", bool: "Uint8Array", int32: "Int32Array" };
 const BYTES: Record<string, number> = { Float64Array: 8, Float32Array: 4, Uint8Array: 1, Int32Array: 4 };
@@ -323,21 +295,24 @@ interface Workspace {
 }
 
 /**
- * Buffer reuse for fused temporaries. A fused group's output that is neither a program output
+ * Buffer reuse for fused temporaries. A fused line's output that is neither a program output
  * nor read by an op that could keep a view of it is a temporary: it gets a workspace buffer,
  * allocated once with the generated function, and a buffer is handed to a later temporary of
  * the same type and length once its last reader has run. Results never alias the workspace.
  */
-function planWorkspace(p: Program, units: readonly ({ stmt: Stmt } | { outs: number[]; ins: Atom[] })[], typed: Record<string, string>): Workspace {
+function planWorkspace(p: WengertList, isFused: (s: Line) => boolean): Workspace {
   const candidates = new Set<number>();
-  for (const u of units) if ("outs" in u) for (const v of u.outs) candidates.add(v);
+  for (const s of p.stmts) {
+    if (s.kind !== "eqn" || !isFused(s)) continue;
+    const zeroed = zeroedOutputs(s);
+    for (let j = 0; j < s.nOut; j++) if (!zeroed.includes(s.out + j)) candidates.add(s.out + j);
+  }
   for (const a of p.outs) candidates.delete(a);
   const lastUse = new Map<number, number>();
-  units.forEach((u, k) => {
-    const ins = "stmt" in u ? u.stmt.ins : u.ins;
-    for (const a of ins) {
+  p.stmts.forEach((s, k) => {
+    for (const a of s.ins) {
       if (!candidates.has(a)) continue;
-      if ("stmt" in u && u.stmt.kind === "eqn" && ALIASING.has(u.stmt.prim.name)) candidates.delete(a);
+      if (s.kind === "eqn" && ALIASING.has(s.prim.name)) candidates.delete(a);
       lastUse.set(a, k);
     }
   });
@@ -345,11 +320,12 @@ function planWorkspace(p: Program, units: readonly ({ stmt: Stmt } | { outs: num
   const buffers: { type: string; length: number }[] = [];
   const free: number[] = [];
   const releaseAt = new Map<number, number[]>();
-  units.forEach((u, k) => {
-    if ("outs" in u) {
-      for (const v of u.outs) {
+  p.stmts.forEach((s, k) => {
+    if (s.kind === "eqn" && isFused(s)) {
+      for (let j = 0; j < s.nOut; j++) {
+        const v = s.out + j;
         if (!candidates.has(v)) continue;
-        const type = typed[p.avals[v]!.dtype]!, length = sizeOf(p.avals[v]!.shape);
+        const type = TYPED_NAME[p.avals[v]!.dtype]!, length = sizeOf(p.avals[v]!.shape);
         const i = free.findIndex((b) => buffers[b]!.type === type && buffers[b]!.length === length);
         const slot = i >= 0 ? free.splice(i, 1)[0]! : buffers.push({ type, length }) - 1;
         slotOf.set(v, slot);
@@ -362,11 +338,15 @@ function planWorkspace(p: Program, units: readonly ({ stmt: Stmt } | { outs: num
   return { slotOf, buffers };
 }
 
-function freshBytes(p: Program, inWorkspace: ReadonlyMap<number, number>): number {
+function freshBytes(p: WengertList, inWorkspace: ReadonlyMap<number, number>): number {
   let n = 0;
   for (const s of p.stmts) {
-    if (s.kind !== "eqn" || s.aval.js || ALIASING.has(s.prim.name) || inWorkspace.has(s.out)) continue;
-    n += sizeOf(s.aval.shape) * (BYTES[TYPED_NAME[s.aval.dtype] ?? "Float64Array"] ?? 8);
+    if (s.kind !== "eqn" || ALIASING.has(s.prim.name)) continue;
+    for (let j = 0; j < s.nOut; j++) {
+      const v = s.out + j, aval = p.avals[v]!;
+      if (aval.js || inWorkspace.has(v)) continue;
+      n += sizeOf(aval.shape) * (BYTES[TYPED_NAME[aval.dtype] ?? "Float64Array"] ?? 8);
+    }
   }
   return n;
 }

@@ -21,12 +21,14 @@
 
 import { NDArray } from "../array/ndarray.js";
 import { ArgumentError } from "../base/errors.js";
-import { bind } from "../core/primitive.js";
+import { evaluate, MISS } from "../core/evaluate.js";
+import type { Atom, WengertList } from "../core/ir.js";
 import { flatten, unflatten, type TreeDef } from "../core/pytree.js";
 import { concrete, runWith, Tracer, type Tensor, type Value } from "../core/tracer.js";
-import { generate, MISS, same as sameTensor, type CodeStats, type Generated, type LeafSig } from "./codegen.js";
-import { optimize, type OptimizeStats, type Program } from "./optimize.js";
-import { StageAbort, Stager, type Atom } from "./stage.js";
+import { generate, type CodeStats, type Generated, type LeafSig } from "./codegen.js";
+import { fuse } from "./fuse.js";
+import { optimize, type OptimizeStats } from "./optimize.js";
+import { StageAbort, Stager } from "./stage.js";
 
 export interface CompileOptions {
   /** Variants (one per set of branch outcomes) kept per signature before falling back to eager (default 8). */
@@ -53,6 +55,9 @@ export interface CompileStats extends CodeStats {
   readonly lines: number;
   readonly guards: number;
   readonly optimizer: OptimizeStats | null;
+  /** Fused loops, and the lines they took in. */
+  readonly fusedGroups: number;
+  readonly fusedLines: number;
   /** Characters of generated source. */
   readonly sourceChars: number;
   readonly traceMs: number;
@@ -68,8 +73,13 @@ export interface CompiledVariant {
   /** The generated JavaScript. */
   readonly source: string;
   readonly stats: CompileStats;
-  /** The optimized program (for replay under enclosing transforms, and for inspection). */
-  readonly program: Program;
+  /** The optimized program before fusion: what enclosing transforms replay line by line. */
+  readonly program: WengertList;
+  /**
+   * The program that runs: optimized, elementwise runs fused into loops (one line each, with
+   * their body). Print it (`toString()`, `toMarkdown()`, `toJSON()`) or draw it (`toDot()`).
+   */
+  readonly trace: WengertList;
   readonly outDef: TreeDef;
   /** Runs the generated code on the call's arguments; MISS when the signature or a guard fails. */
   readonly run: (args: readonly unknown[]) => unknown;
@@ -143,22 +153,24 @@ function stageAndBuild(f: (...args: any[]) => unknown, def: TreeDef, leaves: rea
     throw e;
   }
   const result = unflatten(outDef, outLeaves.map((l) => concrete(l)));
-  const program: Program = { nIn: leaves.length, avals: st.avals, consts: st.consts, stmts: st.stmts, outs: outAtoms };
+  const program = st.list;
+  program.outs = outAtoms;
   const traced = program.stmts.length;
   const t1 = performance.now();
   const optStats = o.optimize ? optimize(program) : null;
+  const fused = o.fuse ? fuse(program) : { list: program, groups: 0, lines: 0 };
   const t2 = performance.now();
   const sigs = leaves.map(leafSig);
-  const build = (bytecodeMin: number): Generated => generate(program, def, sigs, outDef, { chunkSize: o.chunkSize, fuse: o.fuse, bytecodeMin });
+  const build = (bytecodeMin: number): Generated => generate(fused.list, def, sigs, outDef, { chunkSize: o.chunkSize, bytecodeMin });
   const gen = build(o.bytecodeMin);
   const t3 = performance.now();
   const guards = program.stmts.reduce((n, s) => n + (s.kind === "eqn" ? 0 : 1), 0);
   const statsOf = (g: Generated): CompileStats => ({
-    traced, lines: program.stmts.length, guards, optimizer: optStats, chunks: g.chunks, bytecodeLines: g.bytecodeLines, fusedGroups: g.fusedGroups, fusedLines: g.fusedLines,
+    traced, lines: program.stmts.length, guards, optimizer: optStats, chunks: g.chunks, bytecodeLines: g.bytecodeLines, fusedGroups: fused.groups, fusedLines: fused.lines,
     workspaceBytes: g.workspaceBytes, freshBytes: g.freshBytes,
     sourceChars: g.source.length, traceMs: t1 - t0, optimizeMs: t2 - t1, codegenMs: t3 - t2, totalMs: t3 - t0,
   });
-  const variant: { -readonly [K in keyof CompiledVariant]: CompiledVariant[K] } = { key, source: gen.source, stats: statsOf(gen), program, outDef, run: gen.run };
+  const variant: { -readonly [K in keyof CompiledVariant]: CompiledVariant[K] } = { key, source: gen.source, stats: statsOf(gen), program, trace: fused.list, outDef, run: gen.run };
   if (gen.bytecodeLines > 0 && gen.bytecodeLines < JS_MAX_LINES && Number.isFinite(o.tierUpCalls)) {
     // Tiering, as V8 itself does: bytecode is ready after a few calls, straight-line JS is
     // faster once V8 has optimized it (which takes thousands of calls), so a variant that keeps
@@ -183,17 +195,8 @@ const JS_MAX_LINES = 50_000;
 
 /** Evaluates a compiled program through the library's ops (so enclosing transforms see every line). */
 function replay(v: CompiledVariant, leaves: readonly Value[]): unknown {
-  const p = v.program;
-  const env = new Array<Value>(p.avals.length);
-  for (let i = 0; i < leaves.length; i++) env[i] = leaves[i]!;
-  const get = (a: Atom): Value => (a >= 0 ? env[a]! : (p.consts[-a - 1]! as Value));
-  for (const s of p.stmts) {
-    const args = s.ins.map(get);
-    if (s.kind === "eqn") env[s.out] = bind(s.prim, args, s.params);
-    else if (s.kind === "guard") { if (bind(s.prim, args, s.params) !== s.expect) return MISS; }
-    else if (!sameTensor(concrete(args[0]!), s.value)) return MISS;
-  }
-  return unflatten(v.outDef, p.outs.map(get));
+  const outs = evaluate(v.program, leaves);
+  return outs === MISS ? MISS : unflatten(v.outDef, outs);
 }
 
 /**

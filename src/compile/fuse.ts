@@ -1,7 +1,9 @@
 // Fusion of elementwise array lines: a run of lines on arrays of one shape, each the
-// elementwise image of its operands, becomes ONE loop that carries every element through the
-// whole run in scalar locals. Eager mode makes a pass over memory (and a fresh array) per
-// line; a fused group makes one pass and allocates only the arrays read after it.
+// elementwise image of its operands, becomes ONE line of the list — a loop over the elements
+// whose body is a nested Wengert list of the run's lines on single elements (see the note in
+// core/ir.ts). Eager mode makes a pass over memory (and a fresh array) per line; a fused line
+// makes one pass and allocates only the arrays read after it. `compiled.lastCompiled.trace`
+// prints the fused program, each loop as one line with its body.
 //
 // Grouping is greedy in program order: an eligible line joins the open group of the same
 // output size that produced one of its operands (or opens one). A group closes as soon as a
@@ -9,29 +11,45 @@
 // everything it defines must exist before any outside reader. Groups of one line are left to
 // the primitive's kernel.
 
-import type { Program } from "./optimize.js";
-import type { Atom, Eqn } from "./stage.js";
-import { scalarExpr } from "./codegen.js";
-import { NDArray, sizeOf, type Shape } from "../array/ndarray.js";
+import { allocate, NDArray, sizeOf, type DType, type Shape } from "../array/ndarray.js";
+import { MissingRuleError } from "../base/errors.js";
+import type { Aval } from "../array/aval.js";
+import { evaluate, MISS } from "../core/evaluate.js";
+import { WengertList, type Atom, type Body, type Eqn } from "../core/ir.js";
+import type { Primitive } from "../core/primitive.js";
+import type { Tensor, Value } from "../core/tracer.js";
+import { constExpr, scalarExpr } from "./codegen.js";
 
-export interface FusedGroup {
-  /** Index (in the program's statements) of the group's last line: where its loop is emitted. */
-  readonly last: number;
+/** One fused group, as planned on the unfused list. */
+interface Group {
+  readonly size: number;
+  /** Statement indices of the member lines, in order. */
+  readonly members: readonly number[];
   /** Operands read from outside the group. */
   readonly ins: Atom[];
-  /** Variables the group defines that are read after it. */
+  /** Member outputs read after the group. */
   readonly outs: number[];
-  /** Outputs the group accumulates into, which must start as fresh zeros (never a workspace buffer). */
-  readonly zeroed: number[];
-  /** `buffer(v)`: a reusable workspace buffer for output v, or null for a fresh array. */
-  emit(atom: (a: Atom) => string, local: (v: number) => string, fns: Map<string, string>, kconst: (v: unknown) => string, buffer: (v: number) => string | null): string[];
+  readonly epilogue: Epilogue | undefined;
+  /** Index of the statement at which the group's line stands (its last member, or the epilogue's add). */
+  readonly last: number;
 }
 
-export interface FusionPlan {
-  readonly groups: FusedGroup[];
-  readonly groupAt: Map<number, FusedGroup>;
-  /** Lines fused in all. */
-  readonly lines: number;
+/** How a fused line's body reads operand j: one element per iteration, or one value for all. */
+export type InputMode = "element" | "scalar";
+
+export interface FusedParams {
+  /** Iterations: the element count of the group's arrays. */
+  readonly size: number;
+  /** The body: the group's lines on one element (inputs: one per operand of the line). */
+  readonly body: WengertList;
+  readonly modes: readonly InputMode[];
+  /**
+   * Set when the last output is the sum of slice transposes of body values: that output starts
+   * as zeros of `length` elements and body output nOut − 1 + j is added at offsets[j] + i.
+   */
+  readonly epilogue: { readonly offsets: readonly number[] } | null;
+  /** The line's outputs (the last one accumulated when there is an epilogue). */
+  readonly outAvals: readonly Aval[];
 }
 
 const TYPED: Record<string, string> = { float64: "Float64Array", float32: "Float32Array", bool: "Uint8Array", int32: "Int32Array" };
@@ -43,22 +61,21 @@ interface Open {
   closed: boolean;
 }
 
-const NO_PLAN: FusionPlan = { groups: [], groupAt: new Map(), lines: 0 };
-
-export function planFusion(p: Program): FusionPlan {
-  const { avals, consts, stmts } = p;
+function planGroups(p: WengertList): Group[] {
+  const { avals, stmts } = p;
   // A program on numbers alone (up to 10^6 lines) has nothing to fuse: skip the bookkeeping.
-  if (!stmts.some((s) => s.kind === "eqn" && !s.aval.js)) return NO_PLAN;
+  if (!stmts.some((s) => s.kind === "eqn" && !avals[s.out]!.js)) return [];
   const sizeOfAtom = (a: Atom): number | null => {
     if (a >= 0) return avals[a]!.js ? null : sizeOf(avals[a]!.shape);
-    const c = consts[-a - 1];
+    const c = p.consts.value(a);
     return c instanceof NDArray ? c.size : null;
   };
   /** The line can run per element: an elementwise primitive whose operands are scalars, size-1 arrays or arrays of its own size. */
   const eligible = (e: Eqn): boolean => {
-    if (e.aval.js || !e.prim.broadcasts || !(e.aval.dtype in TYPED)) return false;
+    const aval = avals[e.out]!;
+    if (e.nOut !== 1 || aval.js || !e.prim.broadcasts || !(aval.dtype in TYPED)) return false;
     if (e.prim.scalar === undefined && e.prim.name !== "where") return false;
-    const n = sizeOf(e.aval.shape);
+    const n = sizeOf(aval.shape);
     if (n <= 1) return false;
     return e.ins.every((a) => {
       const s = sizeOfAtom(a);
@@ -77,7 +94,7 @@ export function planFusion(p: Program): FusionPlan {
       const g = a >= 0 ? producer.get(a) : undefined;
       if (g !== undefined && !g.closed) readsFrom.add(g);
     }
-    const n = e ? sizeOf(e.aval.shape) : -1;
+    const n = e ? sizeOf(avals[e.out]!.shape) : -1;
     let join: Open | undefined;
     if (e) for (const g of readsFrom) if (g.size === n) { join = g; break; }
     for (const g of readsFrom) if (g !== join) close(g);
@@ -111,25 +128,18 @@ export function planFusion(p: Program): FusionPlan {
   });
   for (const a of p.outs) if (a >= 0) readOutside.add(a);
 
-  const groups: FusedGroup[] = [];
-  const groupAt = new Map<number, FusedGroup>();
-  let lines = 0;
-  all.forEach((g, gi) => {
-    if (g.members.length < 2) return;
+  const groups: Group[] = [];
+  for (const g of all) {
+    if (g.members.length < 2) continue;
     const eqns = g.members.map((k) => stmts[k] as Eqn);
     const ep = epilogues.get(g);
     const outs = eqns.map((e) => e.out).filter((v) => readOutside.has(v));
-    if (ep) outs.push(ep.out);
     const ins: Atom[] = [];
     for (const e of eqns) for (const a of e.ins) if (!(a >= 0 && g.defines.has(a)) && !ins.includes(a)) ins.push(a);
     const last = ep ? ep.absorbed[ep.absorbed.length - 1]! : g.members[g.members.length - 1]!;
-    const fg: FusedGroup = { last, ins, outs, zeroed: ep ? [ep.out] : [], emit: (atom, local, fns, kconst, buffer) => emitGroup(gi, g.size, eqns, ins, outs, ep, p, atom, local, fns, kconst, buffer) };
-    groups.push(fg);
-    for (const k of g.members) groupAt.set(k, fg);
-    if (ep) for (const k of ep.absorbed) groupAt.set(k, fg);
-    lines += eqns.length + (ep ? ep.absorbed.length : 0);
-  });
-  return { groups, groupAt, lines };
+    groups.push({ size: g.size, members: g.members, ins, outs, epilogue: ep, last });
+  }
+  return groups;
 }
 
 /**
@@ -145,7 +155,7 @@ interface Epilogue {
   readonly absorbed: readonly number[];
 }
 
-function planEpilogues(p: Program, groups: readonly Open[], producer: ReadonlyMap<number, Open>): Map<Open, Epilogue> {
+function planEpilogues(p: WengertList, groups: readonly Open[], producer: ReadonlyMap<number, Open>): Map<Open, Epilogue> {
   const { stmts, avals } = p;
   const defAt = new Map<number, number>();
   const readers = new Map<number, number[]>();
@@ -178,7 +188,7 @@ function planEpilogues(p: Program, groups: readonly Open[], producer: ReadonlyMa
     return { src, offset, at: at! };
   };
   stmts.forEach((s, k) => {
-    if (s.kind !== "eqn" || s.prim.name !== "add" || s.ins.length !== 2 || s.aval.js) return;
+    if (s.kind !== "eqn" || s.prim.name !== "add" || s.ins.length !== 2 || avals[s.out]!.js) return;
     // An add that joined a fused group of its own size is emitted by that group's loop; taking
     // it over as well would leave two owners of one line, and the group that lost it in
     // groupAt would never be emitted (its values read as undefined in the next chunk).
@@ -191,7 +201,8 @@ function planEpilogues(p: Program, groups: readonly Open[], producer: ReadonlyMa
     const grp = g.value!;
     const lastMember = grp.members[grp.members.length - 1]!;
     const ua = avals[stmts[a.at]!.kind === "eqn" ? (stmts[a.at] as Eqn).out : 0]!;
-    if (ua.dtype !== s.aval.dtype || sizeOf(ua.shape) !== sizeOf(s.aval.shape) || a.at < lastMember || b.at < lastMember) return;
+    const sa = avals[s.out]!;
+    if (ua.dtype !== sa.dtype || sizeOf(ua.shape) !== sizeOf(sa.shape) || a.at < lastMember || b.at < lastMember) return;
     // The group is now emitted at the add: nothing between may read its values.
     for (let j = lastMember + 1; j < k; j++) {
       if (j === a.at || j === b.at) continue;
@@ -202,45 +213,189 @@ function planEpilogues(p: Program, groups: readonly Open[], producer: ReadonlyMa
   return found;
 }
 
-function emitGroup(
-  gi: number, n: number, eqns: readonly Eqn[], ins: readonly Atom[], outs: readonly number[], ep: Epilogue | undefined, p: Program,
-  atom: (a: Atom) => string, local: (v: number) => string, fns: Map<string, string>, kconst: (v: unknown) => string, buffer: (v: number) => string | null,
-): string[] {
-  const pre = `g${gi}_`;
-  const head: string[] = [`// fused: ${eqns.map((e) => e.prim.name).join(", ")} over ${n} elements`];
-  // Operands: arrays of the group's size are indexed, size-1 arrays and numbers are hoisted.
-  const operand = new Map<Atom, string>();
-  ins.forEach((a, j) => {
-    const isArray = a >= 0 ? !p.avals[a]!.js : p.consts[-a - 1] instanceof NDArray;
-    if (!isArray) { operand.set(a, atom(a)); return; }
-    const size = a >= 0 ? sizeOf(p.avals[a]!.shape) : (p.consts[-a - 1] as NDArray).size;
-    // A constant array of one repeated value (a folded seed such as ones·100) is read as that number.
-    if (size === n && !(a < 0 && uniform(p.consts[-a - 1] as NDArray))) { head.push(`const ${pre}d${j} = ${atom(a)}.data;`); operand.set(a, `${pre}d${j}[i]`); }
-    else { head.push(`const ${pre}s${j} = ${atom(a)}.data[0];`); operand.set(a, `${pre}s${j}`); }
+/** The list with each fused group as one line of FUSED (the same list when nothing fuses). */
+export function fuse(p: WengertList): { readonly list: WengertList; readonly groups: number; readonly lines: number } {
+  const groups = planGroups(p);
+  if (groups.length === 0) return { list: p, groups: 0, lines: 0 };
+  const at = new Map<number, Group>();
+  let lines = 0;
+  for (const g of groups) {
+    for (const k of g.members) at.set(k, g);
+    if (g.epilogue) for (const k of g.epilogue.absorbed) at.set(k, g);
+    lines += g.members.length + (g.epilogue ? g.epilogue.absorbed.length : 0);
+  }
+  const q = new WengertList(p.names);
+  const env = new Int32Array(p.avals.length);
+  const map = (a: Atom): Atom => (a >= 0 ? env[a]! : q.constAtom(p.consts.value(a)));
+  for (let i = 0; i < p.nIn; i++) env[i] = q.addInput(p.avals[i]!);
+  p.stmts.forEach((s, k) => {
+    const g = at.get(k);
+    if (g !== undefined) {
+      if (g.last === k) fusedLine(p, q, g, map, env);
+      return;
+    }
+    const ins = s.ins.map(map);
+    if (s.kind === "guard") q.addGuard(s.prim, s.params, ins, s.expect);
+    else if (s.kind === "value") q.addValueGuard(ins, s.value);
+    else if (s.nOut === 1) env[s.out] = q.addEqn(s.prim, s.params, ins, p.avals[s.out]!);
+    else {
+      const first = q.addEqnN(s.prim, s.params, ins, p.avals.slice(s.out, s.out + s.nOut));
+      for (let j = 0; j < s.nOut; j++) env[s.out + j] = first + j;
+    }
   });
-  for (const v of outs) {
-    if (ep && v === ep.out) continue;
-    head.push(`const ${pre}o${v} = ${buffer(v) ?? `new ${TYPED[p.avals[v]!.dtype]!}(${n})`};`);
-  }
-  // The epilogue's array starts at zero: it is the sum of zero-padded placements.
-  if (ep) head.push(`const ${pre}o${ep.out} = new ${TYPED[p.avals[ep.out]!.dtype]!}(${sizeOf(p.avals[ep.out]!.shape)});`);
-  const body: string[] = [];
-  for (const e of eqns) {
-    const a = e.ins.map((x) => (x >= 0 && operand.get(x) === undefined ? `${pre}e${x}` : operand.get(x)!));
-    let rhs = e.prim.name === "where" ? `${a[0]} ? ${a[1]} : ${a[2]}` : scalarExpr(e.prim, a, fns)!;
-    // float32 lines round every intermediate, exactly as the unfused kernels store them.
-    if (e.aval.dtype === "float32") rhs = `Math.fround(${rhs})`;
-    body.push(`const ${pre}e${e.out} = ${rhs};`);
-    if (outs.includes(e.out)) body.push(`${pre}o${e.out}[i] = ${pre}e${e.out};`);
-  }
-  // Placements in the order the add reads them, so each element sums as (0 + a) + b.
-  if (ep) for (const part of ep.parts) body.push(`${pre}o${ep.out}[${part.offset} + i] += ${pre}e${part.v};`);
-  const tail = outs.map((v) => `const ${local(v)} = new NDArray(${pre}o${v}, ${kconst(p.avals[v]!.shape as Shape)});`);
-  return [...head, `for (let i = 0; i < ${n}; i++) {`, ...body.map((l) => "  " + l), `}`, ...tail];
+  q.outs = p.outs.map(map);
+  return { list: q, groups: groups.length, lines };
 }
 
-function uniform(c: NDArray): boolean {
+/** One element of an array of `dtype` (a 0-d array), as the body's lines see it. */
+function elementAval(dtype: Aval["dtype"]): Aval {
+  return { shape: [], dtype, js: false };
+}
+
+/** Appends group g of list p to q as one fused line; maps the group's outputs in env. */
+function fusedLine(p: WengertList, q: WengertList, g: Group, map: (a: Atom) => Atom, env: Int32Array): void {
+  const body = new WengertList();
+  const bodyAtom = new Map<Atom, Atom>();
+  const operands: Atom[] = [];
+  const modes: InputMode[] = [];
+  for (const a of g.ins) {
+    const c = a < 0 ? p.consts.value(a) : undefined;
+    // Numbers and booleans of the program, and constant arrays of one repeated value (a folded
+    // seed such as ones·100), become constants of the body itself.
+    if (c !== undefined && !(c instanceof NDArray)) { bodyAtom.set(a, body.constAtom(c)); continue; }
+    if (c instanceof NDArray && isUniform(c)) { bodyAtom.set(a, body.constAtom(c.data[0]!)); continue; }
+    const aval = p.avalOf(a);
+    modes.push(!aval.js && sizeOf(aval.shape) === g.size ? "element" : "scalar");
+    bodyAtom.set(a, body.addInput(aval.js ? aval : elementAval(aval.dtype)));
+    operands.push(map(a));
+  }
+  for (const k of g.members) {
+    const e = p.stmts[k] as Eqn;
+    const ins = e.ins.map((a) => bodyAtom.get(a)!);
+    bodyAtom.set(e.out, body.addEqn(e.prim, e.params, ins, elementAval(p.avals[e.out]!.dtype)));
+  }
+  const ep = g.epilogue;
+  body.outs = [...g.outs, ...(ep ? ep.parts.map((part) => part.v) : [])].map((v) => bodyAtom.get(v)!);
+  const outAvals = [...g.outs, ...(ep ? [ep.out] : [])].map((v) => p.avals[v]!);
+  const params: FusedParams = { size: g.size, body, modes, epilogue: ep ? { offsets: ep.parts.map((part) => part.offset) } : null, outAvals };
+  const first = q.addEqnN(FUSED as Primitive<unknown>, params, operands, outAvals);
+  g.outs.forEach((v, j) => (env[v] = first + j));
+  if (ep) env[ep.out] = first + g.outs.length;
+}
+
+function isUniform(c: NDArray): boolean {
   const d = c.data, v = d[0];
   for (let i = 1; i < d.length; i++) if (!Object.is(d[i], v)) return false;
   return true;
+}
+
+/** Body outputs that are added into the accumulated last output (the epilogue's parts). */
+function partsOf(p: FusedParams): number {
+  return p.epilogue === null ? 0 : p.epilogue.offsets.length;
+}
+
+/**
+ * A loop over the elements whose body is a Wengert list (see FusedParams). Evaluating it runs
+ * the body once per element through the ops (core/evaluate.ts); code generation emits the loop
+ * itself (emitFused). It has no derivative rule: transforms see the unfused program (a compiled
+ * variant's `program`), which the fused one was lowered from.
+ */
+export const FUSED: Primitive<FusedParams> = {
+  name: "fused",
+  broadcasts: false,
+  infer: (_avals, p) => p.outAvals[0]!,
+  impl: (args, p) => {
+    const nPlain = p.body.outs.length - partsOf(p);
+    const outs = p.outAvals.map((a) => new NDArray(allocate(a.dtype as DType, sizeOf(a.shape)), a.shape));
+    for (let i = 0; i < p.size; i++) {
+      const ins: Value[] = args.map((a, j) => {
+        if (!(a instanceof NDArray)) return a;
+        const one = allocate(a.dtype, 1);
+        one[0] = a.data[p.modes[j] === "element" ? i : 0]!;
+        return new NDArray(one, []);
+      });
+      const r = evaluate(p.body, ins);
+      if (r === MISS) throw new TypeError("a fused body holds no guards");
+      r.forEach((v, j) => {
+        const x = v instanceof NDArray ? v.data[0]! : +(v as number);
+        if (j < nPlain) outs[j]!.data[i] = x;
+        else outs[nPlain]!.data[p.epilogue!.offsets[j - nPlain]! + i]! += x;
+      });
+    }
+    return (outs.length === 1 ? outs[0]! : outs) as unknown as Tensor;
+  },
+  rule: {
+    kind: "linear",
+    jvp: [],
+    vjp: [],
+    variadic: { jvp: unfusedOnly, vjp: unfusedOnly },
+  },
+  display: { primal: (_args, p) => `for i < ${p.size}` },
+  bodies: (p) => [{ label: "body", list: p.body, inputs: (args) => args.map((a, j) => (p.modes[j] === "element" ? `${a}[i]` : a)), outputs: (outs) => bodyOutputNames(p, outs) }],
+};
+
+function unfusedOnly(): never {
+  throw new MissingRuleError("fused", "a fused loop is compile's lowering of an already differentiated program; differentiate its unfused form (the compiled variant's `program`)");
+}
+
+/** The body outputs' names: the line's outputs, then the accumulated output at each part's offset. */
+function bodyOutputNames(p: FusedParams, outs: readonly string[]): string[] {
+  const nPlain = p.body.outs.length - partsOf(p);
+  const names = outs.slice(0, nPlain);
+  const acc = outs[nPlain];
+  if (p.epilogue !== null) for (const off of p.epilogue.offsets) names.push(`${acc}[${off === 0 ? "" : off + " + "}i] +=`);
+  return names;
+}
+
+/**
+ * The JavaScript of a fused line: one loop carrying each element through the body in scalar
+ * locals. `atom` gives an operand's expression, `local(v)` the variable a result is bound to,
+ * `buffer(v)` a reusable workspace buffer for output v (or null for a fresh array).
+ */
+export function emitFused(
+  line: Eqn, p: WengertList, atom: (a: Atom) => string, local: (v: number) => string, fns: Map<string, string>, kconst: (v: unknown) => string, buffer: (v: number) => string | null,
+): string[] {
+  const fp = line.params as FusedParams;
+  const { body, size: n } = fp;
+  const pre = `f${line.out}_`;
+  const head: string[] = [`// fused: ${body.stmts.map((s) => (s.kind === "eqn" ? s.prim.name : s.kind)).join(", ")} over ${n} elements`];
+  const name = new Map<Atom, string>();
+  line.ins.forEach((a, j) => {
+    const isArray = !p.avalOf(a).js;
+    if (!isArray) name.set(j, atom(a));
+    else if (fp.modes[j] === "element") { head.push(`const ${pre}d${j} = ${atom(a)}.data;`); name.set(j, `${pre}d${j}[i]`); }
+    else { head.push(`const ${pre}s${j} = ${atom(a)}.data[0];`); name.set(j, `${pre}s${j}`); }
+  });
+  const bodyExpr = (a: Atom): string => (a < 0 ? constExpr(body.consts.value(a)) : a < body.nIn ? name.get(a)! : `${pre}e${a}`);
+  const nPlain = body.outs.length - partsOf(fp);
+  for (let j = 0; j < nPlain; j++) {
+    const v = line.out + j;
+    head.push(`const ${pre}o${j} = ${buffer(v) ?? `new ${TYPED[p.avals[v]!.dtype]!}(${n})`};`);
+  }
+  // The accumulated output starts at zero: it is the sum of zero-padded placements.
+  const accVar = line.out + nPlain;
+  if (fp.epilogue !== null) head.push(`const ${pre}o${nPlain} = new ${TYPED[p.avals[accVar]!.dtype]!}(${sizeOf(p.avals[accVar]!.shape)});`);
+  const loop: string[] = [];
+  for (const s of body.stmts) {
+    if (s.kind !== "eqn") continue;
+    const a = s.ins.map(bodyExpr);
+    let rhs = s.prim.name === "where" ? `${a[0]} ? ${a[1]} : ${a[2]}` : scalarExpr(s.prim, a, fns)!;
+    // float32 lines round every intermediate, exactly as the unfused kernels store them.
+    if (body.avals[s.out]!.dtype === "float32") rhs = `Math.fround(${rhs})`;
+    loop.push(`const ${pre}e${s.out} = ${rhs};`);
+  }
+  body.outs.forEach((a, j) => {
+    if (j < nPlain) loop.push(`${pre}o${j}[i] = ${bodyExpr(a)};`);
+    // Placements in the order the add read them, so each element sums as (0 + a) + b.
+    else loop.push(`${pre}o${nPlain}[${fp.epilogue!.offsets[j - nPlain]} + i] += ${bodyExpr(a)};`);
+  });
+  const nOut = nPlain + (fp.epilogue === null ? 0 : 1);
+  const tail = Array.from({ length: nOut }, (_, j) => `const ${local(line.out + j)} = new NDArray(${pre}o${j}, ${kconst(p.avals[line.out + j]!.shape as Shape)});`);
+  return [...head, `for (let i = 0; i < ${n}; i++) {`, ...loop.map((l) => "  " + l), `}`, ...tail];
+}
+
+/** The variables of a fused line that must start as zeros (never a reusable workspace buffer). */
+export function zeroedOutputs(line: Eqn): number[] {
+  const fp = line.params as FusedParams;
+  return fp.epilogue === null ? [] : [line.out + line.nOut - 1];
 }

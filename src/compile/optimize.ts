@@ -8,20 +8,10 @@
 //   - dead-code elimination from the outputs and the guards.
 
 import { NDArray, sameShape, zeros } from "../array/ndarray.js";
+import type { Atom, Eqn, Line, WengertList } from "../core/ir.js";
 import type { Aval } from "../core/primitive.js";
 import { evalConcrete } from "../core/primitive.js";
 import type { Tensor } from "../core/tracer.js";
-import type { Atom, Eqn, Stmt } from "./stage.js";
-
-export interface Program {
-  /** Input variables are 0 … nIn−1. */
-  readonly nIn: number;
-  /** Abstract value of every variable id. */
-  readonly avals: Aval[];
-  readonly consts: Tensor[];
-  stmts: Stmt[];
-  outs: Atom[];
-}
 
 export interface OptimizeStats {
   readonly before: number;
@@ -36,24 +26,16 @@ function sameAval(a: Aval, b: Aval): boolean {
   return a.js === b.js && a.dtype === b.dtype && sameShape(a.shape, b.shape);
 }
 
-export function optimize(p: Program): OptimizeStats {
-  const { avals, consts } = p;
+/** Optimizes the list in place (its lines, outputs and constant table). */
+export function optimize(p: WengertList): OptimizeStats {
+  const { avals } = p;
+  const consts = p.consts.values;
   const before = p.stmts.length;
   let folded = 0, simplified = 0, cse = 0;
   // alias[v]: the atom variable v was replaced by (v itself when kept).
   const alias = new Int32Array(avals.length);
   for (let i = 0; i < alias.length; i++) alias[i] = i;
-  const numConst = new Map<number, number>();
-  consts.forEach((c, k) => { if (typeof c === "number" && !Object.is(c, -0) && !numConst.has(c)) numConst.set(c, k); });
-  const constAtom = (v: Tensor): Atom => {
-    if (typeof v === "number" && !Object.is(v, -0)) {
-      let k = numConst.get(v);
-      if (k === undefined) { k = consts.length; consts.push(v); numConst.set(v, k); }
-      return -(k + 1);
-    }
-    consts.push(v);
-    return -consts.length;
-  };
+  const constAtom = (v: Tensor): Atom => p.constAtom(v);
   const fill = new Map<number, number | null>();
   /** The value every element of constant atom `a` has (null when they differ or it is not a number). */
   const uniform = (a: Atom): number | null => {
@@ -99,7 +81,7 @@ export function optimize(p: Program): OptimizeStats {
     return prev;
   };
   const seenGuard = new Set<string>();
-  const out: Stmt[] = [];
+  const out: Line[] = [];
 
   for (const s of p.stmts) {
     const ins = s.ins;
@@ -123,7 +105,7 @@ export function optimize(p: Program): OptimizeStats {
       const v = evalConcrete(s.prim, ins.map((a) => consts[-a - 1]!), s.params);
       if (typeof v !== "boolean") { alias[s.out] = constAtom(v); folded++; continue; }
     }
-    const rep = simplify(name, s, uniform, avalOfAtom, zeroOf);
+    const rep = simplify(name, s, avals[s.out]!, uniform, avalOfAtom, zeroOf);
     if (rep !== null) { alias[s.out] = rep; simplified++; continue; }
     const prev = lookup(s);
     if (prev !== undefined) { alias[s.out] = prev; cse++; continue; }
@@ -134,7 +116,7 @@ export function optimize(p: Program): OptimizeStats {
   // Dead-code elimination: keep what the outputs and the guards need.
   const live = new Uint8Array(avals.length);
   for (const a of p.outs) if (a >= 0) live[a] = 1;
-  const kept: Stmt[] = [];
+  const kept: Line[] = [];
   for (let k = out.length - 1; k >= 0; k--) {
     const s = out[k]!;
     if (s.kind === "eqn" && live[s.out] === 0) continue;
@@ -150,16 +132,17 @@ export function optimize(p: Program): OptimizeStats {
 function simplify(
   name: string,
   s: Eqn,
+  aval: Aval,
   uniform: (a: Atom) => number | null,
   avalOfAtom: (a: Atom) => Aval | null,
   zeroOf: (aval: Aval) => Atom,
 ): Atom | null {
   const ins = s.ins;
-  const fits = (a: Atom): boolean => { const v = avalOfAtom(a); return v !== null && sameAval(v, s.aval); };
+  const fits = (a: Atom): boolean => { const v = avalOfAtom(a); return v !== null && sameAval(v, aval); };
   switch (name) {
     case "chainMul": {
       const u0 = uniform(ins[0]!), u1 = uniform(ins[1]!);
-      if (u0 === 0 || u1 === 0) return zeroOf(s.aval);
+      if (u0 === 0 || u1 === 0) return zeroOf(aval);
       if (u0 === 1 && fits(ins[1]!)) return ins[1]!;
       if (u1 === 1 && fits(ins[0]!)) return ins[0]!;
       return null;

@@ -8,6 +8,7 @@ import { ArgumentError, TracerError } from "../base/errors.js";
 import { describe } from "../base/format.js";
 import type { Aval } from "../array/aval.js";
 import type { Shape } from "../array/ndarray.js";
+import type { Body } from "./ir.js";
 
 export type { Aval };
 import { NDArray } from "../array/ndarray.js";
@@ -61,6 +62,8 @@ export interface Primitive<P> {
   readonly scalar?: (a: number, b: number) => number | boolean;
   readonly rule: Rule<P>;
   readonly display?: Display<P>;
+  /** Nested programs this primitive runs (loops, fused loops): see the note in core/ir.ts. */
+  readonly bodies?: (params: P) => readonly Body[];
 }
 
 export function avalOf(v: Tensor): Aval {

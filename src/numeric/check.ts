@@ -19,7 +19,7 @@
 // enters the asymptotic regime. An AD gradient outside the bound is wrong, not unlucky.
 
 import { ArgumentError, WengertError } from "../base/errors.js";
-import { fmtNumber, markdownTable, textTable, varName } from "../trace/format.js";
+import { fmtNumber, markdownTable, textTable, varName } from "../base/text.js";
 import { reverseTrace } from "../trace/tables.js";
 import { grad } from "../transforms/grad.js";
 import { defaultStep, differenceQuotient, EPS } from "./differences.js";

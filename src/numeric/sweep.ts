@@ -6,7 +6,7 @@
 
 import { ArgumentError, WengertError } from "../base/errors.js";
 import { linePlot, type Series } from "../plot/svg.js";
-import { fmtNumber, markdownTable, textTable } from "../trace/format.js";
+import { fmtNumber, markdownTable, textTable } from "../base/text.js";
 import { grad } from "../transforms/grad.js";
 import { defaultStep, differenceQuotient, EPS, SCHEMES, type Scheme } from "./differences.js";
 

@@ -16,8 +16,8 @@ import { CoefficientRangeError, expand, type Polynomial } from "../symbolic/poly
 import { Rational } from "../symbolic/rational.js";
 import { exprSize, type ExprSize } from "../symbolic/size.js";
 import { ArgumentError } from "../base/errors.js";
-import { fmtNumber, markdownTable, textTable } from "../trace/format.js";
-import { trace } from "../trace/wengert.js";
+import { fmtNumber, markdownTable, textTable } from "../base/text.js";
+import { trace } from "../trace/record.js";
 import { grad } from "../transforms/grad.js";
 import { jvp } from "../transforms/jvp.js";
 

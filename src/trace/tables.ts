@@ -8,8 +8,10 @@ import { flatten } from "../core/pytree.js";
 import { concrete, shapeOf, ZERO, type Tensor, type Value } from "../core/tracer.js";
 import { onesLike, zerosLike } from "../transforms/args.js";
 import type { TapeNode } from "../transforms/reverse.js";
-import { fmtTensor, jsonTensor, mark, markdownTable, textTable, varName } from "./format.js";
-import { recordTrace, type PrintOptions, type TraceOptions, type WengertList } from "./wengert.js";
+import { mark, markdownTable, textTable, varName } from "../base/text.js";
+import type { WengertList } from "../core/ir.js";
+import { fmtTensor, jsonTensor, type PrintOptions } from "../core/print.js";
+import { recordTrace, type TraceOptions } from "./record.js";
 
 export interface TraceRow {
   /** Left-hand side: v2, v̇2, v̄0, ẏ, x̄1. */
@@ -104,7 +106,12 @@ function joinTerms(terms: readonly string[]): string {
 
 function argNames(list: WengertList, node: TapeNode, digits: number): string[] {
   const parents = node.parents;
-  return node.args.map((a, i) => (parents[i] ? varName(list.indexOf(parents[i]!)) : fmtTensor(concrete(a), digits)));
+  return node.args.map((a, i) => (parents[i] ? varName(list.indexOf(parents[i]!.index)) : fmtTensor(concrete(a), digits)));
+}
+
+/** The list's primal rows (a recorded trace has every value). */
+function primalRows(list: WengertList, digits: number): TraceRow[] {
+  return list.rows(digits).map((r) => ({ lhs: r.lhs, expr: r.expr, value: r.value! }));
 }
 
 function leavesOf(op: string, what: string, tree: unknown, expected: number): Value[] {
@@ -119,16 +126,16 @@ function leavesOf(op: string, what: string, tree: unknown, expected: number): Va
  */
 export function forwardTrace<A extends unknown[]>(f: (...args: A) => unknown, args: A, tangents: A, opts: TableOptions = {}): DerivativeTable {
   const digits = opts.digits ?? 3;
-  const list = recordTrace("forwardTrace", f as (...a: never[]) => unknown, args, opts);
-  const nodes = list.tape.nodes;
+  const { list, tape, outputLeaves } = recordTrace("forwardTrace", f as (...a: never[]) => unknown, args, opts);
+  const nodes = tape.nodes;
   const seeds = leavesOf("forwardTrace", "tangents", tangents, list.inputs.length);
-  const tan = list.tape.forward(list.inputs.map((_, i) => [nodes[i]!, seeds[i]!] as const));
+  const tan = tape.forward(list.inputs.map((_, i) => [nodes[i]!, seeds[i]!] as const));
   const rows: TraceRow[] = list.inputs.map((x, i) => ({ lhs: varName(x.index, "dot"), expr: mark(x.name, "dot"), value: concrete(seeds[i]!) }));
   for (let k = list.inputs.length; k < nodes.length; k++) {
     const node = nodes[k]!;
     const prim = node.prim!;
     const names = argNames(list, node, digits);
-    const outName = varName(list.indexOf(node));
+    const outName = varName(list.indexOf(node.index));
     // The same rule with numbers substituted (scalars only): v̇-1 × v0 + v̇0 × v-1 = 1 × 5 + 0 × 2.
     const primals = node.primals;
     const scalar = primals.every((a) => typeof concrete(a) === "number");
@@ -139,7 +146,7 @@ export function forwardTrace<A extends unknown[]>(f: (...args: A) => unknown, ar
     node.parents.forEach((p, i) => {
       if (!p) return;
       const ti = tan[p.index]!;
-      const seedName = varName(list.indexOf(p), "dot");
+      const seedName = varName(list.indexOf(p.index), "dot");
       const pt = partialText(prim, i, names, outName, node.params);
       if (pt === undefined) {
         const withSeed = names.slice();
@@ -149,13 +156,13 @@ export function forwardTrace<A extends unknown[]>(f: (...args: A) => unknown, ar
       const pv = scalar ? partialText(prim, i, values, outValue, node.params) : undefined;
       if (pv !== undefined) nums.push(applyText(fmtTensor(ti === ZERO ? 0 : concrete(ti), digits), pv));
     });
-    rows.push({ lhs: varName(list.indexOf(node), "dot"), expr: joinTerms(terms), ...(nums.length === terms.length && nums.length > 0 ? { formula: joinTerms(nums) } : {}), value: t === ZERO ? concrete(zerosLike(node.primal)) : concrete(t) });
+    rows.push({ lhs: varName(list.indexOf(node.index), "dot"), expr: joinTerms(terms), ...(nums.length === terms.length && nums.length > 0 ? { formula: joinTerms(nums) } : {}), value: t === ZERO ? concrete(zerosLike(node.primal)) : concrete(t) });
   }
-  const result = list.outputLeaves.map((l) => (list.tape.own(l) && tan[l.index] !== ZERO ? concrete(tan[l.index] as Value) : concrete(zerosLike(l))));
+  const result = outputLeaves.map((l) => (tape.own(l) && tan[l.index] !== ZERO ? concrete(tan[l.index] as Value) : concrete(zerosLike(l))));
   list.outputs.forEach((o, i) => {
     rows.push({ lhs: mark(o.name, "dot"), expr: o.operand.kind === "var" ? varName(o.operand.index, "dot") : "0", value: result[i]! });
   });
-  return new DerivativeTable("forward", list, list.rows(digits), rows, result, digits);
+  return new DerivativeTable("forward", list, primalRows(list, digits), rows, result, digits);
 }
 
 /**
@@ -165,8 +172,7 @@ export function forwardTrace<A extends unknown[]>(f: (...args: A) => unknown, ar
  */
 export function reverseTrace<A extends unknown[]>(f: (...args: A) => unknown, args: A, cotangent?: unknown, opts: TableOptions = {}): DerivativeTable {
   const digits = opts.digits ?? 3;
-  const list = recordTrace("reverseTrace", f as (...a: never[]) => unknown, args, opts);
-  const outs = list.outputLeaves;
+  const { list, tape, outputLeaves: outs } = recordTrace("reverseTrace", f as (...a: never[]) => unknown, args, opts);
   let cts: Value[];
   if (cotangent === undefined) {
     if (outs.length !== 1 || shapeOf(outs[0]!).some((d) => d !== 1)) {
@@ -177,16 +183,16 @@ export function reverseTrace<A extends unknown[]>(f: (...args: A) => unknown, ar
   const rows: TraceRow[] = [];
   const seeds: [TapeNode, Value][] = [];
   outs.forEach((l, i) => {
-    if (!list.tape.own(l)) return;
+    if (!tape.own(l)) return;
     seeds.push([l, cts[i]!]);
-    rows.push({ lhs: varName(list.indexOf(l), "bar"), expr: mark(list.outputs[i]!.name, "bar"), value: concrete(cts[i]!) });
+    rows.push({ lhs: varName(list.indexOf(l.index), "bar"), expr: mark(list.outputs[i]!.name, "bar"), value: concrete(cts[i]!) });
   });
-  const adj = list.tape.backward(seeds, (s) => {
+  const adj = tape.backward(seeds, (s) => {
     const prim = s.from.prim!;
-    const from = varName(list.indexOf(s.from));
-    const to = varName(list.indexOf(s.to));
-    const fromBar = varName(list.indexOf(s.from), "bar");
-    const toBar = varName(list.indexOf(s.to), "bar");
+    const from = varName(list.indexOf(s.from.index));
+    const to = varName(list.indexOf(s.to.index));
+    const fromBar = varName(list.indexOf(s.from.index), "bar");
+    const toBar = varName(list.indexOf(s.to.index), "bar");
     const pt = partialText(prim, s.arg, argNames(list, s.from, digits), from, s.from.params);
     const term = `${fromBar} ∂${from}/∂${to}`;
     const written = pt === undefined ? `(∂${from}/∂${to})ᵀ ${fromBar}` : applyText(fromBar, pt);
@@ -200,9 +206,9 @@ export function reverseTrace<A extends unknown[]>(f: (...args: A) => unknown, ar
   });
   const result = list.inputs.map((x, i) => {
     const a = adj(i);
-    const v = a === ZERO ? concrete(zerosLike(list.tape.nodes[i]!.primal)) : concrete(a);
+    const v = a === ZERO ? concrete(zerosLike(tape.nodes[i]!.primal)) : concrete(a);
     rows.push({ lhs: mark(x.name, "bar"), expr: varName(x.index, "bar"), value: v });
     return v;
   });
-  return new DerivativeTable("reverse", list, list.rows(digits), rows, result, digits);
+  return new DerivativeTable("reverse", list, primalRows(list, digits), rows, result, digits);
 }

@@ -1,8 +1,7 @@
-// Formatting shared by every trace printer: numbers as the survey prints them, and
-// aligned text and Markdown tables that measure width without combining marks (v̇, v̄).
-
-import { NDArray, shapeStr } from "../array/ndarray.js";
-import type { Tensor } from "../core/tracer.js";
+// Text shared by every printer (the Wengert list, the survey's tables, the numeric and swell
+// reports, the CLI): numbers as the survey prints them, survey variable names, and aligned
+// text and Markdown tables that measure width without combining marks (v̇, v̄). Imports
+// nothing of the project.
 
 /** A number rounded to `digits` decimals without trailing zeros (0.693, 10, −0.959, 5.5). */
 export function fmtNumber(v: number, digits: number): string {
@@ -13,20 +12,6 @@ export function fmtNumber(v: number, digits: number): string {
   const a = Math.abs(v);
   if (a >= 1e-3 && a < 1e9) return String(Number(v.toFixed(digits)));
   return v.toExponential(Math.max(0, digits - 1)).replace(/\.?0+e/, "e");
-}
-
-export function fmtTensor(v: Tensor, digits: number): string {
-  if (typeof v === "number") return fmtNumber(v, digits);
-  if (typeof v === "boolean") return String(v);
-  if (v.size === 1 && v.ndim === 0) return fmtNumber(v.data[0]!, digits);
-  const shown = Array.from(v.data.subarray(0, 6), (x) => fmtNumber(x, digits));
-  return `${v.dtype}${shapeStr(v.shape)} [${shown.join(", ")}${v.size > 6 ? ", …" : ""}]`;
-}
-
-/** A JSON-friendly copy of a concrete value (numbers stay numbers; arrays become {dtype, shape, data}). */
-export function jsonTensor(v: Tensor): unknown {
-  if (v instanceof NDArray) return v.toJSON();
-  return v;
 }
 
 /** Display width: combining marks (U+0300–U+036F) take no column. */
@@ -56,9 +41,12 @@ export function markdownTable(header: readonly string[], rows: readonly (readonl
   return [line(header), `|${header.map(() => "---").join("|")}|`, ...rows.map(line)].join("\n");
 }
 
-/** Subscript-free survey names: v-1, v0, v1 … with a dot (tangent) or bar (adjoint) over the v. */
-export function varName(index: number, mark: "" | "dot" | "bar" = ""): string {
-  const v = mark === "dot" ? "v\u0307" : mark === "bar" ? "v\u0304" : "v";
+/**
+ * Subscript-free survey names: v-1, v0, v1 … with a dot (tangent) or bar (adjoint) over the v.
+ * Nested programs (loop bodies) letter their variables u, t, … by depth.
+ */
+export function varName(index: number, mark: "" | "dot" | "bar" = "", letter = "v"): string {
+  const v = mark === "dot" ? `${letter}\u0307` : mark === "bar" ? `${letter}\u0304` : letter;
   return `${v}${index}`;
 }
 
