@@ -18,6 +18,15 @@ export { remainder, floor, ceil, round, trunc } from "./ops/rounding.js";
 export { erf, erfc, isnan, isfinite, argmax, argmin, cumsum, argsort, takeAlongAxis, scatterAlongAxis } from "./ops/extra.js";
 export { clip, prod, cumprod, variance, variance as var, std, eye, expandDims, squeeze, flatten, split, tile, repeat, sort, gelu, logaddexp, oneHot } from "./lib/array-ops.js";
 export type { VarOptions } from "./lib/array-ops.js";
+export * as tree from "./lib/tree.js";
+export {
+  chain, applyUpdates, scale, scaleBySchedule, scaleByLearningRate, scaleByAdam, scaleByRms, scaleByRss, traceMomentum, addDecayedWeights, clipByGlobalNorm,
+  sgd, momentum, adam, adamw, rmsprop, adagrad,
+  constantSchedule, linearSchedule, exponentialDecay, cosineDecay, warmupCosineDecay, warmupExponentialDecay,
+} from "./lib/optim/index.js";
+export type {
+  GradientTransformation, OptState, Schedule, LearningRate, AdamOptions, RmsOptions, RssOptions, DecayMask, SgdOptions, AdamWOptions, RmspropOptions, ExponentialDecayOptions,
+} from "./lib/optim/index.js";
 export { sigmoid, relu, softplus, softmax, logSoftmax, logsumexp, norm, hypot } from "./lib/functions.js";
 export { grad, valueAndGrad, vjp, linearize } from "./transforms/grad.js";
 export { jvp } from "./transforms/jvp.js";
