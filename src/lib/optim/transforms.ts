@@ -5,7 +5,7 @@
 import { ArgumentError } from "../../base/errors.js";
 import { showValue } from "../../base/format.js";
 import type { Value } from "../../core/tracer.js";
-import { add, div, greater, maximum, mul, pow, sqrt, square, sub, where } from "../../ops/api.js";
+import { add, div, maximum, mul, pow, sqrt, square, sub } from "../../ops/api.js";
 import { dot, fullLike, map, paths, structure, zerosLike } from "../tree.js";
 import type { GradientTransformation } from "./transform.js";
 
@@ -92,8 +92,9 @@ export function scaleByRss(opts: RssOptions = {}): GradientTransformation {
     init: (params) => ({ sumOfSquares: fullLike(params, init) }),
     update: (updates, state) => {
       const sumOfSquares = map((s, g) => add(s, square(g!)), (state as { sumOfSquares: typeof updates }).sumOfSquares, updates);
-      // A leaf whose squares sum to zero gets a zero update, not 0/0.
-      const out = map((g, s) => where(greater(s!, 0), div(g, sqrt(add(s!, eps))), 0), updates, sumOfSquares);
+      // A sum of squares of zero means every gradient so far was zero: a zero update, not 0/0
+      // (the floor, not a comparison, keeps a compiled step free of guards).
+      const out = map((g, s) => div(g, sqrt(maximum(add(s!, eps), Number.MIN_VALUE))), updates, sumOfSquares);
       return [out, { sumOfSquares }];
     },
   };
