@@ -38,7 +38,6 @@ const CASES: Record<PrimName, Case[]> = {
   ...EXTRA_COMPILE_CASES,
   add: bin(w.add, any, any), sub: bin(w.sub, any, any), mul: bin(w.mul, any, any), div: bin(w.div, any, pos),
   pow: [...bin(w.pow, pos, any), { f: (x: w.Value) => w.pow(x, 3), args: (r) => [any(r)] }],
-  chainMul: bin((a: w.Value, b: w.Value) => w.mul(w.square(a), b), any, any),
   atan2: bin(w.atan2, any, pos),
   maximum: bin(w.maximum, any, (r) => any(r) + 0.05), minimum: bin(w.minimum, any, (r) => any(r) + 0.05),
   neg: un(w.neg, any), square: un(w.square, any), exp: un(w.exp, any), log: un(w.log, pos), log1p: un(w.log1p, pos),

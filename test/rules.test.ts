@@ -98,7 +98,6 @@ const CASES: Record<PrimName, readonly Case[]> = {
   sub: binaryCases(w.sub, any, any),
   mul: binaryCases(w.mul, any, any),
   // The chain rule's zero-absorbing product (internal): a product away from zero.
-  chainMul: binaryCases((a: Tree, b: Tree) => bind(P.chainMul, [a as Value, b as Value], undefined), nonzero, nonzero),
   div: binaryCases(w.div, any, nonzero),
   pow: [
     ...binaryCases(w.pow, pos, any),

@@ -8,7 +8,7 @@
 import type { Atom, WengertList } from "../core/ir.js";
 import type { Primitive } from "../core/primitive.js";
 
-const ARITH = ["add", "sub", "mul", "div", "neg", "square", "chainMul", "exp", "log", "sin", "cos", "tan", "sqrt", "tanh", "abs", "mov"] as const;
+const ARITH = ["add", "sub", "mul", "div", "neg", "square", "exp", "log", "sin", "cos", "tan", "sqrt", "tanh", "abs", "mov"] as const;
 const CMP = ["greater", "greaterEqual", "less", "lessEqual", "equal", "notEqual"] as const;
 const MOV = ARITH.indexOf("mov");
 /** Guards: GUARD + 2·comparison + (expected outcome ? 1 : 0). */
@@ -100,15 +100,14 @@ function interpreter(op: Int32Array, A: Int32Array, B: Int32Array, D: Int32Array
         case 3: r = x / y; break;
         case 4: r = -x; break;
         case 5: r = x * x; break;
-        case 6: r = x === 0 || y === 0 ? 0 : x * y; break;
-        case 7: r = Math.exp(x); break;
-        case 8: r = Math.log(x); break;
-        case 9: r = Math.sin(x); break;
-        case 10: r = Math.cos(x); break;
-        case 11: r = Math.tan(x); break;
-        case 12: r = Math.sqrt(x); break;
-        case 13: r = Math.tanh(x); break;
-        case 14: r = Math.abs(x); break;
+        case 6: r = Math.exp(x); break;
+        case 7: r = Math.log(x); break;
+        case 8: r = Math.sin(x); break;
+        case 9: r = Math.cos(x); break;
+        case 10: r = Math.tan(x); break;
+        case 11: r = Math.sqrt(x); break;
+        case 12: r = Math.tanh(x); break;
+        case 13: r = Math.abs(x); break;
         case MOV: r = x; break;
         case GUARD + 0: if (x > y) return miss; continue;
         case GUARD + 1: if (!(x > y)) return miss; continue;

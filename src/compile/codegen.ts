@@ -77,7 +77,6 @@ export function scalarExpr(prim: Primitive<unknown>, a: readonly string[], fns: 
   if (op !== undefined) return `${a[0]} ${op} ${a[1]}`;
   if (n === "neg") return `-${a[0]}`;
   if (n === "square") return `${a[0]} * ${a[0]}`;
-  if (n === "chainMul") return `${a[0]} === 0 || ${a[1]} === 0 ? 0 : ${a[0]} * ${a[1]}`;
   const m1 = MATH1[n];
   if (m1 !== undefined) return `Math.${m1}(${a[0]})`;
   const m2 = MATH2[n];

@@ -1,13 +1,12 @@
 // Optimizations on a staged program, in one forward pass and one backward pass:
 //   - constant folding: a line whose operands are all constants is evaluated now;
-//   - algebraic simplification of the chain rule's structural zeros and ones:
-//     chainMul(0, x) → 0 (zeros absorb, exactly P.chainMul's semantics), chainMul(1, x) → x,
-//     mul(1, x) → x, add(x, 0) → x, sub(x, 0) → x, where(constant c, a, b) → a or b.
-//     Plain mul(x, 0) is NOT folded: x·0 is NaN for x = ∞ or NaN;
+//   - algebraic simplification of exact identities: mul(1, x) → x, add(x, 0) → x,
+//     sub(x, 0) → x, where(constant c, a, b) → a or b. mul(x, 0) is NOT folded: x·0 is NaN
+//     for x = ∞ or NaN (the chain rule's structural zeros never reach the program at all);
 //   - common-subexpression elimination (same primitive, operands and parameters);
 //   - dead-code elimination from the outputs and the guards.
 
-import { NDArray, sameShape, zeros } from "../array/ndarray.js";
+import { NDArray, sameShape } from "../array/ndarray.js";
 import type { Atom, Eqn, Line, WengertList } from "../core/ir.js";
 import type { Aval } from "../core/primitive.js";
 import { evalConcrete } from "../core/primitive.js";
@@ -60,7 +59,6 @@ export function optimize(p: WengertList): OptimizeStats {
     if (c instanceof NDArray) return { shape: c.shape, dtype: c.dtype, js: false };
     return null;
   };
-  const zeroOf = (aval: Aval): Atom => constAtom(aval.js ? 0 : zeros(aval.shape, aval.dtype === "float32" ? "float32" : "float64"));
   // CSE table. Lines of one or two operands and no parameters (nearly all of a large scalar
   // program) go in an open-addressing hash table over typed arrays (no per-line allocation:
   // a Map of 10^6 boxed keys cost seconds); the rest are keyed by a string.
@@ -105,7 +103,7 @@ export function optimize(p: WengertList): OptimizeStats {
       const v = evalConcrete(s.prim, ins.map((a) => consts[-a - 1]!), s.params);
       if (typeof v !== "boolean") { alias[s.out] = constAtom(v); folded++; continue; }
     }
-    const rep = simplify(name, s, avals[s.out]!, uniform, avalOfAtom, zeroOf);
+    const rep = simplify(name, s, avals[s.out]!, uniform, avalOfAtom);
     if (rep !== null) { alias[s.out] = rep; simplified++; continue; }
     const prev = lookup(s);
     if (prev !== undefined) { alias[s.out] = prev; cse++; continue; }
@@ -128,25 +126,17 @@ export function optimize(p: WengertList): OptimizeStats {
   return { before, after: kept.length, folded, simplified, cse, dead: out.length - kept.length };
 }
 
-/** The atom a line reduces to by the algebra of structural zeros and ones, or null. */
+/** The atom a line reduces to by an exact identity, or null. */
 function simplify(
   name: string,
   s: Eqn,
   aval: Aval,
   uniform: (a: Atom) => number | null,
   avalOfAtom: (a: Atom) => Aval | null,
-  zeroOf: (aval: Aval) => Atom,
 ): Atom | null {
   const ins = s.ins;
   const fits = (a: Atom): boolean => { const v = avalOfAtom(a); return v !== null && sameAval(v, aval); };
   switch (name) {
-    case "chainMul": {
-      const u0 = uniform(ins[0]!), u1 = uniform(ins[1]!);
-      if (u0 === 0 || u1 === 0) return zeroOf(aval);
-      if (u0 === 1 && fits(ins[1]!)) return ins[1]!;
-      if (u1 === 1 && fits(ins[0]!)) return ins[0]!;
-      return null;
-    }
     case "mul": {
       if (uniform(ins[0]!) === 1 && fits(ins[1]!)) return ins[1]!;
       if (uniform(ins[1]!) === 1 && fits(ins[0]!)) return ins[0]!;

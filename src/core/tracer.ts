@@ -18,7 +18,38 @@ export type Value = Tensor | Tracer;
 /** A structurally zero tangent or cotangent: never materialized, never multiplied. */
 export const ZERO: unique symbol = Symbol("wengert.zero");
 export type Zero = typeof ZERO;
-export type MaybeZero = Value | Zero;
+
+/**
+ * The elements a select kept: those where `cond` equals `keep` (and `next` keeps them too).
+ * Conditions are bool arrays (or staged ones); a JS-boolean condition never makes a Selection,
+ * it selects ZERO or the whole value outright.
+ */
+export interface Selection {
+  readonly cond: Value;
+  readonly keep: boolean;
+  readonly next: Selection | null;
+}
+
+/**
+ * A tangent or cotangent that is `value` on the selected elements and a structural zero on the
+ * others: what where(c, a, b), maximum and the max/min reductions send to each side. Chain-rule
+ * products keep the selection (the unselected elements of `value` may hold anything, ∞ or NaN
+ * included: they are never read), so a zero that a select put there absorbs every later factor,
+ * while an arithmetic zero follows IEEE (0·∞ = NaN). It becomes an ordinary value, where(cond,
+ * value, 0), only where it must: a sum with another derivative, a structural op, an output.
+ */
+export class Masked {
+  constructor(readonly value: Value, readonly sel: Selection) {}
+}
+
+/** A derivative as the chain rule passes it: a value, a structural zero, or a selection. */
+export type MaybeZero = Value | Zero | Masked;
+
+/** `v` on the elements where `cond` is `keep`, structurally zero elsewhere (ZERO outright for a JS boolean). */
+export function select(cond: Value, keep: boolean, v: Value): Value | Zero | Masked {
+  if (typeof cond === "boolean") return cond === keep ? v : ZERO;
+  return new Masked(v, { cond, keep, next: null });
+}
 
 export interface Interpreter {
   readonly level: number;

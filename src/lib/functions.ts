@@ -2,9 +2,10 @@
 // derivatives come from the primitives' rules; the subgradients at kinks are documented.
 
 import type { NDArray } from "../array/ndarray.js";
+import { checkOperand } from "../core/primitive.js";
 import type { Value } from "../core/tracer.js";
 import {
-  abs, add, div, exp, greater, log, log1p, max, maximum, mul, neg, reshape, shapeOf, sqrt, stopGradient, sub, sum, where,
+  abs, add, div, equal, exp, greater, less, lessEqual, log, log1p, max, maximum, mul, neg, reshape, shapeOf, sqrt, square, stopGradient, sub, sum, where,
   type Operand, type R1, type R2,
 } from "../ops/api.js";
 
@@ -30,10 +31,13 @@ export function sigmoid(x: Value): Value {
   return exp(neg(softplus(neg(x as V))));
 }
 
-/** max(x, 0), with the subgradient 0 at x = 0 (as PyTorch and JAX). */
+/**
+ * max(x, 0), with the subgradient 0 at x = 0 (as PyTorch and JAX). NaN stays NaN (the test is
+ * x ≤ 0, false for NaN), and its derivative there is 1 (PyTorch's threshold rule).
+ */
 export function relu<A extends Operand>(x: A): R1<A>;
 export function relu(x: Value): Value {
-  return where(greater(x as V, 0), x as V, 0);
+  return where(lessEqual(x as V, 0), 0, x as V);
 }
 
 function keptMax(x: V, axis: Axes | undefined): V {
@@ -66,26 +70,38 @@ export function logSoftmax(x: Value, axis = -1): Value {
 }
 
 /**
- * The Euclidean norm √Σx² over `axis` (all by default). At x = 0 the gradient is the
- * subgradient 0 (not NaN): the square root is taken of a value that is safe there.
+ * The divisor that keeps m·√Σ(x/m)² in range: m itself where it is positive and finite, else
+ * 1 (at 0 the caller selects 0; at ∞ and NaN the unscaled sum gives ∞ and NaN by itself).
+ */
+function scaleOf(m: V): V {
+  return where(greater(m, 0), where(less(m, Infinity), m, 1), 1);
+}
+
+/**
+ * The Euclidean norm √Σx² over `axis` (all by default), scaled by the largest |x| as hypot is:
+ * no overflow at 1e200, no underflow at 1e-200 (and a gradient there). At x = 0 the gradient is
+ * the subgradient 0 (not NaN); a NaN element gives NaN, an infinite one ∞.
  */
 export function norm(x: Operand, axis?: Axes, keepdims?: boolean): NDArray;
 export function norm(x: Value, axis?: Axes, keepdims = false): Value {
+  checkOperand("norm", 0, x);
   const v = x as V;
-  const s = sum(mul(v, v), axis, keepdims);
-  const pos = greater(s, 0);
-  return where(pos, sqrt(where(pos, s, 1)), 0);
+  const shape = shapeOf(v);
+  if (shape.some((d) => d === 0)) return sqrt(sum(mul(v, v), axis, keepdims)); // no element to scale by: the norm is 0
+  const m = stopGradient(max(abs(v), axis, true));
+  const safe = scaleOf(m);
+  const r = where(equal(m, 0), 0, mul(safe, sqrt(sum(square(div(v, safe)), axis, true))));
+  return keepdims ? r : reshape(r, shapeOf(sum(v, axis, false)));
 }
 
-/** √(a² + b²) without overflow; its gradient at (0, 0) is the subgradient (0, 0). */
+/**
+ * √(a² + b²) without overflow or underflow (scaled by max(|a|, |b|)); its gradient at (0, 0)
+ * is the subgradient (0, 0). hypot(∞, b) is ∞; a NaN argument gives NaN.
+ */
 export function hypot<A extends Operand, B extends Operand>(a: A, b: B): R2<A, B>;
 export function hypot(a: Value, b: Value): Value {
   const x = a as V, y = b as V;
   const m = stopGradient(maximum(abs(x), abs(y)));
-  const pos = greater(m, 0);
-  const safe = where(pos, m, 1);
-  const xs = div(x, safe), ys = div(y, safe);
-  const r = sqrt(add(mul(xs, xs), mul(ys, ys)));
-  const rs = where(pos, r, 1);
-  return where(pos, mul(safe, rs), 0);
+  const safe = scaleOf(m);
+  return where(equal(m, 0), 0, mul(safe, sqrt(add(square(div(x, safe)), square(div(y, safe))))));
 }

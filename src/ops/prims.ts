@@ -8,7 +8,7 @@ import * as K from "../array/kernels.js";
 import { NDArray, shapeStr, sizeOf, type DType, type Shape } from "../array/ndarray.js";
 import { DTypeError, ShapeError } from "../base/errors.js";
 import type { Aval, Display, PartialFn, Primitive, Rule } from "../core/primitive.js";
-import { ZERO, type Tensor, type Value } from "../core/tracer.js";
+import { Masked, select, ZERO, type MaybeZero, type Tensor, type Value } from "../core/tracer.js";
 import * as o from "./api.js";
 import { roundingPrims } from "./rounding.js";
 import { arrayOf, binary, floatAval, outDType, reducedShape, unary, type Operand } from "./builders.js";
@@ -64,11 +64,38 @@ export interface ScatterParams { readonly axis: number; readonly shape: Shape }
 export interface PadParams { readonly widths: readonly (readonly [number, number])[]; readonly value: number }
 export interface CastParams { readonly dtype: DType }
 
-/** A reduction's mask of the positions that attain the max/min, split evenly among ties. */
-function extremumWeights(x: Value, out: Value, p: ReduceParams): Value {
+/**
+ * NaN as the extreme value (+∞ for max, −∞ for min): the output of max/maximum is the NaN
+ * input, so that input is the one selected and receives the derivative, in both modes alike.
+ */
+function nanAsExtreme(v: Value, largest: boolean): Value {
+  if (typeof v === "number") return v !== v ? (largest ? Infinity : -Infinity) : v;
+  return o.where(o.notEqual(v, v), largest ? Infinity : -Infinity, v);
+}
+
+/**
+ * A max/min reduction's selection: the elements attaining the extremum (a NaN, if any),
+ * each with weight 1/count (ties split evenly); the others get a structural zero.
+ */
+function extremumHits(x: Value, out: Value, p: ReduceParams, largest: boolean): { hit: Value; count: Value } {
   const outK = p.keepdims ? out : o.reshape(out, reducedShape(o.shapeOf(x), p.axes, true));
-  const hit = maskLike(o.where(o.equal(x, o.stopGradient(outK)), 1, 0), x);
-  return o.div(hit, o.sum(hit, p.axes, true));
+  const hit = o.equal(nanAsExtreme(x, largest), nanAsExtreme(o.stopGradient(outK), largest));
+  return { hit, count: o.sum(maskLike(o.where(hit, 1, 0), x), p.axes, true) };
+}
+
+/**
+ * ∂maximum(a, b)/∂a (∂minimum with `largest` false): 1 where a is selected, ½ at a tie, and
+ * a structural zero where b is (the unselected side of a select). NaN is the extreme value.
+ */
+function pickPartial(a: Value, b: Value, out: Value, largest: boolean): MaybeZero {
+  if (typeof a === "number" && typeof b === "number") {
+    const x = nanAsExtreme(a, largest) as number, y = nanAsExtreme(b, largest) as number;
+    return x === y ? 0.5 : (largest ? x > y : x < y) ? 1 : ZERO;
+  }
+  const x = nanAsExtreme(a, largest), y = nanAsExtreme(b, largest);
+  const tie = o.equal(x, y);
+  const weight = typeof tie === "boolean" ? (tie ? 0.5 : 1) : maskLike(o.where(tie, 0.5, 1), out);
+  return select(largest ? o.greaterEqual(x, y) : o.lessEqual(x, y), true, weight);
 }
 
 /**
@@ -100,8 +127,14 @@ function reduction(name: "sum" | "max" | "min"): Primitive<ReduceParams> {
     rule: extremum
       ? {
           kind: "linear",
-          jvp: [(t, [x], out, p) => o.sum(o.mul(t, extremumWeights(x!, out, p)), p.axes, p.keepdims)],
-          vjp: [(g, [x], out, p) => o.mul(keepDims(g, x!, p), extremumWeights(x!, out, p))],
+          jvp: [(t, [x], out, p) => {
+            const { hit, count } = extremumHits(x!, out, p, name === "max");
+            return o.div(o.sum(o.where(hit, t, 0), p.axes, p.keepdims), p.keepdims ? count : o.reshape(count, o.shapeOf(out)));
+          }],
+          vjp: [(g, [x], out, p) => {
+            const { hit, count } = extremumHits(x!, out, p, name === "max");
+            return new Masked(o.div(keepDims(g, x!, p), count), { cond: hit, keep: true, next: null });
+          }],
         }
       : {
           kind: "linear",
@@ -141,30 +174,22 @@ const TABLE = {
     "pow",
     (a, b) => Math.pow(a, b),
     [
+      // b·a^(b−1), selecting 0 where b = 0 (as JAX and PyTorch do: x⁰ is the constant 1, so
+      // its derivative at x = 0 is 0, not 0·0⁻¹ = NaN). Constant exponents get exact, cheap
+      // derivatives (x² → 2x, x¹ → 1).
       ([a, b]) => {
-        // Constant integer exponents get exact, cheap derivatives (x² → 2x, x¹ → 1).
         if (b === 0) return ZERO;
         if (b === 1) return 1;
         if (b === 2) return o.mul(2, a!);
-        return o.mul(b!, o.pow(a!, o.sub(b!, 1)));
+        return select(o.notEqual(b!, 0), true, o.mul(b!, o.pow(a!, o.sub(b!, 1))));
       },
-      // d/db a^b = a^b ln a, taken as 0 where a = 0 (the limit for b > 0), via a safe log.
+      // d/db a^b = a^b ln a, selecting 0 where a = 0 (the limit for b > 0), via a safe log.
       ([a], out) => {
         const atZero = o.equal(a!, 0);
-        return o.where(atZero, 0, o.mul(out, o.log(o.where(atZero, 1, a!))));
+        return select(atZero, false, o.mul(out, o.log(o.where(atZero, 1, a!))));
       },
     ],
     { primal: ([a, b]) => `${a}^${b}`, partials: [([a, b]) => powPartialText(a!, b!), ([a], out) => `${out}·ln ${a}`] },
-  ),
-  // The chain rule's product seed × ∂, where a zero factor absorbs the other (0 × ∞ = 0):
-  // the elementwise form of a symbolic zero. A cotangent that `where` zeroed out therefore
-  // never meets an infinite partial (where(x > 0, sqrt(x), 0) has gradient 0 at x = 0, also
-  // for arrays), and forward and reverse mode agree on it. Like TF's multiply_no_nan, both ways.
-  chainMul: binary(
-    "chainMul",
-    (a, b) => (a === 0 || b === 0 ? 0 : a * b),
-    [([, b]) => b!, ([a]) => a!],
-    { primal: infix("⊙"), partials: [([, b]) => b!, ([a]) => a!] },
   ),
   atan2: binary(
     "atan2",
@@ -172,23 +197,18 @@ const TABLE = {
     [([a, b]) => o.div(b!, o.add(o.mul(a!, a!), o.mul(b!, b!))), ([a, b]) => o.neg(o.div(a!, o.add(o.mul(a!, a!), o.mul(b!, b!))))],
     { primal: ([a, b]) => `atan2(${a}, ${b})`, partials: [([a, b]) => `${b}/(${a}²+${b}²)`, ([a, b]) => `−${a}/(${a}²+${b}²)`] },
   ),
-  // Ties split the derivative evenly (as JAX and PyTorch do).
+  // A select: the chosen argument gets the derivative, the other a structural zero; ties
+  // split it evenly (as JAX and PyTorch do); a NaN argument is the one chosen.
   maximum: binary(
     "maximum",
     (a, b) => (a !== a || b !== b ? NaN : a > b ? a : b),
-    [
-      ([a, b], out) => maskLike(o.where(o.greater(a!, b!), 1, o.where(o.equal(a!, b!), 0.5, 0)), out),
-      ([a, b], out) => maskLike(o.where(o.greater(b!, a!), 1, o.where(o.equal(a!, b!), 0.5, 0)), out),
-    ],
+    [([a, b], out) => pickPartial(a!, b!, out, true), ([a, b], out) => pickPartial(b!, a!, out, true)],
     { primal: ([a, b]) => `max(${a}, ${b})`, partials: [([a, b]) => `[${a} > ${b}]`, ([a, b]) => `[${b} > ${a}]`] },
   ),
   minimum: binary(
     "minimum",
     (a, b) => (a !== a || b !== b ? NaN : a < b ? a : b),
-    [
-      ([a, b], out) => maskLike(o.where(o.less(a!, b!), 1, o.where(o.equal(a!, b!), 0.5, 0)), out),
-      ([a, b], out) => maskLike(o.where(o.less(b!, a!), 1, o.where(o.equal(a!, b!), 0.5, 0)), out),
-    ],
+    [([a, b], out) => pickPartial(a!, b!, out, false), ([a, b], out) => pickPartial(b!, a!, out, false)],
     { primal: ([a, b]) => `min(${a}, ${b})`, partials: [([a, b]) => `[${a} < ${b}]`, ([a, b]) => `[${b} < ${a}]`] },
   ),
 
@@ -222,9 +242,9 @@ const TABLE = {
   equal: compare("equal", (a, b) => a === b, "="),
   notEqual: compare("notEqual", (a, b) => a !== b, "≠"),
 
-  // where(c, a, b): the cotangent reaches only the branch that was taken. With a JS boolean
-  // condition the other branch gets a structural zero, so its derivative is never evaluated
-  // (no NaN from sqrt'(0) in where(x > 0, sqrt(x), 0)).
+  // where(c, a, b): the derivative reaches only the branch that was taken; the other gets a
+  // structural zero (ZERO for a JS boolean condition, a selection for a bool array), so a
+  // singular derivative there never shows (no NaN from sqrt'(0) in where(x > 0, sqrt(x), 0)).
   where: {
     name: "where",
     broadcasts: true,
@@ -241,11 +261,7 @@ const TABLE = {
       if (out.js) return c ? a! : b!;
       return K.where(c as Operand, a as Operand, b as Operand, out.shape, outDType(out));
     },
-    rule: {
-      kind: "linear",
-      jvp: [null, (t, [c]) => (typeof c === "boolean" ? (c ? t : ZERO) : o.where(c!, t, 0)), (t, [c]) => (typeof c === "boolean" ? (c ? ZERO : t) : o.where(c!, 0, t))],
-      vjp: [null, (g, [c]) => (typeof c === "boolean" ? (c ? g : ZERO) : o.where(c!, g, 0)), (g, [c]) => (typeof c === "boolean" ? (c ? ZERO : g) : o.where(c!, 0, g))],
-    },
+    rule: { kind: "partials", partials: [null, ([c]) => select(c!, true, 1), ([c]) => select(c!, false, 1)] },
     display: { primal: ([c, a, b]) => `${c} ? ${a} : ${b}` },
   } satisfies Primitive<undefined>,
 

@@ -7,6 +7,7 @@ import type { Primitive } from "../core/primitive.js";
 import { flatten } from "../core/pytree.js";
 import { concrete, shapeOf, ZERO, type Tensor, type Value } from "../core/tracer.js";
 import { onesLike, zerosLike } from "../transforms/args.js";
+import { denseOrZero } from "../transforms/chain.js";
 import type { TapeNode } from "../transforms/reverse.js";
 import { mark, markdownTable, textTable, varName } from "../base/text.js";
 import type { WengertList } from "../core/ir.js";
@@ -129,7 +130,7 @@ export function forwardTrace<A extends unknown[]>(f: (...args: A) => unknown, ar
   const { list, tape, outputLeaves } = recordTrace("forwardTrace", f as (...a: never[]) => unknown, args, opts);
   const nodes = tape.nodes;
   const seeds = leavesOf("forwardTrace", "tangents", tangents, list.inputs.length);
-  const tan = tape.forward(list.inputs.map((_, i) => [nodes[i]!, seeds[i]!] as const));
+  const tan = tape.forward(list.inputs.map((_, i) => [nodes[i]!, seeds[i]!] as const)).map(denseOrZero);
   const rows: TraceRow[] = list.inputs.map((x, i) => ({ lhs: varName(x.index, "dot"), expr: mark(x.name, "dot"), value: concrete(seeds[i]!) }));
   for (let k = list.inputs.length; k < nodes.length; k++) {
     const node = nodes[k]!;

@@ -1,28 +1,83 @@
 // The chain rule, applied to one line of the trace. Every interpreter that propagates
 // derivatives (eager forward mode, the reverse sweep, the survey-style tables) calls these
-// two functions, so a rule is read from the table in exactly one way.
+// functions, so a rule is read from the table in exactly one way.
+//
+// The zero convention. Only structural zeros absorb: ZERO (no derivative reaches the value
+// at all) and the unselected elements of a select (a Masked value: where's other side, the
+// losing side of maximum, the non-extremal elements of max). Every other product follows
+// IEEE, so 0·∞ = NaN: grad(x => square(sqrt(x)))(0) is NaN, as the one-sided derivative
+// through a singular sqrt must be, while grad(x => where(x > 0, sqrt(x), 0))(0) is 0 for
+// numbers and arrays alike, in both modes.
 
 import { MissingRuleError } from "../base/errors.js";
 import type { Primitive } from "../core/primitive.js";
-import { concrete, shapeOf, ZERO, type MaybeZero, type Value } from "../core/tracer.js";
 import { bind2 } from "../core/primitive.js";
-import { add, broadcastTo, dtypeOfValue, neg, unbroadcast } from "../ops/api.js";
+import type { Shape } from "../array/ndarray.js";
+import { concrete, Masked, shapeOf, ZERO, type MaybeZero, type Selection, type Value, type Zero } from "../core/tracer.js";
+import { add, broadcastTo, dtypeOfValue, neg, unbroadcast, where } from "../ops/api.js";
 import { P } from "../ops/prims.js";
 
-/** seed · ∂ with zeros absorbing (see P.chainMul), skipping the multiply for ∂ = ±1 (add, sub, neg). */
-export function scale(seed: Value, p: MaybeZero): MaybeZero {
-  if (p === ZERO) return ZERO;
-  if (typeof seed === "number" && typeof p === "number") return seed === 0 || p === 0 ? 0 : seed * p;
-  if (p === 1) return seed;
-  if (p === -1) return neg(seed as number);
-  return bind2(P.chainMul, seed, p, undefined);
+/** The ordinary value of a derivative: a selection becomes where(cond, value, 0), condition by condition. */
+export function dense(d: Value | Masked): Value {
+  if (!(d instanceof Masked)) return d;
+  let v = d.value;
+  for (let s: Selection | null = d.sel; s !== null; s = s.next) v = s.keep ? where(s.cond, v, 0) : where(s.cond, 0, v);
+  return v;
 }
 
-/** t₁ + t₂ where either may be a structural zero. */
+/** dense, passing ZERO through. */
+export function denseOrZero(d: MaybeZero): Value | Zero {
+  return d instanceof Masked ? dense(d) : d;
+}
+
+function sameSelection(a: Selection | null, b: Selection | null): boolean {
+  for (; a !== null && b !== null; a = a.next, b = b.next) {
+    if (a === b) return true;
+    if (a.cond !== b.cond || a.keep !== b.keep) return false;
+  }
+  return a === b;
+}
+
+/** Both selections at once: an element is kept only where each keeps it. */
+function both(a: Selection, b: Selection): Selection {
+  if (sameSelection(a, b)) return a;
+  const list: Selection[] = [];
+  for (let s: Selection | null = a; s !== null; s = s.next) list.push(s);
+  let out = b;
+  for (let i = list.length - 1; i >= 0; i--) out = { cond: list[i]!.cond, keep: list[i]!.keep, next: out };
+  return out;
+}
+
+/** a·b, exact shortcuts for the factors ±1 (add's and sub's partials, a selection's 1). */
+function times(a: Value, b: Value): Value {
+  if (typeof a === "number" && typeof b === "number") return a * b;
+  if (b === 1) return a;
+  if (a === 1) return b;
+  if (b === -1) return neg(a as number);
+  return bind2(P.mul, a, b, undefined);
+}
+
+/** seed · ∂: IEEE products; a selection on either side stays a selection. */
+export function scale(seed: Value | Masked, p: MaybeZero): MaybeZero {
+  if (p === ZERO) return ZERO;
+  if (typeof seed === "number" && typeof p === "number") return seed * p;
+  if (seed instanceof Masked) {
+    return p instanceof Masked ? new Masked(times(seed.value, p.value), both(seed.sel, p.sel)) : new Masked(times(seed.value, p), seed.sel);
+  }
+  return p instanceof Masked ? new Masked(times(seed, p.value), p.sel) : times(seed, p);
+}
+
+/**
+ * t₁ + t₂ where either may be a structural zero. Two selections by the same conditions stay
+ * one; otherwise each becomes dense first (complementary sides of one where, the common
+ * other case, then have no structural zero left between them).
+ */
 export function addMaybe(a: MaybeZero, b: MaybeZero): MaybeZero {
   if (a === ZERO) return b;
   if (b === ZERO) return a;
-  return add(a as number, b as number);
+  if (typeof a === "number" && typeof b === "number") return a + b;
+  if (a instanceof Masked && b instanceof Masked && sameSelection(a.sel, b.sel)) return new Masked(add(a.value as number, b.value as number), a.sel);
+  return add(dense(a) as number, dense(b) as number);
 }
 
 function sameShape(a: Value, b: Value): boolean {
@@ -33,26 +88,55 @@ function sameShape(a: Value, b: Value): boolean {
   return (typeof concrete(a) === "number") === (typeof concrete(b) === "number");
 }
 
+/** Whether an array of shape `from` broadcasts to shape `to` (each axis equal or 1, none extra). */
+function broadcastsTo(from: Shape, to: Shape): boolean {
+  const off = to.length - from.length;
+  if (off < 0) return false;
+  for (let i = 0; i < from.length; i++) if (from[i] !== 1 && from[i] !== to[off + i]) return false;
+  return true;
+}
+
+/** Every condition of the selection broadcasts to `shape`: the selection commutes with reshaping the value to it. */
+function selectsWithin(sel: Selection, shape: Shape): boolean {
+  for (let s: Selection | null = sel; s !== null; s = s.next) if (!broadcastsTo(shapeOf(s.cond), shape)) return false;
+  return true;
+}
+
+/**
+ * The selection brought to the shape of `like` while it stays one, or null when that takes a
+ * dense value. Broadcasting the value up, or summing it over axes along which every condition
+ * is constant, commutes with the selection (where(c, x, 0) with c of x's shape, broadcast up).
+ */
+function fitMasked(m: Masked, like: Value): Masked | null {
+  if (typeof concrete(like) === "number") return null;
+  const target = shapeOf(like), sv = shapeOf(m.value);
+  if (!selectsWithin(m.sel, target)) return null;
+  if (sameShape(m.value, like)) return m;
+  if (broadcastsTo(sv, target)) return new Masked(broadcastTo(m.value, target, dtypeOfValue(like)), m.sel);
+  if (broadcastsTo(target, sv)) return new Masked(unbroadcast(m.value, like), m.sel);
+  return null;
+}
+
 function missing(prim: Primitive<unknown>, mode: string): never {
   throw new MissingRuleError(prim.name, `has no ${mode} rule for this argument; add one to its entry in src/ops/prims.ts`);
 }
 
 /** The tangent contributed by argument i: J_i · t. */
-export function jvpTerm(prim: Primitive<unknown>, i: number, t: Value, args: readonly Value[], out: Value, params: unknown): MaybeZero {
+export function jvpTerm(prim: Primitive<unknown>, i: number, t: Value | Masked, args: readonly Value[], out: Value, params: unknown): MaybeZero {
   const rule = prim.rule;
   if (rule.kind === "partials") {
     const p = rule.partials[i];
     return p ? scale(t, p(args, out, params)) : ZERO;
   }
   if (rule.kind === "none") return ZERO;
-  if (rule.variadic) return rule.variadic.jvp(t, i, args, out, params);
+  if (rule.variadic) return rule.variadic.jvp(dense(t), i, args, out, params);
   const f = rule.jvp[i];
   if (f === undefined) missing(prim, "JVP");
-  return f === null ? ZERO : f(t, args, out, params);
+  return f === null ? ZERO : f(dense(t), args, out, params);
 }
 
 /** The cotangent sent to argument i: J_iᵀ · g, summed back to the argument's shape. */
-export function vjpTerm(prim: Primitive<unknown>, i: number, g: Value, args: readonly Value[], out: Value, params: unknown): MaybeZero {
+export function vjpTerm(prim: Primitive<unknown>, i: number, g: Value | Masked, args: readonly Value[], out: Value, params: unknown): MaybeZero {
   const rule = prim.rule;
   let ct: MaybeZero;
   if (rule.kind === "partials") {
@@ -61,19 +145,25 @@ export function vjpTerm(prim: Primitive<unknown>, i: number, g: Value, args: rea
   } else if (rule.kind === "none") {
     return ZERO;
   } else if (rule.variadic) {
-    ct = rule.variadic.vjp(g, i, args, out, params);
+    ct = rule.variadic.vjp(dense(g), i, args, out, params);
   } else {
     const f = rule.vjp[i];
     if (f === undefined) missing(prim, "VJP");
-    ct = f === null ? ZERO : f(g, args, out, params);
+    ct = f === null ? ZERO : f(dense(g), args, out, params);
   }
   if (ct === ZERO || !prim.broadcasts) return ct;
   const a = args[i]!;
+  if (ct instanceof Masked) return fitMasked(ct, a) ?? unbroadcast(dense(ct), a);
   return sameShape(ct, a) ? ct : unbroadcast(ct, a);
 }
 
-/** Brings a tangent to the output's shape (broadcasting an argument's tangent up). */
-export function fitTangent(t: Value, out: Value): Value {
+/** Brings a tangent to the output's shape (broadcasting an argument's tangent up) and dtype. */
+export function fitTangent(t: Value | Masked, out: Value): Value | Masked {
+  if (t instanceof Masked) {
+    const m = fitMasked(t, out);
+    if (m !== null) return m;
+    t = dense(t);
+  }
   if (sameShape(t, out)) return t;
   if (typeof concrete(out) === "number") return t;
   return broadcastTo(t, shapeOf(out), dtypeOfValue(out));

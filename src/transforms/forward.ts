@@ -4,12 +4,13 @@
 
 import type { Primitive } from "../core/primitive.js";
 import { bind } from "../core/primitive.js";
-import { newLevel, Tracer, ZERO, type Interpreter, type MaybeZero, type Value } from "../core/tracer.js";
-import { addMaybe, fitTangent, jvpTerm } from "./chain.js";
+import { newLevel, Tracer, ZERO, type Interpreter, type Masked, type MaybeZero, type Value, type Zero } from "../core/tracer.js";
+import { addMaybe, dense, fitTangent, jvpTerm } from "./chain.js";
 
 export class DualTracer extends Tracer {
-  readonly tangent: Value;
-  constructor(interp: ForwardInterpreter, primal: Value, tangent: Value) {
+  /** The tangent; a selection (structurally zero off its selected elements) until it must be dense. */
+  readonly tangent: Value | Masked;
+  constructor(interp: ForwardInterpreter, primal: Value, tangent: Value | Masked) {
     super(interp, primal);
     this.tangent = tangent;
   }
@@ -19,13 +20,13 @@ export class ForwardInterpreter implements Interpreter {
   readonly level = newLevel();
   active = true;
 
-  lift(primal: Value, tangent: Value): DualTracer {
+  lift(primal: Value, tangent: Value | Masked): DualTracer {
     return new DualTracer(this, primal, tangent);
   }
 
-  /** The primal and tangent of `v` as seen from this level (constants have zero tangent). */
-  split(v: Value): [Value, MaybeZero] {
-    return v instanceof DualTracer && v.interp === this ? [v.primal, v.tangent] : [v, ZERO];
+  /** The primal and (dense) tangent of `v` as seen from this level (constants have zero tangent). */
+  split(v: Value): [Value, Value | Zero] {
+    return v instanceof DualTracer && v.interp === this ? [v.primal, dense(v.tangent)] : [v, ZERO];
   }
 
   process(prim: Primitive<unknown>, args: readonly Value[], params: unknown): Value {

@@ -5,8 +5,9 @@
 import { shapeStr, sizeOf } from "../array/ndarray.js";
 import { ArgumentError, NonScalarOutputError, ShapeError } from "../base/errors.js";
 import { flatten, LEAF, unflatten, type TreeDef } from "../core/pytree.js";
-import { runWith, shapeOf, ZERO, type MaybeZero, type Value } from "../core/tracer.js";
+import { runWith, shapeOf, ZERO, type Masked, type MaybeZero, type Value } from "../core/tracer.js";
 import { argnumsCache, asLeafOf, checkLeaves, checkTransform, onesLike, zerosLike, type ArgnumsOption, type Fn, type Pick, type ScalarOut } from "./args.js";
+import { denseOrZero } from "./chain.js";
 import { Tape, type TapeNode } from "./reverse.js";
 
 export interface Traced {
@@ -46,7 +47,7 @@ export function primalOf(tape: Tape, v: Value): Value {
 
 /** Cotangents of the selected arguments for output cotangents `cts` (one per output leaf). */
 export function pull(t: Traced, cts: readonly MaybeZero[]): unknown[] {
-  const seeds: [TapeNode, Value][] = [];
+  const seeds: [TapeNode, Value | Masked][] = [];
   t.outLeaves.forEach((l, i) => {
     const ct = cts[i]!;
     if (ct !== ZERO && t.tape.own(l)) seeds.push([l, ct]);
@@ -157,7 +158,7 @@ export function linearize<A extends unknown[], R>(f: Fn<A, R>, ...primals: A): [
     });
     const tan = t.tape.forward(seeds);
     return unflatten(t.outDef, t.outLeaves.map((l) => {
-      const ti = t.tape.own(l) ? tan[l.index]! : ZERO;
+      const ti = t.tape.own(l) ? denseOrZero(tan[l.index]!) : ZERO;
       return ti === ZERO ? zerosLike(primalOf(t.tape, l)) : ti;
     })) as R;
   };

@@ -1,22 +1,26 @@
 // Jacobian assembly: jacfwd (one JVP per input element), jacrev (one VJP per output element
 // from a single recording), jacobian (the cheaper of the two), hessian and hvp.
 
-import { NDArray, sizeOf, zeros, type Shape } from "../array/ndarray.js";
+import { NDArray, ones, sizeOf, zeros, type Shape } from "../array/ndarray.js";
 import { flatten, unflatten, type TreeDef } from "../core/pytree.js";
-import { concrete, runWith, shapeOf, ZERO, type MaybeZero, type Value } from "../core/tracer.js";
+import { concrete, Masked, runWith, shapeOf, ZERO, type MaybeZero, type Value } from "../core/tracer.js";
 import { reshape, stack } from "../ops/api.js";
 import { checkLeaves, checkTransform, normArgnums, zerosLike, type ArgnumsOption, type Fn, type JacobianOf, type Pick, type ScalarOut } from "./args.js";
 import { ForwardInterpreter } from "./forward.js";
 import { grad, pull, record, type Traced } from "./grad.js";
 import { jvp } from "./jvp.js";
 
-/** One basis direction of a leaf: 1 for a number, a one-hot array for an array. */
-function basis(leaf: Value, e: number): Value {
+/**
+ * One basis direction of a leaf: 1 for a number; for an array, 1 at element e and a structural
+ * zero at every other element (a selection), so ∂yᵢ/∂xⱼ of an elementwise function is exactly 0
+ * off the diagonal even where the diagonal is singular (jacfwd(sqrt) at 0 is [[∞, 0], …], not NaN).
+ */
+function basis(leaf: Value, e: number): Value | Masked {
   const c = concrete(leaf);
   if (typeof c === "number" || typeof c === "boolean") return 1;
-  const b = zeros(c.shape, c.dtype === "float32" ? "float32" : "float64");
-  b.data[e] = 1;
-  return b;
+  const hit = zeros(c.shape, "bool");
+  hit.data[e] = 1;
+  return new Masked(ones(c.shape, c.dtype === "float32" ? "float32" : "float64"), { cond: hit, keep: true, next: null });
 }
 
 function leafSize(v: Value): number {

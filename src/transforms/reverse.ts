@@ -12,8 +12,8 @@
 import { TracerError } from "../base/errors.js";
 import type { Primitive } from "../core/primitive.js";
 import { bind } from "../core/primitive.js";
-import { newLevel, Tracer, ZERO, type Interpreter, type MaybeZero, type Value } from "../core/tracer.js";
-import { addMaybe, fitTangent, jvpTerm, scale, vjpTerm } from "./chain.js";
+import { newLevel, Tracer, ZERO, type Interpreter, type Masked, type MaybeZero, type Value, type Zero } from "../core/tracer.js";
+import { addMaybe, dense, denseOrZero, fitTangent, jvpTerm, scale, vjpTerm } from "./chain.js";
 
 export class TapeNode extends Tracer {
   /** Position in the tape. */
@@ -75,8 +75,8 @@ export interface AdjointStep {
   readonly adjoint: Value;
 }
 
-/** Adjoints after a sweep: ZERO where no cotangent reached the node. */
-export type Adjoints = (index: number) => MaybeZero;
+/** Adjoints after a sweep (dense): ZERO where no cotangent reached the node. */
+export type Adjoints = (index: number) => Value | Zero;
 
 /**
  * Typed-array storage of scalar lines: parent indices (−1: constant or none), local partials
@@ -185,13 +185,14 @@ export class Tape implements Interpreter {
     const i = node.index, st = this.store;
     SCRATCH[0] = pa;
     SCRATCH[1] = pb as number;
+    // A structurally zero partial (pow's at exponent 0, maximum's losing side) is no edge at all.
     if (ta) {
-      st.p0[i] = (a as TapeNode).index;
-      st.d0[i] = partialNumber(rule.partials[0], out as number);
+      const d = partialNumber(rule.partials[0], out as number);
+      if (d !== null) { st.p0[i] = (a as TapeNode).index; st.d0[i] = d; }
     }
     if (tb) {
-      st.p1[i] = (b as TapeNode).index;
-      st.d1[i] = partialNumber(rule.partials[1], out as number);
+      const d = partialNumber(rule.partials[1], out as number);
+      if (d !== null) { st.p1[i] = (b as TapeNode).index; st.d1[i] = d; }
     }
     return node;
   }
@@ -200,6 +201,7 @@ export class Tape implements Interpreter {
    * The tangent sweep over the recorded list (the survey's Table 2, right column): seeds
    * tangents on input nodes and returns every node's tangent (ZERO where none reached it).
    * One recording serves any number of JVPs: this is linearize's and forwardTrace's engine.
+   * Entries may be selections; read them through denseOrZero.
    */
   forward(seeds: readonly (readonly [TapeNode, Value])[]): MaybeZero[] {
     const nodes = this.nodes;
@@ -229,7 +231,7 @@ export class Tape implements Interpreter {
    * The reverse sweep: seeds adjoints, walks the tape backwards, and returns each node's
    * adjoint (ZERO where none reached it).
    */
-  backward(seeds: readonly (readonly [TapeNode, Value])[], observe?: (step: AdjointStep) => void): Adjoints {
+  backward(seeds: readonly (readonly [TapeNode, Value | Masked])[], observe?: (step: AdjointStep) => void): Adjoints {
     if (this.store === RELEASED) throw new TracerError("backward", "this tape was released after its one sweep; record the function again");
     if (this.allScalar && observe === undefined && seeds.every(([, g]) => typeof g === "number")) return this.scalarBackward(seeds as readonly (readonly [TapeNode, number])[]);
     const nodes = this.nodes;
@@ -247,13 +249,14 @@ export class Tape implements Interpreter {
       if (prim === null) continue;
       const args = node.args;
       let primals: Value[] | undefined;
+      const scalarLine = (this.store.flags[k]! & 1) === 1;
       for (let i = 0; i < args.length; i++) {
         const p = args[i]!;
         if (!(p instanceof TapeNode && p.interp === this)) continue;
         let ct: MaybeZero;
-        if ((this.store.flags[k]! & 1) === 1) {
-          const d = i === 0 ? this.store.d0[k]! : this.store.d1[k]!;
-          ct = scale(g, d);
+        if (scalarLine) {
+          if ((i === 0 ? this.store.p0[k]! : this.store.p1[k]!) < 0) continue; // a structurally zero partial
+          ct = scale(g, i === 0 ? this.store.d0[k]! : this.store.d1[k]!);
         } else {
           primals ??= node.primals;
           ct = vjpTerm(prim, i, g, primals, node.primal, node.params);
@@ -262,10 +265,10 @@ export class Tape implements Interpreter {
         const before = adj[p.index]!;
         const after = addMaybe(before, ct);
         adj[p.index] = after;
-        if (observe) observe({ from: node, arg: i, to: p, accumulate: before !== ZERO, contribution: ct as Value, adjoint: after as Value });
+        if (observe) observe({ from: node, arg: i, to: p, accumulate: before !== ZERO, contribution: dense(ct), adjoint: dense(after as Value) });
       }
     }
-    return (i) => adj[i]!;
+    return (i) => denseOrZero(adj[i]!);
   }
 
   /**
@@ -286,16 +289,17 @@ export class Tape implements Interpreter {
       if (flags[k]! < 2) continue;
       const g = adj[k]!;
       const a = p0[k]!, b = p1[k]!;
-      // Zeros absorb (0 × ∞ = 0), as in every other chain-rule product (P.chainMul).
-      if (a >= 0) { const d = d0[k]!; if (g !== 0 && d !== 0) adj[a]! += g * d; flags[a]! |= 2; }
-      if (b >= 0) { const d = d1[k]!; if (g !== 0 && d !== 0) adj[b]! += g * d; flags[b]! |= 2; }
+      // IEEE products: an arithmetic zero does not absorb (0·∞ = NaN); structural zeros have no edge.
+      if (a >= 0) { adj[a]! += g * d0[k]!; flags[a]! |= 2; }
+      if (b >= 0) { adj[b]! += g * d1[k]!; flags[b]! |= 2; }
     }
     return (i) => (flags[i]! >= 2 ? adj[i]! : ZERO);
   }
 }
 
-function partialNumber(p: ((args: readonly Value[], out: Value, params: unknown) => MaybeZero) | null | undefined, out: number): number {
-  if (!p) return 0;
+/** A scalar line's partial as a number; null for a structural zero (no edge). */
+function partialNumber(p: ((args: readonly Value[], out: Value, params: unknown) => MaybeZero) | null | undefined, out: number): number | null {
+  if (!p) return null;
   const d = p(SCRATCH, out, undefined);
-  return d === ZERO ? 0 : (d as number);
+  return d === ZERO ? null : (d as number);
 }
