@@ -34,6 +34,9 @@ export { jacfwd, jacrev, jacobian, hessian, hvp } from "./transforms/jacobian.js
 export type { JacobianFn } from "./transforms/jacobian.js";
 export type { JacobianOf, ScalarOut, ArgnumsOption } from "./transforms/args.js";
 export { customJvp, customVjp } from "./transforms/custom.js";
+export { scan, foriLoop, whileLoop } from "./transforms/loops/scan.js";
+export type { ScanOptions, WhileOptions, SliceOf, Stacked, CarryOut } from "./transforms/loops/scan.js";
+export type { CheckpointOption } from "./transforms/loops/revolve.js";
 export { WengertList } from "./core/ir.js";
 export type { TraceInput, TraceLine, TraceOutput, TraceOperand, Body } from "./core/ir.js";
 export type { PrintOptions, PrimalRow } from "./core/print.js";

@@ -36,6 +36,9 @@ export class ArgnumsError extends WengertError {}
  */
 export class TracerError extends WengertError {}
 
+/** A loop ran past its iteration limit (whileLoop's `maxIter`). */
+export class IterationLimitError extends WengertError {}
+
 /** An expression that does not parse; `column` is 1-based. */
 export class ParseError extends WengertError {
   readonly column: number;

@@ -1,0 +1,177 @@
+// Structured loops, with JAX's semantics (lax.scan, lax.fori_loop, lax.while_loop):
+//
+//   scan(body, init, xs?, { length?, reverse?, checkpoints? })  → [carry, ys]
+//       body(carry, x) → [carry, y]; xs is sliced along its leading axis per step (a slice of a
+//       1-D array is a number), the ys are stacked along a new leading axis; xs and y may be
+//       null (then `length` gives the number of steps); `reverse` runs the steps from the
+//       last slice to the first (ys still line up with xs).
+//   foriLoop(lower, upper, body, init)  → carry      body(i, carry) → carry, i = lower … upper − 1
+//   whileLoop(cond, body, init, { maxIter? })  → carry   while cond(carry): carry = body(carry)
+//
+// The carry keeps its type from step to step (checked: a typed error names the loop, the step,
+// the leaf and both types). Native `if` on numbers works inside a body, as everywhere.
+
+import { ArgumentError, DTypeError, IterationLimitError } from "../../base/errors.js";
+import { describe, showValue } from "../../base/format.js";
+import { unflatten } from "../../core/pytree.js";
+import { concrete, Tracer } from "../../core/tracer.js";
+import { NDArray } from "../../array/ndarray.js";
+import { value } from "../../ops/api.js";
+import { checkCarry, treeType, typeText, leafType, type TreeType } from "./carry.js";
+import { scanned, sliceAt, Stacker, zeroSlices } from "./slices.js";
+import type { CheckpointOption } from "./revolve.js";
+
+export interface ScanOptions {
+  /** The number of steps: required when xs is null, and equal to xs's leading axis otherwise. */
+  readonly length?: number;
+  /** Run the steps from the last slice of xs to the first; ys[t] still belongs to xs[t]. */
+  readonly reverse?: boolean;
+  /**
+   * Reverse mode: store only a few carries and recompute the others — a number of snapshots
+   * (binomial checkpointing with that many), "binomial" (as few as need one extra forward sweep,
+   * about √(2T)) or "sqrt" (a snapshot every ⌈√T⌉ steps). The gradient is the same.
+   */
+  readonly checkpoints?: CheckpointOption;
+}
+
+export interface WhileOptions {
+  /** The most body steps allowed; one more raises IterationLimitError (default: no limit). */
+  readonly maxIter?: number;
+  /** Reverse mode: the most carries kept (online checkpointing, since the trip count is unknown until the loop ends). */
+  readonly checkpoints?: number;
+}
+
+/** One step's slice of a scanned value: an array loses its leading axis (a 1-D array gives numbers). */
+export type SliceOf<X> = X extends NDArray ? number | NDArray
+  : X extends Float64Array | Float32Array ? number
+  : X extends null | undefined ? X
+  : { [K in keyof X]: SliceOf<X[K]> };
+
+/**
+ * What a body may return for a carry of type C: the same type, where a number may also come back
+ * as a (0-d) array — the ops on a slice `number | NDArray` give that, and a 0-d float64 array
+ * counts as a number.
+ */
+export type CarryOut<C> = C extends number ? number | NDArray
+  : C extends NDArray | Float64Array | Float32Array | boolean | null | undefined ? C
+  : { [K in keyof C]: CarryOut<C[K]> };
+
+/** Per-step outputs stacked along a new leading axis. */
+export type Stacked<Y> = Y extends number | NDArray | boolean ? NDArray
+  : Y extends null | undefined ? Y
+  : { [K in keyof Y]: Stacked<Y[K]> };
+
+function checkFunction(op: string, name: string, f: unknown): void {
+  if (typeof f !== "function") throw new ArgumentError(op, `${name} must be a function, got ${describe(f)}`);
+}
+
+function checkOptions(op: string, opts: unknown, keys: readonly string[]): Record<string, unknown> {
+  if (opts === undefined) return {};
+  if (typeof opts !== "object" || opts === null || Array.isArray(opts)) throw new ArgumentError(op, `options must be an object such as { ${keys[0]}: … }, got ${describe(opts)}`);
+  for (const k of Object.keys(opts)) {
+    if (!keys.includes(k)) throw new ArgumentError(op, `unknown option ${showValue(k)}; the options are ${keys.join(", ")}`);
+  }
+  return opts as Record<string, unknown>;
+}
+
+export function checkCheckpoints(op: string, c: unknown, named: boolean): CheckpointOption | undefined {
+  if (c === undefined) return undefined;
+  if (typeof c === "number" && Number.isInteger(c) && c >= 1) return c;
+  if (named && (c === "binomial" || c === "sqrt")) return c;
+  throw new ArgumentError(op, `checkpoints ${showValue(c)} must be a number of snapshots (an integer ≥ 1)${named ? ', "binomial" or "sqrt"' : " (≥ 2)"}`);
+}
+
+/** body's [carry, y], or the error that names what it returned instead. */
+function pairOf(op: string, step: number, out: unknown): readonly [unknown, unknown] {
+  if (!Array.isArray(out) || out.length !== 2) {
+    throw new ArgumentError(op, `step ${step}: the body returned ${Array.isArray(out) ? `an array of ${out.length}` : describe(out)}; it must return a pair [carry, y] (y may be null)`);
+  }
+  return out as unknown as readonly [unknown, unknown];
+}
+
+/**
+ * Scans `body` over the leading axis of `xs`, carrying `init` from step to step: returns the
+ * final carry and the per-step outputs stacked along a new leading axis.
+ */
+export function scan<C, XS = null, Y = null>(
+  body: (carry: C, x: SliceOf<XS>) => readonly [CarryOut<C>, Y],
+  init: C,
+  xs?: XS | null,
+  opts?: ScanOptions,
+): [C, Stacked<Y>] {
+  checkFunction("scan", "body", body);
+  const o = checkOptions("scan", opts, ["length", "reverse", "checkpoints"]);
+  if (o.reverse !== undefined && typeof o.reverse !== "boolean") throw new ArgumentError("scan", `reverse ${showValue(o.reverse)} must be true or false`);
+  checkCheckpoints("scan", o.checkpoints, true);
+  const carry = treeType("scan", "carry", init);
+  const X = scanned("scan", xs, o.length);
+  return unrolledScan(body as (c: unknown, x: unknown) => unknown, carry, X, o.reverse === true) as [C, Stacked<Y>];
+}
+
+/** The steps run one by one, each op processed by whatever transform is active. */
+function unrolledScan(body: (c: unknown, x: unknown) => unknown, type: TreeType & { values: readonly unknown[] }, X: ReturnType<typeof scanned>, reverse: boolean): [unknown, unknown] {
+  const T = X.T;
+  let c = unflatten(type.def, type.values);
+  const ys = new Stacker("scan", T);
+  for (let k = 0; k < T; k++) {
+    const t = reverse ? T - 1 - k : k;
+    const [next, y] = pairOf("scan", k, body(c, sliceAt(X, t)));
+    c = unflatten(type.def, checkCarry("scan", `step ${k}:`, type, next));
+    ys.push(k, t, y);
+  }
+  if (T === 0) {
+    // No steps: the body runs once on zero slices only to tell the structure of y.
+    const [, y] = pairOf("scan", 0, body(c, zeroSlices(X)));
+    ys.push(0, 0, y);
+  }
+  return [c, ys.result()];
+}
+
+/** An integer bound of foriLoop (a traced bound is read as a constant: under compile, a guard). */
+function bound(op: string, name: string, v: unknown): number {
+  const n = v instanceof Tracer ? value(v) : v;
+  if (typeof n !== "number" || !Number.isInteger(n)) throw new ArgumentError(op, `${name} ${showValue(n instanceof NDArray ? n.toArray() : n)} must be an integer`);
+  return n;
+}
+
+/** body(i, carry) for i = lower, …, upper − 1; returns the final carry. */
+export function foriLoop<C>(lower: number, upper: number, body: (i: number, carry: C) => CarryOut<C>, init: C): C {
+  const lo = bound("foriLoop", "lower", lower), hi = bound("foriLoop", "upper", upper);
+  checkFunction("foriLoop", "body", body);
+  const type = treeType("foriLoop", "carry", init);
+  let c = unflatten(type.def, type.values) as C;
+  for (let i = lo; i < hi; i++) c = unflatten(type.def, checkCarry("foriLoop", `step ${i - lo} (i = ${i}):`, type, body(i, c))) as C;
+  return c;
+}
+
+/** cond(carry) as a JS boolean, or the typed error naming what it returned. */
+function truth(step: number, c: unknown): boolean {
+  if (typeof c === "boolean") return c;
+  const v = c instanceof Tracer ? concrete(c) : c;
+  if (v instanceof NDArray && v.dtype === "bool" && v.size === 1) return (c instanceof Tracer ? (value(c) as NDArray) : v).data[0] !== 0;
+  throw new DTypeError("whileLoop", `step ${step}: cond returned ${v instanceof NDArray ? typeText(leafType(v)) : describe(v)}; it must return a boolean (a comparison such as less(c, 10), or a bool array of one element)`);
+}
+
+/** while cond(carry): carry = body(carry); returns the final carry. */
+export function whileLoop<C>(cond: (carry: C) => unknown, body: (carry: C) => CarryOut<C>, init: C, opts?: WhileOptions): C {
+  checkFunction("whileLoop", "cond", cond);
+  checkFunction("whileLoop", "body", body);
+  const o = checkOptions("whileLoop", opts, ["maxIter", "checkpoints"]);
+  const maxIter = o.maxIter ?? Infinity;
+  if (maxIter !== Infinity && !(typeof maxIter === "number" && Number.isInteger(maxIter) && maxIter >= 0)) {
+    throw new ArgumentError("whileLoop", `maxIter ${showValue(maxIter)} must be a non-negative integer`);
+  }
+  if (o.checkpoints !== undefined && !(typeof o.checkpoints === "number" && Number.isInteger(o.checkpoints) && o.checkpoints >= 2)) {
+    throw new ArgumentError("whileLoop", `checkpoints ${showValue(o.checkpoints)} must be a number of snapshots, an integer ≥ 2`);
+  }
+  const type = treeType("whileLoop", "carry", init);
+  let c = unflatten(type.def, type.values) as C;
+  for (let k = 0; ; k++) {
+    if (!truth(k, cond(c))) return c;
+    if (k >= (maxIter as number)) {
+      throw new IterationLimitError("whileLoop", `cond is still true after maxIter = ${maxIter as number} steps (carry: ${type.leaves.map((t, i) => `${type.paths[i]} ${typeText(t)}`).join(", ") || "no leaves"}); raise maxIter, or check that the loop ends`);
+    }
+    c = unflatten(type.def, checkCarry("whileLoop", `step ${k}:`, type, body(c))) as C;
+  }
+}
+
