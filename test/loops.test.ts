@@ -81,7 +81,7 @@ describe("loops: typed errors name the loop, the step and the shapes", () => {
   test("a body that changes the carry's shape, dtype or structure", () => {
     assertThrowsWith(() => w.scan((c: V) => [w.concat([c, c]), null], w.array([1, 2]), null, { length: 3 }), w.ShapeError, ["scan", "step 0", "[4]", "[2]"]);
     assertThrowsWith(() => w.scan((c: V) => [w.astype(c, "float32"), null], w.array([1, 2]), null, { length: 3 }), w.DTypeError, ["scan", "step 0", "float32", "float64"]);
-    assertThrowsWith(() => w.scan((c: [V, V]) => [[c[0]], null], [1, 2], null, { length: 2 }), w.ArgumentError, ["scan", "step 0", "structure"]);
+    assertThrowsWith(() => w.scan((c: [V, V]) => [[c[0]] as never, null], [1, 2], null, { length: 2 }), w.ArgumentError, ["scan", "step 0", "structure"]);
     assertThrowsWith(() => w.foriLoop(0, 5, (i, c: V) => (i < 3 ? c : w.reshape(c, [2, 1])), w.zeros([2])), w.ShapeError, ["foriLoop", "step 3", "[2,1]", "[2]"]);
     assertThrowsWith(() => w.whileLoop((c: V) => w.less(w.sum(c), 5), (c: V) => w.add(c, w.ones([2, 2])), w.zeros([2])), w.ShapeError, ["whileLoop", "step 0", "[2,2]"]);
     assertThrowsWith(() => w.scan((c: { u: V }) => [{ u: w.astype(c.u, "float32") }, null], { u: w.zeros([2]) }, null, { length: 1 }), w.DTypeError, ["carry.u"]);
@@ -137,14 +137,16 @@ function problem(r: Rng, opts: { inner?: number } = {}): Problem {
 }
 
 /** The loss of the problem through scan, and through the same steps as a native loop. */
-function losses(pb: Problem): { viaScan: (a: V, p: V) => V; native: (a: V, p: V) => V } {
+type Loss = (a: V, p: V) => NDArray;
+
+function losses(pb: Problem): { viaScan: Loss; native: Loss } {
   // The same reduction as the scan's: the per-step outputs stacked, then summed.
   const finish = (c: Carry, ys: V[]): V => w.add(w.add(w.sum(c.a as NDArray), c.s), ys.length === 0 ? 0 : w.sum(w.stack(ys, 0)));
-  const viaScan = (a: V, p: V): V => {
+  const viaScan = (a: V, p: V): NDArray => {
     const [c, ys] = w.scan((c: Carry, x: V) => pb.body(c, x, p), { a, s: 0.5 }, pb.xs, { reverse: pb.reverse });
-    return w.add(w.add(w.sum(c.a as NDArray), c.s), ys === null ? 0 : w.sum(ys as NDArray));
+    return w.add(w.add(w.sum(c.a as NDArray), c.s), ys === null ? 0 : w.sum(ys as NDArray)) as NDArray;
   };
-  const native = (a: V, p: V): V => {
+  const native = (a: V, p: V): NDArray => {
     let c: Carry = { a, s: 0.5 };
     const ys: V[] = [];
     let withY = false;
@@ -155,7 +157,7 @@ function losses(pb: Problem): { viaScan: (a: V, p: V) => V; native: (a: V, p: V)
       c = { a: next.a, s: typeof next.s === "number" ? next.s : w.toScalar(next.s) };
       if (y !== null) { ys[t] = y; withY = true; }
     }
-    return finish(c, withY ? ys : []);
+    return finish(c, withY ? ys : []) as NDArray;
   };
   return { viaScan, native };
 }

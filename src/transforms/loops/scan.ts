@@ -52,7 +52,8 @@ export type SliceOf<X> = X extends NDArray ? number | NDArray
  * as a (0-d) array — the ops on a slice `number | NDArray` give that, and a 0-d float64 array
  * counts as a number.
  */
-export type CarryOut<C> = C extends number ? number | NDArray
+export type CarryOut<C> = unknown extends C ? C
+  : C extends number ? number | NDArray
   : C extends NDArray | Float64Array | Float32Array | boolean | null | undefined ? C
   : { [K in keyof C]: CarryOut<C[K]> };
 
@@ -93,8 +94,8 @@ function pairOf(op: string, step: number, out: unknown): readonly [unknown, unkn
  * Scans `body` over the leading axis of `xs`, carrying `init` from step to step: returns the
  * final carry and the per-step outputs stacked along a new leading axis.
  */
-export function scan<C, XS = null, Y = null>(
-  body: (carry: C, x: SliceOf<XS>) => readonly [CarryOut<C>, Y],
+export function scan<C, XS = null, Y = null, X = SliceOf<XS>>(
+  body: (carry: C, x: X) => readonly [CarryOut<C>, Y],
   init: C,
   xs?: XS | null,
   opts?: ScanOptions,
