@@ -65,3 +65,7 @@ export { swellTable, SwellTable, logisticExpr, logisticMap, logisticExact } from
 export type { SwellOptions, SwellRow } from "./swell/logistic.js";
 export { linePlot } from "./plot/svg.js";
 export type { Series as PlotSeries, PlotOptions } from "./plot/svg.js";
+export { fromJS } from "./source/fromjs.js";
+export type { FromJS, FromJSOptions, FromJSInfo } from "./source/fromjs.js";
+export { SourceError, FreeVariableError, UnsupportedSyntaxError, SourceUnavailableError, CodegenUnavailableError } from "./source/errors.js";
+export type { SourceSite } from "./source/errors.js";

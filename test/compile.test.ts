@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import * as w from "../src/index.js";
 import { NDArray } from "../src/index.js";
 import { P, type PrimName } from "../src/ops/prims.js";
+import { index } from "../src/ops/element.js";
 import { assertClose, property, randArray, type AnyFn, type Rng, type Tree } from "./helpers/check.js";
 import { EXTRA_COMPILE_CASES } from "./cases/extra.js";
 
@@ -70,6 +71,7 @@ const CASES: Record<PrimName, Case[]> = {
   remainder: bin(w.remainder, any, pos),
   floor: un((x: w.Value) => w.mul(w.floor(x), w.sin(x)), any), ceil: un((x: w.Value) => w.mul(w.ceil(x), x), any),
   round: un((x: w.Value) => w.add(w.round(x), x), any), trunc: un((x: w.Value) => w.mul(w.trunc(x), x), any),
+  index: [{ f: (x: w.Value) => w.add(w.mul(index(x, 0), index(x, 2)), w.sum(w.sin(index(w.reshape(x, [2, 2]), 1)))), args: (r) => [arr(r, [4], any)] }],
   matmul: [{ f: (a: w.Value, b: w.Value) => w.tanh(w.matmul(a, b)), args: (r) => [arr(r, [2, 3], any), arr(r, [3, 2], any)] }],
 };
 

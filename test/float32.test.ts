@@ -6,6 +6,7 @@ import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import * as w from "../src/index.js";
 import { array, NDArray } from "../src/index.js";
+import { index } from "../src/ops/element.js";
 import { assertClose, assertThrowsWith, leavesOf, property, randArray, type Rng } from "./helpers/check.js";
 
 /** float32 tolerance: a few ulps (6e-8) times the conditioning of a short chain of ops. */
@@ -27,6 +28,7 @@ const FNS: Record<string, Fn> = {
   logSoftmax: (x) => w.logSoftmax(x, 0), logsumexp: (x) => w.logsumexp(x, 1), norm: (x) => w.norm(x, 0), hypot: (x) => w.hypot(x, w.transpose(w.transpose(x))),
   "remainder(3x, 2.5)": (x) => w.remainder(w.mul(x, 3), 2.5), "remainder(2, x)": (x) => w.remainder(2, x),
   "x·floor(x)": (x) => w.mul(x, w.floor(x)), "ceil(x)·x": (x) => w.mul(w.ceil(x), x), "round(x)+x": (x) => w.add(w.round(x), x), "trunc(x)·x": (x) => w.mul(w.trunc(x), x),
+  "x[1]·x[2] (index rows)": (x) => w.mul(index(x, 1), index(x, 2)),
   "several outputs": (x) => [w.sum(x), w.exp(x)],
 };
 

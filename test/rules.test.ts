@@ -11,6 +11,7 @@ import assert from "node:assert/strict";
 import * as w from "../src/index.js";
 import { NDArray } from "../src/index.js";
 import * as o from "../src/ops/api.js";
+import { index } from "../src/ops/element.js";
 import { P, type PrimName } from "../src/ops/prims.js";
 import { checkAll, property, randArray, type AnyFn, type CheckOpts, type Rng, type Tree } from "./helpers/check.js";
 import { bind } from "../src/core/primitive.js";
@@ -279,6 +280,12 @@ const CASES: Record<PrimName, readonly Case[]> = {
   trunc: roundingCases(w.trunc, offInt),
   // Math.round jumps at the half-integers.
   round: roundingCases(w.round, (r) => r.int(-3, 3) + r.uniform(-0.4, 0.4)),
+  index: [
+    c("[5][3] → number", one((x: NDArray) => index(x, 3), (r) => [arr(r, [5], any)])),
+    c("[3,4][1] → row [4]", one((x: NDArray) => index(x, 1), (r) => [arr(r, [3, 4], any)])),
+    c("x[0]·x[2] + sin x[1] (one array, several reads)", one((x: NDArray) => w.add(w.mul(index(x, 0), index(x, 2)), w.sin(index(x, 1))), (r) => [arr(r, [3], any)])),
+    c("[2,2,3][1][0][2] → number", one((x: NDArray) => index(index(index(x, 1), 0), 2), (r) => [arr(r, [2, 2, 3], any)])),
+  ],
   matmul: [
     c("[2,3] @ [3,4]", one(w.matmul, (r) => [arr(r, [2, 3], any), arr(r, [3, 4], any)])),
     c("[3] @ [3,4]", one(w.matmul, (r) => [arr(r, [3], any), arr(r, [3, 4], any)])),

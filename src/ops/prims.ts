@@ -10,6 +10,7 @@ import { DTypeError, ShapeError } from "../base/errors.js";
 import type { Aval, Display, PartialFn, Primitive, Rule } from "../core/primitive.js";
 import { Masked, select, ZERO, type MaybeZero, type Tensor, type Value } from "../core/tracer.js";
 import * as o from "./api.js";
+import { elementPrims } from "./element.js";
 import { roundingPrims } from "./rounding.js";
 import { arrayOf, binary, floatAval, outDType, reducedShape, unary, type Operand } from "./builders.js";
 import { EXTRA } from "./prims-extra.js";
@@ -508,6 +509,8 @@ const TABLE = {
 
   // JS `%` and Math.floor/ceil/round/trunc (src/ops/rounding.ts).
   ...roundingPrims({ unary, binary }),
+  // x[i] as plain JS reads it (src/ops/element.ts).
+  ...elementPrims(),
 };
 
 /**

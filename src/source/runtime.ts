@@ -1,0 +1,315 @@
+// What a function rewritten by fromJS calls instead of JavaScript's operators (the `$` of its
+// generated source). Every helper keeps plain JavaScript's meaning on plain values — numbers
+// take one `typeof` test and the native operator, strings still concatenate — and sends traced
+// values (and 0-d NDArrays) through wengert's ops, so transforms see every operation.
+//
+// Loaded by the rewritten code itself, at run time and from the bundler plugin's output, so it
+// must not import the parser.
+
+import { NDArray } from "../array/ndarray.js";
+import { ArgumentError, TracerError } from "../base/errors.js";
+import { Tracer, type Value } from "../core/tracer.js";
+import { hypot as hypot2 } from "../lib/functions.js";
+import * as o from "../ops/api.js";
+import { index } from "../ops/element.js";
+import { ceil, floor, remainder, round, trunc } from "../ops/rounding.js";
+
+type Num = number | Tracer | NDArray;
+
+/** A traced value or an NDArray: what JavaScript's own operators cannot handle. */
+function isArrayish(v: unknown): v is Tracer | NDArray {
+  return v instanceof Tracer || v instanceof NDArray;
+}
+
+function rank(v: Tracer | NDArray): number {
+  return v.shape.length;
+}
+
+/**
+ * The operand of an operator as wengert sees it. Plain JS arithmetic has no meaning for arrays
+ * (`x + y` of two Float64Arrays concatenates strings), so an operator on an array is refused;
+ * a 0-d array (what sum(x) returns) counts as a number.
+ */
+function operand(op: string, v: unknown): Num {
+  if (typeof v === "number") return v;
+  if (isArrayish(v)) {
+    if (rank(v) > 0) {
+      throw new ArgumentError(op, `got an array of shape [${v.shape.join(",")}]; JavaScript's operators work on numbers, so read its elements (x[i]) in a loop, or call wengert's ops (w.mul, w.sum …) on whole arrays`);
+    }
+    return v;
+  }
+  if (typeof v === "boolean") return v ? 1 : 0;
+  if (v === null) return 0;
+  if (v === undefined) return NaN;
+  throw new ArgumentError(op, `cannot combine a traced number with ${typeof v === "string" ? `the string ${JSON.stringify(v)}` : `a value of type ${typeof v}`}; convert it to a number first`);
+}
+
+function binary(op: string, native: (a: never, b: never) => unknown, traced: (a: Num, b: Num) => Value) {
+  return (a: unknown, b: unknown): unknown => {
+    if (typeof a === "number" && typeof b === "number") return native(a as never, b as never);
+    if (!isArrayish(a) && !isArrayish(b)) return native(a as never, b as never);
+    return traced(operand(op, a), operand(op, b));
+  };
+}
+
+export const add = binary("+", (a: number, b: number) => a + b, o.add);
+export const sub = binary("-", (a: number, b: number) => a - b, o.sub);
+export const mul = binary("*", (a: number, b: number) => a * b, o.mul);
+export const div = binary("/", (a: number, b: number) => a / b, o.div);
+export const rem = binary("%", (a: number, b: number) => a % b, remainder);
+export const pow = binary("**", (a: number, b: number) => a ** b, o.pow);
+
+// Comparisons of traced numbers are concrete booleans (compile records each as a guard).
+export const lt = binary("<", (a: number, b: number) => a < b, o.less) as (a: unknown, b: unknown) => boolean;
+export const le = binary("<=", (a: number, b: number) => a <= b, o.lessEqual) as (a: unknown, b: unknown) => boolean;
+export const gt = binary(">", (a: number, b: number) => a > b, o.greater) as (a: unknown, b: unknown) => boolean;
+export const ge = binary(">=", (a: number, b: number) => a >= b, o.greaterEqual) as (a: unknown, b: unknown) => boolean;
+
+/** `a === b`: a traced number equals a number of the same value; it is never === a non-number. */
+export function eq(a: unknown, b: unknown): boolean {
+  if (typeof a === "number" && typeof b === "number") return a === b;
+  const ta = isArrayish(a), tb = isArrayish(b);
+  if (!ta && !tb) return a === b;
+  if (ta && tb && a === b) return true;
+  if ((ta || typeof a === "number") && (tb || typeof b === "number")) {
+    if ((ta && rank(a as Tracer) > 0) || (tb && rank(b as Tracer) > 0)) return false; // object identity
+    return o.equal(a as number, b as number) as unknown as boolean;
+  }
+  return false;
+}
+export function ne(a: unknown, b: unknown): boolean {
+  return !eq(a, b);
+}
+/** `a == b`: as ===, except that a traced number also loosely equals booleans, null-free strings… by their numeric value. */
+export function looseEq(a: unknown, b: unknown): boolean {
+  const ta = isArrayish(a), tb = isArrayish(b);
+  if (!ta && !tb) return a == b; // eslint-disable-line eqeqeq
+  if (a === null || a === undefined || b === null || b === undefined) return false;
+  if (ta && tb) return eq(a, b);
+  const other = ta ? b : a;
+  if (typeof other === "object") return ta && tb ? a === b : false;
+  return eq(ta ? a : Number(a), tb ? b : Number(b));
+}
+export function looseNe(a: unknown, b: unknown): boolean {
+  return !looseEq(a, b);
+}
+
+/** JavaScript truthiness: a traced number is truthy when it is neither 0 nor NaN (two guards under compile). */
+export function truthy(v: unknown): boolean {
+  if (typeof v === "boolean") return v;
+  if (typeof v === "number") return v !== 0 && v === v;
+  if (isArrayish(v)) {
+    if (rank(v) > 0) return true; // an object
+    const x = v as unknown as number;
+    return (o.notEqual(x, 0) as unknown as boolean) && (o.equal(x, x) as unknown as boolean);
+  }
+  return Boolean(v);
+}
+
+export function neg(a: unknown): unknown {
+  if (typeof a === "number") return -a;
+  if (isArrayish(a)) return o.neg(operand("-", a) as number);
+  return -(a as number);
+}
+/** Unary `+`: ToNumber; a traced number is already one. */
+export function pos(a: unknown): unknown {
+  if (typeof a === "number") return a;
+  if (isArrayish(a)) return operand("+", a);
+  return +(a as number);
+}
+
+/** `typeof x`: a traced number is a "number", a traced array an "object" (as a Float64Array is). */
+export function typeOf(v: unknown): string {
+  if (v instanceof Tracer) return typeof o.concrete(v) === "number" ? "number" : "object";
+  return typeof v;
+}
+
+/** Bitwise operators work on int32 values: no derivative exists, so traced operands are refused. */
+export function bit(op: string, a: unknown, b: unknown): number {
+  if (isArrayish(a) || isArrayish(b)) {
+    throw new TracerError(op, `the bitwise operator ${op} truncates to a 32-bit integer, which has no derivative; use Math.trunc(x) (or Math.floor) on traced numbers`);
+  }
+  switch (op) {
+    case "|": return (a as number) | (b as number);
+    case "&": return (a as number) & (b as number);
+    case "^": return (a as number) ^ (b as number);
+    case "<<": return (a as number) << (b as number);
+    case ">>": return (a as number) >> (b as number);
+    default: return (a as number) >>> (b as number);
+  }
+}
+export function bitNot(a: unknown): number {
+  if (isArrayish(a)) throw new TracerError("~", "the bitwise operator ~ truncates to a 32-bit integer, which has no derivative; use Math.trunc(x) on traced numbers");
+  return ~(a as number);
+}
+
+// ---------------------------------------------------------------- arrays
+
+/** An index as a JS integer: a traced index is read as a constant (compile guards on its value). */
+function key(k: unknown): unknown {
+  if (isArrayish(k)) return o.value(operand("[]", k) as number);
+  return k;
+}
+
+/** `x[k]`: an element of an array argument (traced or an NDArray) through the differentiable `index`; native otherwise. */
+export function get(x: unknown, k: unknown): unknown {
+  if (isArrayish(x)) {
+    const i = key(k);
+    if (typeof i === "number" && Number.isInteger(i) && i >= 0) {
+      if (i >= x.shape[0]!) return undefined; // as reading past the end of a typed array
+      return index(x, i);
+    }
+    if (i === "length") return x.shape[0];
+    throw new ArgumentError("[]", `cannot read [${String(i)}] of an array of shape [${x.shape.join(",")}]; index it with an integer in [0, ${x.shape[0]! - 1}]`);
+  }
+  return (x as Record<PropertyKey, unknown>)[key(k) as PropertyKey];
+}
+
+/** `x[k] = v`: native on plain arrays and objects; arrays passed in (and typed arrays receiving traced values) are refused. */
+export function set(x: unknown, k: unknown, v: unknown): unknown {
+  if (isArrayish(x)) {
+    throw new ArgumentError("[]=", `cannot assign into an array argument (shape [${x.shape.join(",")}]): under a transform it is a traced value; copy it first (const y = Array.from(x)) and write into the copy`);
+  }
+  if (isArrayish(v) && ArrayBuffer.isView(x)) {
+    throw new ArgumentError("[]=", `cannot store a traced number in a ${x.constructor.name}, which holds plain numbers only; use a plain array (const out = new Array(n).fill(0)) inside differentiated code`);
+  }
+  (x as Record<PropertyKey, unknown>)[key(k) as PropertyKey] = v;
+  return v;
+}
+
+/** `x.length`: an array argument's length along axis 0. */
+export function len(x: unknown): unknown {
+  if (isArrayish(x)) return x.shape.length === 0 ? undefined : x.shape[0];
+  return (x as { length: unknown }).length;
+}
+
+/** What `for…of`, spread and array destructuring iterate: the elements of an array argument. */
+export function iter(x: unknown): Iterable<unknown> {
+  if (isArrayish(x)) {
+    if (rank(x) === 0) throw new ArgumentError("for…of", "a number is not iterable");
+    const n = x.shape[0]!;
+    const out = new Array<unknown>(n);
+    for (let i = 0; i < n; i++) out[i] = index(x, i);
+    return out;
+  }
+  return x as Iterable<unknown>;
+}
+
+/** Array.from(x, f?) that also copies array arguments element by element. */
+export function arrayFrom(x: unknown, f?: (v: unknown, i: number) => unknown): unknown[] {
+  if (isArrayish(x)) {
+    const els = iter(x) as unknown[];
+    return f === undefined ? els : els.map((v, i) => f(v, i));
+  }
+  return f === undefined ? Array.from(x as ArrayLike<unknown>) : Array.from(x as ArrayLike<unknown>, f);
+}
+
+// ---------------------------------------------------------------- Math and Number
+
+function unaryMath(name: string, native: (x: number) => number, traced: (x: Value) => Value) {
+  return (x: unknown): unknown => (typeof x === "number" ? native(x) : isArrayish(x) ? traced(operand(`Math.${name}`, x)) : native(x as number));
+}
+
+/** Math.* functions with no derivative here: plain numbers only. */
+function numbersOnly(name: string, f: (...a: number[]) => number) {
+  return (...args: unknown[]): number => {
+    if (args.some(isArrayish)) throw new TracerError(`Math.${name}`, `Math.${name} has no derivative in wengert; call it on plain numbers only, or write the function with supported operations`);
+    return f(...(args as number[]));
+  };
+}
+
+const log = (x: Value) => o.log(x);
+const LN2 = Math.LN2, LN10 = Math.LN10;
+
+function extremum(name: "max" | "min", native: (...a: number[]) => number, pick: (a: Value, b: Value) => Value) {
+  return (...args: unknown[]): unknown => {
+    let traced = false;
+    for (const a of args) if (typeof a !== "number") { traced ||= isArrayish(a); }
+    if (!traced) return native(...(args as number[]));
+    let acc: Value = operand(`Math.${name}`, args[0]);
+    for (let i = 1; i < args.length; i++) acc = pick(acc, operand(`Math.${name}`, args[i]));
+    return acc;
+  };
+}
+
+function hypot(...args: unknown[]): unknown {
+  if (!args.some(isArrayish)) return Math.hypot(...(args as number[]));
+  const xs = args.map((a) => operand("Math.hypot", a));
+  if (xs.length === 1) return o.abs(xs[0]!);
+  let acc: Value = xs[0]!;
+  for (let i = 1; i < xs.length; i++) acc = hypot2(acc as number, xs[i]! as number);
+  return acc;
+}
+
+const MATH_FUNCTIONS = {
+  abs: unaryMath("abs", Math.abs, o.abs), sign: unaryMath("sign", Math.sign, o.sign),
+  sqrt: unaryMath("sqrt", Math.sqrt, o.sqrt), exp: unaryMath("exp", Math.exp, o.exp), expm1: unaryMath("expm1", Math.expm1, o.expm1),
+  log: unaryMath("log", Math.log, log), log1p: unaryMath("log1p", Math.log1p, o.log1p),
+  log2: unaryMath("log2", Math.log2, (x) => o.div(log(x), LN2)), log10: unaryMath("log10", Math.log10, (x) => o.div(log(x), LN10)),
+  sin: unaryMath("sin", Math.sin, o.sin), cos: unaryMath("cos", Math.cos, o.cos), tan: unaryMath("tan", Math.tan, o.tan),
+  asin: unaryMath("asin", Math.asin, o.asin), acos: unaryMath("acos", Math.acos, o.acos), atan: unaryMath("atan", Math.atan, o.atan),
+  sinh: unaryMath("sinh", Math.sinh, o.sinh), cosh: unaryMath("cosh", Math.cosh, o.cosh), tanh: unaryMath("tanh", Math.tanh, o.tanh),
+  // Inverse hyperbolics from their closed forms (derivatives 1/√(x²+1), 1/√(x²−1), 1/(1−x²)).
+  asinh: unaryMath("asinh", Math.asinh, (x) => o.mul(o.sign(x), o.log(o.add(o.abs(x), o.sqrt(o.add(o.mul(x, x), 1)))))),
+  acosh: unaryMath("acosh", Math.acosh, (x) => o.log(o.add(x, o.sqrt(o.sub(o.mul(x, x), 1))))),
+  atanh: unaryMath("atanh", Math.atanh, (x) => o.mul(0.5, o.log1p(o.div(o.mul(2, x), o.sub(1, x))))),
+  cbrt: unaryMath("cbrt", Math.cbrt, (x) => o.mul(o.sign(x), o.pow(o.abs(x), 1 / 3))),
+  floor: unaryMath("floor", Math.floor, floor), ceil: unaryMath("ceil", Math.ceil, ceil),
+  round: unaryMath("round", Math.round, round), trunc: unaryMath("trunc", Math.trunc, trunc),
+  atan2: binary("Math.atan2", Math.atan2, o.atan2), pow: binary("Math.pow", Math.pow, o.pow),
+  max: extremum("max", Math.max, o.maximum), min: extremum("min", Math.min, o.minimum),
+  hypot,
+  fround: numbersOnly("fround", Math.fround), clz32: numbersOnly("clz32", Math.clz32), imul: numbersOnly("imul", Math.imul),
+  random: Math.random,
+};
+
+/** What `Math` means inside a fromJS function: the functions above, and Math's constants. */
+export const math: Readonly<Record<string, unknown>> = Object.freeze({
+  ...MATH_FUNCTIONS,
+  E: Math.E, LN10: Math.LN10, LN2: Math.LN2, LOG10E: Math.LOG10E, LOG2E: Math.LOG2E, PI: Math.PI, SQRT1_2: Math.SQRT1_2, SQRT2: Math.SQRT2,
+});
+
+/** The names of Math's members that fromJS knows (the rest are refused at rewrite time). */
+export const MATH_NAMES: ReadonlySet<string> = new Set(Object.keys(math));
+
+/** Number.isFinite: under compile, two guards (x < ∞ and x > −∞). */
+export function isFinite(v: unknown): boolean {
+  if (typeof v === "number") return Number.isFinite(v);
+  if (isArrayish(v) && rank(v) === 0) return lt(v, Infinity) && gt(v, -Infinity);
+  return false;
+}
+/** Number.isNaN: a traced number is NaN when it differs from itself. */
+export function isNaN(v: unknown): boolean {
+  if (typeof v === "number") return Number.isNaN(v);
+  if (isArrayish(v) && rank(v) === 0) return !eq(v, v);
+  return false;
+}
+/** The global isFinite/isNaN convert their argument first. */
+export function globalIsFinite(v: unknown): boolean {
+  return isArrayish(v) ? isFinite(v) : globalThis.isFinite(v as number);
+}
+export function globalIsNaN(v: unknown): boolean {
+  return isArrayish(v) ? isNaN(v) : globalThis.isNaN(v as number);
+}
+/** Number.isInteger and Number.isSafeInteger read the value (a guard under compile). */
+function isIntegerOf(test: (n: number) => boolean) {
+  return (v: unknown): boolean => (isArrayish(v) && rank(v) === 0 ? test(o.value(v) as number) : test(v as number));
+}
+
+/** `Number` inside a fromJS function: callable (Number(x) of a traced number is itself), with Number's statics. */
+export const number: NumberConstructor = Object.assign(
+  function Number_(v?: unknown): number { return isArrayish(v) ? (operand("Number", v) as number) : Number(v); },
+  {
+    isFinite, isNaN, isInteger: isIntegerOf(Number.isInteger), isSafeInteger: isIntegerOf(Number.isSafeInteger),
+    parseFloat: Number.parseFloat, parseInt: Number.parseInt,
+    EPSILON: Number.EPSILON, MAX_SAFE_INTEGER: Number.MAX_SAFE_INTEGER, MIN_SAFE_INTEGER: Number.MIN_SAFE_INTEGER,
+    MAX_VALUE: Number.MAX_VALUE, MIN_VALUE: Number.MIN_VALUE, NaN: Number.NaN,
+    NEGATIVE_INFINITY: Number.NEGATIVE_INFINITY, POSITIVE_INFINITY: Number.POSITIVE_INFINITY,
+  },
+) as unknown as NumberConstructor;
+
+/** True when any argument is traced (the rewritten code's loops fall back to tracing on these). */
+export function anyTraced(args: ArrayLike<unknown>): boolean {
+  for (let i = 0; i < args.length; i++) if (isArrayish(args[i])) return true;
+  return false;
+}
