@@ -19,6 +19,7 @@ export { erf, erfc, isnan, isfinite, argmax, argmin, cumsum, argsort, takeAlongA
 export { clip, prod, cumprod, variance, variance as var, std, eye, expandDims, squeeze, flatten, split, tile, repeat, sort, gelu, logaddexp, oneHot } from "./lib/array-ops.js";
 export type { VarOptions } from "./lib/array-ops.js";
 export * as tree from "./lib/tree.js";
+export * as random from "./lib/random.js";
 export {
   chain, applyUpdates, scale, scaleBySchedule, scaleByLearningRate, scaleByAdam, scaleByRms, scaleByRss, traceMomentum, addDecayedWeights, clipByGlobalNorm,
   sgd, momentum, adam, adamw, rmsprop, adagrad,

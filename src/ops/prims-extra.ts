@@ -14,6 +14,7 @@ import type { Value } from "../core/tracer.js";
 import * as o from "./api.js";
 import { arrayOf, floatAval, outDType, reducedShape, unary, type Operand } from "./builders.js";
 import * as e from "./extra.js";
+import { RANDOM } from "./prims-random.js";
 
 export interface ArgReduceParams { readonly axis: number; readonly keepdims: boolean }
 export interface CumulativeParams { readonly axis: number; readonly reverse: boolean }
@@ -71,6 +72,9 @@ function checkIndexRange(op: string, idx: NDArray, n: number, axis: number): voi
 }
 
 export const EXTRA = {
+  // Random numbers: a table of their own, spread in here.
+  ...RANDOM,
+
   erf: unary("erf", erfScalar, ([a]) => erfPartial(a!, 1), { primal: ([a]) => `erf ${a}`, partials: [([a]) => `2/√π·exp(−${a}²)`] }),
   erfc: unary("erfc", erfcScalar, ([a]) => erfPartial(a!, -1), { primal: ([a]) => `erfc ${a}`, partials: [([a]) => `−2/√π·exp(−${a}²)`] }),
   isnan: predicate("isnan", (a) => a !== a),

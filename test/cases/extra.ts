@@ -32,7 +32,16 @@ const elementwise = (op: AnyFn, d: Dist): RuleCase[] => [
 ];
 const sortAlong = (axis: number, descending = false) => (x: NDArray) => w.takeAlongAxis(x, w.argsort(x, axis, { descending }), axis);
 
+const KEY = w.random.key(7);
+
 export const EXTRA_RULE_CASES: Record<ExtraName, readonly RuleCase[]> = {
+  // Random draws carry no derivative: what is built on them differentiates in its other inputs.
+  randomSplit: [c("loc + uniform(split(key)[1])", (m: NDArray) => w.add(m, w.random.uniform(w.random.split(KEY, 3)[1]!, [3])), (r) => [arr(r, [3], any)])],
+  randomFoldIn: [c("loc · uniform(foldIn(key, 5))", (m: NDArray) => w.mul(m, w.random.uniform(w.random.foldIn(KEY, 5), [2])), (r) => [arr(r, [2], any)])],
+  randomUniform: [c("uniform with traced bounds", (lo: NDArray, hi: number) => w.random.uniform(KEY, [2, 3], { minval: lo, maxval: w.add(hi, 3) }), (r) => [arr(r, [3], any), any(r)])],
+  randomNormal: [c("loc + scale·normal (reparameterization)", (m: NDArray, s: number) => w.add(m, w.mul(w.exp(s), w.random.normal(KEY, [4]))), (r) => [arr(r, [4], any), any(r)])],
+  randomInt: [c("x · randint", (m: NDArray) => w.mul(m, w.astype(w.random.randint(KEY, [3], -2, 5), "float64")), (r) => [arr(r, [3], any)])],
+  randomPermutation: [c("permutation of x's rows", (m: NDArray) => w.random.permutation(KEY, w.sin(m)), (r) => [arr(r, [4, 2], any)])],
   erf: [...elementwise(w.erf, wide), c("erf(x)·x, [5]", (x: NDArray) => w.mul(w.erf(x), x), (r) => [arr(r, [5], any)])],
   erfc: [...elementwise(w.erfc, wide), c("erfc in the tail, [4]", (x: NDArray) => w.mul(w.erfc(x), 1e3), (r) => [arr(r, [4], (rr) => rr.uniform(2, 3))])],
   isnan: [
@@ -67,10 +76,20 @@ export const EXTRA_RULE_CASES: Record<ExtraName, readonly RuleCase[]> = {
 
 /** Ops whose primitive has rule kind "none", for the suite that checks their outputs stay concrete. */
 export const EXTRA_NONE_OPS: Record<string, (v: w.Value) => w.Value | boolean> = {
+  randomSplit: () => w.random.split(KEY)[0]!, randomFoldIn: () => w.random.foldIn(KEY, 1), randomUniform: () => w.random.uniform(KEY),
+  randomNormal: () => w.random.normal(KEY), randomInt: () => w.random.randint(KEY, [2], 0, 3), randomPermutation: () => w.random.permutation(KEY, 3),
   isnan: (v) => w.isnan(v), isfinite: (v) => w.isfinite(v), argmax: (v) => w.argmax(v), argmin: (v) => w.argmin(v), argsort: (v) => w.argsort(v),
 };
 
 export const EXTRA_COMPILE_CASES: Record<ExtraName, CompileCase[]> = {
+  // (The whole-table suite differentiates every argument, so the key is a constant here;
+  // random.test.ts compiles functions that take their key as an argument.)
+  randomSplit: [{ f: (x: w.Value) => w.mul(x, w.random.uniform(w.random.split(KEY)[1]!, [3])), args: (r) => [arr(r, [3], any)] }],
+  randomFoldIn: [{ f: (x: w.Value) => w.mul(x, w.random.normal(w.random.foldIn(KEY, 3), [2])), args: (r) => [arr(r, [2], any)] }],
+  randomUniform: [{ f: (x: w.Value) => w.sin(w.mul(x, w.random.uniform(KEY, [2, 2], { minval: -1, maxval: 2 }))), args: (r) => [arr(r, [2, 2], any)] }],
+  randomNormal: [{ f: (x: w.Value) => w.add(x, w.random.normal(KEY, [3])), args: (r) => [arr(r, [3], any)] }],
+  randomInt: [{ f: (x: w.Value) => w.mul(x, w.astype(w.random.randint(KEY, [3], 0, 10), "float64")), args: (r) => [arr(r, [3], any)] }],
+  randomPermutation: [{ f: (x: w.Value) => w.square(w.random.permutation(KEY, x)), args: (r) => [arr(r, [5], any)] }],
   erf: [{ f: (x: w.Value) => w.erf(x), args: (r) => [wide(r)] }, { f: (x: w.Value) => w.erf(x), args: (r) => [arr(r, [2, 3], wide)] }],
   erfc: [{ f: (x: w.Value) => w.mul(w.erfc(x), x), args: (r) => [arr(r, [5], wide)] }],
   isnan: [{ f: (x: w.Value) => w.where(w.isnan(x), 0, w.exp(x)), args: (r) => [arr(r, [4], any)] }],
