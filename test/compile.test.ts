@@ -8,7 +8,7 @@ import * as w from "../src/index.js";
 import { NDArray } from "../src/index.js";
 import { P, type PrimName } from "../src/ops/prims.js";
 import { index } from "../src/ops/element.js";
-import { assertClose, property, randArray, type AnyFn, type Rng, type Tree } from "./helpers/check.js";
+import { assertClose, property, randArray, Rng, type AnyFn, type Tree } from "./helpers/check.js";
 import { EXTRA_COMPILE_CASES } from "./cases/extra.js";
 
 const TOL = { rtol: 1e-14 };
@@ -80,9 +80,10 @@ const argnumsOf = (args: readonly unknown[]) => args.map((_, i) => i);
 describe("compile agrees with eager mode on the whole primitive table", () => {
   for (const [name, cases] of Object.entries(CASES)) {
     cases.forEach((c, k) => {
-      test(`${name} #${k}: f, valueAndGrad, jvp, hessian-vector, grad(compile(f))`, () => {
+      test(`${name} #${k}: f, valueAndGrad, jvp, hessian-vector, grad(compile(f)); interpreted without codegen`, () => {
         const sf = (...a: unknown[]) => total(c.f(...a) as w.Value) as number;
         const cf = w.compile(c.f);
+        const interpreted = w.compile(c.f, { codegen: false }), ivg = w.compile(w.valueAndGrad(sf, { argnums: argnumsOf(c.args(new Rng(1))) }), { codegen: false });
         property((r) => {
           const args = c.args(r);
           const an = argnumsOf(args);
@@ -93,6 +94,10 @@ describe("compile agrees with eager mode on the whole primitive table", () => {
           const cvg = w.compile(vg);
           cvg(...args);
           assertClose(cvg(...args), vg(...args), TOL, `${name}: compile(valueAndGrad(f))`);
+          for (let i = 0; i < 2; i++) {
+            assertClose(interpreted(...args), c.f(...args), TOL, `${name}: compile(f, { codegen: false })`);
+            assertClose(ivg(...args), vg(...args), TOL, `${name}: compile(valueAndGrad(f), { codegen: false })`);
+          }
           const tang = args.map((a) => (typeof a === "number" ? 0 : w.zeros((a as NDArray).shape))) as Tree[];
           tang[0] = typeof args[0] === "number" ? 1 : w.ones((args[0] as NDArray).shape);
           const jv = (...a: unknown[]) => w.jvp(c.f, a, tang);
@@ -422,5 +427,53 @@ describe("bytecode backend for large programs on numbers", () => {
     const g = w.compile(w.grad(fns[0]![1], { argnums: [0, 1] }));
     g(2, 5);
     assert.equal(g.lastCompiled!.stats.bytecodeLines, 0);
+  });
+});
+
+describe("without code generation (a CSP without 'unsafe-eval', or codegen: false)", () => {
+  const rosen = (x: NDArray) => {
+    const n = x.shape[0]!;
+    const h = w.slice(x, [0], [n - 1]), t = w.slice(x, [1]);
+    return w.sum(w.add(w.mul(100, w.square(w.sub(t, w.square(h)))), w.square(w.sub(1, h))));
+  };
+
+  test("programs on numbers run as bytecode, others in the interpreter, and the stats say so", () => {
+    const g = w.compile(w.grad(survey, { argnums: [0, 1] }), { codegen: false });
+    assert.deepEqual(g(2, 5), [5.5, 1.7163378145367738]);
+    assert.deepEqual(g(3, 1), w.grad(survey, { argnums: [0, 1] })(3, 1));
+    const st = g.lastCompiled!.stats;
+    assert.equal(st.backend, "bytecode");
+    assert.equal(st.noCodegen, "turned off by { codegen: false }");
+    assert.equal(st.chunks, 0);
+    assert.match(g.lastCompiled!.source, /no JavaScript generated/);
+    const ga = w.compile(w.grad(rosen), { codegen: false });
+    const x = w.array([-1.2, 1, -1.2, 1]);
+    assert.deepEqual(ga(x).toArray(), w.grad(rosen)(x).toArray());
+    assert.equal(ga.lastCompiled!.stats.backend, "interpreter");
+    assert.ok(ga.lastCompiled!.stats.freshBytes > 0);
+    assert.equal(g.counts.traces, 1, "the second call ran the interpreted variant, not a retrace");
+    // With code generation, the same functions report JavaScript.
+    const gj = w.compile(w.grad(survey, { argnums: [0, 1] }));
+    gj(2, 5);
+    assert.equal(gj.lastCompiled!.stats.backend, "javascript");
+    assert.equal(gj.lastCompiled!.stats.noCodegen, null);
+  });
+
+  test("guards, signatures and tracers: a branch retraces, a new shape retraces, a tracer argument replays", () => {
+    const h = w.compile((x: number) => (w.greater(x, 0) ? w.sin(x) : w.cos(x)), { codegen: false });
+    assert.deepEqual([h(1), h(-1), h(2), h(-2)], [Math.sin(1), Math.cos(-1), Math.sin(2), Math.cos(-2)]);
+    assert.equal(h.counts.traces, 2);
+    const s = w.compile((x: NDArray) => w.sum(w.exp(x)), { codegen: false });
+    assert.equal(s(w.array([0, 0])).item(), 2);
+    assert.equal(s(w.array([0, 0, 0])).item(), 3);
+    assert.equal(s.counts.traces, 2);
+    assert.equal(w.grad((x: number) => w.mul(x, h(x)))(1), Math.sin(1) + Math.cos(1));
+  });
+
+  test("a bytecode variant never tiers up to JavaScript", () => {
+    const g = w.compile(w.grad(survey, { argnums: [0, 1] }), { codegen: false, tierUpCalls: 3 });
+    for (let i = 0; i < 10; i++) g(2, 5);
+    assert.equal(g.lastCompiled!.stats.backend, "bytecode");
+    assert.equal(g.lastCompiled!.stats.noCodegen, "turned off by { codegen: false }");
   });
 });

@@ -1,69 +1,26 @@
-// Array kernels: plain JS loops over TypedArrays.
+// Array kernels: plain JS loops over TypedArrays, none of them made at run time.
 //
-// Elementwise kernels are generated once per primitive from its scalar function's source, so
-// that each primitive gets its own monomorphic loop with the scalar function inlined by V8.
-// (One shared loop calling `f` through a parameter would be megamorphic: 5–10 × slower.)
+// Elementwise kernels run each primitive's own literal loops (loops.generated.ts, written by
+// scripts/gen-loops.ts from the scalar functions in the primitive table), so V8 inlines the
+// scalar function in each; a broadcast is walked row by row, each row one such loop.
 
 import { broadcastStrides } from "./broadcast.js";
+import { BINARY, UNARY } from "./loops.generated.js";
+import { genericBinary, genericUnary, type BinaryLoops, type BinaryScalar, type UnaryScalar } from "./loops.js";
 import { allocate, NDArray, sizeOf, stridesOf, type DType, type Shape, type TypedData } from "./ndarray.js";
+
+export type { BinaryScalar, UnaryScalar };
 
 type Scalar = number | boolean;
 type Operand = Scalar | NDArray;
-
-export type UnaryScalar = (a: number) => number | boolean;
-export type BinaryScalar = (a: number, b: number) => number | boolean;
-
-interface BinaryLoops {
-  vv(A: TypedData, B: TypedData, O: TypedData, n: number): void;
-  vs(A: TypedData, b: number, O: TypedData, n: number): void;
-  sv(a: number, B: TypedData, O: TypedData, n: number): void;
-  nd(A: TypedData, B: TypedData, O: TypedData, shape: Shape, sa: readonly number[], sb: readonly number[]): void;
-}
-
-const ND_LOOP = `
-  const nd = shape.length, inner = shape[nd - 1], ia = sa[nd - 1], ib = sb[nd - 1], total = O.length;
-  if (total === 0) return;
-  const idx = new Int32Array(nd);
-  let pa = 0, pb = 0, po = 0;
-  for (;;) {
-    for (let j = 0; j < inner; j++) O[po++] = f(A[pa + j * ia], B[pb + j * ib]);
-    let d = nd - 2;
-    for (; d >= 0; d--) {
-      pa += sa[d]; pb += sb[d];
-      if (++idx[d] < shape[d]) break;
-      pa -= sa[d] * shape[d]; pb -= sb[d] * shape[d]; idx[d] = 0;
-    }
-    if (d < 0) return;
-  }`;
-
-function compileBinary(f: BinaryScalar): BinaryLoops {
-  const src = `"use strict";
-const f = ${f.toString()};
-return {
-  vv(A, B, O, n) { for (let i = 0; i < n; i++) O[i] = f(A[i], B[i]); },
-  vs(A, b, O, n) { for (let i = 0; i < n; i++) O[i] = f(A[i], b); },
-  sv(a, B, O, n) { for (let i = 0; i < n; i++) O[i] = f(a, B[i]); },
-  nd(A, B, O, shape, sa, sb) {${ND_LOOP}
-  },
-};`;
-  return new Function(src)() as BinaryLoops;
-}
-
-function compileUnary(f: UnaryScalar): (A: TypedData, O: TypedData, n: number) => void {
-  return new Function(`"use strict"; const f = ${f.toString()}; return function (A, O, n) { for (let i = 0; i < n; i++) O[i] = f(A[i]); };`)() as (
-    A: TypedData,
-    O: TypedData,
-    n: number,
-  ) => void;
-}
 
 function toScalar(v: Scalar): number {
   return typeof v === "boolean" ? (v ? 1 : 0) : v;
 }
 
-/** An elementwise unary op on a number, a boolean or an array. */
-export function makeUnary(f: UnaryScalar): (a: Operand, dtype: DType) => Operand {
-  const loop = compileUnary(f);
+/** An elementwise unary op on a number, a boolean or an array; `name` picks its generated loop. */
+export function makeUnary(name: string, f: UnaryScalar): (a: Operand, dtype: DType) => Operand {
+  const loop = UNARY[name] ?? genericUnary(f);
   return (a, dtype) => {
     if (!(a instanceof NDArray)) return f(toScalar(a));
     const out = allocate(dtype, a.size);
@@ -72,28 +29,66 @@ export function makeUnary(f: UnaryScalar): (a: Operand, dtype: DType) => Operand
   };
 }
 
+/**
+ * O = f(A, B) over `shape`, reading A and B at broadcast strides `sa`, `sb`: one generated row
+ * loop per innermost row, after merging the axes both operands traverse contiguously (so
+ * [n, m] + [n, m] is one row, and [128, 256] + [256] is 128 rows of 256).
+ */
+function broadcastRows(loops: BinaryLoops, A: TypedData, B: TypedData, O: TypedData, shape: Shape, sa: readonly number[], sb: readonly number[]): void {
+  if (O.length === 0) return;
+  const dims: number[] = [], as: number[] = [], bs: number[] = [];
+  for (let d = 0; d < shape.length; d++) {
+    const n = shape[d]!, k = dims.length - 1;
+    if (n === 1) continue;
+    if (k >= 0 && as[k] === sa[d]! * n && bs[k] === sb[d]! * n) {
+      dims[k]! *= n;
+      as[k] = sa[d]!;
+      bs[k] = sb[d]!;
+    } else { dims.push(n); as.push(sa[d]!); bs.push(sb[d]!); }
+  }
+  const nd = dims.length;
+  if (nd === 0) { loops.vv(A, 0, B, 0, O, 0, 1); return; }
+  const inner = dims[nd - 1]!, ia = as[nd - 1]!, ib = bs[nd - 1]!;
+  const idx = new Int32Array(nd);
+  let pa = 0, pb = 0, po = 0;
+  for (;;) {
+    // Along the last axis an operand is contiguous (stride 1) or broadcast (stride 0).
+    if (ia === ib) loops.vv(A, pa, B, pb, O, po, inner);
+    else if (ib === 0) loops.vs(A, pa, B[pb]!, O, po, inner);
+    else loops.sv(A[pa]!, B, pb, O, po, inner);
+    po += inner;
+    let d = nd - 2;
+    for (; d >= 0; d--) {
+      pa += as[d]!; pb += bs[d]!;
+      if (++idx[d]! < dims[d]!) break;
+      pa -= as[d]! * dims[d]!; pb -= bs[d]! * dims[d]!; idx[d] = 0;
+    }
+    if (d < 0) return;
+  }
+}
+
 /** An elementwise binary op with NumPy broadcasting; `shape`/`dtype` come from the shape rule. */
-export function makeBinary(f: BinaryScalar): (a: Operand, b: Operand, shape: Shape, dtype: DType) => Operand {
-  const loops = compileBinary(f);
+export function makeBinary(name: string, f: BinaryScalar): (a: Operand, b: Operand, shape: Shape, dtype: DType) => Operand {
+  const loops = BINARY[name] ?? genericBinary(f);
   return (a, b, shape, dtype) => {
     const aArr = a instanceof NDArray, bArr = b instanceof NDArray;
     if (!aArr && !bArr) return f(toScalar(a), toScalar(b));
     const n = sizeOf(shape);
     const out = allocate(dtype, n);
     if (aArr && bArr) {
-      if (a.size === n && b.size === n) loops.vv(a.data, b.data, out, n);
-      else if (b.size === 1 && a.size === n) loops.vs(a.data, b.data[0]!, out, n);
-      else if (a.size === 1 && b.size === n) loops.sv(a.data[0]!, b.data, out, n);
-      else loops.nd(a.data, b.data, out, shape, broadcastStrides(a.shape, shape), broadcastStrides(b.shape, shape));
+      if (a.size === n && b.size === n) loops.vv(a.data, 0, b.data, 0, out, 0, n);
+      else if (b.size === 1 && a.size === n) loops.vs(a.data, 0, b.data[0]!, out, 0, n);
+      else if (a.size === 1 && b.size === n) loops.sv(a.data[0]!, b.data, 0, out, 0, n);
+      else broadcastRows(loops, a.data, b.data, out, shape, broadcastStrides(a.shape, shape), broadcastStrides(b.shape, shape));
     } else if (aArr) {
       const bs = toScalar(b as Scalar);
-      if (a.size === n) loops.vs(a.data, bs, out, n);
-      else loops.nd(a.data, Float64Array.of(bs), out, shape, broadcastStrides(a.shape, shape), broadcastStrides([], shape));
+      if (a.size === n) loops.vs(a.data, 0, bs, out, 0, n);
+      else broadcastRows(loops, a.data, Float64Array.of(bs), out, shape, broadcastStrides(a.shape, shape), broadcastStrides([], shape));
     } else {
       const as = toScalar(a as Scalar);
       const bb = b as NDArray;
-      if (bb.size === n) loops.sv(as, bb.data, out, n);
-      else loops.nd(Float64Array.of(as), bb.data, out, shape, broadcastStrides([], shape), broadcastStrides(bb.shape, shape));
+      if (bb.size === n) loops.sv(as, bb.data, 0, out, 0, n);
+      else broadcastRows(loops, Float64Array.of(as), bb.data, out, shape, broadcastStrides([], shape), broadcastStrides(bb.shape, shape));
     }
     return new NDArray(out, shape);
   };

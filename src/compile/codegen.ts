@@ -337,7 +337,8 @@ function planWorkspace(p: WengertList, isFused: (s: Line) => boolean): Workspace
   return { slotOf, buffers };
 }
 
-function freshBytes(p: WengertList, inWorkspace: ReadonlyMap<number, number>): number {
+/** Bytes of the arrays one call allocates: array lines' results, less views and workspace buffers. */
+export function freshBytes(p: WengertList, inWorkspace: ReadonlyMap<number, number> = new Map()): number {
   let n = 0;
   for (const s of p.stmts) {
     if (s.kind !== "eqn" || ALIASING.has(s.prim.name)) continue;

@@ -13,6 +13,10 @@
 // the signature, retraces (adding a variant, up to `maxVariants`), and past that runs f
 // eagerly. This is ADOL-C's retaping, made automatic.
 //
+// Where code generation from strings is disallowed (a CSP without 'unsafe-eval'), or with
+// { codegen: false }, the same optimized program runs in interpret.ts instead, and the
+// variant's stats say so (backend, noCodegen).
+//
 // Transforms compose both ways. compile(grad(f)), compile(hessian(f)), compile(valueAndGrad(f))
 // stage the derivative program itself (the stager has the lowest level, so the tape's rules
 // are staged). grad(compile(f)), jvp(compile(f), …): when the arguments are tracers of an
@@ -25,7 +29,8 @@ import { evaluate, MISS } from "../core/evaluate.js";
 import type { Atom, WengertList } from "../core/ir.js";
 import { flatten, unflatten, type TreeDef } from "../core/pytree.js";
 import { concrete, runWith, Tracer, type Tensor, type Value } from "../core/tracer.js";
-import { generate, type CodeStats, type Generated, type LeafSig } from "./codegen.js";
+import { freshBytes, generate, type CodeStats, type Generated, type LeafSig } from "./codegen.js";
+import { codeGenerationAllowed, interpret, NO_CODEGEN } from "./interpret.js";
 import { fuse } from "./fuse.js";
 import { optimize, type OptimizeStats } from "./optimize.js";
 import { StageAbort, Stager } from "./stage.js";
@@ -46,6 +51,12 @@ export interface CompileOptions {
   readonly optimize?: boolean;
   /** Fuse elementwise array lines into single loops (default true). */
   readonly fuse?: boolean;
+  /**
+   * Generate JavaScript (default true). false: run every variant in the interpreter, as compile
+   * does by itself where code generation from strings is disallowed (a CSP without
+   * 'unsafe-eval'); setting it there spares the browser's one violation report of the probe.
+   */
+  readonly codegen?: boolean;
 }
 
 export interface CompileStats extends CodeStats {
@@ -65,6 +76,13 @@ export interface CompileStats extends CodeStats {
   /** Code generation and new Function. */
   readonly codegenMs: number;
   readonly totalMs: number;
+  /**
+   * How the variant runs: generated JavaScript; bytecode in one interpreter loop (programs on
+   * numbers); or the interpreter, line by line, each array line calling its kernel.
+   */
+  readonly backend: "javascript" | "bytecode" | "interpreter";
+  /** Why no JavaScript is generated (code generation disallowed, or codegen: false); null when it is. */
+  readonly noCodegen: string | null;
 }
 
 /** One compiled program: valid for one signature and one set of branch outcomes. */
@@ -160,15 +178,33 @@ function stageAndBuild(f: (...args: any[]) => unknown, def: TreeDef, leaves: rea
   const optStats = o.optimize ? optimize(program) : null;
   const fused = o.fuse ? fuse(program) : { list: program, groups: 0, lines: 0 };
   const t2 = performance.now();
+  const guards = program.stmts.reduce((n, s) => n + (s.kind === "eqn" ? 0 : 1), 0);
+  const noCodegen = !o.codegen ? "turned off by { codegen: false }" : codeGenerationAllowed() ? null : NO_CODEGEN;
+  if (noCodegen !== null) {
+    // The unfused program: fused lines exist for the generated loops.
+    const it = interpret(program, outDef);
+    const t3 = performance.now();
+    const stats: CompileStats = {
+      traced, lines: program.stmts.length, guards, optimizer: optStats, chunks: 0, bytecodeLines: it.bytecodeLines, fusedGroups: 0, fusedLines: 0,
+      workspaceBytes: 0, freshBytes: freshBytes(program), sourceChars: 0, traceMs: t1 - t0, optimizeMs: t2 - t1, codegenMs: t3 - t2, totalMs: t3 - t0, backend: it.backend, noCodegen,
+    };
+    const run = (args: readonly unknown[]): unknown => {
+      const { def: d, leaves: ls } = flatten(args);
+      for (const l of ls) if (l instanceof Tracer) return MISS;
+      return keyOf(d, ls as Tensor[]) === key ? it.run(ls as Tensor[]) : MISS;
+    };
+    const source = `// no JavaScript generated: ${noCodegen}; ${it.backend === "bytecode" ? `${it.bytecodeLines} lines of bytecode` : "the program's lines run in the interpreter"}`;
+    return { variant: { key, source, stats, program, trace: program, outDef, run }, result };
+  }
   const sigs = leaves.map(leafSig);
   const build = (bytecodeMin: number): Generated => generate(fused.list, def, sigs, outDef, { chunkSize: o.chunkSize, bytecodeMin });
   const gen = build(o.bytecodeMin);
   const t3 = performance.now();
-  const guards = program.stmts.reduce((n, s) => n + (s.kind === "eqn" ? 0 : 1), 0);
   const statsOf = (g: Generated): CompileStats => ({
     traced, lines: program.stmts.length, guards, optimizer: optStats, chunks: g.chunks, bytecodeLines: g.bytecodeLines, fusedGroups: fused.groups, fusedLines: fused.lines,
     workspaceBytes: g.workspaceBytes, freshBytes: g.freshBytes,
     sourceChars: g.source.length, traceMs: t1 - t0, optimizeMs: t2 - t1, codegenMs: t3 - t2, totalMs: t3 - t0,
+    backend: g.bytecodeLines > 0 ? "bytecode" : "javascript", noCodegen: null,
   });
   const variant: { -readonly [K in keyof CompiledVariant]: CompiledVariant[K] } = { key, source: gen.source, stats: statsOf(gen), program, trace: fused.list, outDef, run: gen.run };
   if (gen.bytecodeLines > 0 && gen.bytecodeLines < JS_MAX_LINES && Number.isFinite(o.tierUpCalls)) {
@@ -210,7 +246,7 @@ export function compile<F extends (...args: any[]) => any>(f: F, opts: CompileOp
   if (typeof f !== "function") {
     throw new ArgumentError("compile", `expected the function to compile, got ${f === null ? "null" : typeof f}; pass e.g. compile(grad(f))`);
   }
-  const o: Required<CompileOptions> = { maxVariants: opts.maxVariants ?? 8, chunkSize: opts.chunkSize ?? 1000, optimize: opts.optimize ?? true, fuse: opts.fuse ?? true, bytecodeMin: opts.bytecodeMin ?? 4_000, tierUpCalls: opts.tierUpCalls ?? 1_000 };
+  const o: Required<CompileOptions> = { maxVariants: opts.maxVariants ?? 8, chunkSize: opts.chunkSize ?? 1000, optimize: opts.optimize ?? true, fuse: opts.fuse ?? true, bytecodeMin: opts.bytecodeMin ?? 4_000, tierUpCalls: opts.tierUpCalls ?? 1_000, codegen: opts.codegen ?? true };
   const cache = new Map<string, Entry>();
   const all: CompiledVariant[] = [];
   const counts = { traces: 0, eager: 0, replays: 0, guardMisses: 0 };

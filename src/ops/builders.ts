@@ -23,7 +23,7 @@ export function unary(
   partial: PartialFn<undefined>,
   display: Display<undefined>,
 ): Primitive<undefined> {
-  const kernel = K.makeUnary(f);
+  const kernel = K.makeUnary(name, f);
   return {
     name,
     scalar: f,
@@ -41,7 +41,7 @@ export function binary(
   partials: readonly [PartialFn<undefined>, PartialFn<undefined>],
   display: Display<undefined>,
 ): Primitive<undefined> {
-  const kernel = K.makeBinary(f);
+  const kernel = K.makeBinary(name, f);
   return {
     name,
     scalar: f,

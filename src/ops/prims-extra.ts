@@ -29,7 +29,7 @@ const erfPartial = (x: Value, sign: number): Value => o.mul(sign * TWO_OVER_SQRT
 
 /** An elementwise test with a boolean result (it carries no derivative). */
 function predicate(name: string, f: (a: number) => boolean): Primitive<undefined> {
-  const kernel = K.makeUnary(f);
+  const kernel = K.makeUnary(name, f);
   return {
     name,
     scalar: f,

@@ -20,7 +20,7 @@ import { EXTRA } from "./prims-extra.js";
 const NO_GRADIENT_COMPARE = "comparisons are piecewise constant: their outputs carry no derivative";
 
 function compare(name: string, f: (a: number, b: number) => boolean, symbol: string): Primitive<undefined> {
-  const kernel = K.makeBinary(f);
+  const kernel = K.makeBinary(name, f);
   return {
     name,
     scalar: f,
