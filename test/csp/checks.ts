@@ -130,6 +130,18 @@ function eagerOps(): Check[] {
       close(index(w.array([4, 5]), 1), 5, "index of a vector"); close(index(w.array([[1, 2], [3, 4]]), 0), [1, 2], "index of a matrix");
       close(w.grad((x: NDArray) => index(x, 1) as number)(w.array([4, 5])), [0, 1], "index's transpose");
     }],
+    ["random: key, split, foldIn, uniform, normal, randint, permutation, gumbel, bernoulli, categorical", () => {
+      const k = w.random.key(0), [k1, k2] = w.random.split(k) as [NDArray, NDArray];
+      const u = w.random.uniform(k1, [1000]).data, n = w.random.normal(k2, [1000]).data;
+      const mean = (d: ArrayLike<number>): number => Array.from(d).reduce((p, q) => p + q, 0) / d.length;
+      if (Math.abs(mean(u) - 0.5) > 0.05 || Math.abs(mean(n)) > 0.15) fail(`uniform mean ${mean(u)}, normal mean ${mean(n)}`);
+      close(w.random.uniform(w.random.foldIn(k, 3), [4]), w.random.uniform(w.random.foldIn(k, 3), [4]).toArray() as number[], "foldIn is deterministic");
+      const r = Array.from(w.random.randint(k, [200], 2, 5).data);
+      if (r.some((v) => v < 2 || v >= 5)) fail("randint out of range");
+      const p = Array.from(w.random.permutation(k, 10).data).sort((a, b) => a - b);
+      close(p, Array.from({ length: 10 }, (_, i) => i), "permutation");
+      w.random.gumbel(k, [3]); w.random.bernoulli(k, 0.5, [3]); w.random.categorical(k, w.array([0, 1]));
+    }],
     ["fluent methods", () => close(w.array([1, 2]).mul(3).add(1).sum().item(), 11, "x.mul(3).add(1).sum()")],
   ];
   for (const [name, run] of checks) out.push({ name: `eager ${name}`, run });
