@@ -42,8 +42,21 @@ export class Masked {
   constructor(readonly value: Value, readonly sel: Selection) {}
 }
 
-/** A derivative as the chain rule passes it: a value, a structural zero, or a selection. */
-export type MaybeZero = Value | Zero | Masked;
+/**
+ * A cotangent of an array that is zero but for a few rows: `value` added at row `index` of an
+ * array of `shape` and `dtype`, on top of `rest` (what x[i] reads send back, one row each). The
+ * list is only made an array when something needs one, so n element reads of an array cost
+ * O(n) in reverse mode, not O(n) each.
+ */
+export class Scattered {
+  readonly count: number;
+  constructor(readonly shape: Shape, readonly dtype: DType, readonly index: number, readonly value: Value, readonly rest: Scattered | null) {
+    this.count = rest === null ? 1 : rest.count + 1;
+  }
+}
+
+/** A derivative as the chain rule passes it: a value, a structural zero, a selection, or rows of an array. */
+export type MaybeZero = Value | Zero | Masked | Scattered;
 
 /** `v` on the elements where `cond` is `keep`, structurally zero elsewhere (ZERO outright for a JS boolean). */
 export function select(cond: Value, keep: boolean, v: Value): Value | Zero | Masked {

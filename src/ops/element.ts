@@ -3,13 +3,14 @@
 // it for every `x[i]` on an array argument. A 1-d array gives a plain JS number (as reading a
 // Float64Array or Float32Array does), an n-d array its row of shape shape[1:].
 //
-//   JVP: ṫ ↦ ṫ[i]        VJP: ḡ ↦ zeros of x's shape with ḡ placed at row i (unslice).
+//   JVP: ṫ ↦ ṫ[i]        VJP: ḡ ↦ zeros of x's shape with ḡ at row i, as a list of rows
+//                               (core/tracer.ts's Scattered) until an array is needed.
 
 import { shapeStr } from "../array/ndarray.js";
 import { NDArray } from "../array/ndarray.js";
 import { ShapeError } from "../base/errors.js";
 import { bind, type Primitive } from "../core/primitive.js";
-import type { Value } from "../core/tracer.js";
+import { Scattered, type Value } from "../core/tracer.js";
 import * as o from "./api.js";
 import { P } from "./prims.js";
 
@@ -39,11 +40,8 @@ export function elementPrims() {
     rule: {
       kind: "linear",
       jvp: [(t, _a, _o, p) => indexOp(t, p.i)],
-      vjp: [(g, [a], _o, p) => {
-        const shape = o.shapeOf(a!);
-        const row = o.reshape(o.astype(g, o.dtypeOfValue(a!)), [1, ...shape.slice(1)]);
-        return o.unslice(row, { starts: shape.map((_, d) => (d === 0 ? p.i : 0)), steps: shape.map(() => 1), full: shape });
-      }],
+      // One row of a zero array, kept as a row: n reads of x cost O(n) in reverse mode, not O(n) each.
+      vjp: [(g, [a], _o, p) => new Scattered(o.shapeOf(a!), o.dtypeOfValue(a!), p.i, g, null)],
     },
     display: { primal: ([a], p) => `${a}[${p.i}]` },
   };

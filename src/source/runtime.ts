@@ -153,6 +153,7 @@ function key(k: unknown): unknown {
 
 /** `x[k]`: an element of an array argument (traced or an NDArray) through the differentiable `index`; native otherwise. */
 export function get(x: unknown, k: unknown): unknown {
+  if (x instanceof NDArray && x.shape.length === 1 && typeof k === "number" && Number.isInteger(k) && k >= 0) return x.data[k]; // nothing traced: a plain read
   if (isArrayish(x)) {
     const i = key(k);
     if (typeof i === "number" && Number.isInteger(i) && i >= 0) {

@@ -13,12 +13,14 @@ import { MissingRuleError } from "../base/errors.js";
 import type { Primitive } from "../core/primitive.js";
 import { bind2 } from "../core/primitive.js";
 import type { Shape } from "../array/ndarray.js";
-import { concrete, Masked, shapeOf, ZERO, type MaybeZero, type Selection, type Value, type Zero } from "../core/tracer.js";
+import { addRows, denseRows, sameRowsShape } from "./scattered.js";
+import { concrete, Masked, Scattered, shapeOf, ZERO, type MaybeZero, type Selection, type Value, type Zero } from "../core/tracer.js";
 import { add, broadcastTo, dtypeOfValue, neg, unbroadcast, where } from "../ops/api.js";
 import { P } from "../ops/prims.js";
 
 /** The ordinary value of a derivative: a selection becomes where(cond, value, 0), condition by condition. */
-export function dense(d: Value | Masked): Value {
+export function dense(d: Value | Masked | Scattered): Value {
+  if (d instanceof Scattered) return denseRows(d);
   if (!(d instanceof Masked)) return d;
   let v = d.value;
   for (let s: Selection | null = d.sel; s !== null; s = s.next) v = s.keep ? where(s.cond, v, 0) : where(s.cond, 0, v);
@@ -27,7 +29,7 @@ export function dense(d: Value | Masked): Value {
 
 /** dense, passing ZERO through. */
 export function denseOrZero(d: MaybeZero): Value | Zero {
-  return d instanceof Masked ? dense(d) : d;
+  return d instanceof Masked || d instanceof Scattered ? dense(d) : d;
 }
 
 function sameSelection(a: Selection | null, b: Selection | null): boolean {
@@ -58,8 +60,10 @@ function times(a: Value, b: Value): Value {
 }
 
 /** seed · ∂: IEEE products; a selection on either side stays a selection. */
-export function scale(seed: Value | Masked, p: MaybeZero): MaybeZero {
+export function scale(seed: Value | Masked | Scattered, p: MaybeZero): MaybeZero {
   if (p === ZERO) return ZERO;
+  if (seed instanceof Scattered) seed = dense(seed);
+  if (p instanceof Scattered) p = dense(p);
   if (typeof seed === "number" && typeof p === "number") return seed * p;
   if (seed instanceof Masked) {
     return p instanceof Masked ? new Masked(times(seed.value, p.value), both(seed.sel, p.sel)) : new Masked(times(seed.value, p), seed.sel);
@@ -76,6 +80,7 @@ export function addMaybe(a: MaybeZero, b: MaybeZero): MaybeZero {
   if (a === ZERO) return b;
   if (b === ZERO) return a;
   if (typeof a === "number" && typeof b === "number") return a + b;
+  if (a instanceof Scattered && b instanceof Scattered && sameRowsShape(a, b)) return addRows(a, b);
   if (a instanceof Masked && b instanceof Masked && sameSelection(a.sel, b.sel)) return new Masked(add(a.value as number, b.value as number), a.sel);
   return add(dense(a) as number, dense(b) as number);
 }
@@ -122,7 +127,7 @@ function missing(prim: Primitive<unknown>, mode: string): never {
 }
 
 /** The tangent contributed by argument i: J_i · t. */
-export function jvpTerm(prim: Primitive<unknown>, i: number, t: Value | Masked, args: readonly Value[], out: Value, params: unknown): MaybeZero {
+export function jvpTerm(prim: Primitive<unknown>, i: number, t: Value | Masked | Scattered, args: readonly Value[], out: Value, params: unknown): MaybeZero {
   const rule = prim.rule;
   if (rule.kind === "partials") {
     const p = rule.partials[i];
@@ -136,7 +141,7 @@ export function jvpTerm(prim: Primitive<unknown>, i: number, t: Value | Masked, 
 }
 
 /** The cotangent sent to argument i: J_iᵀ · g, summed back to the argument's shape. */
-export function vjpTerm(prim: Primitive<unknown>, i: number, g: Value | Masked, args: readonly Value[], out: Value, params: unknown): MaybeZero {
+export function vjpTerm(prim: Primitive<unknown>, i: number, g: Value | Masked | Scattered, args: readonly Value[], out: Value, params: unknown): MaybeZero {
   const rule = prim.rule;
   let ct: MaybeZero;
   if (rule.kind === "partials") {
@@ -152,13 +157,15 @@ export function vjpTerm(prim: Primitive<unknown>, i: number, g: Value | Masked, 
     ct = f === null ? ZERO : f(dense(g), args, out, params);
   }
   if (ct === ZERO || !prim.broadcasts) return ct;
+  if (ct instanceof Scattered) ct = dense(ct);
   const a = args[i]!;
   if (ct instanceof Masked) return fitMasked(ct, a) ?? unbroadcast(dense(ct), a);
   return sameShape(ct, a) ? ct : unbroadcast(ct, a);
 }
 
 /** Brings a tangent to the output's shape (broadcasting an argument's tangent up) and dtype. */
-export function fitTangent(t: Value | Masked, out: Value): Value | Masked {
+export function fitTangent(t: Value | Masked | Scattered, out: Value): Value | Masked {
+  if (t instanceof Scattered) t = dense(t);
   if (t instanceof Masked) {
     const m = fitMasked(t, out);
     if (m !== null) return m;

@@ -5,9 +5,9 @@
 import { shapeStr, sizeOf } from "../array/ndarray.js";
 import { ArgumentError, NonScalarOutputError, ShapeError } from "../base/errors.js";
 import { flatten, LEAF, unflatten, type TreeDef } from "../core/pytree.js";
-import { runWith, shapeOf, ZERO, type Masked, type MaybeZero, type Value } from "../core/tracer.js";
+import { runWith, Scattered, shapeOf, ZERO, type Masked, type MaybeZero, type Value } from "../core/tracer.js";
 import { argnumsCache, asLeafOf, checkLeaves, checkTransform, onesLike, zerosLike, type ArgnumsOption, type Fn, type Pick, type ScalarOut } from "./args.js";
-import { denseOrZero } from "./chain.js";
+import { dense, denseOrZero } from "./chain.js";
 import { Tape, type TapeNode } from "./reverse.js";
 
 export interface Traced {
@@ -50,7 +50,7 @@ export function pull(t: Traced, cts: readonly MaybeZero[]): unknown[] {
   const seeds: [TapeNode, Value | Masked][] = [];
   t.outLeaves.forEach((l, i) => {
     const ct = cts[i]!;
-    if (ct !== ZERO && t.tape.own(l)) seeds.push([l, ct]);
+    if (ct !== ZERO && t.tape.own(l)) seeds.push([l, ct instanceof Scattered ? dense(ct) : ct]);
   });
   const adj = t.tape.backward(seeds);
   return t.inputs.map(({ def, nodes }) => {
