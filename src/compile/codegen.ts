@@ -17,6 +17,7 @@ import type { Primitive } from "../core/primitive.js";
 import type { Tensor } from "../core/tracer.js";
 import { emitFused, FUSED, zeroedOutputs } from "./fuse.js";
 import { toBytecode } from "./bytecode.js";
+import { staticValue } from "./cache.js";
 
 /** What one leaf of the arguments must be: a JS number, or an array of this dtype and shape. */
 export type LeafSig = { readonly kind: "number" } | { readonly kind: "array"; readonly dtype: string; readonly shape: readonly number[] };
@@ -177,6 +178,7 @@ export function generate(p: WengertList, argDef: TreeDef, sigs: readonly LeafSig
 
   // Input extraction with the signature check.
   const entry: string[] = [];
+  const staticPaths = new Map<unknown, string>();
   let leaf = 0, tmp = 0;
   const storeInput = (v: number, expr: string): string => (single ? `const v${v} = ${expr};` : `${isNum(v) ? "R" : "S"}[${slot[v]}] = ${expr};`);
   const walk = (def: TreeDef, path: string): void => {
@@ -222,9 +224,18 @@ export function generate(p: WengertList, argDef: TreeDef, sigs: readonly LeafSig
         def.keys.forEach((k, i) => walk(def.children[i]!, `${t}[${JSON.stringify(k)}]`));
         return;
       }
-      case "static":
-        entry.push(`if (!Object.is(${path}, ${kconst(def.value)})) return MISS;`);
+      case "static": {
+        const value = staticValue(def.value);
+        if ((typeof value !== "object" || value === null) && typeof value !== "function") {
+          entry.push(`if (!Object.is(${path}, ${kconst(value)})) return MISS;`);
+          return;
+        }
+        // An object or function is checked through a WeakRef, so the variant never keeps it alive.
+        const t = `t${tmp++}`;
+        entry.push(`const ${t} = ${path};`, `if (${t} !== ${kconst(new WeakRef(value))}.deref() || ${t} === undefined) return MISS;`);
+        staticPaths.set(value, t);
         return;
+      }
     }
   };
   walk(argDef, "args");
@@ -235,7 +246,11 @@ export function generate(p: WengertList, argDef: TreeDef, sigs: readonly LeafSig
       case "typed": return `typedOf(${kconst(def)}, ${atomExpr(atoms[pos.i++]!, chunk)})`;
       case "array": return `[${def.children.map((c) => outExpr(c, atoms, pos, chunk)).join(", ")}]`;
       case "object": return `{ ${def.keys.map((k, i) => `${JSON.stringify(k)}: ${outExpr(def.children[i]!, atoms, pos, chunk)}`).join(", ")} }`;
-      case "static": return kconst(def.value);
+      case "static": {
+        // An argument's own static object is handed back from the argument, never held.
+        const value = staticValue(def.value);
+        return staticPaths.get(value) ?? kconst(value);
+      }
     }
   };
 

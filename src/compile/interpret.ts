@@ -11,6 +11,7 @@ import type { Atom, WengertList } from "../core/ir.js";
 import { unflatten, type TreeDef } from "../core/pytree.js";
 import type { Tensor } from "../core/tracer.js";
 import { toBytecode } from "./bytecode.js";
+import { strengthen } from "./cache.js";
 
 let allowed: boolean | undefined;
 
@@ -40,7 +41,10 @@ export interface Interpreted {
   readonly run: (leaves: readonly Tensor[]) => unknown;
 }
 
-/** The program as a function of its input leaves: bytecode where it can, else core/evaluate.ts. */
+/**
+ * The program as a function of its input leaves: bytecode where it can, else core/evaluate.ts.
+ * `outDef` may hold static objects weakly (cache.ts's weaken).
+ */
 export function interpret(p: WengertList, outDef: TreeDef): Interpreted {
   const numbers = p.avals.slice(0, p.nIn).every((a) => a.js && a.dtype === "number");
   const bc = numbers ? toBytecode(p, MISS) : null;
@@ -54,7 +58,7 @@ export function interpret(p: WengertList, outDef: TreeDef): Interpreted {
       run: (leaves) => {
         for (let i = 0; i < p.nIn; i++) R[i] = leaves[i] as number;
         if (bc.run(R) === MISS) return MISS;
-        return unflatten(outDef, p.outs.map(out));
+        return unflatten(strengthen(outDef), p.outs.map(out));
       },
     };
   }
@@ -63,7 +67,7 @@ export function interpret(p: WengertList, outDef: TreeDef): Interpreted {
     bytecodeLines: 0,
     run: (leaves) => {
       const outs = evaluate(p, leaves);
-      return outs === MISS ? MISS : unflatten(outDef, outs);
+      return outs === MISS ? MISS : unflatten(strengthen(outDef), outs);
     },
   };
 }

@@ -1,8 +1,9 @@
 // Optimizations on a staged program, in one forward pass and one backward pass:
 //   - constant folding: a line whose operands are all constants is evaluated now;
-//   - algebraic simplification of exact identities: mul(1, x) → x, add(x, 0) → x,
-//     sub(x, 0) → x, where(constant c, a, b) → a or b. mul(x, 0) is NOT folded: x·0 is NaN
-//     for x = ∞ or NaN (the chain rule's structural zeros never reach the program at all);
+//   - algebraic simplification of exact identities: mul(1, x) → x, add(x, −0) → x,
+//     sub(x, +0) → x, where(constant c, a, b) → a or b. Only folds exact in IEEE arithmetic:
+//     mul(x, 0) is NOT folded (x·0 is NaN for x = ∞ or NaN; the chain rule's structural zeros
+//     never reach the program at all), nor add(x, +0) (−0 + 0 is +0);
 //   - common-subexpression elimination (same primitive, operands and parameters);
 //   - dead-code elimination from the outputs and the guards.
 
@@ -142,12 +143,14 @@ function simplify(
       if (uniform(ins[1]!) === 1 && fits(ins[0]!)) return ins[0]!;
       return null;
     }
+    // IEEE-exact only: x + (−0) = x and x − (+0) = x for every x, but x + (+0) is +0 at x = −0
+    // (so 1/(x + 0) is +∞ there, not −∞), and x − (−0) likewise.
     case "add": {
-      if (uniform(ins[0]!) === 0 && fits(ins[1]!)) return ins[1]!;
-      if (uniform(ins[1]!) === 0 && fits(ins[0]!)) return ins[0]!;
+      if (Object.is(uniform(ins[0]!), -0) && fits(ins[1]!)) return ins[1]!;
+      if (Object.is(uniform(ins[1]!), -0) && fits(ins[0]!)) return ins[0]!;
       return null;
     }
-    case "sub": return uniform(ins[1]!) === 0 && fits(ins[0]!) ? ins[0]! : null;
+    case "sub": return Object.is(uniform(ins[1]!), 0) && fits(ins[0]!) ? ins[0]! : null;
     case "where": {
       const c = ins[0]!;
       if (c >= 0) return null;
