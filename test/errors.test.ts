@@ -64,11 +64,11 @@ describe("ShapeError", () => {
   });
 
   test("transform shape errors: tangent and cotangent shapes", () => {
-    assertThrowsWith(() => w.jvp((x: NDArray) => x, [array([1, 2])], [array([1, 2, 3])]), ShapeError, ["jvp:", "tangent shape [3]", "primal shape [2]"]);
-    assertThrowsWith(() => w.jvp((x: number[]) => x[0]!, [[1, 2]], [[1]]), ShapeError, ["jvp:", "1 leaves", "2", "primal's structure"]);
+    assertThrowsWith(() => w.jvp((x: NDArray) => x, [array([1, 2])], [array([1, 2, 3])]), ShapeError, ["jvp:", "tangent has shape [3]", "primal has [2]"]);
+    assertThrowsWith(() => w.jvp((x: number[]) => x[0]!, [[1, 2]], [[1]]), ShapeError, ["jvp:", "structure [*]", "primal has [*, *]", "primal's structure"]);
     const [, pb] = w.vjp((x: NDArray) => w.sin(x), array([1, 2]));
     assertThrowsWith(() => pb(array([1, 2, 3])), ShapeError, ["vjp:", "shape [3]", "[2]", "must match"]);
-    assertThrowsWith(() => pb(undefined as unknown as NDArray), ShapeError, ["vjp:", "0 leaves", "output has 1", "output's structure"]);
+    assertThrowsWith(() => pb(undefined as unknown as NDArray), ShapeError, ["vjp:", "structure undefined", "output has *", "output's structure"]);
   });
 });
 

@@ -14,8 +14,6 @@ import * as o from "../src/ops/api.js";
 import { index } from "../src/ops/element.js";
 import { P, type PrimName } from "../src/ops/prims.js";
 import { checkAll, property, randArray, type AnyFn, type CheckOpts, type Rng, type Tree } from "./helpers/check.js";
-import { bind } from "../src/core/primitive.js";
-import type { Value } from "../src/core/tracer.js";
 import { EXTRA_NONE_OPS, EXTRA_RULE_CASES } from "./cases/extra.js";
 
 interface Generated {

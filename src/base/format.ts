@@ -13,6 +13,7 @@ export function describe(v: unknown): string {
  * and template literals do on Symbols, which turned a user's mistake into a TypeError.
  */
 export function showValue(v: unknown): string {
+  if (v === undefined) return "undefined";
   if (typeof v === "number" || typeof v === "bigint" || typeof v === "symbol" || typeof v === "function") return String(v).slice(0, 60);
   try {
     const s = JSON.stringify(v);

@@ -7,6 +7,8 @@
 // kind of typed array, so `grad(f)(new Float64Array(n))` returns a Float64Array.
 
 import { NDArray } from "../array/ndarray.js";
+import { ArgumentError } from "../base/errors.js";
+import { showValue } from "../base/format.js";
 import { Tracer, type Value } from "./tracer.js";
 
 export type TreeDef =
@@ -59,26 +61,94 @@ function leafDef(t: number | NDArray | Tracer): TreeDef {
   return t instanceof Tracer ? (typedTracers.get(t) ?? LEAF) : LEAF;
 }
 
-export function flatten(tree: unknown, leaves: Value[] = []): { def: TreeDef; leaves: Value[] } {
+/**
+ * The deepest container nesting a pytree may have. Deeper trees (and cyclic ones, which are
+ * infinitely deep) are refused with a typed error instead of overflowing the stack in every
+ * walk over them (flatten, unflatten, compile's cache key, structure printing).
+ */
+export const MAX_DEPTH = 1000;
+
+function tooDeep(op: string): never {
+  throw new ArgumentError(op, `the argument is nested more than ${MAX_DEPTH} containers deep (or contains itself); pytrees are plain arrays and objects of numbers and NDArrays a few levels deep`);
+}
+
+/** The leaves of `tree` (in order: arrays by index, objects by key in insertion order) and its structure. `op` names the refusing op. */
+export function flatten(tree: unknown, leaves: Value[] = [], op = "flatten"): { def: TreeDef; leaves: Value[] } {
   if (isLeaf(tree)) {
     // The common case (a number or an array), without the walk.
     leaves.push(tree);
     return { def: leafDef(tree), leaves };
   }
-  const walk = (t: unknown): TreeDef => {
+  const walk = (t: unknown, depth: number): TreeDef => {
     if (isLeaf(t)) {
       leaves.push(t);
       return leafDef(t);
     }
     if (isTypedLeaf(t)) return typedLeaf(t, leaves);
-    if (Array.isArray(t)) return { kind: "array", children: t.map(walk) };
+    if (depth > MAX_DEPTH && (Array.isArray(t) || isPlainObject(t))) tooDeep(op);
+    if (Array.isArray(t)) return { kind: "array", children: t.map((c) => walk(c, depth + 1)) };
     if (isPlainObject(t)) {
       const keys = Object.keys(t);
-      return { kind: "object", keys, children: keys.map((k) => walk(t[k])) };
+      return { kind: "object", keys, children: keys.map((k) => walk(t[k], depth + 1)) };
     }
     return { kind: "static", value: t };
   };
-  return { def: walk(tree), leaves };
+  return { def: walk(tree, 1), leaves };
+}
+
+/**
+ * The leaves of `tree` in the order of `def`'s leaves, matching containers by structure and
+ * objects by key (as JAX's tree_util does: {a, b} and {b, a} are one structure), or null where
+ * the structures differ. A static position takes any value that is neither a leaf nor a container.
+ */
+export function leavesLike(def: TreeDef, tree: unknown): Value[] | null {
+  const out: Value[] = [];
+  const walk = (d: TreeDef, t: unknown): boolean => {
+    switch (d.kind) {
+      case "leaf":
+        if (!isLeaf(t)) return false;
+        out.push(t);
+        return true;
+      case "typed":
+        if (isTypedLeaf(t)) out.push(new NDArray(t, [t.length]));
+        else if (isLeaf(t)) out.push(t);
+        else return false;
+        return true;
+      case "array":
+        return Array.isArray(t) && t.length === d.children.length && d.children.every((c, i) => walk(c, t[i]));
+      case "object": {
+        if (!isPlainObject(t) || Object.keys(t).length !== d.keys.length) return false;
+        return d.keys.every((k, i) => Object.prototype.hasOwnProperty.call(t, k) && walk(d.children[i]!, t[k]));
+      }
+      case "static":
+        return !isLeaf(t) && !isTypedLeaf(t) && !Array.isArray(t) && !isPlainObject(t);
+    }
+  };
+  return walk(def, tree) ? out : null;
+}
+
+/** Containers of more children than this print the first ones and a count. */
+const SHOWN = 8;
+
+/** A readable form of a structure, e.g. `{w: *, b: [*, *]}` (leaves are `*`, long containers abridged). */
+export function structureString(def: TreeDef): string {
+  const more = (n: number): string => (n > SHOWN ? `, … ${n - SHOWN} more` : "");
+  switch (def.kind) {
+    case "leaf": return "*";
+    case "typed": return `${def.dtype === "float64" ? "Float64Array" : "Float32Array"}(${def.length})`;
+    case "array": return `[${def.children.slice(0, SHOWN).map(structureString).join(", ")}${more(def.children.length)}]`;
+    case "object": return `{${def.keys.slice(0, SHOWN).map((k, i) => `${k}: ${structureString(def.children[i]!)}`).join(", ")}${more(def.keys.length)}}`;
+    case "static": return showValue(def.value);
+  }
+}
+
+/** The structure of any value, for an error message (a tree too deep to flatten says so). */
+export function describeStructure(tree: unknown): string {
+  try {
+    return structureString(flatten(tree).def);
+  } catch {
+    return `a tree nested more than ${MAX_DEPTH} deep`;
+  }
 }
 
 export function unflatten(def: TreeDef, leaves: readonly unknown[]): unknown {

@@ -6,12 +6,14 @@
 
 import { ShapeError } from "../base/errors.js";
 import { showValue } from "../base/format.js";
-import { countLeaves, flatten as flattenTree, unflatten as unflattenTree, type TreeDef } from "../core/pytree.js";
+import { countLeaves, flatten as flattenTree, structureString, unflatten as unflattenTree, type TreeDef } from "../core/pytree.js";
 import { concrete, shapeOf, type Value } from "../core/tracer.js";
 import { full } from "../array/ndarray.js";
 import { add as addOp, dtypeOfValue, greater, mul, sqrt, sub as subOp, sum, toScalar, where } from "../ops/api.js";
 
 export type { TreeDef };
+/** A readable form of a structure, e.g. `{w: *, b: [*, *]}` (leaves are `*`). */
+export { structureString };
 
 /** The leaves of `tree` in order (object keys in insertion order, arrays by index). */
 export function leaves(tree: unknown): Value[] {
@@ -36,17 +38,6 @@ export function unflatten<T = unknown>(def: TreeDef, newLeaves: readonly unknown
 /** The structure of `tree` without its leaves. */
 export function structure(tree: unknown): TreeDef {
   return flattenTree(tree).def;
-}
-
-/** A readable form of a structure, e.g. `{w: *, b: [*, *]}` (leaves are `*`). */
-export function structureString(def: TreeDef): string {
-  switch (def.kind) {
-    case "leaf": return "*";
-    case "typed": return `${def.dtype === "float64" ? "Float64Array" : "Float32Array"}(${def.length})`;
-    case "array": return `[${def.children.map(structureString).join(", ")}]`;
-    case "object": return `{${def.keys.map((k, i) => `${k}: ${structureString(def.children[i]!)}`).join(", ")}}`;
-    case "static": return showValue(def.value);
-  }
 }
 
 /** Each leaf's path in `def`, in leaf order: object keys and array indices joined by "." ("" for a bare leaf). */

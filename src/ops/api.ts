@@ -225,7 +225,13 @@ export function broadcastTo(a: Value, shape: Shape, dtype?: DType): Value {
   if (!(a instanceof Tracer) && typeof a !== "boolean" && from.length === shape.length && from.every((d, i) => d === shape[i])) {
     return typeof a === "number" ? array([a], { shape: [], dtype: dtype ?? "float64" }) : a;
   }
-  const v = typeof a === "number" && dtype !== undefined && dtype !== "float64" ? array([a], { shape: [], dtype }) : a;
+  // A number (plain or traced) becomes an array of `dtype`: a float32 tangent or cotangent that
+  // is a traced number (toScalar's VJP, a fitted tangent) used to come back float64.
+  let v = a;
+  if (dtype !== undefined && dtype !== "float64" && dtypeOf(a) === "number") {
+    v = typeof a === "number" ? array([a], { shape: [], dtype }) : astype(a, dtype);
+    if (shape.length === 0) return v;
+  }
   return bind(P.broadcastTo, [v], { shape: [...shape] });
 }
 

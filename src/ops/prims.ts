@@ -8,7 +8,7 @@ import * as K from "../array/kernels.js";
 import { NDArray, shapeStr, sizeOf, type DType, type Shape } from "../array/ndarray.js";
 import { DTypeError, ShapeError } from "../base/errors.js";
 import type { Aval, Display, PartialFn, Primitive, Rule } from "../core/primitive.js";
-import { Masked, select, ZERO, type MaybeZero, type Tensor, type Value } from "../core/tracer.js";
+import { Masked, select, ZERO, type MaybeZero, type Value } from "../core/tracer.js";
 import * as o from "./api.js";
 import { elementPrims } from "./element.js";
 import { roundingPrims } from "./rounding.js";
@@ -303,7 +303,9 @@ const TABLE = {
       vjp: [(g, [a], _o, p) => {
         const from = o.dtypeOfValue(a!);
         if (p.dtype !== "float32" && p.dtype !== "float64") return ZERO;
-        return from === "float32" || from === "float64" ? o.astype(g, from) : ZERO;
+        if (from !== "float32" && from !== "float64") return ZERO;
+        // A number's cotangent is a number (a 0-d float64 array would later mix with float32 ones).
+        return typeof o.concrete(a!) === "number" ? o.toScalar(g) : o.astype(g, from);
       }],
     },
     display: { primal: ([a], p) => `${p.dtype}(${a})` },

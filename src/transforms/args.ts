@@ -3,11 +3,11 @@
 // a value. The types shared by the public transforms live here too.
 
 import { NDArray, shapeStr, zeros } from "../array/ndarray.js";
-import { ArgnumsError, ArgumentError } from "../base/errors.js";
+import { ArgnumsError, ArgumentError, DTypeError, ShapeError } from "../base/errors.js";
 import { showValue } from "../base/format.js";
-import type { TreeDef } from "../core/pytree.js";
-import { concrete, type Value } from "../core/tracer.js";
-import { toScalar } from "../ops/api.js";
+import { describeStructure, leavesLike, structureString, type TreeDef } from "../core/pytree.js";
+import { concrete, dtypeOf, shapeOf, type Value } from "../core/tracer.js";
+import { broadcastTo, toScalar } from "../ops/api.js";
 
 /** A differentiable function's scalar output. */
 export type ScalarOut = number | NDArray;
@@ -87,12 +87,48 @@ export function checkLeaves(op: string, argIndex: number, leaves: readonly Value
   if (leaves.length === 0) {
     throw new ArgumentError(op, `argument ${argIndex} (${def.kind === "static" ? typeof (def as { value: unknown }).value : "a container"}) holds no number or NDArray to differentiate; pass numbers, NDArrays, or arrays/objects of them`);
   }
+  checkFloatLeaves(op, argIndex, leaves);
+}
+
+/** Every array leaf is float64 or float32: int32 and bool arrays carry no derivative (grad and jvp alike refuse them). */
+export function checkFloatLeaves(op: string, argIndex: number, leaves: readonly Value[]): void {
   for (const l of leaves) {
     const c = concrete(l);
     if (c instanceof NDArray && c.dtype !== "float64" && c.dtype !== "float32") {
-      throw new ArgumentError(op, `argument ${argIndex} holds a ${c.dtype}${shapeStr(c.shape)} array; only float64/float32 arrays are differentiable (convert with astype)`);
+      throw new ArgumentError(op, `argument ${argIndex} holds a ${c.dtype}${shapeStr(c.shape)} array; only float64/float32 arrays are differentiable (convert with astype, or pass it as a closed-over constant)`);
     }
   }
+}
+
+/**
+ * The leaves of a tangent or cotangent `tree` given for values of structure `def` and leaves
+ * `like`: matched by structure and keys (a mismatch is a ShapeError showing both structures),
+ * each of its value's shape, a number where the value is a number and an array of the value's
+ * dtype where it is an array (a plain number is weakly typed and takes that dtype; float32 and
+ * float64 arrays do not mix).
+ */
+export function matchTree(op: string, what: string, whose: string, def: TreeDef, like: readonly Value[], tree: unknown): Value[] {
+  const leaves = leavesLike(def, tree);
+  if (leaves === null) {
+    throw new ShapeError(op, `the ${what} has structure ${describeStructure(tree)} but the ${whose} has ${structureString(def)}; give the ${what} the ${whose}'s structure (objects match by key)`);
+  }
+  return leaves.map((l, i) => fitLeaf(op, leaves.length === 1 ? `the ${what}` : `${what} leaf ${i}`, l, like[i]!, whose));
+}
+
+function fitLeaf(op: string, label: string, leaf: Value, like: Value, whose: string): Value {
+  const sl = shapeOf(leaf), sp = shapeOf(like);
+  if (sl.length !== sp.length || sl.some((d, i) => d !== sp[i])) {
+    throw new ShapeError(op, `${label} has shape ${shapeStr(sl)} but the ${whose} has ${shapeStr(sp)}; they must match`);
+  }
+  const dl = dtypeOf(leaf), dp = dtypeOf(like);
+  if (dp === "int32" || dp === "bool") return leaf; // a value without derivative: whatever is given is ignored
+  if (dl === "int32" || dl === "bool") {
+    throw new DTypeError(op, `${label} is a ${dl} array; derivatives are float: pass a float64/float32 array (or a number)`);
+  }
+  if (dp === "number") return dl === "number" ? leaf : toScalar(leaf);
+  if (dl === "number") return broadcastTo(leaf, sp, dp);
+  if (dl !== dp) throw new DTypeError(op, `${label} is ${dl} but the ${whose} is ${dp}; convert it with astype(t, "${dp}")`);
+  return leaf;
 }
 
 /** The leaf's structure-preserving adjoint: numbers stay numbers. */

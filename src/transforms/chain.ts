@@ -62,9 +62,9 @@ function times(a: Value, b: Value): Value {
 /** seed · ∂: IEEE products; a selection on either side stays a selection. */
 export function scale(seed: Value | Masked | Scattered, p: MaybeZero): MaybeZero {
   if (p === ZERO) return ZERO;
+  if (typeof seed === "number" && typeof p === "number") return seed * p; // the scalar hot path first
   if (seed instanceof Scattered) seed = dense(seed);
   if (p instanceof Scattered) p = dense(p);
-  if (typeof seed === "number" && typeof p === "number") return seed * p;
   if (seed instanceof Masked) {
     return p instanceof Masked ? new Masked(times(seed.value, p.value), both(seed.sel, p.sel)) : new Masked(times(seed.value, p), seed.sel);
   }
@@ -126,12 +126,17 @@ function missing(prim: Primitive<unknown>, mode: string): never {
   throw new MissingRuleError(prim.name, `has no ${mode} rule for this argument; add one to its entry in src/ops/prims.ts`);
 }
 
-/** The tangent contributed by argument i: J_i · t. */
+/**
+ * The tangent contributed by argument i: J_i · t, brought to the output's shape and dtype
+ * (the transpose of vjpTerm's unbroadcast), so that the terms of a line add up exactly.
+ */
 export function jvpTerm(prim: Primitive<unknown>, i: number, t: Value | Masked | Scattered, args: readonly Value[], out: Value, params: unknown): MaybeZero {
   const rule = prim.rule;
   if (rule.kind === "partials") {
     const p = rule.partials[i];
-    return p ? scale(t, p(args, out, params)) : ZERO;
+    if (!p) return ZERO;
+    const term = scale(t, p(args, out, params));
+    return term === ZERO || !prim.broadcasts ? term : fitTangent(term, out);
   }
   if (rule.kind === "none") return ZERO;
   if (rule.variadic) return rule.variadic.jvp(dense(t), i, args, out, params);

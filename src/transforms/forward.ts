@@ -4,8 +4,8 @@
 
 import type { Primitive } from "../core/primitive.js";
 import { bind } from "../core/primitive.js";
-import { newLevel, Tracer, ZERO, type Interpreter, type Masked, type MaybeZero, type Value, type Zero } from "../core/tracer.js";
-import { addMaybe, dense, fitTangent, jvpTerm } from "./chain.js";
+import { newLevel, Scattered, Tracer, ZERO, type Interpreter, type Masked, type MaybeZero, type Value, type Zero } from "../core/tracer.js";
+import { addMaybe, dense, jvpTerm } from "./chain.js";
 
 export class DualTracer extends Tracer {
   /** The tangent; a selection (structurally zero off its selected elements) until it must be dense. */
@@ -50,6 +50,6 @@ export class ForwardInterpreter implements Interpreter {
       const ti = tangents[i]!;
       if (ti !== ZERO) t = addMaybe(t, jvpTerm(prim, i, ti, primals, out, params));
     }
-    return t === ZERO ? out : new DualTracer(this, out, fitTangent(t, out));
+    return t === ZERO ? out : new DualTracer(this, out, t instanceof Scattered ? dense(t) : t);
   }
 }

@@ -3,10 +3,10 @@
 // linearize's tangents.
 
 import { shapeStr, sizeOf } from "../array/ndarray.js";
-import { ArgumentError, NonScalarOutputError, ShapeError } from "../base/errors.js";
+import { ArgumentError, NonScalarOutputError } from "../base/errors.js";
 import { flatten, LEAF, unflatten, type TreeDef } from "../core/pytree.js";
 import { runWith, Scattered, shapeOf, ZERO, type Masked, type MaybeZero, type Value } from "../core/tracer.js";
-import { argnumsCache, asLeafOf, checkLeaves, checkTransform, onesLike, zerosLike, type ArgnumsOption, type Fn, type Pick, type ScalarOut } from "./args.js";
+import { argnumsCache, asLeafOf, checkLeaves, checkTransform, matchTree, onesLike, zerosLike, type ArgnumsOption, type Fn, type Pick, type ScalarOut } from "./args.js";
 import { dense, denseOrZero } from "./chain.js";
 import { Tape, type TapeNode } from "./reverse.js";
 
@@ -114,19 +114,8 @@ export function vjp<A extends unknown[], R>(f: Fn<A, R>, ...primals: A): [R, (co
   const argnums = primals.map((_, i) => i);
   const t = record("vjp", f as Fn<unknown[], unknown>, primals, argnums);
   const out = unflatten(t.outDef, t.outLeaves.map((l) => primalOf(t.tape, l))) as R;
-  const pullback = (cotangent: R): A => {
-    const { leaves } = flatten(cotangent);
-    if (leaves.length !== t.outLeaves.length) {
-      throw new ShapeError("vjp", `the cotangent has ${leaves.length} leaves but the output has ${t.outLeaves.length}; pass a cotangent with the output's structure`);
-    }
-    leaves.forEach((c, i) => {
-      const so = shapeOf(t.outLeaves[i]!), sc = shapeOf(c);
-      if (so.length !== sc.length || so.some((d, k) => d !== sc[k])) {
-        throw new ShapeError("vjp", `cotangent leaf ${i} has shape ${shapeStr(sc)} but the output has ${shapeStr(so)}; they must match`);
-      }
-    });
-    return pull(t, leaves) as A;
-  };
+  const outPrimals = t.outLeaves.map((l) => primalOf(t.tape, l));
+  const pullback = (cotangent: R): A => pull(t, matchTree("vjp", "cotangent", "output", t.outDef, outPrimals, cotangent)) as A;
   return [out, pullback];
 }
 
@@ -143,18 +132,10 @@ export function linearize<A extends unknown[], R>(f: Fn<A, R>, ...primals: A): [
       throw new ArgumentError("linearize", `got ${tangents.length} tangents for ${primals.length} arguments; pass one tangent per argument`);
     }
     const seeds: (readonly [TapeNode, Value])[] = [];
-    t.inputs.forEach(({ nodes }, k) => {
-      const leaves = flatten(tangents[k]).leaves;
-      if (leaves.length !== nodes.length) {
-        throw new ShapeError("linearize", `argument ${k}: the tangent has ${leaves.length} leaves but the primal has ${nodes.length}; give the tangent the primal's structure`);
-      }
-      nodes.forEach((n, i) => {
-        const sp = shapeOf(n.primal), st = shapeOf(leaves[i]!);
-        if (sp.length !== st.length || sp.some((d, j) => d !== st[j])) {
-          throw new ShapeError("linearize", `argument ${k} leaf ${i}: tangent shape ${shapeStr(st)} differs from primal shape ${shapeStr(sp)}`);
-        }
-        seeds.push([n, leaves[i]!]);
-      });
+    t.inputs.forEach(({ def, nodes }, k) => {
+      const what = primals.length === 1 ? "tangent" : `tangent of argument ${k}`;
+      const leaves = matchTree("linearize", what, "primal", def, nodes.map((n) => n.primal), tangents[k]);
+      nodes.forEach((n, i) => seeds.push([n, leaves[i]!]));
     });
     const tan = t.tape.forward(seeds);
     return unflatten(t.outDef, t.outLeaves.map((l) => {

@@ -4,8 +4,8 @@
 import { NDArray, ones, sizeOf, zeros, type Shape } from "../array/ndarray.js";
 import { flatten, unflatten, type TreeDef } from "../core/pytree.js";
 import { concrete, Masked, runWith, shapeOf, ZERO, type MaybeZero, type Value } from "../core/tracer.js";
-import { reshape, stack } from "../ops/api.js";
-import { checkLeaves, checkTransform, normArgnums, zerosLike, type ArgnumsOption, type Fn, type JacobianOf, type Pick, type ScalarOut } from "./args.js";
+import { astype, dtypeOfValue, reshape, stack } from "../ops/api.js";
+import { checkLeaves, checkTransform, matchTree, normArgnums, zerosLike, type ArgnumsOption, type Fn, type JacobianOf, type Pick, type ScalarOut } from "./args.js";
 import { ForwardInterpreter } from "./forward.js";
 import { grad, pull, record, type Traced } from "./grad.js";
 import { jvp } from "./jvp.js";
@@ -31,16 +31,22 @@ function isJsNumber(v: Value): boolean {
   return typeof concrete(v) === "number";
 }
 
-/** Stacks per-element results into a block of shape `lead ++ trail`. */
-function assemble(parts: readonly Value[], leadShape: Shape, trailShape: Shape, stackFirst: boolean): Value {
+/**
+ * Stacks per-element results into a block of shape `lead ++ trail`, of the float dtype the two
+ * leaves share: float32 when either is float32 (a number's per-element parts are numbers, and
+ * stacking them gave float64 where jacrev gave float32).
+ */
+function assemble(parts: readonly Value[], leadShape: Shape, trailShape: Shape, stackFirst: boolean, leaves: readonly [Value, Value]): Value {
+  const dtype = leaves.some((l) => dtypeOfValue(l) === "float32") ? "float32" : "float64";
   // No parts: one side is empty, and so is the block.
-  if (parts.length === 0) return zeros([...leadShape, ...trailShape]);
+  if (parts.length === 0) return zeros([...leadShape, ...trailShape], dtype);
   // A single part holds the whole block but not always its shape: size-1 axes of the other side
   // are missing (jacfwd of sum over a [1] input gave shape [] instead of [1]; a number part for a
   // 0-d array gave a number), so reshape it to lead ++ trail.
-  if (parts.length === 1) return reshape(parts[0]!, [...leadShape, ...trailShape]);
-  const stacked = stack(parts as NDArray[], stackFirst ? 0 : shapeOf(parts[0]!).length);
-  return reshape(stacked, [...leadShape, ...trailShape]);
+  const block = parts.length === 1
+    ? reshape(parts[0]!, [...leadShape, ...trailShape])
+    : reshape(stack(parts as NDArray[], stackFirst ? 0 : shapeOf(parts[0]!).length), [...leadShape, ...trailShape]);
+  return dtypeOfValue(block) === dtype ? block : astype(block, dtype);
 }
 
 interface JacInput {
@@ -126,7 +132,7 @@ function jacForward(f: Fn<unknown[], unknown>, args: readonly unknown[], input: 
     input.leaves.map((leaf, j) => {
       const parts = columns[i]![j]!;
       if (isJsNumber(leaf)) return parts[0]!;
-      return assemble(parts, shapeOf(op), shapeOf(leaf), false);
+      return assemble(parts, shapeOf(op), shapeOf(leaf), false, [op, leaf]);
     }),
   );
   return buildJacobian(outDef!, input, many, blocks);
@@ -146,7 +152,7 @@ function jacReverse(t: Traced, input: JacInput, many: boolean): unknown {
     return input.leaves.map((leaf, j) => {
       const parts = rows.map((r) => r[j]!);
       if (isJsNumber(ol)) return parts[0]!;
-      return assemble(parts, shapeOf(ol), shapeOf(leaf), true);
+      return assemble(parts, shapeOf(ol), shapeOf(leaf), true, [ol, leaf]);
     });
   });
   return buildJacobian(t.outDef, input, many, blocks);
@@ -219,6 +225,9 @@ export function hessian(f: Fn<unknown[], ScalarOut>, opts: ArgnumsOption<number 
  */
 export function hvp<X>(f: (x: X) => ScalarOut, x: X, v: X): X {
   checkTransform("hvp", f);
-  return jvp((y: X) => grad(f)(y), [x], [v])[1];
+  // v is checked against x here, so that a mismatch names hvp (not the jvp inside it).
+  const { def, leaves } = flatten(x, [], "hvp");
+  const vs = matchTree("hvp", "vector v", "point x", def, leaves, v);
+  return jvp((y: X) => grad(f)(y), [x], [unflatten(def, vs) as X])[1];
 }
 

@@ -1,10 +1,9 @@
 // Forward mode's driver: jvp, one pass of dual numbers giving J·tangents.
 
-import { ArgumentError, ShapeError } from "../base/errors.js";
-import { shapeStr } from "../array/ndarray.js";
+import { ArgumentError } from "../base/errors.js";
 import { flatten, unflatten } from "../core/pytree.js";
-import { runWith, shapeOf, ZERO, type Value } from "../core/tracer.js";
-import { checkTransform, zerosLike, type Fn } from "./args.js";
+import { runWith, ZERO, type Value } from "../core/tracer.js";
+import { checkFloatLeaves, checkTransform, matchTree, zerosLike, type Fn } from "./args.js";
 import { ForwardInterpreter } from "./forward.js";
 
 /** Forward mode: [f(...primals), J·tangents] in one pass. Tangents have the structure of the primals. */
@@ -18,18 +17,10 @@ export function jvp<A extends unknown[], R>(f: Fn<A, R>, primals: A, tangents: A
   }
   const fi = new ForwardInterpreter();
   const callArgs = primals.map((p, k) => {
-    const { def, leaves } = flatten(p);
-    const tl = flatten(tangents[k]).leaves;
-    if (tl.length !== leaves.length) {
-      throw new ShapeError("jvp", `argument ${k}: the tangent has ${tl.length} leaves but the primal has ${leaves.length}; give the tangent the primal's structure`);
-    }
-    const wrapped = leaves.map((l, i) => {
-      const sp = shapeOf(l), st = shapeOf(tl[i]!);
-      if (sp.length !== st.length || sp.some((d, j) => d !== st[j])) {
-        throw new ShapeError("jvp", `argument ${k} leaf ${i}: tangent shape ${shapeStr(st)} differs from primal shape ${shapeStr(sp)}`);
-      }
-      return fi.lift(l, tl[i]!);
-    });
+    const { def, leaves } = flatten(p, [], "jvp");
+    checkFloatLeaves("jvp", k, leaves);
+    const tl = matchTree("jvp", primals.length === 1 ? "tangent" : `tangent of argument ${k}`, "primal", def, leaves, tangents[k]);
+    const wrapped = leaves.map((l, i) => fi.lift(l, tl[i]!));
     return def.kind === "leaf" ? wrapped[0] : unflatten(def, wrapped);
   }) as A;
   const out = runWith(fi, () => f(...callArgs));

@@ -13,7 +13,7 @@ import { TracerError } from "../base/errors.js";
 import type { Primitive } from "../core/primitive.js";
 import { bind } from "../core/primitive.js";
 import { newLevel, Tracer, ZERO, type Interpreter, type Masked, type MaybeZero, type Value, type Zero } from "../core/tracer.js";
-import { addMaybe, dense, denseOrZero, fitTangent, jvpTerm, scale, vjpTerm } from "./chain.js";
+import { addMaybe, dense, denseOrZero, jvpTerm, scale, vjpTerm } from "./chain.js";
 
 export class TapeNode extends Tracer {
   /** Position in the tape. */
@@ -222,7 +222,7 @@ export class Tape implements Interpreter {
         primals ??= node.primals;
         t = addMaybe(t, jvpTerm(prim, i, ti, primals, node.primal, node.params));
       }
-      tan[k] = t === ZERO ? ZERO : fitTangent(t, node.primal);
+      tan[k] = t;
     }
     return tan;
   }
