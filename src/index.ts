@@ -3,7 +3,9 @@
 // trace (the Wengert list) made visible.
 
 export { NDArray, array, zeros, ones, full, arange, linspace } from "./array/ndarray.js";
-export type { DType, FloatDType, Shape, NestedNumbers } from "./array/ndarray.js";
+export { setPrintOptions, getPrintOptions, formatArray } from "./array/print.js";
+export type { ArrayPrintOptions } from "./array/print.js";
+export type { DType, FloatDType, Shape, NestedNumbers, ArrayJSON, NestedJSON, JSONElement } from "./array/ndarray.js";
 export * from "./base/errors.js";
 export { ZERO, Tracer } from "./core/tracer.js";
 export type { Value, Tensor } from "./core/tracer.js";

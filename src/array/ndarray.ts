@@ -1,8 +1,9 @@
 // NDArray: an immutable, row-major, contiguous n-d array on a TypedArray.
 // Arrays live on the JS heap, so the garbage collector frees them: no dispose, no tidy.
 
-import { ArgumentError, DTypeError, ShapeError } from "../base/errors.js";
+import { ArgumentError, DTypeError, ShapeError, operatorMisuse } from "../base/errors.js";
 import { Fluent } from "./fluent.js";
+import { formatArray, type ArrayPrintOptions } from "./print.js";
 
 export type DType = "float64" | "float32" | "int32" | "bool";
 export type FloatDType = "float64" | "float32";
@@ -11,6 +12,19 @@ export type TypedData = Float64Array | Float32Array | Int32Array | Uint8Array;
 
 /** Nested plain arrays of numbers (or booleans), as accepted by `array()` and returned by `toArray()`. */
 export type NestedNumbers = number | boolean | readonly NestedNumbers[];
+
+/** An element in JSON: a number, a boolean, or "NaN" / "Infinity" / "-Infinity" (which JSON cannot hold as numbers). */
+export type JSONElement = number | boolean | "NaN" | "Infinity" | "-Infinity";
+export type NestedJSON = JSONElement | readonly NestedJSON[];
+
+/** What `a.toJSON()` returns and `array()` accepts back: JSON.stringify → JSON.parse → array() is exact (but for −0). */
+export interface ArrayJSON {
+  readonly dtype: DType;
+  readonly shape: readonly number[];
+  readonly data: NestedJSON;
+}
+
+const INSPECT = Symbol.for("nodejs.util.inspect.custom");
 
 export function allocate(dtype: DType, size: number): TypedData {
   switch (dtype) {
@@ -106,13 +120,56 @@ export class NDArray extends Fluent {
     return Float64Array.from(this.data);
   }
 
-  override toString(): string {
-    return `NDArray(${this.dtype}${shapeStr(this.shape)}) ${JSON.stringify(this.toArray())}`;
+  /**
+   * NumPy's repr: `array([[1, 2], [3, 4]], dtype=float32)`, summarised with "..." past
+   * `threshold` elements; options as setPrintOptions takes them (precision, threshold, …).
+   * `${a}` and String(a) give it too.
+   */
+  override toString(opts?: Partial<ArrayPrintOptions>): string {
+    return formatArray(this, opts);
   }
 
-  toJSON(): { dtype: DType; shape: number[]; data: NestedNumbers } {
-    return { dtype: this.dtype, shape: [...this.shape], data: this.toArray() };
+  /** How console.log and util.inspect show the array (Node). */
+  [INSPECT](): string {
+    return formatArray(this);
   }
+
+  /**
+   * Only the "string" hint converts: `a + b`, `a * 2`, `a > 0` on arrays would be string
+   * concatenation or NaN in JavaScript, so they throw, as they do on traced values.
+   */
+  [Symbol.toPrimitive](hint: string): string {
+    if (hint === "string") return this.toString();
+    throw operatorMisuse("an NDArray", "a");
+  }
+
+  /** { dtype, shape, data } with nested data; non-finite elements as "NaN", "Infinity", "-Infinity". array() reads it back. */
+  toJSON(): ArrayJSON {
+    const d = this.data, isBool = this.dtype === "bool";
+    let needsText = false;
+    if (!isBool) for (let i = 0; i < d.length; i++) if (!Number.isFinite(d[i]!)) { needsText = true; break; }
+    const data = this.toArray();
+    const text = (v: NestedNumbers): NestedJSON => (Array.isArray(v) ? (v as readonly NestedNumbers[]).map(text) : typeof v === "number" && !Number.isFinite(v) ? (String(v) as JSONElement) : (v as JSONElement));
+    return { dtype: this.dtype, shape: [...this.shape], data: needsText ? text(data) : data };
+  }
+}
+
+function isArrayJSON(v: unknown): v is ArrayJSON {
+  if (typeof v !== "object" || v === null || Array.isArray(v) || ArrayBuffer.isView(v) || v instanceof Fluent) return false;
+  const o = v as Record<string, unknown>;
+  return "data" in o && "shape" in o;
+}
+
+/** The element of a JSON form back as a number ("NaN", "Infinity", "-Infinity"; null, as other tools write NaN). */
+function fromJSONElement(v: unknown): unknown {
+  if (v === "NaN" || v === null) return NaN;
+  if (v === "Infinity") return Infinity;
+  if (v === "-Infinity") return -Infinity;
+  return v;
+}
+
+function fromJSONData(v: unknown): unknown {
+  return Array.isArray(v) ? v.map(fromJSONData) : fromJSONElement(v);
 }
 
 function inferShape(value: NestedNumbers, op: string): number[] {
@@ -134,9 +191,13 @@ function inferShape(value: NestedNumbers, op: string): number[] {
  * The dtype defaults to float64 (bool for nested booleans).
  */
 export function array(
-  value: NestedNumbers | ArrayLike<number> | TypedData | NDArray,
+  value: NestedNumbers | ArrayLike<number> | TypedData | NDArray | ArrayJSON,
   opts: { dtype?: DType; shape?: Shape } = {},
 ): NDArray {
+  if (isArrayJSON(value)) {
+    // a.toJSON(), or its JSON.parse'd text: the stored dtype and shape unless opts override them.
+    return array(fromJSONData(value.data) as NestedNumbers, { dtype: value.dtype, shape: value.shape, ...opts });
+  }
   // Bad options are the caller's error, not an internal TypeError (null.dtype, allocate → undefined).
   if (typeof opts !== "object" || opts === null) throw new ArgumentError("array", `options must be an object such as { dtype: "float32", shape: [2, 3] }, got ${opts === null ? "null" : typeof opts}`);
   const { dtype: dt, shape: sh } = opts;

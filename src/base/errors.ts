@@ -39,6 +39,20 @@ export class TracerError extends WengertError {}
 /** A loop ran past its iteration limit (whileLoop's `maxIter`). */
 export class IterationLimitError extends WengertError {}
 
+/**
+ * The error for a JS operator or Math function applied to an array or a traced value
+ * (`a + b`, `a * 2`, `x > 0`, `Math.sin(x)`): JavaScript would concatenate strings, give NaN,
+ * or silently drop a derivative. `subject` is "an NDArray" or "a traced value"; `name` its variable.
+ */
+export function operatorMisuse(subject: string, name: string): TracerError {
+  const consequence = subject === "an NDArray" ? "which JavaScript would turn into string concatenation or NaN" : "which would silently drop its derivative";
+  return new TracerError(
+    "valueOf",
+    `${subject} was used with a JS operator or Math function (${name} * y, ${name} + 1, ${name} > 0, Math.sin(${name})), ${consequence}; ` +
+      `use wengert's ops (add, mul, greater, sin …) or the fluent form (${name}.mul(2)), and value(${name}) for a constant copy${subject === "an NDArray" ? ` or ${name}.item() for the number in a size-1 array` : ""}`,
+  );
+}
+
 /** An expression that does not parse; `column` is 1-based. */
 export class ParseError extends WengertError {
   readonly column: number;

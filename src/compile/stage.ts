@@ -17,6 +17,7 @@ import { newLevel, Tracer, type Interpreter, type Tensor, type Value } from "../
 export class StageAbort extends Error {}
 
 export class StageTracer extends Tracer {
+  get kind(): string { return "compile"; }
   readonly id: number;
   constructor(interp: Stager, primal: Tensor, id: number) {
     super(interp, primal);

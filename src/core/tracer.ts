@@ -8,8 +8,9 @@
 // increasing level, so two nested derivatives can never confuse their perturbations.
 
 import { Fluent } from "../array/fluent.js";
-import { NDArray, type DType, type Shape } from "../array/ndarray.js";
-import { TracerError } from "../base/errors.js";
+import { NDArray, shapeStr, type DType, type Shape } from "../array/ndarray.js";
+import { formatArray } from "../array/print.js";
+import { TracerError, operatorMisuse } from "../base/errors.js";
 import type { Primitive } from "./primitive.js";
 
 export type Tensor = number | boolean | NDArray;
@@ -118,12 +119,12 @@ export abstract class Tracer extends Fluent {
   get ndim(): number { return this.shape.length; }
   get size(): number { let n = 1; for (const d of this.shape) n *= d; return n; }
 
+  /** Which transform traces this value ("reverse", "forward", "compile", …): what printing shows. */
+  abstract get kind(): string;
+
   /** Refuses silent conversion to a JS number, which would drop the derivative. */
   override valueOf(): never {
-    throw new TracerError(
-      "valueOf",
-      "a traced value was used with a JS operator or Math function (x * y, x > 0, Math.sin(x)), which would silently drop its derivative; use wengert's ops (mul, greater, sin …), or value(x) for a constant copy",
-    );
+    throw operatorMisuse("a traced value", "x");
   }
 
   [Symbol.toPrimitive](hint: string): string {
@@ -131,8 +132,32 @@ export abstract class Tracer extends Fluent {
     return this.valueOf();
   }
 
+  /**
+   * Its kind, level, dtype and shape, and the value it currently holds; never the tape behind
+   * it: `Tracer(reverse, level 2, float32[2,3]) array([[…]], dtype=float32)`.
+   */
   override toString(): string {
-    return `Tracer(level ${this.level}, ${String(concrete(this.primal))})`;
+    const c = concrete(this.primal);
+    const type = typeof c === "number" ? "number" : typeof c === "boolean" ? "boolean" : `${c.dtype}${shapeStr(c.shape)}`;
+    const head = `Tracer(${this.kind}, level ${this.level}, ${type})`;
+    if (c instanceof NDArray) {
+      const text = formatArray(c);
+      return text.includes("\n") ? `${head}\n${text}` : `${head} ${text}`;
+    }
+    return `${head} ${String(c)}`;
+  }
+
+  /** How console.log and util.inspect show it (Node): as toString, not the interpreter's internals. */
+  [Symbol.for("nodejs.util.inspect.custom")](): string {
+    return this.toString();
+  }
+
+  /** A traced value is not data: JSON.stringify gets a TracerError naming the fix, not a circular-structure TypeError. */
+  toJSON(): never {
+    throw new TracerError(
+      "toJSON",
+      `JSON.stringify of a traced value (${this.kind} mode, level ${this.level}): it stands for a value inside a transform and is not data; serialize value(x), its constant copy, or return x from the transformed function and serialize the result`,
+    );
   }
 }
 

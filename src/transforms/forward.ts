@@ -8,6 +8,7 @@ import { newLevel, Scattered, Tracer, ZERO, type Interpreter, type Masked, type 
 import { addMaybe, dense, jvpTerm } from "./chain.js";
 
 export class DualTracer extends Tracer {
+  get kind(): string { return "forward"; }
   /** The tangent; a selection (structurally zero off its selected elements) until it must be dense. */
   readonly tangent: Value | Masked;
   constructor(interp: ForwardInterpreter, primal: Value, tangent: Value | Masked) {

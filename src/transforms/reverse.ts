@@ -16,6 +16,7 @@ import { newLevel, Tracer, ZERO, type Interpreter, type Masked, type MaybeZero, 
 import { addMaybe, dense, denseOrZero, jvpTerm, scale, vjpTerm } from "./chain.js";
 
 export class TapeNode extends Tracer {
+  get kind(): string { return "reverse"; }
   /** Position in the tape. */
   readonly index: number;
   /** The primitive that produced this value; null for an input. */

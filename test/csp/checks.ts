@@ -142,6 +142,13 @@ function eagerOps(): Check[] {
       close(p, Array.from({ length: 10 }, (_, i) => i), "permutation");
       w.random.gumbel(k, [3]); w.random.bernoulli(k, 0.5, [3]); w.random.categorical(k, w.array([0, 1]));
     }],
+    ["printing: NumPy's repr, toJSON round trip, operators refused", () => {
+      const a = w.array([[1, 2, 3], [4, 5, 6]], { dtype: "float32" });
+      if (String(a) !== "array([[1, 2, 3],\n       [4, 5, 6]], dtype=float32)") fail(`String(a) is ${String(a)}`);
+      if (!String(w.arange(5000)).includes("...")) fail("a large array is not summarised");
+      close(w.array(JSON.parse(JSON.stringify(w.array([1, NaN]))) as w.ArrayJSON), [1, NaN], "array(JSON of a)");
+      try { void ((a as unknown as number) * 2); fail("a * 2 did not throw"); } catch (e) { if (!(e instanceof w.TracerError)) throw e; }
+    }],
     ["fluent methods", () => close(w.array([1, 2]).mul(3).add(1).sum().item(), 11, "x.mul(3).add(1).sum()")],
   ];
   for (const [name, run] of checks) out.push({ name: `eager ${name}`, run });
