@@ -22,6 +22,7 @@ export { clip, prod, cumprod, variance, variance as var, std, eye, expandDims, s
 export type { VarOptions } from "./lib/array-ops.js";
 export * as tree from "./lib/tree.js";
 export * as random from "./lib/random.js";
+export * as linalg from "./lib/linalg.js";
 export {
   chain, applyUpdates, scale, scaleBySchedule, scaleByLearningRate, scaleByAdam, scaleByRms, scaleByRss, traceMomentum, addDecayedWeights, clipByGlobalNorm,
   sgd, momentum, adam, adamw, rmsprop, adagrad,

@@ -24,6 +24,9 @@ export class ArgumentError extends WengertError {}
 /** `grad` of a function whose output is not a scalar, without a cotangent. */
 export class NonScalarOutputError extends WengertError {}
 
+/** A matrix the linear-algebra op cannot factor: singular (solve, inv, det's derivative) or not positive definite (cholesky). */
+export class LinAlgError extends WengertError {}
+
 /** A primitive reached a transform that has no rule for it. */
 export class MissingRuleError extends WengertError {}
 

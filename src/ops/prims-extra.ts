@@ -14,6 +14,7 @@ import type { Value } from "../core/tracer.js";
 import * as o from "./api.js";
 import { arrayOf, floatAval, outDType, reducedShape, unary, type Operand } from "./builders.js";
 import * as e from "./extra.js";
+import { LINALG } from "./prims-linalg.js";
 import { RANDOM } from "./prims-random.js";
 
 export interface ArgReduceParams { readonly axis: number; readonly keepdims: boolean }
@@ -72,8 +73,9 @@ function checkIndexRange(op: string, idx: NDArray, n: number, axis: number): voi
 }
 
 export const EXTRA = {
-  // Random numbers: a table of their own, spread in here.
+  // Random numbers and linear algebra: tables of their own, spread in here.
   ...RANDOM,
+  ...LINALG,
 
   erf: unary("erf", erfScalar, ([a]) => erfPartial(a!, 1), { primal: ([a]) => `erf ${a}`, partials: [([a]) => `2/√π·exp(−${a}²)`] }),
   erfc: unary("erfc", erfcScalar, ([a]) => erfPartial(a!, -1), { primal: ([a]) => `erfc ${a}`, partials: [([a]) => `−2/√π·exp(−${a}²)`] }),

@@ -34,7 +34,58 @@ const sortAlong = (axis: number, descending = false) => (x: NDArray) => w.takeAl
 
 const KEY = w.random.key(7);
 
+/** Well-conditioned square matrices: random entries plus n on the diagonal. */
+export function wellConditioned(r: Rng, shape: number[]): NDArray {
+  const n = shape[shape.length - 1]!;
+  return w.add(arr(r, shape, any), w.mul(n, w.eye(n))) as NDArray;
+}
+/** Symmetric positive definite matrices M·Mᵀ + I (distinct eigenvalues, almost surely). */
+export function spd(r: Rng, shape: number[]): NDArray {
+  const m = arr(r, shape, any), n = shape[shape.length - 1]!;
+  return w.add(w.matmul(m, w.linalg.matrixTranspose(m)), w.eye(n)) as NDArray;
+}
+/** Lower-triangular matrices with diagonal entries in ±[1, 2]. */
+function lowerTriangular(r: Rng, shape: number[]): NDArray {
+  const n = shape[shape.length - 1]!;
+  const d = randArray([n], () => r.sign() * r.uniform(1, 2));
+  return w.add(w.linalg.tril(arr(r, shape, any), -1), w.mul(d, w.eye(n))) as NDArray;
+}
+const L = w.linalg;
+
 export const EXTRA_RULE_CASES: Record<ExtraName, readonly RuleCase[]> = {
+  // Linear algebra: each rule against differences, the dot-product test and second order.
+  solve: [
+    c("[3,3] \\ [3,2]", (a: NDArray, b: NDArray) => L.solve(a, b), (r) => [wellConditioned(r, [3, 3]), arr(r, [3, 2], any)]),
+    c("[3,3] \\ vector [3]", (a: NDArray, b: NDArray) => L.solve(a, b), (r) => [wellConditioned(r, [3, 3]), arr(r, [3], any)]),
+    c("batch [2,3,3] \\ broadcast [3,1]", (a: NDArray, b: NDArray) => L.solve(a, b), (r) => [wellConditioned(r, [2, 3, 3]), arr(r, [3, 1], any)]),
+    c("inv", (a: NDArray) => L.inv(a), (r) => [wellConditioned(r, [3, 3])]),
+  ],
+  triangularSolve: [
+    c("lower [3,3] \\ [3,2]", (a: NDArray, b: NDArray) => L.triangularSolve(a, b, { lower: true }), (r) => [lowerTriangular(r, [3, 3]), arr(r, [3, 2], any)]),
+    c("upper, transposed, batch [2,3,3]", (a: NDArray, b: NDArray) => L.triangularSolve(a, b, { transpose: true }), (r) => [w.linalg.matrixTranspose(lowerTriangular(r, [2, 3, 3])), arr(r, [2, 3, 2], any)]),
+    c("unit lower, only the strict triangle read", (a: NDArray, b: NDArray) => L.triangularSolve(a, b, { lower: true, unitDiagonal: true }), (r) => [arr(r, [3, 3], any), arr(r, [3], any)]),
+  ],
+  cholesky: [
+    c("[3,3]", (a: NDArray) => L.cholesky(a), (r) => [spd(r, [3, 3])]),
+    c("batch [2,2,2]", (a: NDArray) => L.cholesky(a), (r) => [spd(r, [2, 2, 2])]),
+  ],
+  qr: [
+    c("tall [4,3]", (a: NDArray) => L.qr(a), (r) => [arr(r, [4, 3], any)]),
+    c("square batch [2,3,3]", (a: NDArray) => L.qr(a), (r) => [wellConditioned(r, [2, 3, 3])]),
+    c("wide [2,3] (square QR and a product)", (a: NDArray) => L.qr(a), (r) => [w.concat([wellConditioned(r, [2, 2]), arr(r, [2, 1], any)], 1)]),
+  ],
+  eigh: [
+    c("[3,3]", (a: NDArray) => L.eigh(a), (r) => [spd(r, [3, 3])]),
+    c("batch [2,2,2], eigenvalues only", (a: NDArray) => L.eigvalsh(a), (r) => [spd(r, [2, 2, 2])]),
+  ],
+  det: [
+    c("[3,3]", (a: NDArray) => L.det(a), (r) => [wellConditioned(r, [3, 3])]),
+    c("batch [2,2,2]", (a: NDArray) => L.det(a), (r) => [arr(r, [2, 2, 2], any)]),
+  ],
+  slogdet: [
+    c("[3,3]", (a: NDArray) => L.slogdet(a)[1], (r) => [arr(r, [3, 3], any)]),
+    c("batch [2,3,3], sign · logabsdet", (a: NDArray) => w.mul(L.slogdet(a)[0], L.slogdet(a)[1]), (r) => [wellConditioned(r, [2, 3, 3])]),
+  ],
   // Random draws carry no derivative: what is built on them differentiates in its other inputs.
   randomSplit: [c("loc + uniform(split(key)[1])", (m: NDArray) => w.add(m, w.random.uniform(w.random.split(KEY, 3)[1]!, [3])), (r) => [arr(r, [3], any)])],
   randomFoldIn: [c("loc · uniform(foldIn(key, 5))", (m: NDArray) => w.mul(m, w.random.uniform(w.random.foldIn(KEY, 5), [2])), (r) => [arr(r, [2], any)])],
@@ -82,6 +133,13 @@ export const EXTRA_NONE_OPS: Record<string, (v: w.Value) => w.Value | boolean> =
 };
 
 export const EXTRA_COMPILE_CASES: Record<ExtraName, CompileCase[]> = {
+  solve: [{ f: (a: w.Value, b: w.Value) => L.solve(a, b), args: (r) => [wellConditioned(r, [3, 3]), arr(r, [3], any)] }],
+  triangularSolve: [{ f: (a: w.Value, b: w.Value) => L.triangularSolve(a, b, { lower: true }), args: (r) => [lowerTriangular(r, [3, 3]), arr(r, [3, 2], any)] }],
+  cholesky: [{ f: (a: w.Value) => L.cholesky(a), args: (r) => [spd(r, [3, 3])] }],
+  qr: [{ f: (a: w.Value) => w.add(L.qr(a)[0], w.sum(L.qr(a)[1])), args: (r) => [arr(r, [3, 2], any)] }],
+  eigh: [{ f: (a: w.Value) => w.mul(L.eigh(a)[1], L.eigh(a)[0]), args: (r) => [spd(r, [3, 3])] }],
+  det: [{ f: (a: w.Value) => L.det(a), args: (r) => [wellConditioned(r, [2, 3, 3])] }],
+  slogdet: [{ f: (a: w.Value) => L.slogdet(a)[1], args: (r) => [wellConditioned(r, [3, 3])] }],
   // (The whole-table suite differentiates every argument, so the key is a constant here;
   // random.test.ts compiles functions that take their key as an argument.)
   randomSplit: [{ f: (x: w.Value) => w.mul(x, w.random.uniform(w.random.split(KEY)[1]!, [3])), args: (r) => [arr(r, [3], any)] }],
