@@ -149,6 +149,17 @@ function eagerOps(): Check[] {
       close(w.array(JSON.parse(JSON.stringify(w.array([1, NaN]))) as w.ArrayJSON), [1, NaN], "array(JSON of a)");
       try { void ((a as unknown as number) * 2); fail("a * 2 did not throw"); } catch (e) { if (!(e instanceof w.TracerError)) throw e; }
     }],
+    ["linalg: solve, triangularSolve, cholesky, qr, eigh, det, slogdet, and their gradients", () => {
+      const L = w.linalg, a = w.array([[4, 1], [1, 3]]), b = w.array([1, 2]);
+      close(L.solve(a, b), [1 / 11, 7 / 11], "solve"); close(L.inv(a), [[3 / 11, -1 / 11], [-1 / 11, 4 / 11]], "inv");
+      close(L.triangularSolve(a, b, { lower: true }), [0.25, 7 / 12], "triangularSolve");
+      close(L.cholesky(a), [[2, 0], [0.5, Math.sqrt(2.75)]], "cholesky");
+      const [q, r] = L.qr(a);
+      close(w.matmul(q, r), [[4, 1], [1, 3]], "qr");
+      close(L.eigh(a)[0], [(7 - Math.sqrt(5)) / 2, (7 + Math.sqrt(5)) / 2], "eigh");
+      close(L.det(a), 11, "det"); close(L.slogdet(a)[1], Math.log(11), "slogdet");
+      close(w.grad((m: NDArray) => L.det(m) as unknown as number)(a), [[3, -1], [-1, 4]], "det's gradient");
+    }],
     ["fluent methods", () => close(w.array([1, 2]).mul(3).add(1).sum().item(), 11, "x.mul(3).add(1).sum()")],
   ];
   for (const [name, run] of checks) out.push({ name: `eager ${name}`, run });
