@@ -7,6 +7,8 @@ export { setPrintOptions, getPrintOptions, formatArray } from "./array/print.js"
 export type { ArrayPrintOptions } from "./array/print.js";
 export type { DType, FloatDType, Shape, NestedNumbers, ArrayJSON, NestedJSON, JSONElement } from "./array/ndarray.js";
 export * from "./base/errors.js";
+export { setKernelOptions, kernelInfo, kernelsReady } from "./array/wasm/info.js";
+export type { KernelOptions, KernelInfo } from "./array/wasm/info.js";
 export { ZERO, Tracer } from "./core/tracer.js";
 export type { Value, Tensor } from "./core/tracer.js";
 export {

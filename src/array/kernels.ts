@@ -10,6 +10,7 @@ import { genericBinary, genericUnary, type BinaryLoops, type BinaryScalar, type 
 import { allocate, NDArray, sizeOf, stridesOf, type DType, type Shape, type TypedData } from "./ndarray.js";
 
 export type { BinaryScalar, UnaryScalar };
+export { matmul } from "./matmul.js";
 
 type Scalar = number | boolean;
 type Operand = Scalar | NDArray;
@@ -335,69 +336,6 @@ export function scatterAdd(g: NDArray, indices: NDArray, axis: number, shape: Sh
     }
   }
   return new NDArray(out, shape);
-}
-
-/**
- * Batched matrix product of a [..., m, k] and b [..., k, n] (batch axes broadcast to `outShape`).
- * Each matrix product runs a 4×4 register-blocked micro-kernel: sixteen float64 accumulators
- * stay in registers while k streams by, 3.5 × faster than an i-k-j loop here.
- */
-export function matmul(a: NDArray, b: NDArray, outShape: Shape, dtype: DType): NDArray {
-  const nd = outShape.length;
-  const m = outShape[nd - 2]!, n = outShape[nd - 1]!, k = a.shape[a.ndim - 1]!;
-  const out = allocate(dtype, sizeOf(outShape));
-  const batchShape = outShape.slice(0, nd - 2);
-  const batch = sizeOf(batchShape);
-  const aBatch = broadcastStrides(a.shape.slice(0, a.ndim - 2), batchShape);
-  const bBatch = broadcastStrides(b.shape.slice(0, b.ndim - 2), batchShape);
-  const bstr = stridesOf(batchShape);
-  for (let t = 0; t < batch; t++) {
-    let ia = 0, ib = 0, rem = t;
-    for (let d = 0; d < batchShape.length; d++) {
-      const q = Math.floor(rem / bstr[d]!);
-      rem -= q * bstr[d]!;
-      ia += q * aBatch[d]!;
-      ib += q * bBatch[d]!;
-    }
-    gemm(a.data, ia * m * k, b.data, ib * k * n, out, t * m * n, m, k, n);
-  }
-  return new NDArray(out, outShape);
-}
-
-/** O[oo + i·n + j] = Σ_p A[ao + i·k + p] · B[bo + p·n + j]. */
-function gemm(A: TypedData, ao: number, B: TypedData, bo: number, O: TypedData, oo: number, m: number, k: number, n: number): void {
-  const m4 = m - (m % 4), n4 = n - (n % 4);
-  for (let i = 0; i < m4; i += 4) {
-    const a0 = ao + i * k, a1 = a0 + k, a2 = a1 + k, a3 = a2 + k;
-    for (let j = 0; j < n4; j += 4) {
-      let c00 = 0, c01 = 0, c02 = 0, c03 = 0, c10 = 0, c11 = 0, c12 = 0, c13 = 0;
-      let c20 = 0, c21 = 0, c22 = 0, c23 = 0, c30 = 0, c31 = 0, c32 = 0, c33 = 0;
-      for (let p = 0, bp = bo + j; p < k; p++, bp += n) {
-        const b0 = B[bp]!, b1 = B[bp + 1]!, b2 = B[bp + 2]!, b3 = B[bp + 3]!;
-        let x = A[a0 + p]!;
-        c00 += x * b0; c01 += x * b1; c02 += x * b2; c03 += x * b3;
-        x = A[a1 + p]!;
-        c10 += x * b0; c11 += x * b1; c12 += x * b2; c13 += x * b3;
-        x = A[a2 + p]!;
-        c20 += x * b0; c21 += x * b1; c22 += x * b2; c23 += x * b3;
-        x = A[a3 + p]!;
-        c30 += x * b0; c31 += x * b1; c32 += x * b2; c33 += x * b3;
-      }
-      let o = oo + i * n + j;
-      O[o] = c00; O[o + 1] = c01; O[o + 2] = c02; O[o + 3] = c03; o += n;
-      O[o] = c10; O[o + 1] = c11; O[o + 2] = c12; O[o + 3] = c13; o += n;
-      O[o] = c20; O[o + 1] = c21; O[o + 2] = c22; O[o + 3] = c23; o += n;
-      O[o] = c30; O[o + 1] = c31; O[o + 2] = c32; O[o + 3] = c33;
-    }
-  }
-  // Edges: the last m % 4 rows (all columns) and the last n % 4 columns (blocked rows).
-  for (let i = 0; i < m; i++) {
-    for (let j = i < m4 ? n4 : 0; j < n; j++) {
-      let c = 0;
-      for (let p = 0, ap = ao + i * k, bp = bo + j; p < k; p++, bp += n) c += A[ap + p]! * B[bp]!;
-      O[oo + i * n + j] = c;
-    }
-  }
 }
 
 /** Constant padding: widths[i] = [before, after]. */

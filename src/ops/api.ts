@@ -8,7 +8,7 @@ import { ArgumentError, DTypeError, ShapeError } from "../base/errors.js";
 import { showValue } from "../base/format.js";
 import { bind, bind2, checkOperand, type Primitive } from "../core/primitive.js";
 import { concrete, dtypeOf, shapeOf, Tracer, type Tensor, type Value } from "../core/tracer.js";
-import { P, type PrimName, type SliceParams, type UnsliceParams } from "./prims.js";
+import { P, type MatmulParams, type PrimName, type SliceParams, type UnsliceParams } from "./prims.js";
 
 export { concrete, shapeOf };
 
@@ -359,6 +359,11 @@ export function matmul(a: Value, b: Value): Value {
     out = reshape(out, keep);
   }
   return out;
+}
+
+/** op(a) @ op(b) on operands of rank ≥ 2, op transposing the last two axes where asked (derivative rules use it). */
+export function bindMatmul(a: Value, b: Value, p: MatmulParams | undefined): Value {
+  return bind(P.matmul, [a, b], p);
 }
 
 /** Inner product of vectors, or matmul. */

@@ -64,6 +64,8 @@ export interface AxisParams { readonly axis: number }
 export interface ScatterParams { readonly axis: number; readonly shape: Shape }
 export interface PadParams { readonly widths: readonly (readonly [number, number])[]; readonly value: number }
 export interface CastParams { readonly dtype: DType }
+/** matmul reading its first (`ta`) or second (`tb`) operand transposed in its last two axes. */
+export interface MatmulParams { readonly ta: boolean; readonly tb: boolean }
 
 /**
  * NaN as the extreme value (+∞ for max, −∞ for min): the output of max/maximum is the NaN
@@ -146,13 +148,15 @@ function reduction(name: "sum" | "max" | "min"): Primitive<ReduceParams> {
   };
 }
 
-/** Cotangent of a linear map applied to a seed of the output shape (used by matmul's batch axes). */
-function swapLast(v: Value): Value {
-  const nd = o.shapeOf(v).length;
-  const perm = Array.from({ length: nd }, (_, i) => i);
-  perm[nd - 1] = nd - 2;
-  perm[nd - 2] = nd - 1;
-  return o.transpose(v, perm);
+/** (rows, columns) of the matrices of a [..., r, c] operand, read transposed when `t`. */
+function matrixDims(shape: Shape, t: boolean): [number, number] {
+  const r = shape[shape.length - 2]!, c = shape[shape.length - 1]!;
+  return t ? [c, r] : [r, c];
+}
+
+/** op(a) @ op(b): the matmul primitive with its transpose params (none when both are false). */
+function mm(a: Value, b: Value, ta: boolean, tb: boolean): Value {
+  return o.bindMatmul(a, b, ta || tb ? { ta, tb } : undefined);
 }
 
 // ---------------------------------------------------------------- the table
@@ -487,27 +491,33 @@ const TABLE = {
   } satisfies Primitive<ScatterParams>,
 
   // Matrix product of arrays of rank ≥ 2 with broadcast batch axes (api.matmul lifts vectors).
+  // Params (from derivative rules only) read either operand transposed: op(a) @ op(b).
   matmul: {
     name: "matmul",
     broadcasts: false,
-    infer: ([a, b]) => {
+    infer: ([a, b], p) => {
       const dtype = arithmeticDType("matmul", [a!, b!]);
       const sa = a!.shape, sb = b!.shape;
       if (sa.length < 2 || sb.length < 2) throw new ShapeError("matmul", `operands ${shapeStr(sa)} and ${shapeStr(sb)} need rank ≥ 2 here`);
-      if (sa[sa.length - 1] !== sb[sb.length - 2]) {
-        throw new ShapeError("matmul", `inner dimensions differ: ${shapeStr(sa)} @ ${shapeStr(sb)} (${sa[sa.length - 1]} vs ${sb[sb.length - 2]}); the last axis of the first operand must equal the second-to-last of the second (transpose one?)`);
+      const [m, ka] = matrixDims(sa, p?.ta === true), [kb, n] = matrixDims(sb, p?.tb === true);
+      if (ka !== kb) {
+        throw new ShapeError("matmul", `inner dimensions differ: ${shapeStr(sa)} @ ${shapeStr(sb)} (${ka} vs ${kb}); the last axis of the first operand must equal the second-to-last of the second (transpose one?)`);
       }
       const batch = broadcastShapes("matmul", [sa.slice(0, -2), sb.slice(0, -2)]);
-      return { shape: [...batch, sa[sa.length - 2]!, sb[sb.length - 1]!], dtype: dtype === "number" ? "float64" : dtype, js: false };
+      return { shape: [...batch, m, n], dtype: dtype === "number" ? "float64" : dtype, js: false };
     },
-    impl: ([a, b], _p, out) => K.matmul(a as NDArray, b as NDArray, out.shape, outDType(out)),
+    impl: ([a, b], p, out) => K.matmul(a as NDArray, b as NDArray, out.shape, outDType(out), p?.ta === true, p?.tb === true),
     rule: {
       kind: "linear",
-      jvp: [(t, [, b]) => o.matmul(t, b!), (t, [a]) => o.matmul(a!, t)],
-      vjp: [(g, [a, b]) => o.unbroadcast(o.matmul(g, swapLast(b!)), a!), (g, [a, b]) => o.unbroadcast(o.matmul(swapLast(a!), g), b!)],
+      jvp: [(t, [, b], _o, p) => mm(t, b!, p?.ta === true, p?.tb === true), (t, [a], _o, p) => mm(a!, t, p?.ta === true, p?.tb === true)],
+      // C = op(A)·op(B): Ā = Ḡ·op(B)ᵀ (its transpose when A is read transposed), B̄ = op(A)ᵀ·Ḡ (likewise).
+      vjp: [
+        (g, [a, b], _o, p) => o.unbroadcast(p?.ta === true ? mm(b!, g, p.tb, true) : mm(g, b!, false, p?.tb !== true), a!),
+        (g, [a, b], _o, p) => o.unbroadcast(p?.tb === true ? mm(g, a!, true, p.ta) : mm(a!, g, p?.ta !== true, false), b!),
+      ],
     },
-    display: { primal: infix("@") },
-  } satisfies Primitive<undefined>,
+    display: { primal: ([a, b], p) => `${a}${p?.ta === true ? "ᵀ" : ""} @ ${b}${p?.tb === true ? "ᵀ" : ""}` },
+  } satisfies Primitive<MatmulParams | undefined>,
 
   // JS `%` and Math.floor/ceil/round/trunc (src/ops/rounding.ts).
   ...roundingPrims({ unary, binary }),
