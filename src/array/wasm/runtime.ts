@@ -92,7 +92,7 @@ export function setOptions(o: KernelOptions): void {
 
 /** undefined: not tried yet; null: unavailable (see `reason`); a promise while compiling asynchronously. */
 let state: Kernels | null | Promise<Kernels | null> | undefined;
-let reason = "not loaded yet";
+let reason = isNode ? "not loaded yet" : "not loaded: in a browser, await kernelsReady() compiles the WebAssembly kernels";
 
 /** Why the WebAssembly kernels are not in use, or "" when they are. */
 export function unavailableReason(): string {
@@ -139,14 +139,15 @@ function refuse(e: unknown): null {
 }
 
 /**
- * The kernels, or null where they cannot or must not run. The first call compiles the module:
- * synchronously in Node (and wherever the engine allows it), else asynchronously, in which case
- * this returns null until compilation finishes (`kernelsReady()` awaits it).
+ * The kernels, or null where they cannot or must not run. In Node the first call compiles the
+ * module (synchronously). In a browser only `kernelsReady()` does (asynchronously, as browsers
+ * require of all but tiny modules): a page whose Content-Security-Policy lacks
+ * 'wasm-unsafe-eval' would report a violation for the attempt, so eager ops never make it.
  */
 export function kernels(): Kernels | null {
   if (!options.wasm) return null;
-  if (state === undefined) load();
-  return state instanceof Promise ? null : state ?? null;
+  if (state === undefined && isNode) load();
+  return state === undefined || state instanceof Promise ? null : state;
 }
 
 /** The kernels if they have loaded already (loads nothing). */
