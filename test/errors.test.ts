@@ -185,8 +185,7 @@ describe("ArgumentError", () => {
     assertThrowsWith(() => w.jvp(badJvp, [1], [1]), ArgumentError, ["customJvp:", "jvpRule must return a pair", "got number"]);
     assertThrowsWith(() => w.grad(badJvp)(1), ArgumentError, ["customJvp:", "jvpRule must return a pair"]);
     const badBwd = w.customVjp((x: number) => x, (x: number) => [x, null] as [number, null], () => [1, 2] as unknown as [number]);
-    assertThrowsWith(() => w.grad(badBwd)(1), ArgumentError, ["customVjp:", "bwd returned 2 cotangents for 1 arguments", "one per argument"]);
-    assertThrowsWith(() => w.customJvp((x: number) => x, () => [0, 0])("s" as unknown as number), ArgumentError, ["customJvp:", "argument 0 is string"]);
+    assertThrowsWith(() => w.grad(badBwd)(1), ArgumentError, ["customVjp:", "bwd returned 2 cotangents for 1 argument;", "one per argument"]);
   });
 });
 

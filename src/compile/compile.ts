@@ -118,6 +118,13 @@ export function compile<F extends (...args: any[]) => any>(f: F, opts: CompileOp
     const conc = traced ? leaves.map((l) => concrete(l)) : (leaves as Tensor[]);
     const key = keyOf(def, conc);
     const entry = cache.entryFor(key, staticObjects(def));
+    // A program that inlined a custom rule's plain function cannot stand in for f under an
+    // enclosing transform (it would differentiate the function, not use the rule).
+    if (traced && entry.variants.some((v) => v.customRules)) {
+      stats.eager++;
+      last = undefined;
+      return f(...args);
+    }
     for (const v of entry.variants) {
       if (!traced && v === last) continue;
       const r = traced ? replay(v, leaves) : v.run(args);
@@ -144,6 +151,10 @@ export function compile<F extends (...args: any[]) => any>(f: F, opts: CompileOp
     noteTrace(why);
     cache.add(entry, staged.variant);
     last = staged.variant;
+    if (traced && staged.variant.customRules) {
+      stats.eager++;
+      return f(...args);
+    }
     if (traced) {
       stats.replays++;
       const r = replay(staged.variant, leaves);

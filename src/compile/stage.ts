@@ -31,6 +31,13 @@ export class Stager implements Interpreter {
   /** The program being recorded (values are not kept: the compiled variant must not hold them). */
   readonly list = new WengertList();
 
+  /** Set when f called a custom rule's plain function: enclosing transforms must run f itself, not this program. */
+  customRules = false;
+
+  onCustomRule(): void {
+    this.customRules = true;
+  }
+
   /** A new input variable holding `v`. */
   input(v: Tensor): StageTracer {
     return new StageTracer(this, v, this.list.addInput(avalOf(v)));

@@ -64,6 +64,8 @@ export interface CompiledVariant {
    */
   readonly trace: WengertList;
   readonly outDef: TreeDef;
+  /** The program inlines a custom rule's plain function (customVjp, customJvp): under an enclosing transform, compile runs f itself so the rule is used. */
+  readonly customRules: boolean;
   /** Runs the generated code on the call's arguments; MISS when the signature or a guard fails. */
   readonly run: (args: readonly unknown[]) => unknown;
 }
@@ -121,7 +123,7 @@ export function buildVariant(f: (...args: any[]) => unknown, def: TreeDef, leave
       return keyOf(d, ls as Tensor[]) === key ? it.run(ls as Tensor[]) : MISS;
     };
     const source = `// no JavaScript generated: ${noCodegen}; ${it.backend === "bytecode" ? `${it.bytecodeLines} lines of bytecode` : "the program's lines run in the interpreter"}`;
-    return { variant: { key, source, stats, program, trace: program, outDef: keptOutDef, run }, result };
+    return { variant: { key, source, stats, program, trace: program, outDef: keptOutDef, customRules: st.customRules, run }, result };
   }
   const sigs = leaves.map(leafSig);
   const build = (bytecodeMin: number): Generated => generate(fused.list, argDef, sigs, keptOutDef, { chunkSize: o.chunkSize, bytecodeMin });
@@ -133,7 +135,7 @@ export function buildVariant(f: (...args: any[]) => unknown, def: TreeDef, leave
     sourceChars: g.source.length, traceMs: t1 - t0, optimizeMs: t2 - t1, codegenMs: t3 - t2, totalMs: t3 - t0,
     backend: g.bytecodeLines > 0 ? "bytecode" : "javascript", noCodegen: null,
   });
-  const variant: { -readonly [K in keyof CompiledVariant]: CompiledVariant[K] } = { key, source: gen.source, stats: statsOf(gen), program, trace: fused.list, outDef: keptOutDef, run: gen.run };
+  const variant: { -readonly [K in keyof CompiledVariant]: CompiledVariant[K] } = { key, source: gen.source, stats: statsOf(gen), program, trace: fused.list, outDef: keptOutDef, customRules: st.customRules, run: gen.run };
   if (gen.bytecodeLines > 0 && gen.bytecodeLines < JS_MAX_LINES && Number.isFinite(o.tierUpCalls)) {
     variant.run = tiered(gen, () => build(Infinity), o, (js) => {
       variant.source = js.source;

@@ -79,6 +79,12 @@ export interface Interpreter {
    * input reproduces that value).
    */
   onConcrete?(t: Tracer): void;
+  /**
+   * Optional: told when a custom rule (customVjp, customJvp) ran its plain function because this
+   * interpreter has no use for the rule (compile's stager: replaying that program under an
+   * enclosing transform would differentiate the function instead of using the rule).
+   */
+  onCustomRule?(): void;
 }
 
 let levelCounter = 0;

@@ -1,6 +1,7 @@
 // Jacobian assembly: jacfwd (one JVP per input element), jacrev (one VJP per output element
 // from a single recording), jacobian (the cheaper of the two), hessian and hvp.
 
+import { MissingRuleError } from "../base/errors.js";
 import { NDArray, ones, sizeOf, zeros, type Shape } from "../array/ndarray.js";
 import { flatten, unflatten, type TreeDef } from "../core/pytree.js";
 import { concrete, Masked, runWith, shapeOf, ZERO, type MaybeZero, type Value } from "../core/tracer.js";
@@ -168,14 +169,21 @@ function jacWith(mode: "forward" | "reverse" | "auto", op: string, f: Fn<unknown
       return jacForward(f, args, input, many);
     }
     // Reverse mode records once; auto mode uses that recording to count the outputs, then
-    // picks forward when inputs ≤ outputs (n JVPs) and reverse otherwise (m VJPs).
+    // picks forward when inputs ≤ outputs (n JVPs) and reverse otherwise (m VJPs) — unless
+    // the recording holds a customVjp rule, which forward mode cannot use.
     const t = record(op, f, args, argnums);
     const nIn = input.leaves.reduce<number>((s, l) => s + leafSize(l), 0);
     const nOut = t.outLeaves.reduce<number>((s, l) => s + leafSize(l), 0);
-    if (mode === "auto" && nIn <= nOut) {
-      t.tape.release(); // recorded only to count the outputs
-      jf.lastMode = "forward";
-      return jacForward(f, args, input, many);
+    if (mode === "auto" && nIn <= nOut && !t.tape.customVjp) {
+      try {
+        const jac = jacForward(f, args, input, many);
+        t.tape.release(); // recorded only to count the outputs
+        jf.lastMode = "forward";
+        return jac;
+      } catch (e) {
+        // A customVjp reached only under forward mode: rerun in reverse, on the recording.
+        if (!(e instanceof MissingRuleError && e.op.startsWith("customVjp"))) throw e;
+      }
     }
     jf.lastMode = "reverse";
     return jacReverse(t, input, many);

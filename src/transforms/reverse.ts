@@ -116,6 +116,8 @@ export class Tape implements Interpreter {
   readonly level = newLevel();
   active = true;
   readonly nodes: TapeNode[] = [];
+  /** Set when a customVjp rule was recorded: forward mode cannot use it (jacobian's auto mode then stays reverse). */
+  customVjp = false;
   private store: ScalarStore = storePool.pop() ?? new ScalarStore();
   private allScalar = true;
 
