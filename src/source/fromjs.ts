@@ -12,6 +12,7 @@ import type * as Runtime from "./runtime.js";
 import * as runtime from "./runtime.js";
 import { parseFunction } from "./ast.js";
 import { CodegenUnavailableError, excerpt, FreeVariableError, lineColumn, SourceUnavailableError, UnsupportedSyntaxError, type SourceSite } from "./errors.js";
+import { isRewritten, markRewritten, type RewrittenInfo } from "./marker.js";
 import { rewrite } from "./rewrite.js";
 import { analyze } from "./scope.js";
 
@@ -24,12 +25,7 @@ export interface FromJSOptions {
   readonly scope?: Readonly<Record<string, unknown>>;
 }
 
-export interface FromJSInfo<F> {
-  /** The rewritten JavaScript that runs in place of f. */
-  readonly source: string;
-  /** The function as written. */
-  readonly original: F;
-}
+export type FromJSInfo<F> = RewrittenInfo<F>;
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type FromJS<F extends (...args: any[]) => any> = F & FromJSInfo<F>;
@@ -42,7 +38,6 @@ const GLOBALS = new Set([
   "Error", "TypeError", "RangeError",
 ]);
 
-const MARKED = Symbol("wengert.fromJS");
 /** Read once: a page (or a test) may replace the global Function later. */
 const fnToString = Function.prototype.toString;
 
@@ -94,7 +89,7 @@ function isNative(fn: Function): boolean { // eslint-disable-line @typescript-es
 /** What a scope entry becomes inside the rewritten function. */
 function scopeValue(v: unknown, scope: Readonly<Record<string, unknown>>): unknown {
   if (typeof v !== "function") return v;
-  if ((v as unknown as Record<symbol, unknown>)[MARKED] === true || isLibraryFunction(v) || isNative(v)) return v;
+  if (isRewritten(v) || isLibraryFunction(v) || isNative(v)) return v;
   return fromJSWith(v as (...a: unknown[]) => unknown, scope);
 }
 
@@ -118,7 +113,7 @@ export function fromJS<F extends (...args: any[]) => any>(f: F, opts: FromJSOpti
 }
 
 function fromJSWith(f: (...a: unknown[]) => unknown, scope: Readonly<Record<string, unknown>> | undefined): unknown {
-  if ((f as unknown as Record<symbol, unknown>)[MARKED] === true) return f;
+  if (isRewritten(f)) return f;
   let entries = cache.get(f);
   const hit = entries?.find((e) => sameScope(e.scope, scope));
   if (hit !== undefined) return hit.out;
@@ -176,11 +171,7 @@ function fromJSWith(f: (...a: unknown[]) => unknown, scope: Readonly<Record<stri
     }
   };
   Object.defineProperty(wrapper, "name", { value: name });
-  Object.defineProperties(wrapper, {
-    [MARKED]: { value: true },
-    source: { value: rw.code, enumerable: true },
-    original: { value: f, enumerable: true },
-  });
+  markRewritten(wrapper, rw.code, f);
   const out = wrapper;
   // Cached before the scope's functions are rewritten, so that mutual recursion terminates.
   if (entries === undefined) { entries = []; cache.set(f, entries); }
