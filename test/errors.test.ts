@@ -220,6 +220,7 @@ test("MissingRuleError: a primitive without a rule for an argument names itself 
     infer: ([a]) => a!,
     impl: ([a]) => a!,
     rule: { kind: "linear", jvp: [], vjp: [] },
+    lower: {},
   };
   assertThrowsWith(() => w.jvp((x: number) => bind(noRule, [x], undefined) as number, [1], [1]), MissingRuleError, ["noRule:", "no JVP rule", "src/ops/prims.ts"]);
   assertThrowsWith(() => w.grad((x: NDArray) => w.sum(bind(noRule, [x], undefined) as NDArray))(array([1])), MissingRuleError, ["noRule:", "no VJP rule"]);

@@ -4,19 +4,16 @@
 // (an opcode and three register indices per line, in Int32Arrays) the same program is built in
 // milliseconds and runs in ONE small interpreter loop over a Float64Array register file, which
 // V8 optimizes after a few calls.
+//
+// The opcodes come from the primitive table: every primitive that runs on plain numbers (it
+// has a js lowering or a scalar function) gets three — its value, and its use as a guard that
+// must hold or must fail — and the interpreter's cases are its js lowering (core/lowering.ts),
+// generated once. Where code generation is disallowed (interpret.ts), the same opcodes run in a
+// portable loop that calls each primitive's scalar function.
 
 import type { Atom, WengertList } from "../core/ir.js";
 import type { Primitive } from "../core/primitive.js";
-
-const ARITH = ["add", "sub", "mul", "div", "neg", "square", "exp", "log", "sin", "cos", "tan", "sqrt", "tanh", "abs", "mov"] as const;
-const CMP = ["greater", "greaterEqual", "less", "lessEqual", "equal", "notEqual"] as const;
-const MOV = ARITH.indexOf("mov");
-/** Guards: GUARD + 2·comparison + (expected outcome ? 1 : 0). */
-const GUARD = 32;
-/** value(x) guard: the register must hold exactly the constant. */
-const SAME = 48;
-/** Other scalar primitives: CALL + index into the function table. */
-const CALL = 64;
+import { P } from "../ops/prims.js";
 
 export interface Bytecode {
   /** Registers: variables first, then the constants (preloaded by `init`). */
@@ -24,12 +21,89 @@ export interface Bytecode {
   readonly lines: number;
   /** Fills the constant registers. */
   init(R: Float64Array): void;
-  /** Runs the program on R; returns `miss` when a guard fails. */
-  run(R: Float64Array): unknown;
+  /** Runs lines from … to − 1 (default: all) on R; returns `miss` when a guard fails. */
+  run(R: Float64Array, from?: number, to?: number): unknown;
 }
 
-/** The program as bytecode, or null when a line is not a scalar line this backend runs. */
-export function toBytecode(p: WengertList, miss: unknown): Bytecode | null {
+type Scalar = (a: number, b: number) => number | boolean;
+type Loop = (op: Int32Array, A: Int32Array, B: Int32Array, D: Int32Array, F: readonly Scalar[], miss: unknown) => (R: Float64Array, from: number, to: number) => unknown;
+
+/** Opcode 3k + VALUE computes primitive k; 3k + HOLDS / FAILS are guards on its (boolean) result. */
+const VALUE = 0, HOLDS = 1, FAILS = 2;
+
+interface OpTable {
+  readonly prims: readonly Primitive<unknown>[];
+  readonly index: ReadonlyMap<Primitive<unknown>, number>;
+  /** Each primitive's function on numbers (null for a js lowering that is not its first operand and has no scalar). */
+  readonly scalars: readonly (Scalar | null)[];
+  /** `x === y` for a value guard. */
+  readonly same: number;
+  generated: Loop | null;
+}
+
+let table: OpTable | null = null;
+
+/** The opcodes: the table's primitives that run on numbers, in table order. */
+function opTable(): OpTable {
+  if (table !== null) return table;
+  const prims = (Object.values(P) as Primitive<unknown>[]).filter((p) => p.lower.js !== undefined || p.scalar !== undefined);
+  const scalars = prims.map((p): Scalar | null => {
+    if (p.scalar !== undefined) return p.scalar;
+    // A js lowering that is its operand (toScalar, stopGradient on a number) is a move.
+    return p.lower.js!(["x", "y"], undefined) === "x" ? (x) => x : null;
+  });
+  table = { prims, index: new Map(prims.map((p, k) => [p, k])), scalars, same: 3 * prims.length, generated: null };
+  return table;
+}
+
+/** The interpreter loop with one case per opcode, written from the js lowerings (needs new Function). */
+function generatedLoop(t: OpTable): Loop {
+  if (t.generated !== null) return t.generated;
+  const cases: string[] = [];
+  t.prims.forEach((p, k) => {
+    const js = p.lower.js?.(["x", "y"], undefined) ?? `F[${k}](x, y)`;
+    cases.push(`      case ${3 * k + VALUE}: R[D[k]] = ${js}; break;`);
+    cases.push(`      case ${3 * k + HOLDS}: if (!(${js})) return miss; break;`);
+    cases.push(`      case ${3 * k + FAILS}: if (${js}) return miss; break;`);
+  });
+  const src = [
+    `"use strict";`,
+    `return (R, from, to) => {`,
+    `  for (let k = from; k < to; k++) {`,
+    `    const x = R[A[k]], y = R[B[k]];`,
+    `    switch (op[k]) {`,
+    ...cases,
+    `      case ${t.same}: if (!Object.is(x, y)) return miss; break;`,
+    `    }`,
+    `  }`,
+    `  return undefined;`,
+    `};`,
+  ].join("\n");
+  t.generated = new Function("op", "A", "B", "D", "F", "miss", src) as Loop;
+  return t.generated;
+}
+
+/** The same opcodes without generated code: each line calls its primitive's scalar function. */
+const portableLoop: Loop = (op, A, B, D, F, miss) => {
+  const same = 3 * F.length;
+  return (R, from, to) => {
+    for (let k = from; k < to; k++) {
+      const o = op[k]!, x = R[A[k]!]!, y = R[B[k]!]!;
+      if (o === same) { if (!Object.is(x, y)) return miss; continue; }
+      const r = F[(o / 3) | 0]!(x, y), mode = o % 3;
+      if (mode === VALUE) R[D[k]!] = +r;
+      else if ((mode === HOLDS) !== !!r) return miss;
+    }
+    return undefined;
+  };
+};
+
+/**
+ * The program as bytecode, or null when a line is not a line on numbers this backend runs.
+ * `portable`: run without generated code (where code generation from strings is disallowed).
+ */
+export function toBytecode(p: WengertList, miss: unknown, portable = false): Bytecode | null {
+  const t = opTable();
   const nv = p.avals.length;
   const constSlot = new Map<number, number>();
   const constVals: number[] = [];
@@ -43,8 +117,6 @@ export function toBytecode(p: WengertList, miss: unknown): Bytecode | null {
   };
   const n = p.stmts.length;
   const op = new Int32Array(n), A = new Int32Array(n), B = new Int32Array(n), D = new Int32Array(n);
-  const fns: ((a: number, b: number) => number | boolean)[] = [];
-  const fnIndex = new Map<Primitive<unknown>, number>();
   for (let k = 0; k < n; k++) {
     const s = p.stmts[k]!;
     if (s.ins.length > 2) return null;
@@ -52,80 +124,27 @@ export function toBytecode(p: WengertList, miss: unknown): Bytecode | null {
     if (a === null || b === null) return null;
     A[k] = a;
     B[k] = b;
-    if (s.kind === "guard") {
-      const c = (CMP as readonly string[]).indexOf(s.prim.name);
-      if (c < 0) return null;
-      op[k] = GUARD + 2 * c + (s.expect ? 1 : 0);
-      continue;
-    }
     if (s.kind === "value") {
       if (typeof s.value !== "number") return null;
-      op[k] = SAME;
+      op[k] = t.same;
       B[k] = nv + constVals.length;
       constVals.push(s.value);
       continue;
     }
+    const i = t.index.get(s.prim);
+    if (i === undefined || (portable && t.scalars[i] === null)) return null;
+    if (s.kind === "guard") { op[k] = 3 * i + (s.expect ? HOLDS : FAILS); continue; }
     const aval = p.avals[s.out]!;
     if (s.nOut !== 1 || !aval.js || aval.dtype !== "number") return null;
     D[k] = s.out;
-    const name = s.prim.name === "stopGradient" || s.prim.name === "toScalar" ? "mov" : s.prim.name;
-    const i = (ARITH as readonly string[]).indexOf(name);
-    if (i >= 0) { op[k] = i; continue; }
-    const f = s.prim.scalar;
-    if (f === undefined) return null;
-    let fi = fnIndex.get(s.prim);
-    if (fi === undefined) { fi = fns.length; fns.push(f); fnIndex.set(s.prim, fi); }
-    op[k] = CALL + fi;
+    op[k] = 3 * i + VALUE;
   }
   const consts = Float64Array.from(constVals);
+  const loop = (portable ? portableLoop : generatedLoop(t))(op, A, B, D, t.scalars as Scalar[], miss);
   return {
     registers: nv + consts.length,
     lines: n,
     init: (R) => R.set(consts, nv),
-    run: interpreter(op, A, B, D, fns, miss),
-  };
-}
-
-function interpreter(op: Int32Array, A: Int32Array, B: Int32Array, D: Int32Array, fns: readonly ((a: number, b: number) => number | boolean)[], miss: unknown): (R: Float64Array) => unknown {
-  const n = op.length;
-  return (R) => {
-    for (let k = 0; k < n; k++) {
-      const x = R[A[k]!]!, y = R[B[k]!]!;
-      const o = op[k]!;
-      let r: number;
-      switch (o) {
-        case 0: r = x + y; break;
-        case 1: r = x - y; break;
-        case 2: r = x * y; break;
-        case 3: r = x / y; break;
-        case 4: r = -x; break;
-        case 5: r = x * x; break;
-        case 6: r = Math.exp(x); break;
-        case 7: r = Math.log(x); break;
-        case 8: r = Math.sin(x); break;
-        case 9: r = Math.cos(x); break;
-        case 10: r = Math.tan(x); break;
-        case 11: r = Math.sqrt(x); break;
-        case 12: r = Math.tanh(x); break;
-        case 13: r = Math.abs(x); break;
-        case MOV: r = x; break;
-        case GUARD + 0: if (x > y) return miss; continue;
-        case GUARD + 1: if (!(x > y)) return miss; continue;
-        case GUARD + 2: if (x >= y) return miss; continue;
-        case GUARD + 3: if (!(x >= y)) return miss; continue;
-        case GUARD + 4: if (x < y) return miss; continue;
-        case GUARD + 5: if (!(x < y)) return miss; continue;
-        case GUARD + 6: if (x <= y) return miss; continue;
-        case GUARD + 7: if (!(x <= y)) return miss; continue;
-        case GUARD + 8: if (x === y) return miss; continue;
-        case GUARD + 9: if (!(x === y)) return miss; continue;
-        case GUARD + 10: if (x !== y) return miss; continue;
-        case GUARD + 11: if (!(x !== y)) return miss; continue;
-        case SAME: if (!Object.is(x, y)) return miss; continue;
-        default: r = +fns[o - CALL]!(x, y);
-      }
-      R[D[k]!] = r;
-    }
-    return undefined;
+    run: (R, from = 0, to = n) => loop(R, from, to),
   };
 }

@@ -12,10 +12,10 @@
 import { NDArray, sizeOf } from "../array/ndarray.js";
 import { MISS, sameTensor } from "../core/evaluate.js";
 import type { Atom, Eqn, Line, WengertList } from "../core/ir.js";
+import type { EmitContext } from "../core/lowering.js";
 import { typedOf, type TreeDef } from "../core/pytree.js";
 import type { Primitive } from "../core/primitive.js";
 import type { Tensor } from "../core/tracer.js";
-import { emitFused, FUSED, zeroedOutputs } from "./fuse.js";
 import { toBytecode } from "./bytecode.js";
 import { staticValue } from "./cache.js";
 
@@ -45,13 +45,6 @@ export interface CodegenOptions {
   readonly bytecodeMin: number;
 }
 
-const INFIX: Record<string, string> = { add: "+", sub: "-", mul: "*", div: "/", greater: ">", greaterEqual: ">=", less: "<", lessEqual: "<=", equal: "===", notEqual: "!==" };
-const MATH1: Record<string, string> = {
-  exp: "exp", log: "log", log1p: "log1p", expm1: "expm1", sin: "sin", cos: "cos", tan: "tan", asin: "asin", acos: "acos", atan: "atan",
-  sinh: "sinh", cosh: "cosh", tanh: "tanh", sqrt: "sqrt", abs: "abs",
-};
-const MATH2: Record<string, string> = { pow: "pow", atan2: "atan2" };
-
 /** A number as a JS literal that reads back as the same float64 (−0, NaN and ±∞ included). */
 export function lit(x: number): string {
   if (Object.is(x, -0)) return "(-0)";
@@ -69,23 +62,13 @@ export function constExpr(c: Tensor): string {
 }
 
 /**
- * The scalar expression of an elementwise primitive on operand expressions, or null when the
- * primitive has no scalar function. `fns` collects the embedded scalar functions by name.
+ * The expression of a line on plain JS values: the primitive's js lowering, else a call of its
+ * scalar function (`fn(prim)` names it in the generated code); null when it has neither.
  */
-export function scalarExpr(prim: Primitive<unknown>, a: readonly string[], fns: Map<string, string>): string | null {
-  const n = prim.name;
-  const op = INFIX[n];
-  if (op !== undefined) return `${a[0]} ${op} ${a[1]}`;
-  if (n === "neg") return `-${a[0]}`;
-  if (n === "square") return `${a[0]} * ${a[0]}`;
-  const m1 = MATH1[n];
-  if (m1 !== undefined) return `Math.${m1}(${a[0]})`;
-  const m2 = MATH2[n];
-  if (m2 !== undefined) return `Math.${m2}(${a[0]}, ${a[1]})`;
-  if (prim.scalar === undefined) return null;
-  const fname = `F_${n}`;
-  if (!fns.has(fname)) fns.set(fname, prim.scalar.toString());
-  return `${fname}(${a.join(", ")})`;
+export function scalarExpr(prim: Primitive<unknown>, a: readonly string[], params: unknown, fn: (prim: Primitive<unknown>) => string): string | null {
+  const js = prim.lower.js;
+  if (js !== undefined) return js(a, params);
+  return prim.scalar === undefined ? null : `${fn(prim)}(${a.join(", ")})`;
 }
 
 /** JavaScript for list `p` (fused by fuse.ts or not), whose inputs are the leaves of `argDef`. */
@@ -94,11 +77,19 @@ export function generate(p: WengertList, argDef: TreeDef, sigs: readonly LeafSig
   const K: unknown[] = p.consts.values.slice();
   const I: unknown[] = [], PA: unknown[] = [], AV: unknown[] = [];
   const implIndex = new Map<Primitive<unknown>, number>();
-  const fns = new Map<string, string>();
   const kconst = (v: unknown): string => { K.push(v); return `K[${K.length - 1}]`; };
+  // Scalar functions the code calls (primitives without a js lowering), bound once in the head.
+  const fnNames = new Map<Primitive<unknown>, string>();
+  const fn = (prim: Primitive<unknown>): string => {
+    let name = fnNames.get(prim);
+    if (name === undefined) { name = `F${fnNames.size}_${prim.name}`; fnNames.set(prim, name); K.push(prim.scalar); fnSlots.push(K.length - 1); }
+    return name;
+  };
+  const fnSlots: number[] = [];
+  let freshCount = 0;
 
   const units = p.stmts;
-  const isFused = (s: Line): boolean => s.kind === "eqn" && s.prim === (FUSED as Primitive<unknown>);
+  const emits = (s: Line): boolean => s.kind === "eqn" && s.prim.lower.emit !== undefined;
 
   const nIn = p.nIn;
   // Large programs on numbers run as bytecode (see bytecode.ts); the entry check and the
@@ -139,16 +130,30 @@ export function generate(p: WengertList, argDef: TreeDef, sigs: readonly LeafSig
   };
   const isJsAtom = (a: Atom): boolean => p.avalOf(a).js;
 
-  const work: Workspace = units.some(isFused) ? planWorkspace(p, isFused) : { slotOf: new Map(), buffers: [] };
+  const work: Workspace = units.some(emits) ? planWorkspace(p, emits) : { slotOf: new Map(), buffers: [] };
   const lines = (s: Line, chunk: number, out: string[]): void => {
-    if (s.kind === "eqn" && isFused(s)) {
-      out.push(...emitFused(s, p, (a) => atomExpr(a, chunk), (v) => `v${v}`, fns, kconst, (v) => (work.slotOf.has(v) ? `W[${work.slotOf.get(v)}]` : null)));
+    if (s.kind === "eqn" && s.prim.lower.emit !== undefined) {
+      const ctx: EmitContext = {
+        list: p,
+        atom: (a) => atomExpr(a, chunk),
+        local: (v) => `v${v}`,
+        constant: kconst,
+        buffer: (v) => (work.slotOf.has(v) ? `W[${work.slotOf.get(v)}]` : null),
+        scalar: (prim, args, params) => {
+          const e = scalarExpr(prim, args, params, fn);
+          if (e === null) throw new TypeError(`${prim.name} has no js lowering and no scalar function, so it cannot run per element`);
+          return e;
+        },
+        fresh: () => `f${freshCount++}_`,
+      };
+      out.push(...s.prim.lower.emit(s, ctx));
       for (let j = 0; j < s.nOut; j++) if (!single && spilled[s.out + j]) out.push(`${ref(s.out + j, FINAL + 1)} = v${s.out + j};`);
       return;
     }
     const a = s.ins.map((x) => atomExpr(x, chunk));
     if (s.kind === "guard") {
-      const e = scalarExpr(s.prim, a, fns) ?? `I_${s.prim.name}`;
+      const e = scalarExpr(s.prim, a, s.params, fn);
+      if (e === null) throw new TypeError(`a guard on ${s.prim.name}, which has no js lowering and no scalar function`);
       out.push(`if (${s.expect ? `!(${e})` : `${e}`}) return MISS; // guard: ${s.prim.name} was ${s.expect}`);
       return;
     }
@@ -160,11 +165,8 @@ export function generate(p: WengertList, argDef: TreeDef, sigs: readonly LeafSig
     const name = e.prim.name;
     const aval = avals[e.out]!;
     let rhs: string | null = null;
-    if (name === "stopGradient" || (name === "toScalar" && e.ins.every(isJsAtom))) rhs = a[0]!;
-    else if (aval.js && e.ins.every(isJsAtom)) {
-      if (name === "where") rhs = `${a[0]} ? ${a[1]} : ${a[2]}`;
-      else rhs = scalarExpr(e.prim, a, fns);
-    }
+    if (e.prim.lower.identity === true) rhs = a[0]!;
+    else if (aval.js && e.ins.every(isJsAtom)) rhs = scalarExpr(e.prim, a, e.params, fn);
     if (rhs === null) {
       let k = implIndex.get(e.prim);
       if (k === undefined) { k = I.length; I.push(e.prim.impl); implIndex.set(e.prim, k); }
@@ -278,7 +280,8 @@ export function generate(p: WengertList, argDef: TreeDef, sigs: readonly LeafSig
     body.push(`  return result;`, `};`);
   }
   const head: string[] = [`"use strict";`, `const { MISS, NDArray, same, plainKeys, typedOf } = H;`];
-  for (const [name, src] of fns) head.push(`const ${name} = ${src};`);
+  let fi = 0;
+  for (const name of fnNames.values()) head.push(`const ${name} = K[${fnSlots[fi++]}];`);
   for (const [prim, k] of implIndex) head.push(`const I${k}_${prim.name} = I[${k}];`);
   // Fused groups may add impls/helpers through kconst only, so the head is complete here.
   if (work.buffers.length > 0) head.push(`const W = [${work.buffers.map((b) => `new ${b.type}(${b.length})`).join(", ")}];`);
@@ -300,8 +303,10 @@ const HELPERS = { MISS, NDArray, same: sameTensor, plainKeys, typedOf };
 
 const TYPED_NAME: Record<string, string> = { float64: "Float64Array", float32: "Float32Array", bool: "Uint8Array", int32: "Int32Array" };
 const BYTES: Record<string, number> = { Float64Array: 8, Float32Array: 4, Uint8Array: 1, Int32Array: 4 };
-/** Primitives whose result may share its argument's memory (a view or the argument itself). */
-const ALIASING = new Set(["reshape", "slice", "stopGradient"]);
+/** Whether a line's result may share its argument's memory (a view or the argument itself). */
+function aliases(s: Line): boolean {
+  return s.kind === "eqn" && (s.prim.lower.aliases === true || s.prim.lower.identity === true);
+}
 
 interface Workspace {
   readonly slotOf: Map<number, number>;
@@ -314,19 +319,18 @@ interface Workspace {
  * allocated once with the generated function, and a buffer is handed to a later temporary of
  * the same type and length once its last reader has run. Results never alias the workspace.
  */
-function planWorkspace(p: WengertList, isFused: (s: Line) => boolean): Workspace {
+function planWorkspace(p: WengertList, emits: (s: Line) => boolean): Workspace {
   const candidates = new Set<number>();
   for (const s of p.stmts) {
-    if (s.kind !== "eqn" || !isFused(s)) continue;
-    const zeroed = zeroedOutputs(s);
-    for (let j = 0; j < s.nOut; j++) if (!zeroed.includes(s.out + j)) candidates.add(s.out + j);
+    if (s.kind !== "eqn" || !emits(s)) continue;
+    for (const v of s.prim.lower.workspace?.(s) ?? []) candidates.add(v);
   }
   for (const a of p.outs) candidates.delete(a);
   const lastUse = new Map<number, number>();
   p.stmts.forEach((s, k) => {
     for (const a of s.ins) {
       if (!candidates.has(a)) continue;
-      if (s.kind === "eqn" && ALIASING.has(s.prim.name)) candidates.delete(a);
+      if (aliases(s)) candidates.delete(a);
       lastUse.set(a, k);
     }
   });
@@ -335,7 +339,7 @@ function planWorkspace(p: WengertList, isFused: (s: Line) => boolean): Workspace
   const free: number[] = [];
   const releaseAt = new Map<number, number[]>();
   p.stmts.forEach((s, k) => {
-    if (s.kind === "eqn" && isFused(s)) {
+    if (s.kind === "eqn" && emits(s)) {
       for (let j = 0; j < s.nOut; j++) {
         const v = s.out + j;
         if (!candidates.has(v)) continue;
@@ -356,7 +360,7 @@ function planWorkspace(p: WengertList, isFused: (s: Line) => boolean): Workspace
 export function freshBytes(p: WengertList, inWorkspace: ReadonlyMap<number, number> = new Map()): number {
   let n = 0;
   for (const s of p.stmts) {
-    if (s.kind !== "eqn" || ALIASING.has(s.prim.name)) continue;
+    if (s.kind !== "eqn" || aliases(s)) continue;
     for (let j = 0; j < s.nOut; j++) {
       const v = s.out + j, aval = p.avals[v]!;
       if (aval.js || inWorkspace.has(v)) continue;

@@ -16,9 +16,10 @@ import { MissingRuleError } from "../base/errors.js";
 import type { Aval } from "../array/aval.js";
 import { evaluate, MISS } from "../core/evaluate.js";
 import { WengertList, type Atom, type Body, type Eqn } from "../core/ir.js";
+import type { EmitContext } from "../core/lowering.js";
 import type { Primitive } from "../core/primitive.js";
 import type { Tensor, Value } from "../core/tracer.js";
-import { constExpr, scalarExpr } from "./codegen.js";
+import { constExpr } from "./codegen.js";
 
 /** One fused group, as planned on the unfused list. */
 interface Group {
@@ -74,7 +75,7 @@ function planGroups(p: WengertList): Group[] {
   const eligible = (e: Eqn): boolean => {
     const aval = avals[e.out]!;
     if (e.nOut !== 1 || aval.js || !e.prim.broadcasts || !(aval.dtype in TYPED)) return false;
-    if (e.prim.scalar === undefined && e.prim.name !== "where") return false;
+    if (e.prim.lower.js === undefined && e.prim.scalar === undefined) return false;
     const n = sizeOf(aval.shape);
     if (n <= 1) return false;
     return e.ins.every((a) => {
@@ -174,21 +175,18 @@ function planEpilogues(p: WengertList, groups: readonly Open[], producer: Readon
   const placement = (v: number, add: number, g: { value: Open | undefined }): { src: number; offset: number; at: number } | null => {
     const at = defAt.get(v);
     const u = at === undefined ? undefined : stmts[at];
-    if (u === undefined || u.kind !== "eqn" || u.prim.name !== "unslice" || (readers.get(v) ?? []).some((r) => r !== add)) return null;
+    if (u === undefined || u.kind !== "eqn" || u.prim.lower.placement === undefined || (readers.get(v) ?? []).some((r) => r !== add)) return null;
     const src = u.ins[0]!;
     const owner = src >= 0 ? producer.get(src) : undefined;
     if (owner === undefined || owner.members.length < 2 || (g.value !== undefined && g.value !== owner)) return null;
-    const prm = u.params as { starts: readonly number[]; steps: readonly number[]; full: readonly number[] };
     const inShape = avals[src]!.shape;
-    if (prm.steps.some((st) => st !== 1) || inShape.some((d, i) => i > 0 && d !== prm.full[i])) return null;
-    if (sizeOf(inShape) !== owner.size) return null;
+    const offset = u.prim.lower.placement(u.params, inShape);
+    if (offset === null || sizeOf(inShape) !== owner.size) return null;
     g.value = owner;
-    let offset = 0, stride = 1;
-    for (let i = prm.full.length - 1; i >= 0; i--) { offset += prm.starts[i]! * stride; stride *= prm.full[i]!; }
     return { src, offset, at: at! };
   };
   stmts.forEach((s, k) => {
-    if (s.kind !== "eqn" || s.prim.name !== "add" || s.ins.length !== 2 || avals[s.out]!.js) return;
+    if (s.kind !== "eqn" || s.prim.lower.sums !== true || s.ins.length !== 2 || avals[s.out]!.js) return;
     // An add that joined a fused group of its own size is emitted by that group's loop; taking
     // it over as well would leave two owners of one line, and the group that lost it in
     // groupAt would never be emitted (its values read as undefined in the next chunk).
@@ -331,6 +329,7 @@ export const FUSED: Primitive<FusedParams> = {
     variadic: { jvp: unfusedOnly, vjp: unfusedOnly },
   },
   display: { primal: (_args, p) => `for i < ${p.size}` },
+  lower: { emit: (line, ctx) => emitFused(line, ctx), workspace: workspaceOutputs },
   bodies: (p) => [{ label: "body", list: p.body, inputs: (args) => args.map((a, j) => (p.modes[j] === "element" ? `${a}[i]` : a)), outputs: (outs) => bodyOutputNames(p, outs) }],
 };
 
@@ -349,28 +348,26 @@ function bodyOutputNames(p: FusedParams, outs: readonly string[]): string[] {
 
 /**
  * The JavaScript of a fused line: one loop carrying each element through the body in scalar
- * locals. `atom` gives an operand's expression, `local(v)` the variable a result is bound to,
- * `buffer(v)` a reusable workspace buffer for output v (or null for a fresh array).
+ * locals, its outputs written into fresh arrays or the workspace buffers codegen offers.
  */
-export function emitFused(
-  line: Eqn, p: WengertList, atom: (a: Atom) => string, local: (v: number) => string, fns: Map<string, string>, kconst: (v: unknown) => string, buffer: (v: number) => string | null,
-): string[] {
+function emitFused(line: Eqn, ctx: EmitContext): string[] {
+  const p = ctx.list;
   const fp = line.params as FusedParams;
   const { body, size: n } = fp;
-  const pre = `f${line.out}_`;
+  const pre = ctx.fresh();
   const head: string[] = [`// fused: ${body.stmts.map((s) => (s.kind === "eqn" ? s.prim.name : s.kind)).join(", ")} over ${n} elements`];
   const name = new Map<Atom, string>();
   line.ins.forEach((a, j) => {
     const isArray = !p.avalOf(a).js;
-    if (!isArray) name.set(j, atom(a));
-    else if (fp.modes[j] === "element") { head.push(`const ${pre}d${j} = ${atom(a)}.data;`); name.set(j, `${pre}d${j}[i]`); }
-    else { head.push(`const ${pre}s${j} = ${atom(a)}.data[0];`); name.set(j, `${pre}s${j}`); }
+    if (!isArray) name.set(j, ctx.atom(a));
+    else if (fp.modes[j] === "element") { head.push(`const ${pre}d${j} = ${ctx.atom(a)}.data;`); name.set(j, `${pre}d${j}[i]`); }
+    else { head.push(`const ${pre}s${j} = ${ctx.atom(a)}.data[0];`); name.set(j, `${pre}s${j}`); }
   });
   const bodyExpr = (a: Atom): string => (a < 0 ? constExpr(body.consts.value(a)) : a < body.nIn ? name.get(a)! : `${pre}e${a}`);
   const nPlain = body.outs.length - partsOf(fp);
   for (let j = 0; j < nPlain; j++) {
     const v = line.out + j;
-    head.push(`const ${pre}o${j} = ${buffer(v) ?? `new ${TYPED[p.avals[v]!.dtype]!}(${n})`};`);
+    head.push(`const ${pre}o${j} = ${ctx.buffer(v) ?? `new ${TYPED[p.avals[v]!.dtype]!}(${n})`};`);
   }
   // The accumulated output starts at zero: it is the sum of zero-padded placements.
   const accVar = line.out + nPlain;
@@ -378,8 +375,7 @@ export function emitFused(
   const loop: string[] = [];
   for (const s of body.stmts) {
     if (s.kind !== "eqn") continue;
-    const a = s.ins.map(bodyExpr);
-    let rhs = s.prim.name === "where" ? `${a[0]} ? ${a[1]} : ${a[2]}` : scalarExpr(s.prim, a, fns)!;
+    let rhs = ctx.scalar(s.prim, s.ins.map(bodyExpr), s.params);
     // float32 lines round every intermediate, exactly as the unfused kernels store them.
     if (body.avals[s.out]!.dtype === "float32") rhs = `Math.fround(${rhs})`;
     loop.push(`const ${pre}e${s.out} = ${rhs};`);
@@ -390,12 +386,13 @@ export function emitFused(
     else loop.push(`${pre}o${nPlain}[${fp.epilogue!.offsets[j - nPlain]} + i] += ${bodyExpr(a)};`);
   });
   const nOut = nPlain + (fp.epilogue === null ? 0 : 1);
-  const tail = Array.from({ length: nOut }, (_, j) => `const ${local(line.out + j)} = new NDArray(${pre}o${j}, ${kconst(p.avals[line.out + j]!.shape as Shape)});`);
+  const tail = Array.from({ length: nOut }, (_, j) => `const ${ctx.local(line.out + j)} = new NDArray(${pre}o${j}, ${ctx.constant(p.avals[line.out + j]!.shape as Shape)});`);
   return [...head, `for (let i = 0; i < ${n}; i++) {`, ...loop.map((l) => "  " + l), `}`, ...tail];
 }
 
-/** The variables of a fused line that must start as zeros (never a reusable workspace buffer). */
-export function zeroedOutputs(line: Eqn): number[] {
+/** Outputs written in full by the loop (a workspace buffer may hold them); the accumulated one starts at zero. */
+function workspaceOutputs(line: Eqn): number[] {
   const fp = line.params as FusedParams;
-  return fp.epilogue === null ? [] : [line.out + line.nOut - 1];
+  const n = line.nOut - (fp.epilogue === null ? 0 : 1);
+  return Array.from({ length: n }, (_, j) => line.out + j);
 }

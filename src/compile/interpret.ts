@@ -47,7 +47,7 @@ export interface Interpreted {
  */
 export function interpret(p: WengertList, outDef: TreeDef): Interpreted {
   const numbers = p.avals.slice(0, p.nIn).every((a) => a.js && a.dtype === "number");
-  const bc = numbers ? toBytecode(p, MISS) : null;
+  const bc = numbers ? toBytecode(p, MISS, true) : null;
   if (bc !== null) {
     const R = new Float64Array(bc.registers);
     bc.init(R);

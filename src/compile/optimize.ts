@@ -1,14 +1,13 @@
 // Optimizations on a staged program, in one forward pass and one backward pass:
 //   - constant folding: a line whose operands are all constants is evaluated now;
-//   - algebraic simplification of exact identities: mul(1, x) → x, add(x, −0) → x,
-//     sub(x, +0) → x, where(constant c, a, b) → a or b. Only folds exact in IEEE arithmetic:
-//     mul(x, 0) is NOT folded (x·0 is NaN for x = ∞ or NaN; the chain rule's structural zeros
-//     never reach the program at all), nor add(x, +0) (−0 + 0 is +0);
+//   - algebraic simplification by the exact identities each primitive's entry declares
+//     (`rewrite`: mul(1, x) → x, add(x, −0) → x, …; core/lowering.ts says which are allowed);
 //   - common-subexpression elimination (same primitive, operands and parameters);
 //   - dead-code elimination from the outputs and the guards.
 
 import { NDArray, sameShape } from "../array/ndarray.js";
 import type { Atom, Eqn, Line, WengertList } from "../core/ir.js";
+import type { RewriteContext } from "../core/lowering.js";
 import type { Aval } from "../core/primitive.js";
 import { evalConcrete } from "../core/primitive.js";
 import type { Tensor } from "../core/tracer.js";
@@ -53,28 +52,31 @@ export function optimize(p: WengertList): OptimizeStats {
     fill.set(a, u);
     return u;
   };
-  const avalOfAtom = (a: Atom): Aval | null => {
-    if (a >= 0) return avals[a]!;
-    const c = consts[-a - 1]!;
-    if (typeof c === "number") return { shape: [], dtype: "number", js: true };
-    if (c instanceof NDArray) return { shape: c.shape, dtype: c.dtype, js: false };
-    return null;
+  // What a primitive's rewrite (its entry's exact identities) may ask about the line at hand.
+  let line: Eqn | null = null;
+  const ctx: RewriteContext = {
+    uniform,
+    fits: (a) => sameAval(p.avalOf(a), avals[line!.out]!),
+    get aval() { return avals[line!.out]!; },
   };
   // CSE table. Lines of one or two operands and no parameters (nearly all of a large scalar
   // program) go in an open-addressing hash table over typed arrays (no per-line allocation:
   // a Map of 10^6 boxed keys cost seconds); the rest are keyed by a string.
   const primIds = new Map<unknown, number>();
+  const primId = (prim: unknown): number => {
+    let id = primIds.get(prim);
+    if (id === undefined) primIds.set(prim, (id = primIds.size));
+    return id;
+  };
   const table = new OperandTable(p.stmts.length);
   const seen = new Map<string, Atom>();
   /** The variable of an identical earlier line, or undefined after registering this one. */
   const lookup = (s: Eqn): Atom | undefined => {
     const ins = s.ins;
     if (s.params === undefined && ins.length <= 2) {
-      let id = primIds.get(s.prim);
-      if (id === undefined) primIds.set(s.prim, (id = primIds.size));
-      return table.findOrAdd(id, ins.length > 0 ? ins[0]! : 0, ins.length > 1 ? ins[1]! : 0x7fffffff, s.out);
+      return table.findOrAdd(primId(s.prim), ins.length > 0 ? ins[0]! : 0, ins.length > 1 ? ins[1]! : 0x7fffffff, s.out);
     }
-    const key = `${s.prim.name}:${ins.join(",")}${s.params === undefined ? "" : ":" + JSON.stringify(s.params)}`;
+    const key = `${primId(s.prim)}:${ins.join(",")}${s.params === undefined ? "" : ":" + JSON.stringify(s.params)}`;
     const prev = seen.get(key);
     if (prev === undefined) seen.set(key, s.out);
     return prev;
@@ -93,18 +95,19 @@ export function optimize(p: WengertList): OptimizeStats {
     }
     if (s.kind !== "eqn") {
       if (allConst) continue; // it held when traced; with constant operands it always holds
-      const key = s.kind === "guard" ? `${s.prim.name}:${ins.join(",")}:${String(s.expect)}` : `value:${ins[0]}`;
+      const key = s.kind === "guard" ? `${primId(s.prim)}:${ins.join(",")}:${String(s.expect)}` : `value:${ins[0]}`;
       if (seenGuard.has(key)) continue;
       seenGuard.add(key);
       out.push(s);
       continue;
     }
-    const name = s.prim.name;
-    if (allConst && name !== "stopGradient") {
+    if (s.nOut !== 1) { out.push(s); continue; }
+    if (allConst && s.prim.bodies === undefined) {
       const v = evalConcrete(s.prim, ins.map((a) => consts[-a - 1]!), s.params);
       if (typeof v !== "boolean") { alias[s.out] = constAtom(v); folded++; continue; }
     }
-    const rep = simplify(name, s, avals[s.out]!, uniform, avalOfAtom);
+    line = s;
+    const rep = s.prim.rewrite?.(ins, ctx, s.params) ?? null;
     if (rep !== null) { alias[s.out] = rep; simplified++; continue; }
     const prev = lookup(s);
     if (prev !== undefined) { alias[s.out] = prev; cse++; continue; }
@@ -118,7 +121,7 @@ export function optimize(p: WengertList): OptimizeStats {
   const kept: Line[] = [];
   for (let k = out.length - 1; k >= 0; k--) {
     const s = out[k]!;
-    if (s.kind === "eqn" && live[s.out] === 0) continue;
+    if (s.kind === "eqn" && !anyLive(live, s.out, s.nOut)) continue;
     for (const a of s.ins) if (a >= 0) live[a] = 1;
     kept.push(s);
   }
@@ -127,43 +130,9 @@ export function optimize(p: WengertList): OptimizeStats {
   return { before, after: kept.length, folded, simplified, cse, dead: out.length - kept.length };
 }
 
-/** The atom a line reduces to by an exact identity, or null. */
-function simplify(
-  name: string,
-  s: Eqn,
-  aval: Aval,
-  uniform: (a: Atom) => number | null,
-  avalOfAtom: (a: Atom) => Aval | null,
-): Atom | null {
-  const ins = s.ins;
-  const fits = (a: Atom): boolean => { const v = avalOfAtom(a); return v !== null && sameAval(v, aval); };
-  switch (name) {
-    case "mul": {
-      if (uniform(ins[0]!) === 1 && fits(ins[1]!)) return ins[1]!;
-      if (uniform(ins[1]!) === 1 && fits(ins[0]!)) return ins[0]!;
-      return null;
-    }
-    // IEEE-exact only: x + (−0) = x and x − (+0) = x for every x, but x + (+0) is +0 at x = −0
-    // (so 1/(x + 0) is +∞ there, not −∞), and x − (−0) likewise.
-    case "add": {
-      if (Object.is(uniform(ins[0]!), -0) && fits(ins[1]!)) return ins[1]!;
-      if (Object.is(uniform(ins[1]!), -0) && fits(ins[0]!)) return ins[0]!;
-      return null;
-    }
-    case "sub": return Object.is(uniform(ins[1]!), 0) && fits(ins[0]!) ? ins[0]! : null;
-    case "where": {
-      const c = ins[0]!;
-      if (c >= 0) return null;
-      const u = uniform(c);
-      const pick = u === null ? null : u !== 0 ? ins[1]! : ins[2]!;
-      return pick !== null && fits(pick) ? pick : null;
-    }
-    case "reshape": case "broadcastTo": case "astype": case "toScalar":
-      // A no-op reshape/broadcast/cast (same shape, dtype and kind).
-      return fits(ins[0]!) ? ins[0]! : null;
-    default:
-      return null;
-  }
+function anyLive(live: Uint8Array, first: number, n: number): boolean {
+  for (let j = 0; j < n; j++) if (live[first + j] !== 0) return true;
+  return false;
 }
 
 /** An open-addressing hash table from (primitive id, operand, operand) to a variable. */

@@ -9,6 +9,7 @@ import { describe } from "../base/format.js";
 import type { Aval } from "../array/aval.js";
 import type { Shape } from "../array/ndarray.js";
 import type { Body } from "./ir.js";
+import type { Lowering, Rewrite } from "./lowering.js";
 
 export type { Aval };
 import { NDArray } from "../array/ndarray.js";
@@ -62,9 +63,23 @@ export interface Primitive<P> {
   readonly scalar?: (a: number, b: number) => number | boolean;
   readonly rule: Rule<P>;
   readonly display?: Display<P>;
+  /** How compile lowers its lines (core/lowering.ts); KERNEL: call `impl`. Required, so a missing one is a type error. */
+  readonly lower: Lowering<P>;
+  /** The optimizer's exact algebraic identities for this primitive (x·1 → x, …). */
+  readonly rewrite?: Rewrite<P>;
   /** Nested programs this primitive runs (loops, fused loops): see the note in core/ir.ts. */
   readonly bodies?: (params: P) => readonly Body[];
 }
+
+/**
+ * Every field of a primitive, in one order: the table rebuilds its entries with exactly these
+ * (prims.ts), so that all entries share one shape in V8. Adding a field to Primitive without
+ * listing it here is a type error (below), so no field is ever dropped by that rebuild.
+ */
+export const PRIMITIVE_FIELDS = ["name", "scalar", "broadcasts", "infer", "impl", "rule", "display", "lower", "rewrite", "bodies"] as const;
+type Unlisted = Exclude<keyof Primitive<unknown>, (typeof PRIMITIVE_FIELDS)[number]>;
+const everyFieldListed: [Unlisted] extends [never] ? true : Unlisted = true;
+void everyFieldListed;
 
 export function avalOf(v: Tensor): Aval {
   if (typeof v === "number") return NUMBER_AVAL;

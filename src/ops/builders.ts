@@ -6,6 +6,7 @@ import { elementwiseAval } from "../array/broadcast.js";
 import * as K from "../array/kernels.js";
 import { NDArray, shapeStr, type DType, type Shape } from "../array/ndarray.js";
 import { DTypeError } from "../base/errors.js";
+import type { Lowering, Rewrite } from "../core/lowering.js";
 import type { Aval, Display, PartialFn, Primitive } from "../core/primitive.js";
 import type { Tensor } from "../core/tracer.js";
 
@@ -17,11 +18,27 @@ export function outDType(out: Aval): DType {
 
 // ---------------------------------------------------------------- elementwise builders
 
+/**
+ * What compile may know of an elementwise entry beyond its scalar function: its JavaScript
+ * expression (`js`; without one, compiled lines call the scalar function) and its exact
+ * algebraic identities (`rewrite`). See core/lowering.ts.
+ */
+export interface ElementwiseLowering {
+  readonly js?: (a: readonly string[]) => string;
+  readonly lower?: Lowering<undefined>;
+  readonly rewrite?: Rewrite<undefined>;
+}
+
+function loweringOf(x: ElementwiseLowering): Lowering<undefined> {
+  return x.lower ?? (x.js === undefined ? {} : { js: x.js });
+}
+
 export function unary(
   name: string,
   f: (a: number) => number,
   partial: PartialFn<undefined>,
   display: Display<undefined>,
+  lowering: ElementwiseLowering = {},
 ): Primitive<undefined> {
   const kernel = K.makeUnary(name, f);
   return {
@@ -32,6 +49,8 @@ export function unary(
     impl: (args, _p, out) => kernel(args[0] as Operand, outDType(out)),
     rule: { kind: "partials", partials: [partial] },
     display,
+    lower: loweringOf(lowering),
+    ...(lowering.rewrite === undefined ? {} : { rewrite: lowering.rewrite }),
   };
 }
 
@@ -40,6 +59,7 @@ export function binary(
   f: (a: number, b: number) => number,
   partials: readonly [PartialFn<undefined>, PartialFn<undefined>],
   display: Display<undefined>,
+  lowering: ElementwiseLowering = {},
 ): Primitive<undefined> {
   const kernel = K.makeBinary(name, f);
   return {
@@ -50,8 +70,20 @@ export function binary(
     impl: (args, _p, out) => kernel(args[0] as Operand, args[1] as Operand, out.shape, outDType(out)),
     rule: { kind: "partials", partials },
     display,
+    lower: loweringOf(lowering),
+    ...(lowering.rewrite === undefined ? {} : { rewrite: lowering.rewrite }),
   };
 }
+
+/** x·1 → x and 1·x → x (exact for every x), when x has the line's own type. */
+export const ONE_IS_IDENTITY: Rewrite<undefined> = ([a, b], c) => {
+  if (c.uniform(a!) === 1 && c.fits(b!)) return b!;
+  if (c.uniform(b!) === 1 && c.fits(a!)) return a!;
+  return null;
+};
+
+/** A line whose result equals its operand when the operand already has the line's type (a no-op reshape, cast, broadcast). */
+export const NOOP_WHEN_FITS: Rewrite<unknown> = ([a], c) => (c.fits(a!) ? a! : null);
 
 export function arrayOf(v: Tensor): NDArray {
   if (v instanceof NDArray) return v;

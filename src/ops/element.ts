@@ -9,6 +9,7 @@
 import { shapeStr } from "../array/ndarray.js";
 import { NDArray } from "../array/ndarray.js";
 import { ShapeError } from "../base/errors.js";
+import { KERNEL } from "../core/lowering.js";
 import { bind, type Primitive } from "../core/primitive.js";
 import { Scattered, type Value } from "../core/tracer.js";
 import * as o from "./api.js";
@@ -44,6 +45,7 @@ export function elementPrims() {
       vjp: [(g, [a], _o, p) => new Scattered(o.shapeOf(a!), o.dtypeOfValue(a!), p.i, g, null)],
     },
     display: { primal: ([a], p) => `${a}[${p.i}]` },
+    lower: KERNEL,
   };
   return { index };
 }

@@ -9,6 +9,7 @@ import * as K from "../array/kernels.js";
 import { NDArray, shapeStr, type Shape } from "../array/ndarray.js";
 import { erfcScalar, erfScalar } from "../array/special.js";
 import { DTypeError, ShapeError } from "../base/errors.js";
+import { KERNEL } from "../core/lowering.js";
 import type { Aval, Primitive } from "../core/primitive.js";
 import type { Value } from "../core/tracer.js";
 import * as o from "./api.js";
@@ -39,6 +40,7 @@ function predicate(name: string, f: (a: number) => boolean): Primitive<undefined
     impl: ([a]) => kernel(a as Operand, "bool"),
     rule: { kind: "none", why: `${name} is piecewise constant: its output carries no derivative` },
     display: { primal: ([a]) => `${name}(${a})` },
+    lower: KERNEL,
   };
 }
 
@@ -54,6 +56,7 @@ function argReduction(name: "argmax" | "argmin"): Primitive<ArgReduceParams> {
     impl: ([a], p, out) => A.argExtremum(arrayOf(a!), p.axis, out.shape, name === "argmax"),
     rule: { kind: "none", why: `${name} returns integer positions: they carry no derivative` },
     display: { primal: ([a], p) => `${name}(${a}, axis=${p.axis})` },
+    lower: KERNEL,
   };
 }
 
@@ -101,6 +104,7 @@ export const EXTRA = {
       vjp: [(g, _a, _o, p) => e.bindCumsum(g, p.axis, !p.reverse)],
     },
     display: { primal: ([a], p) => `cumsum(${a}, axis=${p.axis}${p.reverse ? ", reverse" : ""})` },
+    lower: KERNEL,
   } satisfies Primitive<CumulativeParams>,
 
   argsort: {
@@ -110,6 +114,7 @@ export const EXTRA = {
     impl: ([a], p) => A.argsort(arrayOf(a!), p.axis, p.descending),
     rule: { kind: "none", why: "argsort returns integer positions: they carry no derivative" },
     display: { primal: ([a], p) => `argsort(${a}, axis=${p.axis}${p.descending ? ", descending" : ""})` },
+    lower: KERNEL,
   } satisfies Primitive<SortParams>,
 
   // out[…, j, …] = x[…, idx[…, j, …], …]: linear in x, its transpose adds back at the indices.
@@ -131,6 +136,7 @@ export const EXTRA = {
       vjp: [(g, [a, idx], _o, p) => e.scatterAlongAxis(g, idx!, p.axis, o.shapeOf(a!)), null],
     },
     display: { primal: ([a, i], p) => `takeAlongAxis(${a}, ${i}, axis=${p.axis})` },
+    lower: KERNEL,
   } satisfies Primitive<AlongParams>,
 
   scatterAlongAxis: {
@@ -153,5 +159,6 @@ export const EXTRA = {
       vjp: [(g, [, idx], _o, p) => e.takeAlongAxis(g, idx!, p.axis), null],
     },
     display: { primal: ([g, i], p) => `scatterAlongAxis(${g}, ${i}, axis=${p.axis})` },
+    lower: KERNEL,
   } satisfies Primitive<ScatterAlongParams>,
 };

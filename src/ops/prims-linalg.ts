@@ -21,6 +21,7 @@ import { arithmeticDType } from "../array/broadcast.js";
 import * as L from "../array/linalg-kernels.js";
 import { NDArray, shapeStr, type DType, type Shape } from "../array/ndarray.js";
 import { LinAlgError, ShapeError } from "../base/errors.js";
+import { KERNEL } from "../core/lowering.js";
 import type { Aval, Primitive } from "../core/primitive.js";
 import { shapeOf, type Value } from "../core/tracer.js";
 import * as o from "./api.js";
@@ -114,6 +115,7 @@ export const LINALG = {
       vjp: [(g, [a], x) => o.neg(o.matmul(solveBind(mT(a!), g), mT(x))), (g, [a]) => solveBind(mT(a!), g)],
     },
     display: { primal: ([a, b]) => `solve(${a}, ${b})` },
+    lower: KERNEL,
   } satisfies Primitive<undefined>,
 
   triangularSolve: {
@@ -142,6 +144,7 @@ export const LINALG = {
       ],
     },
     display: { primal: ([a, b], p) => `triangularSolve(${a}, ${b}${p.lower ? ", lower" : ", upper"}${p.trans ? ", transposed" : ""}${p.unit ? ", unit" : ""})` },
+    lower: KERNEL,
   } satisfies Primitive<TriangularParams>,
 
   cholesky: {
@@ -166,6 +169,7 @@ export const LINALG = {
       }],
     },
     display: { primal: ([a]) => `cholesky(${a})` },
+    lower: KERNEL,
   } satisfies Primitive<undefined>,
 
   qr: {
@@ -199,6 +203,7 @@ export const LINALG = {
       }],
     },
     display: { primal: ([a]) => `qr(${a})` },
+    lower: KERNEL,
   } satisfies Primitive<undefined>,
 
   eigh: {
@@ -227,6 +232,7 @@ export const LINALG = {
       }],
     },
     display: { primal: ([a]) => `eigh(${a})` },
+    lower: KERNEL,
   } satisfies Primitive<undefined>,
 
   det: {
@@ -246,6 +252,7 @@ export const LINALG = {
       vjp: [(g, [a], d) => scaleByInvT(o.mul(g, d), a!)],
     },
     display: { primal: ([a]) => `det(${a})` },
+    lower: KERNEL,
   } satisfies Primitive<undefined>,
 
   slogdet: {
@@ -276,5 +283,6 @@ export const LINALG = {
       }],
     },
     display: { primal: ([a]) => `slogdet(${a})` },
+    lower: KERNEL,
   } satisfies Primitive<undefined>,
 };

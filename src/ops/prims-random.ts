@@ -7,6 +7,7 @@
 import { shapeStr, type Shape } from "../array/ndarray.js";
 import * as T from "../array/threefry.js";
 import { DTypeError, ShapeError } from "../base/errors.js";
+import { KERNEL } from "../core/lowering.js";
 import type { Aval, Primitive } from "../core/primitive.js";
 import type { NDArray } from "../array/ndarray.js";
 
@@ -34,6 +35,7 @@ function draw<P>(name: string, out: (p: P) => [Shape, "float32" | "float64" | "i
     impl: ([key], p) => impl(key as NDArray, p),
     rule: { kind: "none", why: `${name} draws random numbers: they carry no derivative (differentiate what is built on them)` },
     display: { primal: ([key], p) => `${name}(${key}${show(p)})` },
+    lower: KERNEL,
   };
 }
 

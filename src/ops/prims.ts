@@ -7,19 +7,20 @@ import { allJs, arithmeticDType, broadcastShapes, describeAvals, elementwiseAval
 import * as K from "../array/kernels.js";
 import { NDArray, shapeStr, sizeOf, type DType, type Shape } from "../array/ndarray.js";
 import { DTypeError, ShapeError } from "../base/errors.js";
-import type { Aval, Display, PartialFn, Primitive, Rule } from "../core/primitive.js";
+import { KERNEL, type Rewrite } from "../core/lowering.js";
+import { PRIMITIVE_FIELDS, type Aval, type Display, type PartialFn, type Primitive, type Rule } from "../core/primitive.js";
 import { Masked, select, ZERO, type MaybeZero, type Value } from "../core/tracer.js";
 import * as o from "./api.js";
 import { elementPrims } from "./element.js";
 import { roundingPrims } from "./rounding.js";
-import { arrayOf, binary, floatAval, outDType, reducedShape, unary, type Operand } from "./builders.js";
+import { arrayOf, binary, floatAval, NOOP_WHEN_FITS, ONE_IS_IDENTITY, outDType, reducedShape, unary, type Operand } from "./builders.js";
 import { EXTRA } from "./prims-extra.js";
 
 // ---------------------------------------------------------------- elementwise builders
 
 const NO_GRADIENT_COMPARE = "comparisons are piecewise constant: their outputs carry no derivative";
 
-function compare(name: string, f: (a: number, b: number) => boolean, symbol: string): Primitive<undefined> {
+function compare(name: string, f: (a: number, b: number) => boolean, symbol: string, op: string): Primitive<undefined> {
   const kernel = K.makeBinary(name, f);
   return {
     name,
@@ -37,6 +38,7 @@ function compare(name: string, f: (a: number, b: number) => boolean, symbol: str
     impl: (args, _p, out) => kernel(args[0] as Operand, args[1] as Operand, out.shape, "bool"),
     rule: { kind: "none", why: NO_GRADIENT_COMPARE },
     display: { primal: ([a, b]) => `${a} ${symbol} ${b}` },
+    lower: jsInfix(op),
   };
 }
 
@@ -51,6 +53,19 @@ function powPartialText(a: string, b: string): string {
 
 const call = (fn: string) => ([a]: readonly string[]) => `${fn} ${a}`;
 const infix = (sym: string) => ([a, b]: readonly string[]) => `${a} ${sym} ${b}`;
+
+// Lowerings: the JavaScript a compiled line on plain numbers becomes (core/lowering.ts).
+const jsInfix = (op: string) => ({ js: ([a, b]: readonly string[]) => `${a} ${op} ${b}` });
+const jsMath = (fn: string) => ({ js: (a: readonly string[]) => `Math.${fn}(${a.join(", ")})` });
+
+/** x + (−0) = x for every x (x + 0 is not: −0 + 0 is +0). */
+const addRewrite: Rewrite<undefined> = ([a, b], c) => {
+  if (Object.is(c.uniform(a!), -0) && c.fits(b!)) return b!;
+  if (Object.is(c.uniform(b!), -0) && c.fits(a!)) return a!;
+  return null;
+};
+/** x − (+0) = x for every x (x − (−0) is not). */
+const subRewrite: Rewrite<undefined> = ([a, b], c) => (Object.is(c.uniform(b!), 0) && c.fits(a!) ? a! : null);
 
 // ---------------------------------------------------------------- parameters
 
@@ -145,6 +160,7 @@ function reduction(name: "sum" | "max" | "min"): Primitive<ReduceParams> {
           vjp: [(g, [x], _o, p) => o.broadcastTo(keepDims(g, x!, p), o.shapeOf(x!))],
         },
     display: { primal: ([a], p) => `${name}(${a}, axes=[${p.axes.join(",")}])` },
+    lower: KERNEL,
   };
 }
 
@@ -166,14 +182,15 @@ const TABLE = {
   ...EXTRA,
 
   // Arithmetic. ∂ of each argument, as in the survey's elementary derivatives.
-  add: binary("add", (a, b) => a + b, [() => 1, () => 1], { primal: infix("+"), partials: [() => "1", () => "1"] }),
-  sub: binary("sub", (a, b) => a - b, [() => 1, () => -1], { primal: infix("−"), partials: [() => "1", () => "−1"] }),
-  mul: binary("mul", (a, b) => a * b, [([, b]) => b!, ([a]) => a!], { primal: infix("×"), partials: [([, b]) => b!, ([a]) => a!] }),
+  add: binary("add", (a, b) => a + b, [() => 1, () => 1], { primal: infix("+"), partials: [() => "1", () => "1"] }, { lower: { ...jsInfix("+"), sums: true }, rewrite: addRewrite }),
+  sub: binary("sub", (a, b) => a - b, [() => 1, () => -1], { primal: infix("−"), partials: [() => "1", () => "−1"] }, { ...jsInfix("-"), rewrite: subRewrite }),
+  mul: binary("mul", (a, b) => a * b, [([, b]) => b!, ([a]) => a!], { primal: infix("×"), partials: [([, b]) => b!, ([a]) => a!] }, { ...jsInfix("*"), rewrite: ONE_IS_IDENTITY }),
   div: binary(
     "div",
     (a, b) => a / b,
     [([, b]) => o.div(1, b!), ([, b], out) => o.neg(o.div(out, b!))],
     { primal: infix("/"), partials: [([, b]) => `1/${b}`, ([a, b]) => `−${a}/${b}²`] },
+    jsInfix("/"),
   ),
   pow: binary(
     "pow",
@@ -195,12 +212,14 @@ const TABLE = {
       },
     ],
     { primal: ([a, b]) => `${a}^${b}`, partials: [([a, b]) => powPartialText(a!, b!), ([a], out) => `${out}·ln ${a}`] },
+    jsMath("pow"),
   ),
   atan2: binary(
     "atan2",
     (a, b) => Math.atan2(a, b),
     [([a, b]) => o.div(b!, o.add(o.mul(a!, a!), o.mul(b!, b!))), ([a, b]) => o.neg(o.div(a!, o.add(o.mul(a!, a!), o.mul(b!, b!))))],
     { primal: ([a, b]) => `atan2(${a}, ${b})`, partials: [([a, b]) => `${b}/(${a}²+${b}²)`, ([a, b]) => `−${a}/(${a}²+${b}²)`] },
+    jsMath("atan2"),
   ),
   // A select: the chosen argument gets the derivative, the other a structural zero; ties
   // split it evenly (as JAX and PyTorch do); a NaN argument is the one chosen.
@@ -217,35 +236,35 @@ const TABLE = {
     { primal: ([a, b]) => `min(${a}, ${b})`, partials: [([a, b]) => `[${a} < ${b}]`, ([a, b]) => `[${b} < ${a}]`] },
   ),
 
-  neg: unary("neg", (a) => -a, () => -1, { primal: ([a]) => `−${a}`, partials: [() => "−1"] }),
-  square: unary("square", (a) => a * a, ([a]) => o.mul(2, a!), { primal: ([a]) => `${a}²`, partials: [([a]) => `2·${a}`] }),
-  exp: unary("exp", (a) => Math.exp(a), (_a, out) => out, { primal: call("exp"), partials: [(_a, out) => out] }),
-  log: unary("log", (a) => Math.log(a), ([a]) => o.div(1, a!), { primal: call("ln"), partials: [([a]) => `1/${a}`] }),
-  log1p: unary("log1p", (a) => Math.log1p(a), ([a]) => o.div(1, o.add(1, a!)), { primal: call("log1p"), partials: [([a]) => `1/(1+${a})`] }),
-  expm1: unary("expm1", (a) => Math.expm1(a), (_a, out) => o.add(out, 1), { primal: call("expm1"), partials: [(_a, out) => `${out}+1`] }),
-  sin: unary("sin", (a) => Math.sin(a), ([a]) => o.cos(a!), { primal: call("sin"), partials: [([a]) => `cos ${a}`] }),
-  cos: unary("cos", (a) => Math.cos(a), ([a]) => o.neg(o.sin(a!)), { primal: call("cos"), partials: [([a]) => `−sin ${a}`] }),
-  tan: unary("tan", (a) => Math.tan(a), (_a, out) => o.add(1, o.mul(out, out)), { primal: call("tan"), partials: [(_a, out) => `1+${out}²`] }),
-  asin: unary("asin", (a) => Math.asin(a), ([a]) => o.div(1, o.sqrt(o.sub(1, o.mul(a!, a!)))), { primal: call("asin"), partials: [([a]) => `1/√(1−${a}²)`] }),
-  acos: unary("acos", (a) => Math.acos(a), ([a]) => o.neg(o.div(1, o.sqrt(o.sub(1, o.mul(a!, a!))))), { primal: call("acos"), partials: [([a]) => `−1/√(1−${a}²)`] }),
-  atan: unary("atan", (a) => Math.atan(a), ([a]) => o.div(1, o.add(1, o.mul(a!, a!))), { primal: call("atan"), partials: [([a]) => `1/(1+${a}²)`] }),
-  sinh: unary("sinh", (a) => Math.sinh(a), ([a]) => o.cosh(a!), { primal: call("sinh"), partials: [([a]) => `cosh ${a}`] }),
-  cosh: unary("cosh", (a) => Math.cosh(a), ([a]) => o.sinh(a!), { primal: call("cosh"), partials: [([a]) => `sinh ${a}`] }),
-  tanh: unary("tanh", (a) => Math.tanh(a), (_a, out) => o.sub(1, o.mul(out, out)), { primal: call("tanh"), partials: [(_a, out) => `1−${out}²`] }),
-  sqrt: unary("sqrt", (a) => Math.sqrt(a), (_a, out) => o.div(0.5, out), { primal: call("√"), partials: [(_a, out) => `1/(2${out})`] }),
+  neg: unary("neg", (a) => -a, () => -1, { primal: ([a]) => `−${a}`, partials: [() => "−1"] }, { js: ([a]) => `-${a}` }),
+  square: unary("square", (a) => a * a, ([a]) => o.mul(2, a!), { primal: ([a]) => `${a}²`, partials: [([a]) => `2·${a}`] }, { js: ([a]) => `${a} * ${a}` }),
+  exp: unary("exp", (a) => Math.exp(a), (_a, out) => out, { primal: call("exp"), partials: [(_a, out) => out] }, jsMath("exp")),
+  log: unary("log", (a) => Math.log(a), ([a]) => o.div(1, a!), { primal: call("ln"), partials: [([a]) => `1/${a}`] }, jsMath("log")),
+  log1p: unary("log1p", (a) => Math.log1p(a), ([a]) => o.div(1, o.add(1, a!)), { primal: call("log1p"), partials: [([a]) => `1/(1+${a})`] }, jsMath("log1p")),
+  expm1: unary("expm1", (a) => Math.expm1(a), (_a, out) => o.add(out, 1), { primal: call("expm1"), partials: [(_a, out) => `${out}+1`] }, jsMath("expm1")),
+  sin: unary("sin", (a) => Math.sin(a), ([a]) => o.cos(a!), { primal: call("sin"), partials: [([a]) => `cos ${a}`] }, jsMath("sin")),
+  cos: unary("cos", (a) => Math.cos(a), ([a]) => o.neg(o.sin(a!)), { primal: call("cos"), partials: [([a]) => `−sin ${a}`] }, jsMath("cos")),
+  tan: unary("tan", (a) => Math.tan(a), (_a, out) => o.add(1, o.mul(out, out)), { primal: call("tan"), partials: [(_a, out) => `1+${out}²`] }, jsMath("tan")),
+  asin: unary("asin", (a) => Math.asin(a), ([a]) => o.div(1, o.sqrt(o.sub(1, o.mul(a!, a!)))), { primal: call("asin"), partials: [([a]) => `1/√(1−${a}²)`] }, jsMath("asin")),
+  acos: unary("acos", (a) => Math.acos(a), ([a]) => o.neg(o.div(1, o.sqrt(o.sub(1, o.mul(a!, a!))))), { primal: call("acos"), partials: [([a]) => `−1/√(1−${a}²)`] }, jsMath("acos")),
+  atan: unary("atan", (a) => Math.atan(a), ([a]) => o.div(1, o.add(1, o.mul(a!, a!))), { primal: call("atan"), partials: [([a]) => `1/(1+${a}²)`] }, jsMath("atan")),
+  sinh: unary("sinh", (a) => Math.sinh(a), ([a]) => o.cosh(a!), { primal: call("sinh"), partials: [([a]) => `cosh ${a}`] }, jsMath("sinh")),
+  cosh: unary("cosh", (a) => Math.cosh(a), ([a]) => o.sinh(a!), { primal: call("cosh"), partials: [([a]) => `sinh ${a}`] }, jsMath("cosh")),
+  tanh: unary("tanh", (a) => Math.tanh(a), (_a, out) => o.sub(1, o.mul(out, out)), { primal: call("tanh"), partials: [(_a, out) => `1−${out}²`] }, jsMath("tanh")),
+  sqrt: unary("sqrt", (a) => Math.sqrt(a), (_a, out) => o.div(0.5, out), { primal: call("√"), partials: [(_a, out) => `1/(2${out})`] }, jsMath("sqrt")),
   // |x|' = sign(x), with the subgradient 0 at x = 0.
-  abs: unary("abs", (a) => Math.abs(a), ([a]) => o.sign(a!), { primal: ([a]) => `|${a}|`, partials: [([a]) => `sign ${a}`] }),
+  abs: unary("abs", (a) => Math.abs(a), ([a]) => o.sign(a!), { primal: ([a]) => `|${a}|`, partials: [([a]) => `sign ${a}`] }, jsMath("abs")),
   sign: {
     ...unary("sign", (a) => (a > 0 ? 1 : a < 0 ? -1 : a), () => ZERO, { primal: call("sign") }),
     rule: { kind: "none", why: "sign is piecewise constant: its derivative is 0 wherever it exists" },
   } satisfies Primitive<undefined>,
 
-  greater: compare("greater", (a, b) => a > b, ">"),
-  greaterEqual: compare("greaterEqual", (a, b) => a >= b, "≥"),
-  less: compare("less", (a, b) => a < b, "<"),
-  lessEqual: compare("lessEqual", (a, b) => a <= b, "≤"),
-  equal: compare("equal", (a, b) => a === b, "="),
-  notEqual: compare("notEqual", (a, b) => a !== b, "≠"),
+  greater: compare("greater", (a, b) => a > b, ">", ">"),
+  greaterEqual: compare("greaterEqual", (a, b) => a >= b, "≥", ">="),
+  less: compare("less", (a, b) => a < b, "<", "<"),
+  lessEqual: compare("lessEqual", (a, b) => a <= b, "≤", "<="),
+  equal: compare("equal", (a, b) => a === b, "=", "==="),
+  notEqual: compare("notEqual", (a, b) => a !== b, "≠", "!=="),
 
   // where(c, a, b): the derivative reaches only the branch that was taken; the other gets a
   // structural zero (ZERO for a JS boolean condition, a selection for a bool array), so a
@@ -268,6 +287,13 @@ const TABLE = {
     },
     rule: { kind: "partials", partials: [null, ([c]) => select(c!, true, 1), ([c]) => select(c!, false, 1)] },
     display: { primal: ([c, a, b]) => `${c} ? ${a} : ${b}` },
+    lower: { js: ([c, a, b]) => `(${c} ? ${a} : ${b})` },
+    // A constant condition picks its side (exact).
+    rewrite: ([c, a, b], ctx) => {
+      const u = c! < 0 ? ctx.uniform(c!) : null;
+      const pick = u === null ? null : u !== 0 ? a! : b!;
+      return pick !== null && ctx.fits(pick) ? pick : null;
+    },
   } satisfies Primitive<undefined>,
 
   stopGradient: {
@@ -277,6 +303,7 @@ const TABLE = {
     impl: ([a]) => a!,
     rule: { kind: "none", why: "stopGradient blocks derivatives by definition" },
     display: { primal: call("stopGradient") },
+    lower: { js: ([a]) => a!, identity: true, aliases: true },
   } satisfies Primitive<undefined>,
 
   // A size-1 array as a plain JS number (so gradients with respect to numbers are numbers).
@@ -294,6 +321,9 @@ const TABLE = {
       vjp: [(g, [a]) => (typeof o.concrete(a!) === "number" ? g : o.broadcastTo(g, o.shapeOf(a!), o.dtypeOfValue(a!)))],
     },
     display: { primal: ([a]) => `${a}` },
+    // On a plain number it is the number itself; on an array its kernel reads the element.
+    lower: { js: ([a]) => a! },
+    rewrite: NOOP_WHEN_FITS,
   } satisfies Primitive<undefined>,
 
   astype: {
@@ -313,6 +343,8 @@ const TABLE = {
       }],
     },
     display: { primal: ([a], p) => `${p.dtype}(${a})` },
+    lower: KERNEL,
+    rewrite: NOOP_WHEN_FITS,
   } satisfies Primitive<CastParams>,
 
   sum: reduction("sum"),
@@ -335,6 +367,8 @@ const TABLE = {
       vjp: [(g, [a]) => (typeof o.concrete(a!) === "number" ? o.toScalar(g) : o.reshape(g, o.shapeOf(a!)))],
     },
     display: { primal: ([a], p) => `reshape(${a}, ${shapeStr(p.shape)})` },
+    lower: { aliases: true },
+    rewrite: NOOP_WHEN_FITS,
   } satisfies Primitive<ShapeParams>,
 
   transpose: {
@@ -357,6 +391,7 @@ const TABLE = {
       }],
     },
     display: { primal: ([a], p) => `transpose(${a}, [${p.perm.join(",")}])` },
+    lower: KERNEL,
   } satisfies Primitive<PermParams>,
 
   broadcastTo: {
@@ -376,6 +411,8 @@ const TABLE = {
       vjp: [(g, [a]) => o.unbroadcast(g, a!)],
     },
     display: { primal: ([a], p) => `broadcast(${a}, ${shapeStr(p.shape)})` },
+    lower: KERNEL,
+    rewrite: NOOP_WHEN_FITS,
   } satisfies Primitive<ShapeParams>,
 
   slice: {
@@ -389,6 +426,7 @@ const TABLE = {
       vjp: [(g, [a], _o, p) => o.unslice(g, { starts: p.starts, steps: p.steps, full: o.shapeOf(a!) })],
     },
     display: { primal: ([a], p) => `${a}[${p.starts.map((s, i) => `${s}:${s + p.shape[i]! * p.steps[i]!}${p.steps[i] === 1 ? "" : ":" + p.steps[i]}`).join(",")}]` },
+    lower: { aliases: true },
   } satisfies Primitive<SliceParams>,
 
   unslice: {
@@ -402,6 +440,7 @@ const TABLE = {
       vjp: [(g, [a], _o, p) => o.bindSlice(g, { starts: p.starts, steps: p.steps, shape: o.shapeOf(a!) })],
     },
     display: { primal: ([a], p) => `unslice(${a}, ${shapeStr(p.full)})` },
+    lower: { placement: unslicePlacement },
   } satisfies Primitive<UnsliceParams>,
 
   concat: {
@@ -435,6 +474,7 @@ const TABLE = {
       },
     },
     display: { primal: (args, p) => `concat([${args.join(", ")}], axis=${p.axis})` },
+    lower: KERNEL,
   } satisfies Primitive<AxisParams>,
 
   pad: {
@@ -451,6 +491,7 @@ const TABLE = {
       vjp: [(g, [a], _o, p) => o.bindSlice(g, { starts: p.widths.map((w) => w[0]), steps: p.widths.map(() => 1), shape: o.shapeOf(a!) })],
     },
     display: { primal: ([a], p) => `pad(${a}, ${JSON.stringify(p.widths)})` },
+    lower: KERNEL,
   } satisfies Primitive<PadParams>,
 
   take: {
@@ -475,6 +516,7 @@ const TABLE = {
       vjp: [(g, [a, idx], _o, p) => o.scatterAdd(g, idx!, p.axis, o.shapeOf(a!)), null],
     },
     display: { primal: ([a, i], p) => `take(${a}, ${i}, axis=${p.axis})` },
+    lower: KERNEL,
   } satisfies Primitive<AxisParams>,
 
   scatterAdd: {
@@ -488,6 +530,7 @@ const TABLE = {
       vjp: [(g, [, idx], _o, p) => o.take(g, idx!, p.axis), null],
     },
     display: { primal: ([g, i], p) => `scatterAdd(${g}, ${i}, axis=${p.axis})` },
+    lower: KERNEL,
   } satisfies Primitive<ScatterParams>,
 
   // Matrix product of arrays of rank ≥ 2 with broadcast batch axes (api.matmul lifts vectors).
@@ -517,6 +560,7 @@ const TABLE = {
       ],
     },
     display: { primal: ([a, b], p) => `${a}${p?.ta === true ? "ᵀ" : ""} @ ${b}${p?.tb === true ? "ᵀ" : ""}` },
+    lower: KERNEL,
   } satisfies Primitive<MatmulParams | undefined>,
 
   // JS `%` and Math.floor/ceil/round/trunc (src/ops/rounding.ts).
@@ -530,15 +574,25 @@ const TABLE = {
  * `prim.scalar`, `prim.rule`, … stay monomorphic in V8 (object literals of different shapes
  * made the hot dispatch path megamorphic).
  */
-function uniform<T extends object>(table: T): T {
+function withOneShape<T extends object>(table: T): T {
   const out: Record<string, Primitive<unknown>> = {};
   for (const [k, d] of Object.entries(table) as [string, Primitive<unknown>][]) {
-    out[k] = { name: d.name, scalar: d.scalar, broadcasts: d.broadcasts, infer: d.infer, impl: d.impl, rule: d.rule, display: d.display };
+    const e: Record<string, unknown> = {};
+    for (const f of PRIMITIVE_FIELDS) e[f] = d[f];
+    out[k] = e as unknown as Primitive<unknown>;
   }
   return out as T;
 }
 
-export const P = uniform(TABLE);
+export const P = withOneShape(TABLE);
+
+/** unslice places its argument contiguously when every step is 1 and it spans all but the first axis. */
+function unslicePlacement(p: UnsliceParams, inShape: Shape): number | null {
+  if (p.steps.some((st) => st !== 1) || inShape.some((d, i) => i > 0 && d !== p.full[i])) return null;
+  let offset = 0, stride = 1;
+  for (let i = p.full.length - 1; i >= 0; i--) { offset += p.starts[i]! * stride; stride *= p.full[i]!; }
+  return offset;
+}
 
 function concatPlacement(args: readonly Value[], i: number, axis: number): UnsliceParams {
   const shapes = args.map((a) => o.shapeOf(a));

@@ -11,6 +11,7 @@
 
 import { zeros } from "../array/ndarray.js";
 import { ArgumentError, MissingRuleError } from "../base/errors.js";
+import { KERNEL } from "../core/lowering.js";
 import type { Primitive } from "../core/primitive.js";
 import { flatten, unflatten, type TreeDef } from "../core/pytree.js";
 import { dtypeOf, runWith, shapeOf, Tracer, ZERO, type Interpreter, type MaybeZero, type Value, type Zero } from "../core/tracer.js";
@@ -153,6 +154,7 @@ function customLine(name: string, pullback: (g: Value) => readonly MaybeZero[], 
       },
     },
     display: { primal: (args) => `${name}(${args.join(", ")})` },
+    lower: KERNEL,
   };
 }
 
