@@ -52,7 +52,7 @@ function runWorker(system, ids, extra = []) {
 
 function metCell(m, row, all) {
   const t = m.target;
-  if (!t || row.system !== "wengert") return "";
+  if (!t || (row.system !== "wengert" && !(t.kind === "gflops" && row.system.startsWith("wengert")))) return "";
   if (row.status !== "ok") return "no";
   const err = relErr(row.values, row.expected);
   if (err !== undefined && err > 1e-3) return "no (checksum)";
@@ -68,6 +68,12 @@ function metCell(m, row, all) {
       // Loops under reverse mode: a time budget (eager or compiled) and an RSS budget.
       const max = row.system.includes("compiled") ? t.compiled : t.eager;
       return yes(row.ratio <= max && row.rssGrowthMB <= t.mb, ` (≤ ${max}×, ≤ ${t.mb} MB)`);
+    }
+    case "gflops": {
+      // Matrix products: GFLOP/s against a floor per variant ("" = the default thread count).
+      const min = t.min[row.system.slice("wengert".length).trim()];
+      if (min === undefined) return "";
+      return yes(m.flops / row.median / 1e9 >= min, ` (≥ ${min})`);
     }
     case "peer": {
       const peer = all.find((r) => r.measure === m.id && r.system === t.peer && r.status === "ok");
@@ -106,12 +112,38 @@ function buildTable(results) {
         row.yardMedian !== undefined ? fmtTime(row.yardMedian) : "",
         fmtRatio(row.ratio),
         checksumCell(row),
-        row.system === "wengert" ? (m.target?.text ?? "") : "",
+        row.system === "wengert" || (m.target?.kind === "gflops" && row.system.startsWith("wengert")) ? (m.target?.text ?? "") : "",
         metCell(m, row, all),
         [row.note, m.isolate && row.rssGrowthMB !== undefined ? `RSS +${fmtMB(row.rssGrowthMB)}` : ""].filter(Boolean).join("; "),
       ]),
   );
   return markdownTable(["Workload", "System", "Median", "Plain f (same proc.)", "× plain f", "Checksum", "Target", "Met?", "Notes"], body);
+}
+
+/** Matrix products: GFLOP/s per size, dtype and system, with the load average of each figure's process. */
+function gflopsTable(results) {
+  const rows = results.flatMap((r) => r.rows.map((row) => ({ ...row, load: r.load }))).filter((r) => r.measure.startsWith("MM."));
+  if (rows.length === 0) return [];
+  const systems = [...new Set(rows.map((r) => r.system))];
+  const sizes = MEASURES.filter((m) => m.id.startsWith("MM.") && rows.some((r) => r.measure === m.id));
+  const cell = (m, s) => {
+    const r = rows.find((x) => x.measure === m.id && x.system === s);
+    if (!r) return "";
+    if (r.status !== "ok") return r.status === "n/a" ? "n/a" : `${r.status}`;
+    return `${(m.flops / r.median / 1e9).toFixed(1)}${relErr(r.values, r.expected) > 1e-3 ? " ✗" : ""}`;
+  };
+  const loads = (s) => {
+    const r = rows.find((x) => x.system === s && x.load);
+    return r ? `${r.load[0].toFixed(1)} → ${r.load[1].toFixed(1)}` : "";
+  };
+  return [
+    "## Matrix products, GFLOP/s",
+    "",
+    "2·n³ / median time of one n×n·n×n product (inputs pinned, checksum Σ C checked). The last row is the 1-minute load average at the start and end of each system's process: on this 2-core machine shared with other work, a load above 2 means the threads of a figure did not have their cores to themselves.",
+    "",
+    markdownTable(["Product", ...systems.map((s) => { const n = rows.find((r) => r.system === s && /\d+ threads/.test(r.note ?? ""))?.note.match(/(\d+) threads/)?.[1]; return n ? `${s} (${n} threads)` : s; })], [...sizes.map((m) => [m.text, ...systems.map((s) => cell(m, s))]), ["load average", ...systems.map(loads)]]),
+    "",
+  ];
 }
 
 const fmtMB = (mb) => `${mb < 10 ? mb.toFixed(1) : mb.toFixed(0)} MB`;
@@ -147,7 +179,7 @@ function annotate(res) {
     const before = res.yard[m.yard],
       after = res.yardAfter[m.yard];
     const yard = before && Math.min(before.median, after?.median ?? Infinity);
-    row.yardMedian = yard;
+    row.yardMedian = yard || undefined;
     if (row.status === "ok" && yard) row.ratio = row.median / yard;
     row.expected = m.expect === "yard" ? (before ? [before.value] : undefined) : m.expect;
   }
@@ -237,6 +269,7 @@ async function main() {
     "",
     table,
     "",
+    ...gflopsTable(results),
     ...memoryTable(results),
     "The plain-JS yardsticks of each process, timed before the library was imported and again after all its cases ran. A rise can come from a detached ArrayBuffer (a wasm library grew its memory) or from other load on the machine (the js rows load no library and show that noise). The table's 'Plain f' is the faster of the two:",
     "",

@@ -75,7 +75,8 @@ async function main() {
   if (!SYSTEMS[system]) throw new Error(`unknown system ${system}; one of ${Object.keys(SYSTEMS).join(", ")}`);
   const opts = timingOptions(quick);
   const measures = selectMeasures(filters);
-  const yardKeys = [...new Set(measures.map((m) => m.yard))];
+  const yardKeys = [...new Set(measures.map((m) => m.yard).filter((y) => y !== undefined))];
+  const load0 = (await import("node:os")).loadavg()[0];
 
   // The yardsticks are cheap: more warm-up and samples make the denominators steadier.
   const yardOpts = { ...opts, runs: 15, warmupMs: 2 * opts.warmupMs };
@@ -111,7 +112,8 @@ async function main() {
   // The yardsticks again, after the library ran: shows whether it slowed plain JS down. A
   // detached buffer can only make this second timing slower; the machine's noise can hit either.
   const after = await timeYardsticks(yardKeys, yardOpts);
-  process.stdout.write(`@@RESULT ${JSON.stringify({ system, rows, yard: before, yardAfter: after, variantCounts })}\n`);
+  const load = [load0, (await import("node:os")).loadavg()[0]];
+  process.stdout.write(`@@RESULT ${JSON.stringify({ system, rows, yard: before, yardAfter: after, variantCounts, load })}\n`);
 }
 
 main().then(

@@ -161,6 +161,31 @@ describe("kernels: worker threads", () => {
   });
 });
 
+describe("kernels: elementwise", () => {
+  test("where reads full-size and scalar operands in place and broadcasts the rest, for every mix", () => {
+    const r = new Rng(71);
+    const shape = [3, 4];
+    const at = (v: number | boolean | NDArray, i: number, j: number): number => {
+      if (!(v instanceof NDArray)) return +v;
+      const [p, q] = v.ndim === 2 ? [v.shape[0] === 1 ? 0 : i, v.shape[1] === 1 ? 0 : j] : [0, v.shape[0] === 1 ? 0 : j];
+      return v.data[v.ndim === 2 ? p * v.shape[1]! + q : q]!;
+    };
+    const conds: (boolean | NDArray)[] = [true, false, w.greater(rand(r, [3, 4], "float64"), 0), w.greater(rand(r, [3, 1], "float64"), 0), w.greater(rand(r, [4], "float64"), 0), w.array([true])];
+    for (const dtype of ["float64", "float32"] as const) {
+      const vals: (number | NDArray)[] = [2.5, rand(r, [3, 4], dtype), rand(r, [1, 4], dtype), rand(r, [3, 1], dtype), rand(r, [1], dtype)];
+      for (const c of conds) for (const a of vals) for (const b of vals) {
+        if (typeof a === "number" && typeof b === "number" && typeof c === "boolean") continue;
+        const out = K.where(c, a, b, shape, dtype);
+        assert.equal(out.dtype, dtype);
+        for (let i = 0; i < 3; i++) for (let j = 0; j < 4; j++) {
+          const want = at(c, i, j) ? at(a, i, j) : at(b, i, j);
+          assert.equal(out.data[i * 4 + j], dtype === "float32" ? Math.fround(want) : want, `where(${String(c)}, …)[${i},${j}]`);
+        }
+      }
+    }
+  });
+});
+
 describe("kernels: derivatives", () => {
   test("derivatives of op(A)·op(B) for every transpose pair, batch broadcast, at sizes the WebAssembly kernels take", () => {
     const r = new Rng(61);

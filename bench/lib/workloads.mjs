@@ -54,11 +54,32 @@ export function w5x() {
   return Float64Array.from({ length: W5N }, (_, i) => (i + 1) / W5N);
 }
 
+/** Matrix-product benchmark sizes (n×n·n×n) and their inputs: uniform in [-0.5, 0.5) from mulberry32(7). */
+export const MM_SIZES = [64, 256, 1024];
+export function mmData(n) {
+  const rand = mulberry32(7);
+  const fill = () => Float64Array.from({ length: n * n }, () => rand() - 0.5);
+  return { A: fill(), B: fill() };
+}
+/** Σ_ij (A·B)_ij = Σ_p (Σ_i A_ip)(Σ_j B_pj), on the inputs rounded to the dtype. */
+export function mmChecksum(n, dtype) {
+  const { A, B } = data(`MM.${n}`);
+  const r = dtype === "float32" ? Math.fround : (x) => x;
+  let s = 0;
+  for (let p = 0; p < n; p++) {
+    let ca = 0, rb = 0;
+    for (let i = 0; i < n; i++) ca += r(A[i * n + p]);
+    for (let j = 0; j < n; j++) rb += r(B[p * n + j]);
+    s += ca * rb;
+  }
+  return s;
+}
+
 const cache = new Map();
 /** Inputs built once per process, shared by every system's cases. */
 export function data(key) {
   if (!cache.has(key)) {
-    const make = { "W2.1e3": () => rosenX(1e3), "W2.1e5": () => rosenX(1e5), W3: mlpData, "W5.x": w5x, W7: w7x0 }[key];
+    const make = { "W2.1e3": () => rosenX(1e3), "W2.1e5": () => rosenX(1e5), W3: mlpData, "W5.x": w5x, ...Object.fromEntries(MM_SIZES.map((n) => [`MM.${n}`, () => mmData(n)])), W7: w7x0 }[key];
     cache.set(key, make());
   }
   return cache.get(key);
@@ -311,6 +332,16 @@ export const MEASURES = [
     target: { kind: "memory", text: "eager ≤ 15× f, compiled ≤ 5× f; RSS ≤ +10 MB", eager: 15, compiled: 5, mb: 10 },
   },
 ];
+
+// Matrix products (#15): no yardstick (GFLOP/s is the figure); the checksum is Σ C.
+for (const dtype of ["float32", "float64"]) {
+  for (const n of MM_SIZES) {
+    const m = { id: `MM.${dtype === "float32" ? "f32" : "f64"}.${n}`, text: `matmul ${n}³ ${dtype}`, flops: 2 * n ** 3, dtype, n };
+    Object.defineProperty(m, "expect", { get: () => [mmChecksum(n, dtype)], enumerable: true });
+    if (dtype === "float32" && n === 256) m.target = { kind: "gflops", text: "≥ 20 GFLOP/s on 2 threads, ≥ 10 on 1", min: { "": 20, "1 thread": 10 } };
+    MEASURES.push(m);
+  }
+}
 
 /** PyTorch on W7 (quoted from issue #10, not run here): the anchor for the loop rows. */
 export const W7_PYTORCH = [

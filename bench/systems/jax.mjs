@@ -1,7 +1,7 @@
 // jax-js on its wasm backend, float64 (float32 for W3), eager and jit. Arrays are reference
 // counted: every call is given fresh references (x.ref) and every result is disposed.
 import { eachSize } from "../lib/cases.mjs";
-import { data, MLP, sumOf, W5N, W5X } from "../lib/workloads.mjs";
+import { data, MLP, MM_SIZES, sumOf, W5N, W5X } from "../lib/workloads.mjs";
 
 globalThis.Float16Array ??= class Float16Array {}; // Node 20 lacks it; jax-js tests for it at load.
 const jax = await import("@jax-js/jax"); // imported after the stub (a static import would run first)
@@ -91,6 +91,21 @@ const vjpRows = (f) => (x) => {
   return np.stack(rows);
 };
 
+/** n×n·n×n products, float32 and float64, under jit. */
+function mmCases() {
+  const out = {};
+  const mm = jit((a, b) => np.matmul(a, b));
+  for (const [tag, make] of [["f32", f32], ["f64", f64]]) {
+    for (const n of MM_SIZES) {
+      out[`MM.${tag}.${n}`] = () => {
+        const { A, B } = data(`MM.${n}`);
+        return { ...jcase(mm, [make(A, [n, n]), make(B, [n, n])], sum1), variant: "jit" };
+      };
+    }
+  }
+  return out;
+}
+
 export async function create() {
   await init("wasm");
   js = np.arange(1, W5N + 1).astype(np.float64);
@@ -130,6 +145,7 @@ export async function create() {
         { ...jcase(vjpRows(fb), [w5t], sum1), variant: "vjp×1000", note: "one vjp, its pullback applied to 1000 basis vectors" },
       ],
       "W5.fb.jacobian": () => ({ na: "jax-js jacobian = jacrev (no auto mode)" }),
+      ...mmCases(),
       "W6.hvp": () => {
         const hvp = (x, v) => jvp(grad(rosenArray), [x], [v])[1];
         const x = f64(data("W2.1e5")),

@@ -4,7 +4,7 @@ import { setWasmPaths } from "@tensorflow/tfjs-backend-wasm";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { eachSize } from "../lib/cases.mjs";
-import { data, MLP, sumOf, W5N, W5X } from "../lib/workloads.mjs";
+import { data, MLP, MM_SIZES, sumOf, W5N, W5X } from "../lib/workloads.mjs";
 
 /** A case: run() inside tf.tidy (results freed in the timed region); check() reads the result back. */
 function tcase(f, check, extra = {}) {
@@ -64,6 +64,20 @@ const fa = (x) =>
 let js;
 const fb = (x) => tf.sin(js.mul(x)).mul(x);
 const noForward = { na: "no forward mode in tfjs" };
+
+/** n×n·n×n products: float32 only (tfjs has no float64). */
+function mmCases() {
+  const out = {};
+  for (const n of MM_SIZES) {
+    out[`MM.f32.${n}`] = () => {
+      const { A, B } = data(`MM.${n}`);
+      const a = tf.tensor2d(Float32Array.from(A), [n, n]), b = tf.tensor2d(Float32Array.from(B), [n, n]);
+      return tcase(() => tf.matMul(a, b), (c) => [sumOf(c)]);
+    };
+    out[`MM.f64.${n}`] = () => ({ na: "tfjs is float32 only" });
+  }
+  return out;
+}
 
 export async function create(backend) {
   if (backend === "wasm") {
@@ -156,6 +170,7 @@ export async function create(backend) {
         );
       },
       "W5.fb.jacobian": () => ({ na: "no jacobian in tfjs" }),
+      ...mmCases(),
       "W6.hvp": () => {
         const x = vec(data("W2.1e5")),
           v = tf.onesLike(x),

@@ -1,7 +1,7 @@
 // wengert, from the root package's build (../dist).
 import * as w from "../../dist/index.js";
 import { eachSize, syncCase as sync } from "../lib/cases.mjs";
-import { data, MLP, sumOf, W1X, W5N, W5X, W7 } from "../lib/workloads.mjs";
+import { data, MLP, MM_SIZES, sumOf, W1X, W5N, W5X, W7 } from "../lib/workloads.mjs";
 
 const sumData = (a) => sumOf(a.data);
 
@@ -103,7 +103,40 @@ function jacCase(transform, f, arg) {
 const faArg = () => w.array(data("W5.x"));
 const fbArg = () => W5X;
 
+/** The default thread count of the kernels (the cores, at most 4). */
+let DEFAULT_THREADS = 1;
+/**
+ * A variant built (and timed) with the kernels on `threads` threads: built lazily, right before
+ * it is measured, so that the setting holds for its whole timing. `variant` undefined: the default.
+ */
+const threaded = (threads, variant, make) => ({
+  variant,
+  build: () => {
+    w.setKernelOptions({ threads });
+    const c = make();
+    return { ...c, note: [c.note, `${threads} thread${threads > 1 ? "s" : ""}`].filter(Boolean).join("; ") };
+  },
+});
+const byThreads = (make) => [threaded(DEFAULT_THREADS, undefined, make), ...(DEFAULT_THREADS > 1 ? [threaded(1, "1 thread", make)] : [])];
+
+function mmCases() {
+  const out = {};
+  for (const dtype of ["float32", "float64"]) {
+    for (const n of MM_SIZES) {
+      out[`MM.${dtype === "float32" ? "f32" : "f64"}.${n}`] = () => {
+        const { A, B } = data(`MM.${n}`);
+        const a = w.array(A, { dtype, shape: [n, n] }), b = w.array(B, { dtype, shape: [n, n] });
+        return byThreads(() => sync(() => w.matmul(a, b), (c) => [sumData(c)]));
+      };
+    }
+  }
+  return out;
+}
+
 export async function create() {
+  const info = await w.kernelsReady();
+  DEFAULT_THREADS = info.options.threads;
+  if (!info.wasm) process.stderr.write(`wengert: WebAssembly kernels unavailable: ${info.reason}\n`);
   return {
     name: "wengert",
     dtype: "float64",
@@ -149,20 +182,30 @@ export async function create() {
       },
       "W3.forward": () => {
         const { params, loss } = mlpSetup();
-        return sync(
+        return byThreads(() => sync(
           () => loss(...params),
           (y) => [y.item()],
-        );
+        ));
       },
       "W3.step": () => {
         const { params, loss } = mlpSetup();
         const vg = w.valueAndGrad(loss, { argnums: [0, 1, 2, 3] });
-        return sync(
-          () => vg(...params),
-          ([y]) => [y.item()],
-          "valueAndGrad, argnums [0,1,2,3]",
-        );
+        return [
+          ...byThreads(() => sync(
+            () => vg(...params),
+            ([y]) => [y.item()],
+            "valueAndGrad, argnums [0,1,2,3]",
+          )),
+          {
+            variant: "compiled",
+            build: () => {
+              w.setKernelOptions({ threads: DEFAULT_THREADS });
+              return compiled(w.compile(vg), params, ([y]) => [y.item()], `; ${DEFAULT_THREADS} threads`);
+            },
+          },
+        ];
       },
+      ...mmCases(),
       "W5.fa.jacfwd": () => jacCase(w.jacfwd, fa, faArg),
       "W5.fa.jacrev": () => jacCase(w.jacrev, fa, faArg),
       "W5.fa.jacobian": () => jacCase(w.jacobian, fa, faArg),

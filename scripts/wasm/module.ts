@@ -13,8 +13,8 @@ export interface ModuleConfig {
 
 /** Register tiles and block sizes, chosen by measurement (scripts/wasm/tune.ts). */
 export const CONFIG: ModuleConfig = {
-  f32: normalize({ mr: 4, nrv: 2, kc: 256, mc: 64, unroll: 2 }),
-  f64: normalize({ mr: 4, nrv: 2, kc: 256, mc: 64, unroll: 2 }),
+  f32: normalize({ mr: 4, nrv: 2, kc: 256, mc: 64, unroll: 1 }),
+  f64: normalize({ mr: 4, nrv: 2, kc: 256, mc: 64, unroll: 1 }),
 };
 
 if (TASK.GEMM_F32 !== 1 || TASK.GEMM_F64 !== 2) throw new Error("task's br_table assumes GEMM_F32 = 1, GEMM_F64 = 2");

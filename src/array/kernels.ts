@@ -150,12 +150,28 @@ function strided(src: ArrayLike<number>, out: TypedData, shape: Shape, strides: 
   });
 }
 
-/** where(cond, a, b) elementwise with broadcasting. */
+/**
+ * where(cond, a, b) elementwise with broadcasting. Operands already of the output's size, and
+ * scalars, are read in place (relu's where(x > 0, x, 0) and its cotangent where(c, g, 0) make
+ * no copies); only a partial broadcast is materialized first.
+ */
 export function where(c: Operand, a: Operand, b: Operand, shape: Shape, dtype: DType): NDArray {
   const n = sizeOf(shape);
-  const C = broadcastTo(c, shape, "bool").data, A = broadcastTo(a, shape, dtype).data, B = broadcastTo(b, shape, dtype).data;
+  const full = (v: Operand, dt: DType): TypedData | number => {
+    if (!(v instanceof NDArray)) return toScalar(v);
+    if (v.size === n) return v.data;
+    return v.size === 1 ? v.data[0]! : broadcastTo(v, shape, dt).data;
+  };
+  const C = full(c, "bool"), A = full(a, dtype), B = full(b, dtype);
   const out = allocate(dtype, n);
-  for (let i = 0; i < n; i++) out[i] = C[i] ? A[i]! : B[i]!;
+  if (typeof C === "number") {
+    const src = C !== 0 ? A : B;
+    if (typeof src === "number") out.fill(src);
+    else out.set(src);
+  } else if (typeof A !== "number" && typeof B !== "number") for (let i = 0; i < n; i++) out[i] = C[i] ? A[i]! : B[i]!;
+  else if (typeof A !== "number") { const bv = B as number; for (let i = 0; i < n; i++) out[i] = C[i] ? A[i]! : bv; }
+  else if (typeof B !== "number") { const av = A; for (let i = 0; i < n; i++) out[i] = C[i] ? av : B[i]!; }
+  else for (let i = 0; i < n; i++) out[i] = C[i] ? A : B;
   return new NDArray(out, shape);
 }
 
