@@ -157,22 +157,39 @@ function strided(src: ArrayLike<number>, out: TypedData, shape: Shape, strides: 
  */
 export function where(c: Operand, a: Operand, b: Operand, shape: Shape, dtype: DType): NDArray {
   const n = sizeOf(shape);
-  const full = (v: Operand, dt: DType): TypedData | number => {
-    if (!(v instanceof NDArray)) return toScalar(v);
-    if (v.size === n) return v.data;
-    return v.size === 1 ? v.data[0]! : broadcastTo(v, shape, dt).data;
-  };
-  const C = full(c, "bool"), A = full(a, dtype), B = full(b, dtype);
   const out = allocate(dtype, n);
+  const C = inPlace(c, n, shape, "bool"), A = inPlace(a, n, shape, dtype), B = inPlace(b, n, shape, dtype);
   if (typeof C === "number") {
     const src = C !== 0 ? A : B;
     if (typeof src === "number") out.fill(src);
     else out.set(src);
-  } else if (typeof A !== "number" && typeof B !== "number") for (let i = 0; i < n; i++) out[i] = C[i] ? A[i]! : B[i]!;
-  else if (typeof A !== "number") { const bv = B as number; for (let i = 0; i < n; i++) out[i] = C[i] ? A[i]! : bv; }
-  else if (typeof B !== "number") { const av = A; for (let i = 0; i < n; i++) out[i] = C[i] ? av : B[i]!; }
-  else for (let i = 0; i < n; i++) out[i] = C[i] ? A : B;
+  } else if (typeof A === "number") {
+    if (typeof B === "number") selectSS(C, A, B, out, n);
+    else selectSV(C, A, B, out, n);
+  } else if (typeof B === "number") selectVS(C, A, B, out, n);
+  else selectVV(C, A, B, out, n);
   return new NDArray(out, shape);
+}
+
+/** An operand of an n-element result as a number (scalars, size-1 arrays) or n elements. */
+function inPlace(v: Operand, n: number, shape: Shape, dtype: DType): TypedData | number {
+  if (!(v instanceof NDArray)) return toScalar(v);
+  if (v.size === n) return v.data;
+  return v.size === 1 ? v.data[0]! : broadcastTo(v, shape, dtype).data;
+}
+
+// One small loop per operand mix, so that each stays monomorphic in what it reads.
+function selectVV(C: TypedData, A: TypedData, B: TypedData, O: TypedData, n: number): void {
+  for (let i = 0; i < n; i++) O[i] = C[i] ? A[i]! : B[i]!;
+}
+function selectVS(C: TypedData, A: TypedData, b: number, O: TypedData, n: number): void {
+  for (let i = 0; i < n; i++) O[i] = C[i] ? A[i]! : b;
+}
+function selectSV(C: TypedData, a: number, B: TypedData, O: TypedData, n: number): void {
+  for (let i = 0; i < n; i++) O[i] = C[i] ? a : B[i]!;
+}
+function selectSS(C: TypedData, a: number, b: number, O: TypedData, n: number): void {
+  for (let i = 0; i < n; i++) O[i] = C[i] ? a : b;
 }
 
 export function cast(a: Operand, dtype: DType): NDArray {
