@@ -101,7 +101,8 @@ export function optimize(p: WengertList): OptimizeStats {
       out.push(s);
       continue;
     }
-    if (s.nOut !== 1) { out.push(s); continue; }
+    // A line with several outputs (a loop) is kept whole: its bodies are its own programs.
+    if (s.nOut !== 1 || s.prim.outputs !== undefined) { out.push(s); continue; }
     if (allConst && s.prim.bodies === undefined) {
       const v = evalConcrete(s.prim, ins.map((a) => consts[-a - 1]!), s.params);
       if (typeof v !== "boolean") { alias[s.out] = constAtom(v); folded++; continue; }

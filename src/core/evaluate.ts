@@ -29,7 +29,7 @@ export function evaluate(list: WengertList, inputs: readonly Value[]): Value[] |
     const args = s.ins.map(get);
     if (s.kind === "eqn") {
       const r = bind(s.prim, args, s.params);
-      if (s.nOut === 1) env[s.out] = r;
+      if (s.nOut === 1 && s.prim.outputs === undefined) env[s.out] = r;
       else for (let j = 0; j < s.nOut; j++) env[s.out + j] = (r as unknown as readonly Value[])[j]!;
     } else if (s.kind === "guard") {
       if (bind(s.prim, args, s.params) !== s.expect) return MISS;

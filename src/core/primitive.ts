@@ -13,7 +13,7 @@ import type { Lowering, Rewrite } from "./lowering.js";
 
 export type { Aval };
 import { NDArray } from "../array/ndarray.js";
-import { Tracer, ZERO, type MaybeZero, type Tensor, type Value } from "./tracer.js";
+import { Tracer, ZERO, type MaybeZero, type Tensor, type Value, type Zero } from "./tracer.js";
 
 /** ∂out/∂args[i] for an elementwise primitive, as a value of out's shape (or broadcastable). */
 export type PartialFn<P> = (args: readonly Value[], out: Value, params: P) => MaybeZero;
@@ -38,7 +38,38 @@ export type Rule<P> =
       /** For ops with any number of arguments (concat): one rule taking the argument index. */
       readonly variadic?: { readonly jvp: IndexedLinearFn<P>; readonly vjp: IndexedLinearFn<P> };
     }
-  | { readonly kind: "none"; readonly why: string };
+  | { readonly kind: "none"; readonly why: string }
+  | { readonly kind: "program"; readonly rules: ProgramRules<P> };
+
+/**
+ * The rules of a primitive that runs programs of its own (a loop, a checkpointed call): each
+ * transform treats the whole line at once, since its derivative is a program too (a loop's
+ * JVP is a loop over the body's JVP; its VJP a loop over the body's VJP, run backwards). Rules
+ * bind primitives on the values one level down, so every lower transform (compile's stager,
+ * an outer derivative) sees the derivative lines as lines of its own.
+ */
+export interface ProgramRules<P> {
+  /** Forward mode: the outputs and their tangents (ZERO where none), from the operands' tangents. */
+  jvp(primals: readonly Value[], tangents: readonly MaybeZero[], params: P): { readonly outs: readonly Value[]; readonly tangents: readonly MaybeZero[] };
+  /**
+   * Reverse mode's forward half: the outputs and the pullback from their cotangents (ZERO where
+   * none) to the operands' (ZERO for an operand not `active`, i.e. not differentiated). `stored`
+   * is what the pullback keeps alive until the backward sweep (for memory reports).
+   */
+  vjp(primals: readonly Value[], active: readonly boolean[], params: P): {
+    readonly outs: readonly Value[];
+    readonly pullback: (cts: readonly (Value | Zero)[]) => readonly MaybeZero[];
+    readonly stored?: StoredReport;
+  };
+}
+
+/** What a line of the tape keeps for the backward sweep beyond its operands and outputs. */
+export interface StoredReport {
+  /** Bytes of the values kept (carries, snapshots). */
+  readonly bytes: number;
+  /** Loop carries kept (each a full carry). */
+  readonly carries: number;
+}
 
 /** How the trace printer shows a line and its partial derivatives (survey notation). */
 export interface Display<P> {
@@ -69,6 +100,11 @@ export interface Primitive<P> {
   readonly rewrite?: Rewrite<P>;
   /** Nested programs this primitive runs (loops, fused loops): see the note in core/ir.ts. */
   readonly bodies?: (params: P) => readonly Body[];
+  /**
+   * A primitive with several outputs gives their abstract values; binding it (and its impl)
+   * then returns an array of them, and its line defines that many consecutive variables.
+   */
+  readonly outputs?: (params: P) => readonly Aval[];
 }
 
 /**
@@ -76,10 +112,17 @@ export interface Primitive<P> {
  * (prims.ts), so that all entries share one shape in V8. Adding a field to Primitive without
  * listing it here is a type error (below), so no field is ever dropped by that rebuild.
  */
-export const PRIMITIVE_FIELDS = ["name", "scalar", "broadcasts", "infer", "impl", "rule", "display", "lower", "rewrite", "bodies"] as const;
+export const PRIMITIVE_FIELDS = ["name", "scalar", "broadcasts", "infer", "impl", "rule", "display", "lower", "rewrite", "bodies", "outputs"] as const;
 type Unlisted = Exclude<keyof Primitive<unknown>, (typeof PRIMITIVE_FIELDS)[number]>;
 const everyFieldListed: [Unlisted] extends [never] ? true : Unlisted = true;
 void everyFieldListed;
+
+/** The primitive rebuilt with every field in PRIMITIVE_FIELDS order: one V8 shape for all primitives, wherever declared. */
+export function withPrimitiveShape<P>(d: Primitive<P>): Primitive<P> {
+  const e: Record<string, unknown> = {};
+  for (const f of PRIMITIVE_FIELDS) e[f] = d[f];
+  return e as unknown as Primitive<P>;
+}
 
 export function avalOf(v: Tensor): Aval {
   if (typeof v === "number") return NUMBER_AVAL;

@@ -99,11 +99,23 @@ export function newLevel(): number {
  * place an interpreter's lifetime ends (a tracer that escapes is then refused by bind).
  */
 export function runWith<T>(interp: Interpreter, f: () => T): T {
+  running++;
   try {
     return f();
   } finally {
+    running--;
     interp.active = false;
   }
+}
+
+let running = 0;
+
+/**
+ * Whether some transform is running now, so that a value may be traced. With none, every value
+ * is concrete: a loop runs its body natively, step by step, without tracing it.
+ */
+export function transformRunning(): boolean {
+  return running > 0;
 }
 
 const SCALAR_SHAPE: Shape = Object.freeze([]) as Shape;

@@ -8,7 +8,7 @@ import * as K from "../array/kernels.js";
 import { NDArray, shapeStr, sizeOf, type DType, type Shape } from "../array/ndarray.js";
 import { DTypeError, ShapeError } from "../base/errors.js";
 import { KERNEL, type Rewrite } from "../core/lowering.js";
-import { PRIMITIVE_FIELDS, type Aval, type Display, type PartialFn, type Primitive, type Rule } from "../core/primitive.js";
+import { withPrimitiveShape, type Aval, type Display, type PartialFn, type Primitive, type Rule } from "../core/primitive.js";
 import { Masked, select, ZERO, type MaybeZero, type Value } from "../core/tracer.js";
 import * as o from "./api.js";
 import { elementPrims } from "./element.js";
@@ -577,9 +577,7 @@ const TABLE = {
 function withOneShape<T extends object>(table: T): T {
   const out: Record<string, Primitive<unknown>> = {};
   for (const [k, d] of Object.entries(table) as [string, Primitive<unknown>][]) {
-    const e: Record<string, unknown> = {};
-    for (const f of PRIMITIVE_FIELDS) e[f] = d[f];
-    out[k] = e as unknown as Primitive<unknown>;
+    out[k] = withPrimitiveShape(d);
   }
   return out as T;
 }

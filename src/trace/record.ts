@@ -33,6 +33,14 @@ export function tapeList(tape: Tape, nInputs: number, names: readonly string[], 
   }
   for (let k = nInputs; k < nodes.length; k++) {
     const n = nodes[k]!;
+    if (n.group !== null) {
+      // A line with several outputs (a loop): one line, its outputs the group's nodes.
+      const outs = nodes.slice(k, k + n.group.n).map((m) => concrete(m.primal));
+      const first = list.addEqnN(n.prim!, n.params, n.args.map(atom), outs.map(avalOf));
+      outs.forEach((v, j) => (list.values![first + j] = v));
+      k += n.group.n - 1;
+      continue;
+    }
     const value = concrete(n.primal);
     list.addEqn(n.prim!, n.params, n.args.map(atom), avalOf(value), value);
   }

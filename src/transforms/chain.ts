@@ -126,6 +126,11 @@ function missing(prim: Primitive<unknown>, mode: string): never {
   throw new MissingRuleError(prim.name, `has no ${mode} rule for this argument; add one to its entry in src/ops/prims.ts`);
 }
 
+/** A line that runs a program (a loop) has rules for the whole line, not per argument: interpreters call them. */
+function wholeLine(prim: Primitive<unknown>): never {
+  throw new MissingRuleError(prim.name, "is differentiated as a whole line (its program rules), not argument by argument");
+}
+
 /**
  * The tangent contributed by argument i: J_i · t, brought to the output's shape and dtype
  * (the transpose of vjpTerm's unbroadcast), so that the terms of a line add up exactly.
@@ -139,6 +144,7 @@ export function jvpTerm(prim: Primitive<unknown>, i: number, t: Value | Masked |
     return term === ZERO || !prim.broadcasts ? term : fitTangent(term, out);
   }
   if (rule.kind === "none") return ZERO;
+  if (rule.kind === "program") wholeLine(prim);
   if (rule.variadic) return rule.variadic.jvp(dense(t), i, args, out, params);
   const f = rule.jvp[i];
   if (f === undefined) missing(prim, "JVP");
@@ -154,6 +160,8 @@ export function vjpTerm(prim: Primitive<unknown>, i: number, g: Value | Masked |
     ct = p ? scale(g, p(args, out, params)) : ZERO;
   } else if (rule.kind === "none") {
     return ZERO;
+  } else if (rule.kind === "program") {
+    wholeLine(prim);
   } else if (rule.variadic) {
     ct = rule.variadic.vjp(dense(g), i, args, out, params);
   } else {

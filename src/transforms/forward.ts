@@ -44,8 +44,17 @@ export class ForwardInterpreter implements Interpreter {
         tangents[i] = ZERO;
       }
     }
+    const rule = prim.rule;
+    if (rule.kind === "program") {
+      // A line running a program (a loop): its rule gives every output's tangent at once.
+      const r = rule.rules.jvp(primals, tangents, params);
+      return r.outs.map((o, j) => {
+        const t = r.tangents[j]!;
+        return t === ZERO ? o : new DualTracer(this, o, t);
+      }) as unknown as Value;
+    }
     const out = bind(prim, primals, params);
-    if (prim.rule.kind === "none") return out;
+    if (rule.kind === "none") return out;
     let t: MaybeZero = ZERO;
     for (let i = 0; i < n; i++) {
       const ti = tangents[i]!;

@@ -10,7 +10,7 @@
 // loop over Float64Arrays (the survey's c·ops(f) with a small c).
 
 import { TracerError } from "../base/errors.js";
-import type { Primitive } from "../core/primitive.js";
+import type { Primitive, ProgramRules, StoredReport } from "../core/primitive.js";
 import { bind } from "../core/primitive.js";
 import { newLevel, Tracer, ZERO, type Interpreter, type Masked, type MaybeZero, type Value, type Zero } from "../core/tracer.js";
 import { addMaybe, dense, denseOrZero, jvpTerm, scale, vjpTerm } from "./chain.js";
@@ -27,6 +27,8 @@ export class TapeNode extends Tracer {
   private readonly xs: readonly Value[] | null;
   private readonly x0: Value | undefined;
   private readonly x1: Value | undefined;
+  /** Set on the outputs of a line with several (a loop): they share the line's pullback. */
+  group: LineGroup | null = null;
 
   constructor(tape: Tape, primal: Value, index: number, prim: Primitive<unknown> | null, xs: readonly Value[] | null, x0: Value | undefined, x1: Value | undefined, params: unknown) {
     super(tape, primal);
@@ -56,6 +58,14 @@ export class TapeNode extends Tracer {
     const tape = this.interp as Tape;
     return this.args.map((a) => (tape.own(a) ? a : null));
   }
+}
+
+/** The output nodes first … first + n − 1 of one line with several outputs, and its pullback. */
+export interface LineGroup {
+  readonly first: number;
+  readonly n: number;
+  readonly pullback: (cts: readonly (Value | Zero)[]) => readonly MaybeZero[];
+  readonly stored: StoredReport | undefined;
 }
 
 const NO_ARGS: readonly Value[] = [];
@@ -167,9 +177,33 @@ export class Tape implements Interpreter {
       const a = args[i]!;
       primals[i] = a instanceof TapeNode && a.interp === this ? a.primal : a;
     }
+    const rule = prim.rule;
+    if (rule.kind === "program") return this.program(prim, rule.rules, args, primals, params);
     const out = bind(prim, primals, params);
-    if (prim.rule.kind === "none") return out;
+    if (rule.kind === "none") return out;
     return this.record(prim, args, out, params);
+  }
+
+  /**
+   * A line running a program (a loop): its rule runs the forward half one level down and hands
+   * back a pullback; the line's outputs are consecutive nodes sharing it.
+   */
+  private program(prim: Primitive<unknown>, rules: ProgramRules<unknown>, args: readonly Value[], primals: readonly Value[], params: unknown): Value {
+    const active = args.map((a) => this.own(a));
+    const { outs, pullback, stored } = rules.vjp(primals, active, params);
+    const group: LineGroup = { first: this.nodes.length, n: outs.length, pullback, stored };
+    return outs.map((o) => {
+      const node = this.record(prim, args, o, params);
+      node.group = group;
+      return node;
+    }) as unknown as Value;
+  }
+
+  /** Lines with several outputs recorded on this tape (loops), with what each keeps for the backward sweep. */
+  groups(): LineGroup[] {
+    const out: LineGroup[] = [];
+    for (const n of this.nodes) if (n.group !== null && n.group.first === n.index) out.push(n.group);
+    return out;
   }
 
   /** One or two arguments: a scalar line when the primals are numbers, else the general path. */
@@ -215,6 +249,15 @@ export class Tape implements Interpreter {
       const prim = node.prim;
       if (prim === null) continue;
       const args = node.args;
+      if (node.group !== null) {
+        // All outputs of the line at its first: the rule maps the operands' tangents to theirs.
+        if (k !== node.group.first) continue;
+        const ts = args.map((a) => (this.own(a) ? tan[a.index]! : ZERO));
+        if (ts.every((x) => x === ZERO)) continue;
+        const r = (prim.rule as { rules: ProgramRules<unknown> }).rules.jvp(node.primals, ts, node.params);
+        r.tangents.forEach((t, j) => (tan[k + j] = t));
+        continue;
+      }
       let t: MaybeZero = ZERO;
       let primals: Value[] | undefined;
       for (let i = 0; i < args.length; i++) {
@@ -245,9 +288,16 @@ export class Tape implements Interpreter {
       if (node.index > last) last = node.index;
     }
     for (let k = last; k >= 0; k--) {
+      const node = nodes[k]!;
+      const group = node.group;
+      if (group !== null) {
+        // A line's outputs are consecutive and read only by later lines: at the last of them
+        // every output's adjoint is complete, and the line's pullback runs once.
+        if (k === group.first + group.n - 1) this.sweepGroup(node, group, adj, observe);
+        continue;
+      }
       const g = adj[k]!;
       if (g === ZERO) continue;
-      const node = nodes[k]!;
       const prim = node.prim;
       if (prim === null) continue;
       const args = node.args;
@@ -272,6 +322,26 @@ export class Tape implements Interpreter {
       }
     }
     return (i) => denseOrZero(adj[i]!);
+  }
+
+  private sweepGroup(node: TapeNode, group: LineGroup, adj: MaybeZero[], observe?: (step: AdjointStep) => void): void {
+    const cts: (Value | Zero)[] = [];
+    let any = false;
+    for (let j = 0; j < group.n; j++) {
+      const a = adj[group.first + j]!;
+      cts.push(denseOrZero(a));
+      if (a !== ZERO) any = true;
+    }
+    if (!any) return;
+    const res = group.pullback(cts);
+    node.args.forEach((p, i) => {
+      const ct = res[i] ?? ZERO;
+      if (ct === ZERO || !this.own(p)) return;
+      const before = adj[p.index]!;
+      const after = addMaybe(before, ct);
+      adj[p.index] = after;
+      if (observe) observe({ from: node, arg: i, to: p, accumulate: before !== ZERO, contribution: dense(ct), adjoint: dense(after as Value) });
+    });
   }
 
   /**

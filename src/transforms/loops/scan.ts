@@ -11,15 +11,19 @@
 // The carry keeps its type from step to step (checked: a typed error names the loop, the step,
 // the leaf and both types). Native `if` on numbers works inside a body, as everywhere.
 
-import { ArgumentError, DTypeError, IterationLimitError } from "../../base/errors.js";
+import { ArgumentError, DTypeError, IterationLimitError, TracerError } from "../../base/errors.js";
 import { describe, showValue } from "../../base/format.js";
-import { unflatten } from "../../core/pytree.js";
-import { concrete, Tracer } from "../../core/tracer.js";
+import { bind } from "../../core/primitive.js";
+import { flatten, unflatten, type TreeDef } from "../../core/pytree.js";
+import { concrete, Tracer, transformRunning, type Tensor, type Value } from "../../core/tracer.js";
 import { NDArray } from "../../array/ndarray.js";
 import { value } from "../../ops/api.js";
-import { checkCarry, treeType, typeText, leafType, type TreeType } from "./carry.js";
-import { scanned, sliceAt, Stacker, zeroSlices } from "./slices.js";
+import { LoopBody, LoopRetrace, type BodyFn } from "./body.js";
+import { checkCarry, hasTracer, sameDef, structureText, treeType, typeText, leafType, type TreeType } from "./carry.js";
+import { scanned, sliceAt, sliceOf, Stacker, unflattenY, yLeaves, zeroSlices, type Scanned } from "./slices.js";
 import type { CheckpointOption } from "./revolve.js";
+import { SCAN, type ScanParams } from "./scan-prim.js";
+import "./scan-rules.js";
 
 export interface ScanOptions {
   /** The number of steps: required when xs is null, and equal to xs's leading axis otherwise. */
@@ -106,15 +110,72 @@ export function scan<C, XS = null, Y = null, X = SliceOf<XS>>(
   checkCheckpoints("scan", o.checkpoints, true);
   const carry = treeType("scan", "carry", init);
   const X = scanned("scan", xs, o.length);
-  return unrolledScan(body as (c: unknown, x: unknown) => unknown, carry, X, o.reverse === true) as [C, Stacked<Y>];
+  const f = body as (c: unknown, x: unknown) => unknown;
+  const reverse = o.reverse === true;
+  // No steps, or no transform running (every value concrete, numbers stay numbers): run natively.
+  if (X.T === 0 || !transformRunning()) return unrolledScan(f, carry, X, reverse) as [C, Stacked<Y>];
+  try {
+    return scanLine(f, carry, X, reverse, o.checkpoints as CheckpointOption | undefined) as [C, Stacked<Y>];
+  } catch (e) {
+    // The loop cannot stay one line (a later branch reads a traced value the first did not):
+    // run it step by step instead, every op processed by the active transforms.
+    if (e instanceof LoopRetrace) return unrolledScan(f, carry, X, reverse) as [C, Stacked<Y>];
+    throw e;
+  }
 }
 
-/** The steps run one by one, each op processed by whatever transform is active. */
-function unrolledScan(body: (c: unknown, x: unknown) => unknown, type: TreeType & { values: readonly unknown[] }, X: ReturnType<typeof scanned>, reverse: boolean): [unknown, unknown] {
+/**
+ * The scan as one line: the body traced at the first step's values into a list, the loop bound
+ * as a scan line on the body's captured tracers, the initial carry and the scanned arrays. With
+ * nothing traced at all (no transform sees the loop), the steps after the first run natively.
+ */
+function scanLine(f: (c: unknown, x: unknown) => unknown, type: TreeType & { values: readonly Value[] }, X: Scanned, reverse: boolean, checkpoints: CheckpointOption | undefined): [unknown, unknown] {
+  const nk = type.values.length, nx = X.leaves.length, T = X.T;
+  let yDef: TreeDef | null = null;
+  const fn: BodyFn = (_consts, inputs) => {
+    const c = unflatten(type.def, inputs.slice(0, nk));
+    const x = unflatten(X.def, inputs.slice(nk, nk + nx));
+    const [next, y] = pairOf("scan", lb.step, f(c, x));
+    const k = checkCarry("scan", `step ${lb.step}:`, type, next);
+    const { def, leaves } = yLeaves(y);
+    if (yDef === null) yDef = def;
+    else if (!sameDef(def, yDef)) {
+      throw new ArgumentError("scan", `step ${lb.step}: the per-step output has another structure (${structureText(def)}) than at the first step (${structureText(yDef)}); y keeps its structure from step to step`);
+    }
+    return [...k, ...(leaves as Value[])];
+  };
+  const lb = new LoopBody("scan", fn, 0, true);
+  const t0 = reverse ? T - 1 : 0;
+  lb.step = 0;
+  let first: Tensor[];
+  try {
+    first = lb.traceFirst([], [...type.values.map(concrete), ...X.leaves.map((x) => sliceOf(concrete(x) as NDArray, t0))]);
+  } catch (e) {
+    // A body that computes with JS operators on its values (c + 1) cannot be traced; natively
+    // it runs on plain numbers (and on traced values it throws the TracerError that says why).
+    if (e instanceof TracerError) throw new LoopRetrace(e.message);
+    throw e;
+  }
+  if (lb.captured.length === 0 && !hasTracer(type.values) && !hasTracer(X.leaves)) {
+    // Nothing the loop reads is traced: it is a constant to every transform. Step 0 is done.
+    return unrolledScan(f, type, X, reverse, { carry: unflatten(type.def, first.slice(0, nk)), y: unflattenY(yDef!, first.slice(nk)) });
+  }
+  const ny = first.length - nk;
+  const params: ScanParams = { body: lb, length: T, reverse, nConsts: lb.captured.length, nCarry: nk, nY: ny, save: null, checkpoints };
+  const outs = bind(SCAN, [...lb.captured, ...type.values, ...X.leaves], params) as unknown as Value[];
+  return [unflatten(type.def, outs.slice(0, nk)), unflattenY(yDef!, outs.slice(nk))];
+}
+
+/**
+ * The steps run one by one, each op processed by whatever transform is active (`done`: the
+ * first step's carry and output, when it has run already).
+ */
+function unrolledScan(body: (c: unknown, x: unknown) => unknown, type: TreeType & { values: readonly unknown[] }, X: Scanned, reverse: boolean, done?: { carry: unknown; y: unknown }): [unknown, unknown] {
   const T = X.T;
   let c = unflatten(type.def, type.values);
   const ys = new Stacker("scan", T);
-  for (let k = 0; k < T; k++) {
+  if (done !== undefined) { c = done.carry; ys.push(0, reverse ? T - 1 : 0, done.y); }
+  for (let k = done === undefined ? 0 : 1; k < T; k++) {
     const t = reverse ? T - 1 - k : k;
     const [next, y] = pairOf("scan", k, body(c, sliceAt(X, t)));
     c = unflatten(type.def, checkCarry("scan", `step ${k}:`, type, next));

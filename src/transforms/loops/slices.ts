@@ -6,7 +6,7 @@ import { allocate, NDArray, shapeStr, sizeOf, type DType, type Shape } from "../
 import { ArgumentError, ShapeError } from "../../base/errors.js";
 import { showValue } from "../../base/format.js";
 import { flatten, unflatten, type TreeDef } from "../../core/pytree.js";
-import { dtypeOf, shapeOf, Tracer, type Value } from "../../core/tracer.js";
+import { dtypeOf, shapeOf, Tracer, type Tensor, type Value } from "../../core/tracer.js";
 import { reshape, slice, stack, toScalar, value } from "../../ops/api.js";
 import { leafPaths, leafType, sameDef, structureText, typeText, type LeafType } from "./carry.js";
 
@@ -50,14 +50,17 @@ export function sliceAt(s: Scanned, t: number): unknown {
   return unflatten(s.def, s.leaves.map((l) => sliceLeaf(l, t)));
 }
 
+/** Slice t of a concrete array along its leading axis: a number (a boolean) for a 1-D array, else a view. */
+export function sliceOf(c: NDArray, t: number): Tensor {
+  const rest = c.shape.slice(1);
+  if (rest.length === 0) return c.dtype === "bool" ? c.data[t] !== 0 : c.data[t]!;
+  const inner = sizeOf(rest);
+  return new NDArray(c.data.subarray(t * inner, (t + 1) * inner), rest);
+}
+
 function sliceLeaf(l: Value, t: number): Value {
-  const c = l instanceof Tracer ? null : (l as NDArray);
-  const shape = shapeOf(l), rest = shape.slice(1);
-  if (c !== null) {
-    const inner = sizeOf(rest);
-    if (rest.length === 0) return c.dtype === "bool" ? c.data[t] !== 0 : c.data[t]!;
-    return new NDArray(c.data.subarray(t * inner, (t + 1) * inner), rest);
-  }
+  if (!(l instanceof Tracer)) return sliceOf(l as NDArray, t);
+  const rest = shapeOf(l).slice(1);
   const one = slice(l, [t], [t + 1]);
   if (rest.length > 0) return reshape(one, rest);
   if (dtypeOf(l) === "bool") {
@@ -74,7 +77,7 @@ export function zeroSlices(s: Scanned): unknown {
 }
 
 /** A per-step output's leaves, booleans included (a comparison's result stacks into a bool array). */
-function yLeaves(tree: unknown): { def: TreeDef; leaves: (Value | boolean)[] } {
+export function yLeaves(tree: unknown): { def: TreeDef; leaves: (Value | boolean)[] } {
   const { def, leaves } = flatten(tree);
   const out: (Value | boolean)[] = [];
   let k = 0;
@@ -128,23 +131,26 @@ export class Stacker {
   /** The stacked outputs (the per-step structure with each leaf stacked on a new leading axis). */
   result(): unknown {
     if (this.def === null) return null;
-    const stacked = this.parts.map((ps, i) => stackLeaf(ps, this.types[i]!, this.T));
-    // Booleans were static nodes of the structure: their stacked bool arrays become leaves.
-    const leaves: Value[] = [];
-    let k = 0;
-    const rebuild = (d: TreeDef): TreeDef => {
-      switch (d.kind) {
-        case "static":
-          if (d.value !== BOOL_MARK) return d;
-          leaves.push(stacked[k++]!);
-          return { kind: "leaf" };
-        case "leaf": case "typed": leaves.push(stacked[k++]!); return { kind: "leaf" };
-        case "array": return { kind: "array", children: d.children.map(rebuild) };
-        case "object": return { kind: "object", keys: d.keys, children: d.children.map(rebuild) };
-      }
-    };
-    return unflatten(rebuild(this.def), leaves);
+    return unflattenY(this.def, this.parts.map((ps, i) => stackLeaf(ps, this.types[i]!, this.T)));
   }
+}
+
+/** A per-step structure `def` (of yLeaves) rebuilt from its leaves (one step's values, or their stacks): booleans were leaves too. */
+export function unflattenY(def: TreeDef, stacked: readonly Value[]): unknown {
+  const leaves: Value[] = [];
+  let k = 0;
+  const rebuild = (d: TreeDef): TreeDef => {
+    switch (d.kind) {
+      case "static":
+        if (d.value !== BOOL_MARK) return d;
+        leaves.push(stacked[k++]!);
+        return { kind: "leaf" };
+      case "leaf": case "typed": leaves.push(stacked[k++]!); return { kind: "leaf" };
+      case "array": return { kind: "array", children: d.children.map(rebuild) };
+      case "object": return { kind: "object", keys: d.keys, children: d.children.map(rebuild) };
+    }
+  };
+  return unflatten(rebuild(def), leaves);
 }
 
 function boolsAsLeaves(def: TreeDef): TreeDef {
