@@ -50,7 +50,7 @@ export class ForwardInterpreter implements Interpreter {
       const r = rule.rules.jvp(primals, tangents, params);
       return r.outs.map((o, j) => {
         const t = r.tangents[j]!;
-        return t === ZERO ? o : new DualTracer(this, o, t);
+        return t === ZERO ? o : new DualTracer(this, o, dense(t));
       }) as unknown as Value;
     }
     const out = bind(prim, primals, params);
