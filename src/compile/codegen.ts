@@ -146,7 +146,7 @@ export function generate(p: WengertList, argDef: TreeDef, sigs: readonly LeafSig
         },
         fresh: () => `f${freshCount++}_`,
       };
-      out.push(...s.prim.lower.emit(s, ctx));
+      for (const l of s.prim.lower.emit(s, ctx)) out.push(l); // one by one: a fused loop can emit more lines than a spread takes
       for (let j = 0; j < s.nOut; j++) if (!single && spilled[s.out + j]) out.push(`${ref(s.out + j, FINAL + 1)} = v${s.out + j};`);
       return;
     }
@@ -260,7 +260,10 @@ export function generate(p: WengertList, argDef: TreeDef, sigs: readonly LeafSig
   if (single) {
     const inner: string[] = [];
     units.forEach((u) => lines(u, 0, inner));
-    body.push(`return function run(args) {`, ...entry.map((l) => "  " + l), ...inner.map((l) => "  " + l), `  return ${outExpr(outDef, p.outs, { i: 0 }, 0)};`, `};`);
+    // Lines pushed one by one: a chunk of fused loops can have more lines than a spread call takes arguments.
+    body.push(`return function run(args) {`, ...entry.map((l) => "  " + l));
+    for (const l of inner) body.push("  " + l);
+    body.push(`  return ${outExpr(outDef, p.outs, { i: 0 }, 0)};`, `};`);
   } else if (bc !== null) {
     body.push(`const R = new Float64Array(${nR});`, `${kconst(bc.init)}(R);`, `const BC = ${kconst(bc.run)};`);
     body.push(`return function run(args) {`, ...entry.map((l) => "  " + l));
@@ -270,7 +273,9 @@ export function generate(p: WengertList, argDef: TreeDef, sigs: readonly LeafSig
     for (let c = 0; c < nChunks; c++) {
       const inner: string[] = [];
       for (let k = c * opts.chunkSize; k < Math.min(units.length, (c + 1) * opts.chunkSize); k++) lines(units[k]!, c, inner);
-      body.push(`function c${c}(R, S) {`, ...inner.map((l) => "  " + l), `}`);
+      body.push(`function c${c}(R, S) {`);
+      for (const l of inner) body.push("  " + l);
+      body.push(`}`);
     }
     body.push(`const R = new Float64Array(${nR}), S = new Array(${nS});`);
     body.push(`return function run(args) {`, ...entry.map((l) => "  " + l));

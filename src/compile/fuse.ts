@@ -62,6 +62,14 @@ interface Open {
   closed: boolean;
 }
 
+/**
+ * Lines per fused loop at most. A group of independent lines of one size grows without bound
+ * otherwise (a recurrence on small vectors, such as an LSTM's, fused its whole unrolled
+ * gradient into one loop: its emitted lines overflowed the call stack when spread into the
+ * chunk, and a loop body that large is one V8 will not optimize anyway).
+ */
+export const MAX_GROUP_LINES = 256;
+
 function planGroups(p: WengertList): Group[] {
   const { avals, stmts } = p;
   // A program on numbers alone (up to 10^6 lines) has nothing to fuse: skip the bookkeeping.
@@ -111,6 +119,7 @@ function planGroups(p: WengertList): Group[] {
     join.members.push(k);
     join.defines.add(e.out);
     producer.set(e.out, join);
+    if (join.members.length >= MAX_GROUP_LINES) close(join);
   });
   function close(g: Open): void {
     g.closed = true;

@@ -1,0 +1,106 @@
+// The GradBench protocol: one JSON message per line on stdin, one response line per message on
+// stdout, carrying the message's id. Types follow GradBench's js/common/protocol.ts.
+
+export interface Timing {
+  readonly name: string;
+  readonly nanoseconds: number;
+}
+
+export interface StartMessage { readonly id: number; readonly kind: "start"; readonly eval?: string; readonly config?: unknown }
+export interface DefineMessage { readonly id: number; readonly kind: "define"; readonly module: string }
+export interface EvaluateMessage {
+  readonly id: number;
+  readonly kind: "evaluate";
+  readonly module: string;
+  readonly function: string;
+  readonly input: unknown;
+  readonly description?: string;
+}
+export interface OtherMessage { readonly id: number; readonly kind: string }
+export type Message = StartMessage | DefineMessage | EvaluateMessage | OtherMessage;
+
+export interface Response {
+  readonly id: number;
+  readonly tool?: string;
+  readonly config?: unknown;
+  readonly success?: boolean;
+  readonly output?: unknown;
+  readonly timings?: readonly Timing[];
+  readonly error?: string;
+}
+
+/**
+ * One function of an eval, made ready for one input: `run` is what is timed (one "evaluate"
+ * timing per call), `output` turns its result into the JSON the eval expects (not timed).
+ */
+export interface Prepared<R = unknown> {
+  run(): R;
+  // A method, so that a Prepared<number> is a Prepared (parameters of methods are bivariant).
+  output(result: R): unknown;
+}
+
+/** Prepares a function for an input (throws on an input it cannot use). */
+export type Prepare = (input: unknown) => Prepared;
+
+/** An eval's module: its functions by name. */
+export type Module = Readonly<Record<string, Prepare>>;
+
+/** How often to run: GradBench's `Runs` fields of an input (defaults: once, no minimum time). */
+export function runsOf(input: unknown): { minRuns: number; minSeconds: number } {
+  const o = (typeof input === "object" && input !== null ? input : {}) as { min_runs?: unknown; min_seconds?: unknown };
+  const minRuns = typeof o.min_runs === "number" && o.min_runs >= 1 ? Math.floor(o.min_runs) : 1;
+  const minSeconds = typeof o.min_seconds === "number" && o.min_seconds > 0 ? o.min_seconds : 0;
+  return { minRuns, minSeconds };
+}
+
+/** Nanoseconds elapsed since `start` (a process.hrtime.bigint() reading). */
+export function since(start: bigint): number {
+  return Number(process.hrtime.bigint() - start);
+}
+
+/**
+ * Warm-up before the timed runs: calls until as much time has passed as the eval asks the runs
+ * to take (min_seconds), at most one second, or this many calls; at least one (it compiles).
+ */
+export const WARMUP = { maxSeconds: 1, calls: 100 };
+
+/**
+ * The warm-up: the first call compiles (traces, optimizes, generates JavaScript); V8 then
+ * interprets the generated code until it has seen it run often enough to optimize it, which
+ * for a large program takes tens of calls. GradBench's other JIT-compiled tools (JAX, PyTorch)
+ * are timed once compiled, so these calls belong to prepare, as their compilation does.
+ */
+function warmUp(fn: Prepared, minSeconds: number): void {
+  const t0 = process.hrtime.bigint();
+  const budget = Math.min(WARMUP.maxSeconds, minSeconds) * 1e9;
+  let calls = 0;
+  do {
+    fn.run();
+    calls++;
+  } while (calls < WARMUP.calls && since(t0) < budget);
+}
+
+/**
+ * Prepares `fn` for `input` (reading the input, compiling, warming up: the "prepare" timing),
+ * then runs it until at least `min_runs` runs and `min_seconds` of evaluation time, with one
+ * "evaluate" timing per run, as GradBench's C++ tools report them.
+ */
+export function evaluate(prepare: Prepare, input: unknown): { output: unknown; timings: Timing[] } {
+  const { minRuns, minSeconds } = runsOf(input);
+  const t0 = process.hrtime.bigint();
+  const fn = prepare(input);
+  warmUp(fn, minSeconds);
+  const timings: Timing[] = [{ name: "prepare", nanoseconds: since(t0) }];
+  let result: unknown;
+  let elapsed = 0;
+  let runs = 0;
+  do {
+    const t = process.hrtime.bigint();
+    result = fn.run();
+    const ns = since(t);
+    timings.push({ name: "evaluate", nanoseconds: ns });
+    elapsed += ns;
+    runs++;
+  } while (runs < minRuns || elapsed < minSeconds * 1e9);
+  return { output: fn.output(result), timings };
+}
