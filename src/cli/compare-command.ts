@@ -3,7 +3,7 @@
 // its error against reverse-mode AD, its cost in evaluations, and its time per gradient.
 
 import { compileExpr, print, type Expr } from "../expr/index.js";
-import { numericGradient } from "../numeric/differences.js";
+import { numericGradient, type Estimate } from "../numeric/differences.js";
 import { differentiate } from "../symbolic/diff.js";
 import { simplify } from "../symbolic/simplify.js";
 import { fmtNumber, markdownTable, textTable } from "../base/text.js";
@@ -49,8 +49,8 @@ export function runCompare(input: CompareCommandInput): CommandOutput {
   const derivatives: Expr[] = names.map((v) => simplify(differentiate(expr, v)));
   const compiled = derivatives.map((d) => compileExpr(d, names));
   const symbolic = (): number[] => compiled.map((g) => g(...at));
-  const central = (): ReturnType<typeof numericGradient> => numericGradient(fv, at);
-  const richardson = (): ReturnType<typeof numericGradient> => numericGradient(fv, at, { scheme: "richardson" });
+  const central = (): Estimate<number[]> => numericGradient(fv, at);
+  const richardson = (): Estimate<number[]> => numericGradient(fv, at, { scheme: "richardson" });
 
   const value = f(...at);
   const ad = reverse();

@@ -22,7 +22,9 @@ import { ArgumentError, WengertError } from "../base/errors.js";
 import { fmtNumber, markdownTable, textTable, varName } from "../base/text.js";
 import { reverseTrace } from "../trace/tables.js";
 import { grad } from "../transforms/grad.js";
-import { defaultStep, differenceQuotient, EPS } from "./differences.js";
+import { NDArray } from "../array/ndarray.js";
+import { coordsOf, scalarValue } from "./coords.js";
+import { coordinateStep, defaultStep, differenceQuotient, EPS, EPS32, moved } from "./differences.js";
 
 export interface CheckGradOptions {
   /** Names of the inputs (default x1, x2, … ; x for a scalar input). */
@@ -58,15 +60,16 @@ export interface GradCheckRow {
  * The first-order rounding error of evaluating f at x, from its reverse-mode adjoints:
  * ε·Σᵢ |v̄ᵢ·vᵢ| over the lines of the evaluation trace. Undefined when f cannot be traced.
  */
-export function roundingError(f: (x: never) => number, x: number | readonly number[]): number | undefined {
+export function roundingError(f: (x: never) => number | NDArray, x: unknown): number | undefined {
   try {
     const t = reverseTrace(f as (x: unknown) => number, [x]);
-    const adjoint = new Map<string, number>();
-    for (const r of t.derivative) if (typeof r.value === "number") adjoint.set(r.lhs, r.value);
+    const adjoint = new Map<string, number | NDArray>();
+    for (const r of t.derivative) if (typeof r.value === "number" || r.value instanceof NDArray) adjoint.set(r.lhs, r.value);
     let sum = 0;
     for (const line of t.list.lines) {
-      const a = adjoint.get(varName(line.index, "bar"));
-      if (a !== undefined && typeof line.value === "number") sum += Math.abs(a * line.value);
+      const a = adjoint.get(varName(line.index, "bar")), v = line.value;
+      if (typeof a === "number" && typeof v === "number") sum += Math.abs(a * v);
+      else if (a instanceof NDArray && v instanceof NDArray && a.size === v.size) for (let k = 0; k < v.size; k++) sum += Math.abs(a.data[k]! * v.data[k]!);
     }
     return EPS * sum;
   } catch (e) {
@@ -107,48 +110,50 @@ export class GradCheck {
   }
 }
 
-export function checkGrad(f: (x: number) => number, x: number, opts?: CheckGradOptions): GradCheck;
-export function checkGrad(f: (x: number[]) => number, x: readonly number[], opts?: CheckGradOptions): GradCheck;
-export function checkGrad(f: (x: never) => number, x: number | readonly number[], opts: CheckGradOptions = {}): GradCheck {
+/**
+ * Checks grad(f) at x against central differences, input by input. x is a number, a number[],
+ * an NDArray or a pytree of them (float32 arrays are moved by float32 steps, and judged by
+ * float32's precision); f returns a number or a size-1 array such as sum(x).
+ */
+export function checkGrad<X>(f: (x: X) => number | NDArray, x: X, opts: CheckGradOptions = {}): GradCheck {
   if (typeof f !== "function") throw new ArgumentError("checkGrad", `expected the function to check, got ${f === null ? "null" : typeof f}`);
-  const scalarIn = typeof x === "number";
-  const xs = scalarIn ? [x] : Array.isArray(x) ? x.slice() : undefined;
-  if (!xs || xs.length === 0 || xs.some((v) => typeof v !== "number" || !Number.isFinite(v))) {
-    throw new ArgumentError("checkGrad", `x must be a finite number or a non-empty array of finite numbers, got ${JSON.stringify(x)}`);
-  }
-  const names = opts.names ?? (scalarIn ? ["x"] : xs.map((_, i) => `x${i + 1}`));
+  const c = coordsOf("checkGrad", x);
+  const xs = c.values;
+  const names = opts.names ?? c.names;
   if (names.length !== xs.length) throw new ArgumentError("checkGrad", `${names.length} names for ${xs.length} inputs`);
   const ulps = opts.noiseUlps ?? 4;
   if (!(ulps >= 0)) throw new ArgumentError("checkGrad", `noiseUlps must be a non-negative number, got ${ulps}`);
   if (opts.h !== undefined && !(opts.h > 0 && Number.isFinite(opts.h))) throw new ArgumentError("checkGrad", `the step h must be a positive finite number, got ${opts.h}`);
+  // f's evaluations round to float32 when any input is float32 (float32 never mixes with float64).
+  const eps = c.float32.some((b) => b) ? EPS32 : EPS;
   let evaluations = 0;
-  const call = (v: number[]): number => {
+  const call = (v: readonly number[]): number => {
     evaluations++;
-    const y = (f as (x: unknown) => unknown)(scalarIn ? v[0] : v);
-    if (typeof y !== "number") throw new ArgumentError("checkGrad", `the function must return a number, got ${y === null ? "null" : typeof y}`);
-    return y;
+    return scalarValue("checkGrad", f(c.rebuild(v)));
   };
   const value = call(xs);
-  const adGrad = opts.gradient ?? (scalarIn ? [grad(f as (x: number) => number)(xs[0]!)] : (grad(f as (x: number[]) => number)(xs) as number[]));
+  const adGrad = opts.gradient ?? coordsOf("checkGrad", grad(f as (x: X) => number)(x)).values;
   if (adGrad.length !== xs.length) throw new ArgumentError("checkGrad", `the gradient has ${adGrad.length} entries for ${xs.length} inputs`);
-  const traced = roundingError(f, scalarIn ? xs[0]! : xs) ?? 0;
+  const traced = ((roundingError(f as (x: never) => number, x as never) ?? 0) * eps) / EPS;
   const rows = xs.map((xi, i): GradCheckRow => {
     let fmax = Math.abs(value);
     const g = (t: number): number[] => {
-      const y = call(xs.map((v, j) => (j === i ? t : v)));
+      const y = call(moved(xs, i, t));
       fmax = Math.max(fmax, Math.abs(y));
       return [y];
     };
     const ad = adGrad[i]!;
-    const steps = opts.h !== undefined ? [opts.h] : [0, 1, 2, 3, 4].map((k) => defaultStep(xi, "central") / 10 ** k);
+    const f32 = c.float32[i]!;
+    const first = opts.h ?? (f32 ? coordinateStep(xi, true, "central", undefined) : defaultStep(xi, "central"));
+    const steps = opts.h !== undefined ? [coordinateStep(xi, f32, "central", opts.h)] : [0, 1, 2, 3, 4].map((k) => coordinateStep(xi, f32, "central", first / 10 ** k));
     let best: { numeric: number; h: number; truncation: number; roundoff: number; bound: number } | undefined;
     for (const h of steps) {
       const d1 = differenceQuotient(g, xi, "central", h);
       const d2 = differenceQuotient(g, xi, "central", 2 * h);
       const numeric = d1.value[0]!;
       const truncation = Math.abs(numeric - d2.value[0]!) / 3;
-      const roundoff = Math.max(2 * traced, ulps * EPS * fmax) / d1.h;
-      const bound = 2 * truncation + roundoff + 4 * EPS * Math.abs(ad);
+      const roundoff = Math.max(2 * traced, ulps * eps * fmax) / d1.h;
+      const bound = 2 * truncation + roundoff + 4 * eps * Math.abs(ad);
       if (!best || bound < best.bound) best = { numeric, h: d1.h, truncation, roundoff, bound };
       if (truncation <= roundoff) break; // round-off dominates: a smaller step only adds to it
     }

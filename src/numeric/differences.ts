@@ -8,7 +8,10 @@
 // with scale = max(|x|, 1). The default steps are those: about 1.5e-8·scale one-sided and
 // 6.1e-6·scale central, which leave about 8 and 11 correct digits on a well-scaled function.
 
+import type { NDArray } from "../array/ndarray.js";
 import { ArgumentError } from "../base/errors.js";
+import type { GradOf } from "../transforms/args.js";
+import { coordsOf, scalarValue } from "./coords.js";
 
 export type Scheme = "forward" | "backward" | "central";
 export type Method = Scheme | "richardson";
@@ -157,10 +160,7 @@ export function richardson(f: (x: number) => number, x: number, opts: Richardson
   return { value: best.value, evaluations, h: best.h, error: best.error };
 }
 
-function scalar(op: string, y: unknown): number {
-  if (typeof y !== "number") throw new ArgumentError(op, `the function must return a number, got ${y === null ? "null" : typeof y}`);
-  return y;
-}
+const scalar = scalarValue;
 
 /** f'(x) by differences. */
 export function numericDerivative(f: (x: number) => number, x: number, opts: DifferenceOptions = {}): Estimate<number> {
@@ -175,37 +175,56 @@ export function numericDerivative(f: (x: number) => number, x: number, opts: Dif
 }
 
 /** x with coordinate i set to t. */
-const moved = (x: readonly number[], i: number, t: number): number[] => {
+export const moved = (x: readonly number[], i: number, t: number): number[] => {
   const y = x.slice();
   y[i] = t;
   return y;
 };
 
-/** ∇f(x) by differences, one coordinate at a time (steps per coordinate: defaultStep(x[i])). */
-export function numericGradient(f: (x: number[]) => number, x: readonly number[], opts: DifferenceOptions = {}): Estimate<number[]> & { readonly steps: number[] } {
+/** The float32 machine epsilon: the precision of a float32 coordinate and of f evaluated in float32. */
+export const EPS32 = 2 ** -23;
+
+/** The step for coordinate x: h as given, or the default; for a float32 coordinate, made a float32 move. */
+export function coordinateStep(x: number, f32: boolean, scheme: Method, h: number | undefined): number {
+  if (!f32) return h ?? defaultStep(x, scheme);
+  const base = scheme === "forward" || scheme === "backward" ? Math.sqrt(EPS32) : Math.cbrt(EPS32);
+  const want = h ?? base * Math.max(Math.abs(x), 1);
+  // x + step must be a float32, so that the array holds exactly the point the quotient assumes.
+  const step = Math.fround(x + want) - x;
+  return step !== 0 ? step : Math.abs(x) * EPS32 || 2 ** -126;
+}
+
+/**
+ * ∇f(x) by differences, one coordinate at a time (steps per coordinate: defaultStep(x[i])).
+ * x may be a number, a number[], an NDArray or a pytree of them; the gradient has its
+ * structure. f may return a number or a size-1 array (such as sum(x)).
+ */
+export function numericGradient<X>(f: (x: X) => number | NDArray, x: X, opts: DifferenceOptions = {}): Estimate<GradOf<X>> & { readonly steps: number[] } {
   checkFunction("numericGradient", f);
-  checkVector("numericGradient", "x", x);
+  const c = coordsOf("numericGradient", x);
   checkStep("numericGradient", opts.h);
   checkScheme("numericGradient", opts.scheme, METHODS);
   const scheme = opts.scheme ?? "central";
   let evaluations = 0;
+  const at = (v: readonly number[]): number => scalar("numericGradient", f(c.rebuild(v)));
   // One-sided differences share f(x) across coordinates.
-  const f0 = scheme === "forward" || scheme === "backward" ? [scalar("numericGradient", f(x.slice()))] : undefined;
+  const f0 = scheme === "forward" || scheme === "backward" ? [at(c.values)] : undefined;
   if (f0) evaluations++;
   const value: number[] = [], steps: number[] = [];
-  x.forEach((xi, i) => {
-    const g = (t: number): number => scalar("numericGradient", f(moved(x, i, t)));
+  c.values.forEach((xi, i) => {
+    const g = (t: number): number => at(moved(c.values, i, t));
+    const h = c.float32[i] ? coordinateStep(xi, true, scheme, opts.h) : undefined;
     const est: Estimate<number> = scheme === "richardson"
       ? richardson(g, xi, opts.h === undefined ? {} : { h: opts.h })
       : (() => {
-          const q = differenceQuotient((t) => [g(t)], xi, scheme, opts.h ?? defaultStep(xi, scheme), f0);
+          const q = differenceQuotient((t) => [g(t)], xi, scheme, h ?? opts.h ?? defaultStep(xi, scheme), f0);
           return { value: q.value[0]!, evaluations: q.evaluations, h: q.h };
         })();
     value.push(est.value);
     steps.push(est.h);
     evaluations += est.evaluations;
   });
-  return { value, evaluations, h: Math.max(...steps), steps };
+  return { value: c.rebuild(value) as GradOf<X>, evaluations, h: Math.max(...steps), steps };
 }
 
 /**

@@ -29,9 +29,14 @@ function intList(v: unknown): v is readonly number[] {
 /** A value an op accepts: a number, an NDArray, or (inside a transform) a traced one of them. */
 export type Operand = number | NDArray;
 type Cond = boolean | NDArray | Tracer;
-/** Result type: plain numbers stay numbers; arrays stay arrays. */
-export type R1<A> = A extends number ? number : A extends NDArray ? NDArray : Value;
-export type R2<A, B> = A extends number ? (B extends number ? number : R1<B>) : A extends NDArray ? (B extends number | NDArray ? NDArray : Value) : Value;
+/**
+ * Result types: arrays stay arrays, and everything else is a number: plain numbers stay
+ * numbers, and a traced value is typed as the number it stands for (as user code types it:
+ * `grad((x: number) => sin(x))`). That keeps every op's result inside `number | NDArray`, so an
+ * op passed straight to a transform type-checks: `grad(tanh)`, `jvp(exp, [x], [1])`.
+ */
+export type R1<A> = A extends NDArray ? NDArray : number;
+export type R2<A, B> = A extends NDArray ? NDArray : B extends NDArray ? NDArray : number;
 
 type Un = <A extends Value>(a: A) => R1<A>;
 type Bin = <A extends Value, B extends Value>(a: A, b: B) => R2<A, B>;
@@ -104,7 +109,7 @@ export const equal = comparison("equal");
 export const notEqual = comparison("notEqual");
 
 /** Elementwise selection: `cond ? a : b`. Only the selected branch receives a derivative. */
-export function where<A extends Value, B extends Value>(cond: Cond | Value, a: A, b: B): R2<A, B>;
+export function where<C extends Cond | Value, A extends Value, B extends Value>(cond: C, a: A, b: B): C extends NDArray ? NDArray : R2<A, B>;
 export function where(cond: Value, a: Value, b: Value): Value {
   return bind(P.where, [cond, a, b], undefined);
 }
@@ -116,6 +121,7 @@ export function stopGradient(a: Value): Value {
 }
 
 /** The concrete value under all transforms: a constant copy, for control flow or logging. */
+export function value<A extends Value>(a: A): A extends number ? number : A extends NDArray ? NDArray : A extends boolean ? boolean : Tensor;
 export function value(a: Value): Tensor {
   // Interpreters that must know a traced value was read as a constant (compile's guards).
   for (let v: Value = a; v instanceof Tracer; v = v.primal) v.interp.onConcrete?.(v);

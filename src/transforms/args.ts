@@ -6,7 +6,7 @@ import { NDArray, shapeStr, zeros } from "../array/ndarray.js";
 import { ArgnumsError, ArgumentError, DTypeError, ShapeError } from "../base/errors.js";
 import { showValue } from "../base/format.js";
 import { describeStructure, leavesLike, structureString, type TreeDef } from "../core/pytree.js";
-import { concrete, dtypeOf, shapeOf, type Value } from "../core/tracer.js";
+import { concrete, dtypeOf, shapeOf, type Tracer, type Value } from "../core/tracer.js";
 import { broadcastTo, toScalar } from "../ops/api.js";
 
 /** A differentiable function's scalar output. */
@@ -20,7 +20,26 @@ export type JacobianOf<O, I> = O extends number
     ? I extends number | NDArray ? NDArray : LeavesAs<I, NDArray>
     : { [K in keyof O]: JacobianOf<O[K], I> };
 type LeavesAs<T, L> = T extends number | NDArray ? L : { [K in keyof T]: LeavesAs<T[K], L> };
-export type Pick<A extends unknown[], N> = N extends number ? A[N] : { [K in keyof N]: N[K] extends number ? A[N[K]] : never };
+type Tuple<N extends number, T extends unknown[] = []> = T["length"] extends N ? T : Tuple<N, [...T, unknown]>;
+type Reverse<T extends readonly unknown[]> = T extends readonly [infer H, ...infer R] ? [...Reverse<R>, H] : [];
+/** The type of argument N; a negative N counts from the end, as in JAX (At<[a, b, c], -1> is c). */
+export type At<A extends unknown[], N> = N extends number
+  ? `${N}` extends `-${infer P extends number}`
+    ? number extends A["length"] ? A[number] : Reverse<A>[Tuple<P> extends [unknown, ...infer R] ? R["length"] : never]
+    : A[N]
+  : never;
+/**
+ * A gradient's type: the argument's structure with a number for each number and an NDArray for
+ * each array (a traced value, typed as what it stands for, is a number). So grad(grad(sin))
+ * type-checks, and a readonly argument gets an ordinary gradient.
+ */
+export type GradOf<T> = T extends NDArray ? NDArray
+  : T extends number | boolean | Tracer ? number
+  : T extends ArrayBufferView | string | null | undefined | ((...a: never[]) => unknown) ? T // typed arrays; static leaves come back as they are
+  : { -readonly [K in keyof T]: GradOf<T[K]> };
+
+/** What argnums N selects: one argument's type, or an ordinary (mutable) tuple of them. */
+export type Pick<A extends unknown[], N> = N extends number ? At<A, N> : { -readonly [K in keyof N]: At<A, N[K]> };
 
 export interface ArgnumsOption<N extends number | readonly number[]> {
   /** Which arguments to differentiate with respect to (default 0). An array gives a tuple. */
@@ -62,12 +81,15 @@ export function normArgnums(op: string, argnums: number | readonly number[] | un
   const list = argnums === undefined ? [0] : typeof argnums === "number" ? [argnums] : [...argnums];
   if (list.length === 0) throw new ArgnumsError(op, "argnums is empty; name at least one argument, e.g. { argnums: 0 }");
   for (const k of list) {
-    if (!Number.isInteger(k) || k < 0 || k >= nargs) {
-      throw new ArgnumsError(op, `argnums ${showValue(argnums)} names argument ${showValue(k)}, but the function was called with ${nargs} argument${nargs === 1 ? "" : "s"}; use indices in [0, ${nargs - 1}]`);
+    if (!Number.isInteger(k) || k < -nargs || k >= nargs) {
+      const range = nargs === 0 ? "the function was called with no arguments" : `use indices in [0, ${nargs - 1}], or from the end in [${-nargs}, -1]`;
+      throw new ArgnumsError(op, `argnums ${showValue(argnums)} names argument ${showValue(k)}, but the function was called with ${nargs} argument${nargs === 1 ? "" : "s"}; ${range}`);
     }
   }
-  if (new Set(list).size !== list.length) throw new ArgnumsError(op, `argnums ${showValue(argnums)} repeats an argument; name each once`);
-  return list;
+  // A negative index counts from the end, as in JAX: -1 is the last argument.
+  const norm = list.map((k) => (k < 0 ? k + nargs : k));
+  if (new Set(norm).size !== norm.length) throw new ArgnumsError(op, `argnums ${showValue(argnums)} repeats an argument${list.some((k) => k < 0) ? ` (negative indices count from the end of the ${nargs} arguments)` : ""}; name each once`);
+  return norm;
 }
 
 /** normArgnums for one transform's fixed argnums, validated once per argument count. */

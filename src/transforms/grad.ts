@@ -6,7 +6,7 @@ import { shapeStr, sizeOf } from "../array/ndarray.js";
 import { ArgumentError, NonScalarOutputError } from "../base/errors.js";
 import { flatten, LEAF, unflatten, type TreeDef } from "../core/pytree.js";
 import { runWith, Scattered, shapeOf, ZERO, type Masked, type MaybeZero, type Value } from "../core/tracer.js";
-import { argnumsCache, asLeafOf, checkLeaves, checkTransform, matchTree, onesLike, zerosLike, type ArgnumsOption, type Fn, type Pick, type ScalarOut } from "./args.js";
+import { argnumsCache, asLeafOf, checkLeaves, checkTransform, matchTree, onesLike, zerosLike, type ArgnumsOption, type Fn, type GradOf, type Pick, type ScalarOut } from "./args.js";
 import { dense, denseOrZero } from "./chain.js";
 import { Tape, type TapeNode } from "./reverse.js";
 
@@ -81,16 +81,16 @@ function scalarOutput(op: string, t: Traced): Value {
  * The gradient of a scalar function, with the structure of the differentiated argument
  * (a number for a number, a number[] for a number[], an NDArray for an NDArray).
  */
-export function grad<A extends unknown[]>(f: Fn<A, ScalarOut>): Fn<A, A[0]>;
-export function grad<A extends unknown[], const N extends number | readonly number[]>(f: Fn<A, ScalarOut>, opts: ArgnumsOption<N>): Fn<A, Pick<A, N>>;
+export function grad<A extends unknown[]>(f: Fn<A, ScalarOut>): Fn<A, GradOf<A[0]>>;
+export function grad<A extends unknown[], const N extends number | readonly number[]>(f: Fn<A, ScalarOut>, opts: ArgnumsOption<N>): Fn<A, GradOf<Pick<A, N>>>;
 export function grad(f: Fn<unknown[], unknown>, opts: ArgnumsOption<number | readonly number[]> = {}): Fn<unknown[], unknown> {
   const vg = valueAndGrad(f as Fn<unknown[], ScalarOut>, opts);
   return (...args) => vg(...args)[1];
 }
 
 /** [f(x), grad f(x)] from one forward and one reverse sweep. */
-export function valueAndGrad<A extends unknown[]>(f: Fn<A, ScalarOut>): Fn<A, [ScalarOut, A[0]]>;
-export function valueAndGrad<A extends unknown[], const N extends number | readonly number[]>(f: Fn<A, ScalarOut>, opts: ArgnumsOption<N>): Fn<A, [ScalarOut, Pick<A, N>]>;
+export function valueAndGrad<A extends unknown[], R extends ScalarOut>(f: Fn<A, R>): Fn<A, [R, GradOf<A[0]>]>;
+export function valueAndGrad<A extends unknown[], R extends ScalarOut, const N extends number | readonly number[]>(f: Fn<A, R>, opts: ArgnumsOption<N>): Fn<A, [R, GradOf<Pick<A, N>>]>;
 export function valueAndGrad(f: Fn<unknown[], unknown>, opts: ArgnumsOption<number | readonly number[]> = {}): Fn<unknown[], [unknown, unknown]> {
   checkTransform("grad", f, opts);
   const many = Array.isArray(opts.argnums);

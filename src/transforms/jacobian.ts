@@ -236,6 +236,6 @@ export function hvp<X>(f: (x: X) => ScalarOut, x: X, v: X): X {
   // v is checked against x here, so that a mismatch names hvp (not the jvp inside it).
   const { def, leaves } = flatten(x, [], "hvp");
   const vs = matchTree("hvp", "vector v", "point x", def, leaves, v);
-  return jvp((y: X) => grad(f)(y), [x], [unflatten(def, vs) as X])[1];
+  return jvp((y: X) => grad(f)(y) as X, [x], [unflatten(def, vs) as X])[1];
 }
 
