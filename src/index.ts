@@ -33,6 +33,8 @@ export {
 export type {
   GradientTransformation, OptState, Schedule, LearningRate, AdamOptions, RmsOptions, RssOptions, DecayMask, SgdOptions, AdamWOptions, RmspropOptions, ExponentialDecayOptions,
 } from "./lib/optim/index.js";
+export { minimize, leastSquares } from "./lib/minimize/index.js";
+export type { MinimizeMethod, MinimizeStatus, IterationInfo, MinimizeOptions, MinimizeResult, LeastSquaresOptions, LeastSquaresResult } from "./lib/minimize/index.js";
 export { sigmoid, relu, softplus, softmax, logSoftmax, logsumexp, norm, hypot } from "./lib/functions.js";
 export { grad, valueAndGrad, vjp, linearize } from "./transforms/grad.js";
 export { jvp } from "./transforms/jvp.js";
