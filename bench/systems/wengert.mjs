@@ -1,7 +1,7 @@
 // wengert, from the root package's build (../dist).
 import * as w from "../../dist/index.js";
 import { eachSize, syncCase as sync } from "../lib/cases.mjs";
-import { data, MLP, MM_SIZES, sumOf, W1X, W5N, W5X, W7 } from "../lib/workloads.mjs";
+import { data, MLP, MM_SIZES, rosen, sumOf, w1f, W1X, W5N, W5X, W7 } from "../lib/workloads.mjs";
 
 const sumData = (a) => sumOf(a.data);
 
@@ -217,6 +217,25 @@ export async function create() {
         const x = w.array(data(`W2.${n}`)),
           g = w.grad(rosenScan);
         return [sync(() => g(x), (r) => [sumData(r)], "scan over (x_i, x_{i+1})"), compiled(w.compile(g), [x], (r) => [sumData(r)], ", scan over (x_i, x_{i+1})")];
+      }),
+      // fromJS: the yardsticks' plain functions, rewritten from their source.
+      "W1.plainjs.grad": () => {
+        if (typeof w.fromJS !== "function") return { na: "this build of wengert has no w.fromJS" };
+        const g = w.grad(w.fromJS(w1f), { argnums: [0, 1] });
+        return [sync(() => g(W1X[0], W1X[1]), (r) => r, "fromJS(w1f)"), compiled(w.compile(g), [W1X[0], W1X[1]], (r) => r, ", fromJS(w1f)")];
+      },
+      ...eachSize("W2.plainjs.{n}.grad", (n) => {
+        if (typeof w.fromJS !== "function") return { na: "this build of wengert has no w.fromJS" };
+        const f = w.fromJS(rosen), g = w.grad(f);
+        const x = Float64Array.from(data(`W2.${n}`)), xs = Array.from(x);
+        const cases = [
+          sync(() => g(x), (r) => [sumOf(r)], "fromJS(rosen), x: Float64Array"),
+          { ...sync(() => g(xs), (r) => [sumOf(r)], "fromJS(rosen), x: number[]"), variant: "number[]" },
+        ];
+        // Unrolled (until loops are one line), the n = 1e5 program has over a million lines.
+        const c = () => compiled(w.compile(g), [x], (r) => [sumOf(r)], ", fromJS(rosen), x: Float64Array");
+        cases.push(n === "1e3" ? c() : { variant: "compiled", build: () => ({ ...c(), slow: true }) });
+        return cases;
       }),
       "W7.grad.native": () => w7cases(w7native, "native loop: every step unrolled on the tape"),
       "W7.grad.scan": () => (hasLoops ? w7cases(w7scan({}), "scan: one line, T carries stored") : noLoops),

@@ -44,26 +44,43 @@ function operand(op: string, v: unknown): Num {
   throw new ArgumentError(op, `cannot combine a traced number with ${typeof v === "string" ? `the string ${JSON.stringify(v)}` : `a value of type ${typeof v}`}; convert it to a number first`);
 }
 
-function binary(op: string, native: (a: never, b: never) => unknown, traced: (a: Num, b: Num) => Value) {
+/** An operator's traced (or mixed) case: operands made numbers or refused, then wengert's op. */
+function slow(op: string, native: (a: never, b: never) => unknown, traced: (a: Num, b: Num) => Value) {
   return (a: unknown, b: unknown): unknown => {
-    if (typeof a === "number" && typeof b === "number") return native(a as never, b as never);
     if (!isArrayish(a) && !isArrayish(b)) return native(a as never, b as never);
     return traced(operand(op, a), operand(op, b));
   };
 }
 
-export const add = binary("+", (a: number, b: number) => a + b, o.add);
-export const sub = binary("-", (a: number, b: number) => a - b, o.sub);
-export const mul = binary("*", (a: number, b: number) => a * b, o.mul);
-export const div = binary("/", (a: number, b: number) => a / b, o.div);
-export const rem = binary("%", (a: number, b: number) => a % b, remainder);
-export const pow = binary("**", (a: number, b: number) => a ** b, o.pow);
+// Each operator is its own small function whose first line is the plain-number case, so V8
+// inlines it into the rewritten code; everything else goes to the shared slow path.
+const addS = slow("+", (a: number, b: number) => a + b, o.add);
+const subS = slow("-", (a: number, b: number) => a - b, o.sub);
+const mulS = slow("*", (a: number, b: number) => a * b, o.mul);
+const divS = slow("/", (a: number, b: number) => a / b, o.div);
+const remS = slow("%", (a: number, b: number) => a % b, remainder);
+const powS = slow("**", (a: number, b: number) => a ** b, o.pow);
+const ltS = slow("<", (a: number, b: number) => a < b, o.less);
+const leS = slow("<=", (a: number, b: number) => a <= b, o.lessEqual);
+const gtS = slow(">", (a: number, b: number) => a > b, o.greater);
+const geS = slow(">=", (a: number, b: number) => a >= b, o.greaterEqual);
 
+export function add(a: unknown, b: unknown): unknown { return typeof a === "number" && typeof b === "number" ? a + b : addS(a, b); }
+export function sub(a: unknown, b: unknown): unknown { return typeof a === "number" && typeof b === "number" ? a - b : subS(a, b); }
+export function mul(a: unknown, b: unknown): unknown { return typeof a === "number" && typeof b === "number" ? a * b : mulS(a, b); }
+export function div(a: unknown, b: unknown): unknown { return typeof a === "number" && typeof b === "number" ? a / b : divS(a, b); }
+export function rem(a: unknown, b: unknown): unknown { return typeof a === "number" && typeof b === "number" ? a % b : remS(a, b); }
+export function pow(a: unknown, b: unknown): unknown { return typeof a === "number" && typeof b === "number" ? a ** b : powS(a, b); }
 // Comparisons of traced numbers are concrete booleans (compile records each as a guard).
-export const lt = binary("<", (a: number, b: number) => a < b, o.less) as (a: unknown, b: unknown) => boolean;
-export const le = binary("<=", (a: number, b: number) => a <= b, o.lessEqual) as (a: unknown, b: unknown) => boolean;
-export const gt = binary(">", (a: number, b: number) => a > b, o.greater) as (a: unknown, b: unknown) => boolean;
-export const ge = binary(">=", (a: number, b: number) => a >= b, o.greaterEqual) as (a: unknown, b: unknown) => boolean;
+export function lt(a: unknown, b: unknown): boolean { return typeof a === "number" && typeof b === "number" ? a < b : (ltS(a, b) as boolean); }
+export function le(a: unknown, b: unknown): boolean { return typeof a === "number" && typeof b === "number" ? a <= b : (leS(a, b) as boolean); }
+export function gt(a: unknown, b: unknown): boolean { return typeof a === "number" && typeof b === "number" ? a > b : (gtS(a, b) as boolean); }
+export function ge(a: unknown, b: unknown): boolean { return typeof a === "number" && typeof b === "number" ? a >= b : (geS(a, b) as boolean); }
+
+function binary(op: string, native: (a: never, b: never) => unknown, traced: (a: Num, b: Num) => Value) {
+  const s = slow(op, native, traced);
+  return (a: unknown, b: unknown): unknown => (typeof a === "number" && typeof b === "number" ? native(a as never, b as never) : s(a, b));
+}
 
 /** `a === b`: a traced number equals a number of the same value; it is never === a non-number. */
 export function eq(a: unknown, b: unknown): boolean {
@@ -153,6 +170,7 @@ function key(k: unknown): unknown {
 
 /** `x[k]`: an element of an array argument (traced or an NDArray) through the differentiable `index`; native otherwise. */
 export function get(x: unknown, k: unknown): unknown {
+  if (typeof k === "number" && (Array.isArray(x) || ArrayBuffer.isView(x))) return (x as number[])[k]; // a plain read
   if (x instanceof NDArray && x.shape.length === 1 && typeof k === "number" && Number.isInteger(k) && k >= 0) return x.data[k]; // nothing traced: a plain read
   if (isArrayish(x)) {
     const i = key(k);
@@ -180,6 +198,7 @@ export function set(x: unknown, k: unknown, v: unknown): unknown {
 
 /** `x.length`: an array argument's length along axis 0. */
 export function len(x: unknown): unknown {
+  if (Array.isArray(x) || ArrayBuffer.isView(x)) return (x as unknown[]).length;
   if (isArrayish(x)) return x.shape.length === 0 ? undefined : x.shape[0];
   return (x as { length: unknown }).length;
 }
