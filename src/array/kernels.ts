@@ -7,7 +7,7 @@
 import { broadcastStrides } from "./broadcast.js";
 import { BINARY, UNARY } from "./loops.generated.js";
 import { genericBinary, genericUnary, type BinaryLoops, type BinaryScalar, type UnaryScalar } from "./loops.js";
-import { allocate, NDArray, sizeOf, stridesOf, type DType, type Shape, type TypedData } from "./ndarray.js";
+import { allocate, allocateFull, NDArray, sizeOf, stridesOf, type DType, type Shape, type TypedData } from "./ndarray.js";
 
 export type { BinaryScalar, UnaryScalar };
 export { matmul } from "./matmul.js";
@@ -24,7 +24,7 @@ export function makeUnary(name: string, f: UnaryScalar): (a: Operand, dtype: DTy
   const loop = UNARY[name] ?? genericUnary(f);
   return (a, dtype) => {
     if (!(a instanceof NDArray)) return f(toScalar(a));
-    const out = allocate(dtype, a.size);
+    const out = allocateFull(dtype, a.size);
     loop(a.data, out, a.size);
     return new NDArray(out, a.shape);
   };
@@ -75,7 +75,7 @@ export function makeBinary(name: string, f: BinaryScalar): (a: Operand, b: Opera
     const aArr = a instanceof NDArray, bArr = b instanceof NDArray;
     if (!aArr && !bArr) return f(toScalar(a), toScalar(b));
     const n = sizeOf(shape);
-    const out = allocate(dtype, n);
+    const out = allocateFull(dtype, n);
     if (aArr && bArr) {
       if (a.size === n && b.size === n) loops.vv(a.data, 0, b.data, 0, out, 0, n);
       else if (b.size === 1 && a.size === n) loops.vs(a.data, 0, b.data[0]!, out, 0, n);
@@ -105,7 +105,7 @@ function shapeOfOperand(v: Operand): Shape {
 /** Materializes `a` broadcast to `shape`. */
 export function broadcastTo(a: Operand, shape: Shape, dtype: DType): NDArray {
   const n = sizeOf(shape);
-  const out = allocate(dtype, n);
+  const out = allocateFull(dtype, n);
   const src = dataOf(a);
   if (src.length === 1) out.fill(src[0]!);
   else if (src.length === n) out.set(src);
@@ -157,7 +157,7 @@ function strided(src: ArrayLike<number>, out: TypedData, shape: Shape, strides: 
  */
 export function where(c: Operand, a: Operand, b: Operand, shape: Shape, dtype: DType): NDArray {
   const n = sizeOf(shape);
-  const out = allocate(dtype, n);
+  const out = allocateFull(dtype, n);
   const C = inPlace(c, n, shape, "bool"), A = inPlace(a, n, shape, dtype), B = inPlace(b, n, shape, dtype);
   if (typeof C === "number") {
     const src = C !== 0 ? A : B;
@@ -194,7 +194,7 @@ function selectSS(C: TypedData, a: number, b: number, O: TypedData, n: number): 
 
 export function cast(a: Operand, dtype: DType): NDArray {
   const src = dataOf(a);
-  const out = allocate(dtype, src.length);
+  const out = allocateFull(dtype, src.length);
   if (dtype === "bool") for (let i = 0; i < src.length; i++) out[i] = src[i] ? 1 : 0;
   else out.set(src);
   return new NDArray(out, shapeOfOperand(a));
@@ -225,7 +225,7 @@ export function reduce(kind: ReduceKind, a: NDArray, axes: readonly number[], ou
     else if (i <= last) r *= sh[i]!;
     else inner *= sh[i]!;
   }
-  const out = allocate(dtype, outer * inner);
+  const out = allocateFull(dtype, outer * inner);
   const d = src.data;
   if (axes.length === 0) { out.set(d); return new NDArray(out, outShape); }
   if (kind === "sum") {
@@ -269,7 +269,7 @@ export function transpose(a: NDArray, perm: readonly number[]): NDArray {
   const shape = a.shape;
   const outShape = perm.map((p) => shape[p]!);
   const st = stridesOf(shape);
-  const out = allocate(a.dtype, a.size);
+  const out = allocateFull(a.dtype, a.size);
   if (shape.length === 2 && perm[0] === 1) {
     // The common case, blocked for cache locality.
     const R = shape[0]!, C = shape[1]!, d = a.data, B = 32;
@@ -297,7 +297,7 @@ export function slice(a: NDArray, starts: readonly number[], steps: readonly num
     // Contiguous in memory: share the buffer (arrays are immutable, so sharing is safe).
     return new NDArray(a.data.subarray(base, base + n), outShape);
   }
-  const out = allocate(a.dtype, n);
+  const out = allocateFull(a.dtype, n);
   strided(a.data, out, outShape, st.map((s, i) => s * steps[i]!), base);
   return new NDArray(out, outShape);
 }
@@ -325,7 +325,7 @@ export function sliceUpdate(src: NDArray, shape: Shape, starts: readonly number[
 }
 
 export function concat(parts: readonly NDArray[], axis: number, outShape: Shape, dtype: DType): NDArray {
-  const out = allocate(dtype, sizeOf(outShape));
+  const out = allocateFull(dtype, sizeOf(outShape));
   let outer = 1;
   for (let i = 0; i < axis; i++) outer *= outShape[i]!;
   let innerOut = 1;
@@ -341,7 +341,7 @@ export function concat(parts: readonly NDArray[], axis: number, outShape: Shape,
 
 /** Takes `indices` (int32) along `axis`: out shape = a.shape[:axis] + indices.shape + a.shape[axis+1:]. */
 export function take(a: NDArray, indices: NDArray, axis: number, outShape: Shape): NDArray {
-  const out = allocate(a.dtype, sizeOf(outShape));
+  const out = allocateFull(a.dtype, sizeOf(outShape));
   let outer = 1, inner = 1;
   for (let i = 0; i < axis; i++) outer *= a.shape[i]!;
   for (let i = axis + 1; i < a.shape.length; i++) inner *= a.shape[i]!;

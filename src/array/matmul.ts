@@ -5,7 +5,7 @@
 // register-blocked JavaScript loop below.
 
 import { broadcastStrides } from "./broadcast.js";
-import { allocate, NDArray, sizeOf, stridesOf, type DType, type Shape, type TypedData } from "./ndarray.js";
+import { allocateFull, NDArray, sizeOf, stridesOf, type DType, type Shape, type TypedData } from "./ndarray.js";
 import { wasmGemm } from "./wasm/gemm.js";
 
 /**
@@ -15,7 +15,7 @@ import { wasmGemm } from "./wasm/gemm.js";
 export function matmul(a: NDArray, b: NDArray, outShape: Shape, dtype: DType, ta = false, tb = false): NDArray {
   const nd = outShape.length;
   const m = outShape[nd - 2]!, n = outShape[nd - 1]!, k = a.shape[a.ndim - (ta ? 2 : 1)]!;
-  const out = allocate(dtype, sizeOf(outShape));
+  const out = allocateFull(dtype, sizeOf(outShape));
   const batchShape = outShape.slice(0, nd - 2);
   let batch = sizeOf(batchShape);
   const aBatch = broadcastStrides(a.shape.slice(0, a.ndim - 2), batchShape);

@@ -3,6 +3,9 @@
 
 import { ArgumentError, DTypeError, ShapeError, operatorMisuse } from "../base/errors.js";
 import { Fluent } from "./fluent.js";
+import { allocateZeroed } from "./pool.js";
+
+export { allocateFull } from "./pool.js";
 import { formatArray, type ArrayPrintOptions } from "./print.js";
 
 export type DType = "float64" | "float32" | "int32" | "bool";
@@ -26,13 +29,9 @@ export interface ArrayJSON {
 
 const INSPECT = Symbol.for("nodejs.util.inspect.custom");
 
+/** A zeroed buffer (from the buffer pool when one of the size is free: see pool.ts). */
 export function allocate(dtype: DType, size: number): TypedData {
-  switch (dtype) {
-    case "float64": return new Float64Array(size);
-    case "float32": return new Float32Array(size);
-    case "int32": return new Int32Array(size);
-    case "bool": return new Uint8Array(size);
-  }
+  return allocateZeroed(dtype, size);
 }
 
 export function dtypeOfData(data: TypedData): DType {

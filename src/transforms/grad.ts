@@ -5,7 +5,7 @@
 import { shapeStr, sizeOf } from "../array/ndarray.js";
 import { ArgumentError, NonScalarOutputError } from "../base/errors.js";
 import { flatten, LEAF, unflatten, type TreeDef } from "../core/pytree.js";
-import { runWith, Scattered, shapeOf, ZERO, type Masked, type MaybeZero, type Value } from "../core/tracer.js";
+import { runWith, Scattered, shapeOf, transformRunning, ZERO, type Masked, type MaybeZero, type Value } from "../core/tracer.js";
 import { argnumsCache, asLeafOf, checkLeaves, checkTransform, matchTree, onesLike, zerosLike, type ArgnumsOption, type Fn, type GradOf, type Pick, type ScalarOut } from "./args.js";
 import { dense, denseOrZero } from "./chain.js";
 import { Tape, type TapeNode } from "./reverse.js";
@@ -36,7 +36,10 @@ export function record(op: string, f: Fn<unknown[], unknown>, args: readonly unk
     callArgs[k] = def.kind === "leaf" ? nodes[0] : unflatten(def, nodes);
     return { def, nodes };
   });
-  const out = runWith(tape, () => f(...callArgs));
+  // Only a tape no other transform encloses may pool its arrays: an enclosing one may have
+  // taken any concrete array made here (a cotangent, say) as a constant of its own.
+  if (!transformRunning()) tape.poolable = true;
+  const out = tape.logged(() => runWith(tape, () => f(...callArgs)));
   const { def: outDef, leaves: outLeaves } = flatten(out);
   return { inputs, outDef, outLeaves, tape };
 }
@@ -100,8 +103,11 @@ export function valueAndGrad(f: Fn<unknown[], unknown>, opts: ArgnumsOption<numb
     const t = record("grad", f, args, argnums);
     const out = scalarOutput("grad", t);
     const grads = pull(t, [onesLike(out)]);
-    t.tape.release(); // swept once, never again: its buffers serve the next tape
-    return [primalOf(t.tape, out), many ? grads : grads[0]];
+    const value = primalOf(t.tape, out);
+    // Swept once, never again: its typed arrays, and the buffers of its intermediate arrays
+    // (all but the value and the gradients), serve the next tape.
+    t.tape.release([value, grads]);
+    return [value, many ? grads : grads[0]];
   };
 }
 

@@ -9,6 +9,8 @@
 // recorded and kept in typed arrays, so a tape of scalar lines sweeps backwards in a tight
 // loop over Float64Arrays (the survey's c·ops(f) with a small c).
 
+import { NDArray } from "../array/ndarray.js";
+import { beginLog, endLog, recycle } from "../array/pool.js";
 import { TracerError } from "../base/errors.js";
 import type { Primitive, ProgramRules, StoredReport } from "../core/primitive.js";
 import { bind } from "../core/primitive.js";
@@ -130,12 +132,52 @@ export class Tape implements Interpreter {
   customVjp = false;
   private store: ScalarStore = storePool.pop() ?? new ScalarStore();
   private allScalar = true;
+  /** Array buffers allocated while this tape recorded or swept (pool.ts): the only ones it may give back. */
+  private readonly allocs = new Set<ArrayBufferLike>();
+  /** Buffers read out with value(): something outside may hold them. */
+  private readonly readOut = new Set<ArrayBufferLike>();
+  /** Arrays the last sweep produced (cotangents and their sums). */
+  private swept: NDArray[] = [];
+  /** Set when a line came from outside the primitive table (a custom rule): its arrays are the user's code's, never pooled. */
+  private foreign = false;
+  /** Set by a driver that recorded this tape with no other transform running (see release). */
+  poolable = false;
 
-  /** Hands the typed arrays back for reuse; the tape must not be swept again. */
-  release(): void {
+  /**
+   * Hands the typed arrays back for reuse; the tape must not be swept again. Given `keep` (what
+   * the caller returns: a pytree of values), the buffers of this tape's intermediate arrays,
+   * primals and cotangents alike, go back to the buffer pool, except those `keep` or value()
+   * reads share: nothing else can reach them.
+   */
+  release(keep?: unknown): void {
     if (this.store === RELEASED) return;
     if (storePool.length < 16) storePool.push(this.store);
     this.store = RELEASED;
+    if (keep !== undefined && this.poolable && !this.foreign && this.allocs.size > 0) {
+      const kept = new Set(this.readOut);
+      keepBuffers(keep, kept);
+      const candidates: NDArray["data"][] = [];
+      for (const n of this.nodes) if (n.prim !== null && n.primal instanceof NDArray) candidates.push(n.primal.data);
+      for (const a of this.swept) candidates.push(a.data);
+      recycle(candidates, this.allocs, kept);
+    }
+    this.swept = [];
+    this.allocs.clear();
+  }
+
+  /** Runs `f` with this tape's allocations logged (recording, and each sweep). */
+  logged<T>(f: () => T): T {
+    if (!this.poolable) return f();
+    const log = beginLog(this.allocs);
+    try {
+      return f();
+    } finally {
+      endLog(log);
+    }
+  }
+
+  onConcrete(t: Tracer): void {
+    if (t.primal instanceof NDArray) this.readOut.add(t.primal.data.buffer);
   }
 
   private push(node: TapeNode, scalar: boolean): TapeNode {
@@ -157,6 +199,11 @@ export class Tape implements Interpreter {
 
   /** Records a general line whose output `out` was computed from `args` (this level's values). */
   record(prim: Primitive<unknown>, args: readonly Value[], out: Value, params: unknown): TapeNode {
+    this.foreign = true;
+    return this.line(prim, args, out, params);
+  }
+
+  private line(prim: Primitive<unknown>, args: readonly Value[], out: Value, params: unknown): TapeNode {
     return this.push(new TapeNode(this, out, this.nodes.length, prim, args, undefined, undefined, params), false);
   }
 
@@ -181,7 +228,7 @@ export class Tape implements Interpreter {
     if (rule.kind === "program") return this.program(prim, rule.rules, args, primals, params);
     const out = bind(prim, primals, params);
     if (rule.kind === "none") return out;
-    return this.record(prim, args, out, params);
+    return this.line(prim, args, out, params);
   }
 
   /**
@@ -278,6 +325,10 @@ export class Tape implements Interpreter {
    * adjoint (ZERO where none reached it).
    */
   backward(seeds: readonly (readonly [TapeNode, Value | Masked])[], observe?: (step: AdjointStep) => void): Adjoints {
+    return this.logged(() => this.sweep(seeds, observe));
+  }
+
+  private sweep(seeds: readonly (readonly [TapeNode, Value | Masked])[], observe?: (step: AdjointStep) => void): Adjoints {
     if (this.store === RELEASED) throw new TracerError("backward", "this tape was released after its one sweep; record the function again");
     if (this.allScalar && observe === undefined && seeds.every(([, g]) => typeof g === "number")) return this.scalarBackward(seeds as readonly (readonly [TapeNode, number])[]);
     const nodes = this.nodes;
@@ -318,6 +369,10 @@ export class Tape implements Interpreter {
         const before = adj[p.index]!;
         const after = addMaybe(before, ct);
         adj[p.index] = after;
+        if (this.poolable) {
+          if (ct instanceof NDArray) this.swept.push(ct);
+          if (after !== ct && after instanceof NDArray) this.swept.push(after);
+        }
         if (observe) observe({ from: node, arg: i, to: p, accumulate: before !== ZERO, contribution: dense(ct), adjoint: dense(after as Value) });
       }
     }
@@ -375,4 +430,12 @@ function partialNumber(p: ((args: readonly Value[], out: Value, params: unknown)
   if (!p) return null;
   const d = p(SCRATCH, out, undefined);
   return d === ZERO ? null : (d as number);
+}
+
+/** Adds the buffers of every array in a pytree of values (tracers: their concrete values) to `out`. */
+function keepBuffers(v: unknown, out: Set<ArrayBufferLike>): void {
+  if (v instanceof NDArray) out.add(v.data.buffer);
+  else if (v instanceof Tracer) keepBuffers(v.primal, out);
+  else if (Array.isArray(v)) for (const x of v) keepBuffers(x, out);
+  else if (v !== null && typeof v === "object") for (const x of Object.values(v)) keepBuffers(x, out);
 }
