@@ -137,21 +137,18 @@ describe("derivatives the eval's check does not see", () => {
     const wts = Array.from({ length: p }, () => rng.uniform(0.5, 1.5));
     const feats = Array.from({ length: 2 * p }, () => rng.uniform(-50, 50));
     const obsCam = Array.from({ length: p }, (_, i) => (i * 2) % n), obsPt = Array.from({ length: p }, (_, i) => (i * 3) % m);
-    const problem = (flat: readonly number[]): Problem => {
-      const camsT = new Float64Array(11 * n), XT = new Float64Array(3 * m);
-      for (let c = 0; c < n; c++) for (let j = 0; j < 11; j++) camsT[j * n + c] = flat[11 * c + j]!;
-      for (let q = 0; q < m; q++) for (let j = 0; j < 3; j++) XT[j * m + q] = flat[11 * n + 3 * q + j]!;
-      const f2 = new Float64Array(2 * p);
-      for (let i = 0; i < p; i++) { f2[i] = feats[2 * i]!; f2[p + i] = feats[2 * i + 1]!; }
-      return {
-        n, m, p, camsT: w.array(camsT, { shape: [11, n] }), XT: w.array(XT, { shape: [3, m] }), w: w.array(flat.slice(11 * n + 3 * m)),
-        obsCam: w.array(obsCam, { dtype: "int32" }), obsPt: w.array(obsPt, { dtype: "int32" }), feats: w.array(f2, { shape: [2, p] }),
-      };
-    };
+    const problem = (flat: readonly number[]): Problem => ({
+      n, m, p,
+      cams: Array.from({ length: 11 }, (_, j) => w.array(Array.from({ length: n }, (_, c) => flat[11 * c + j]!))),
+      X: Array.from({ length: 3 }, (_, j) => w.array(Array.from({ length: m }, (_, q) => flat[11 * n + 3 * q + j]!))),
+      w: w.array(flat.slice(11 * n + 3 * m)),
+      obsCam: w.array(obsCam, { dtype: "int32" }), obsPt: w.array(obsPt, { dtype: "int32" }),
+      feats: [0, 1].map((j) => w.array(Array.from({ length: p }, (_, i) => feats[2 * i + j]!))),
+    });
     const x0 = [...cams.flat(), ...X.flat(), ...wts];
     const residuals = (flat: number[]): number[] => {
       const pr = problem(flat);
-      const r = objectiveOf(pr)(pr.camsT, pr.XT, pr.w);
+      const r = objectiveOf(pr)(pr.cams, pr.X, pr.w);
       return [...Array.from({ length: p }, (_, i) => [r.r0.data[i]!, r.r1.data[i]!]).flat(), ...Array.from(r.werr.data)];
     };
     const want = fdJacobian(residuals, x0, 1e-5);

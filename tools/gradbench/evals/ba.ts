@@ -17,9 +17,9 @@ import { InputError, int, num, object, vector } from "./input.js";
 
 const NCAM = 11;
 
-type Rows = NDArray[]; // arrays of shape [p], one per coordinate
+/** One array per coordinate: cameras as 11 arrays, points as 3, each entry one camera (point, observation). */
+type Rows = NDArray[];
 
-const row = (a: NDArray, i: number): NDArray => w.reshape(w.slice(a, [i, 0], [i + 1, undefined]), [-1]);
 const cross = (a: Rows, b: Rows): Rows => [
   w.sub(w.mul(a[1]!, b[2]!), w.mul(a[2]!, b[1]!)),
   w.sub(w.mul(a[2]!, b[0]!), w.mul(a[0]!, b[2]!)),
@@ -39,11 +39,11 @@ function rodrigues(rot: Rows, pt: Rows): Rows {
   return pt.map((x, i) => w.where(nonzero, w.add(w.add(w.mul(x, c), w.mul(wxp[i]!, s)), w.mul(wv[i]!, tmp)), w.add(x, rxp[i]!)));
 }
 
-/** The residuals of every observation from its gathered camera (11×p), point (3×p) and weight (p). */
-export function residuals(cam: NDArray, X: NDArray, wt: NDArray, feats: NDArray): { r0: NDArray; r1: NDArray; werr: NDArray } {
-  const C = Array.from({ length: NCAM }, (_, i) => row(cam, i));
-  const P = [0, 1, 2].map((i) => row(X, i));
-  const Xo = P.map((x, i) => w.sub(x, C[3 + i]!));
+export interface Residuals { readonly r0: NDArray; readonly r1: NDArray; readonly werr: NDArray }
+
+/** The residuals of every observation from its gathered camera C, point X and weight (one entry per observation). */
+export function residuals(C: Rows, X: Rows, wt: NDArray, feats: Rows): Residuals {
+  const Xo = X.map((x, i) => w.sub(x, C[3 + i]!));
   const Xcam = rodrigues([C[0]!, C[1]!, C[2]!], Xo);
   let p0 = w.div(Xcam[0]!, Xcam[2]!), p1 = w.div(Xcam[1]!, Xcam[2]!);
   const rsq = w.add(w.square(p0), w.square(p1));
@@ -51,17 +51,19 @@ export function residuals(cam: NDArray, X: NDArray, wt: NDArray, feats: NDArray)
   p0 = w.add(w.mul(w.mul(p0, L), C[6]!), C[7]!);
   p1 = w.add(w.mul(w.mul(p1, L), C[6]!), C[8]!);
   return {
-    r0: w.mul(wt, w.sub(p0, row(feats, 0))),
-    r1: w.mul(wt, w.sub(p1, row(feats, 1))),
+    r0: w.mul(wt, w.sub(p0, feats[0]!)),
+    r1: w.mul(wt, w.sub(p1, feats[1]!)),
     werr: w.sub(1, w.square(wt)),
   };
 }
 
 export interface Problem {
   readonly n: number; readonly m: number; readonly p: number;
-  /** cameras as columns (11×n), points as columns (3×m), weights (p) */
-  readonly camsT: NDArray; readonly XT: NDArray; readonly w: NDArray;
-  readonly obsCam: NDArray; readonly obsPt: NDArray; readonly feats: NDArray;
+  /** camera parameter j of every camera (11 arrays of n), point coordinate j of every point (3 of m), weights (p) */
+  readonly cams: Rows; readonly X: Rows; readonly w: NDArray;
+  readonly obsCam: NDArray; readonly obsPt: NDArray;
+  /** feature coordinate j of every observation (2 arrays of p) */
+  readonly feats: Rows;
 }
 
 /** Replicates the one camera, point, weight and feature of the input into the full problem. */
@@ -70,29 +72,28 @@ function read(input: unknown): Problem {
   const n = int(o, "n"), m = int(o, "m"), p = int(o, "p");
   if (n < 1 || m < 1 || p < 1) throw new InputError(`n, m and p must be ≥ 1, got ${n}, ${m}, ${p}`);
   const cam = vector(o.cam, "input.cam", NCAM), x = vector(o.x, "input.x", 3), feat = vector(o.feat, "input.feat", 2);
-  const wt = num(o, "w");
-  const camsT = new Float64Array(NCAM * n), XT = new Float64Array(3 * m), feats = new Float64Array(2 * p);
-  for (let j = 0; j < NCAM; j++) camsT.fill(cam[j]!, j * n, (j + 1) * n);
-  for (let j = 0; j < 3; j++) XT.fill(x[j]!, j * m, (j + 1) * m);
-  for (let j = 0; j < 2; j++) feats.fill(feat[j]!, j * p, (j + 1) * p);
   const obsCam = new Int32Array(p), obsPt = new Int32Array(p);
   for (let i = 0; i < p; i++) { obsCam[i] = i % n; obsPt[i] = i % m; }
   return {
     n, m, p,
-    camsT: w.array(camsT, { shape: [NCAM, n] }), XT: w.array(XT, { shape: [3, m] }), w: w.full([p], wt),
-    obsCam: w.array(obsCam, { dtype: "int32" }), obsPt: w.array(obsPt, { dtype: "int32" }), feats: w.array(feats, { shape: [2, p] }),
+    cams: cam.map((v) => w.full([n], v)), X: x.map((v) => w.full([m], v)), w: w.full([p], num(o, "w")),
+    obsCam: w.array(obsCam, { dtype: "int32" }), obsPt: w.array(obsPt, { dtype: "int32" }), feats: feat.map((v) => w.full([p], v)),
   };
 }
 
-export function objectiveOf(pr: Problem) {
-  return (camsT: NDArray, XT: NDArray, wt: NDArray) => residuals(w.take(camsT, pr.obsCam, 1), w.take(XT, pr.obsPt, 1), wt, pr.feats);
+/** Each observation's camera and point, gathered from the cameras and points it uses. */
+const gather = (pr: Problem, cams: Rows, X: Rows): [Rows, Rows] => [cams.map((c) => w.take(c, pr.obsCam)), X.map((x) => w.take(x, pr.obsPt))];
+
+export function objectiveOf(pr: Problem): (cams: Rows, X: Rows, wt: NDArray) => Residuals {
+  return (cams, X, wt) => residuals(...gather(pr, cams, X), wt, pr.feats);
 }
 
 /** The derivatives of each observation's residuals with respect to its own camera, point and weight. */
 function blocksOf(pr: Problem) {
   const ones = w.ones([pr.p]), zeros = w.zeros([pr.p]);
-  return (camsT: NDArray, XT: NDArray, wt: NDArray) => {
-    const [, pull] = w.vjp((cam: NDArray, X: NDArray, ww: NDArray) => residuals(cam, X, ww, pr.feats), w.take(camsT, pr.obsCam, 1), w.take(XT, pr.obsPt, 1), wt);
+  return (cams: Rows, X: Rows, wt: NDArray) => {
+    const [C, P] = gather(pr, cams, X);
+    const [, pull] = w.vjp((c: Rows, x: Rows, ww: NDArray) => residuals(c, x, ww, pr.feats), C, P, wt);
     return [pull({ r0: ones, r1: zeros, werr: zeros }), pull({ r0: zeros, r1: ones, werr: zeros }), pull({ r0: zeros, r1: zeros, werr: ones })[2]] as const;
   };
 }
@@ -104,23 +105,26 @@ function assemble(pr: Problem, blocks: ReturnType<ReturnType<typeof blocksOf>>, 
   const { n, m, p } = pr;
   const per = NCAM + 3 + 1;
   const rows = new Int32Array(3 * p + 1), cols = new Int32Array(2 * p * per + p), vals = new Float64Array(2 * p * per + p);
-  let k = 0;
-  const [b0, b1] = [blocks[0], blocks[1]];
-  const dcam = [b0[0].data, b1[0].data], dpt = [b0[1].data, b1[1].data], dw = [b0[2].data, b1[2].data];
-  for (let i = 0; i < p; i++) {
-    const ci = obsCam[i]!, pi = obsPt[i]!;
+  const wCol = NCAM * n + 3 * m;
+  // The 2·15 derivative arrays, in the order of a block's entries: row r, then camera, point, weight.
+  const src: Float64Array[] = [];
+  for (const r of [0, 1] as const) {
+    const [dcam, dpt, dw] = blocks[r];
+    for (const a of [...dcam, ...dpt, dw]) src.push(a.data as Float64Array);
+  }
+  // Written in order (observation i's two rows, then the next observation's).
+  for (let i = 0, k = 0; i < p; i++) {
+    const camCol = NCAM * obsCam[i]!, ptCol = NCAM * n + 3 * obsPt[i]!;
     for (let r = 0; r < 2; r++) {
-      for (let j = 0; j < NCAM; j++) { cols[k] = NCAM * ci + j; vals[k++] = dcam[r]![j * p + i]!; }
-      for (let j = 0; j < 3; j++) { cols[k] = NCAM * n + 3 * pi + j; vals[k++] = dpt[r]![j * p + i]!; }
-      cols[k] = NCAM * n + 3 * m + i; vals[k++] = dw[r]![i]!;
-      rows[2 * i + r + 1] = k;
+      const base = r * per;
+      for (let j = 0; j < NCAM; j++, k++) { cols[k] = camCol + j; vals[k] = src[base + j]![i]!; }
+      for (let j = 0; j < 3; j++, k++) { cols[k] = ptCol + j; vals[k] = src[base + NCAM + j]![i]!; }
+      cols[k] = wCol + i; vals[k++] = src[base + NCAM + 3]![i]!;
     }
   }
+  for (let k = 1; k <= 2 * p; k++) rows[k] = k * per;
   const dwerr = blocks[2].data;
-  for (let i = 0; i < p; i++) {
-    cols[k] = NCAM * n + 3 * m + i; vals[k++] = dwerr[i]!;
-    rows[2 * p + i + 1] = k;
-  }
+  for (let i = 0, k = 2 * p * per; i < p; i++, k++) { cols[k] = wCol + i; vals[k] = dwerr[i]!; rows[2 * p + i + 1] = k + 1; }
   return { rows, cols, vals };
 }
 
@@ -131,9 +135,9 @@ function objective(input: unknown): Prepared {
   const pr = read(input);
   const f = w.compile(objectiveOf(pr));
   return {
-    run: () => f(pr.camsT, pr.XT, pr.w),
+    run: () => f(pr.cams, pr.X, pr.w),
     output: (r) => {
-      const { r0, r1, werr } = r as ReturnType<typeof residuals>;
+      const { r0, r1, werr } = r as Residuals;
       return { reproj_error: { elements: [r0.data[0]!, r1.data[0]!], repeated: pr.p }, w_err: { element: werr.data[0]!, repeated: pr.p } };
     },
   };
@@ -143,7 +147,7 @@ function objective(input: unknown): Prepared {
 export function sparseJacobian(pr: Problem): () => SparseJacobian {
   const f = w.compile(blocksOf(pr));
   const obsCam = pr.obsCam.data as Int32Array, obsPt = pr.obsPt.data as Int32Array;
-  return () => assemble(pr, f(pr.camsT, pr.XT, pr.w), obsCam, obsPt);
+  return () => assemble(pr, f(pr.cams, pr.X, pr.w), obsCam, obsPt);
 }
 
 function jacobian(input: unknown): Prepared {

@@ -5,8 +5,16 @@
 // and extra parameters (flattened row after row, concatenated), by reverse mode through all
 // c − 1 steps.
 //
-// Every step is written on b-vectors; compile unrolls the c − 1 steps (no loop construct yet)
-// and fuses runs of the elementwise lines into loops over the b cells.
+// The time steps are unrolled into the trace (wengert has no loop construct yet), in wavefront
+// order: at wavefront τ every layer i advances its own step t = τ − i, whose inputs (layer i −
+// 1's output of step t, layer i's state after step t − 1) were computed at wavefront τ − 1.
+// That is the reference's double loop over steps and layers, skewed: every gate, cell and
+// hidden value of every (layer, step) is the same expression of the same values; only
+// independent (layer, step) pairs are computed side by side, as rows of one l×b array, so the
+// trace has c + l − 2 wavefronts of array lines instead of (c − 1)·l steps. During the first
+// l − 1 wavefronts the layers that have not started keep their initial state (a where over
+// constant rows); after its last step a layer's rows are still computed, but nothing reads them.
+// The prediction and log-likelihood of all steps are then whole-sequence array lines.
 
 import * as w from "../../../src/index.js";
 import type { NDArray } from "../../../src/index.js";
@@ -14,38 +22,46 @@ import type { Module } from "../protocol.js";
 import { InputError, matrixArray, object } from "./input.js";
 import { compiledFor } from "./prepared.js";
 
-const row = (a: NDArray, i: number): NDArray => w.reshape(w.slice(a, [i, 0], [i + 1, undefined]), [-1]);
+const row = (a: NDArray, i: number): NDArray => w.slice(a, [i, 0], [i + 1, undefined]);
 const sigmoid = (x: NDArray): NDArray => w.div(1, w.add(1, w.exp(w.neg(x))));
 
 export function objective(state: NDArray, sequence: NDArray): (main: NDArray, extra: NDArray) => NDArray {
   const l = state.shape[0]! / 2, b = state.shape[1]!, c = sequence.shape[0]!;
+  const steps = c - 1;
+  const rowsOf = (a: NDArray, parity: number): NDArray => w.take(a, Array.from({ length: l }, (_, i) => 2 * i + parity), 0); // (l, ·)
   const seq = Array.from({ length: c }, (_, t) => row(sequence, t));
+  // started[τ]: which layers have begun by wavefront τ (a row mask, l×1), while any has not.
+  const started = Array.from({ length: l - 1 }, (_, tau) => w.array(Array.from({ length: l }, (_, i) => i <= tau), { dtype: "bool", shape: [l, 1] }));
   return (main, extra) => {
     const inWeight = row(extra, 0), outWeight = row(extra, 1), outBias = row(extra, 2);
-    // Layer i: weights main[2i] and biases main[2i+1], each four blocks of b (forget, ingate, outgate, change).
-    const gates = (r: NDArray) => [0, 1, 2, 3].map((j) => w.slice(r, [j * b], [(j + 1) * b]));
-    const W = Array.from({ length: l }, (_, i) => gates(row(main, 2 * i)));
-    const B = Array.from({ length: l }, (_, i) => gates(row(main, 2 * i + 1)));
-    const hidden = Array.from({ length: l }, (_, i) => row(state, 2 * i));
-    const cell = Array.from({ length: l }, (_, i) => row(state, 2 * i + 1));
-    let total: NDArray | number = 0;
-    for (let t = 0; t < c - 1; t++) {
-      let v = w.mul(seq[t]!, inWeight);
-      for (let i = 0; i < l; i++) {
-        const [Wf, Wi, Wo, Wc] = W[i]!, [Bf, Bi, Bo, Bc] = B[i]!;
-        const forget = sigmoid(w.add(w.mul(v, Wf!), Bf!));
-        const ingate = sigmoid(w.add(w.mul(hidden[i]!, Wi!), Bi!));
-        const outgate = sigmoid(w.add(w.mul(v, Wo!), Bo!));
-        const change = w.tanh(w.add(w.mul(hidden[i]!, Wc!), Bc!));
-        cell[i] = w.add(w.mul(cell[i]!, forget), w.mul(ingate, change));
-        hidden[i] = w.mul(outgate, w.tanh(cell[i]!));
-        v = hidden[i]!;
+    const weights = rowsOf(main, 0), biases = rowsOf(main, 1); // (l, 4b): forget, ingate, outgate, change
+    const block = (a: NDArray, j: number): NDArray => w.slice(a, [0, j * b], [l, (j + 1) * b]);
+    const [Wf, Wi, Wo, Wc] = [0, 1, 2, 3].map((j) => block(weights, j)) as [NDArray, NDArray, NDArray, NDArray];
+    const [Bf, Bi, Bo, Bc] = [0, 1, 2, 3].map((j) => block(biases, j)) as [NDArray, NDArray, NDArray, NDArray];
+    let hidden = rowsOf(state, 0), cell = rowsOf(state, 1); // (l, b)
+    const top: NDArray[] = [];
+    for (let tau = 0; tau < steps + l - 1; tau++) {
+      // Layer 0 reads character τ; layer i reads layer i − 1's hidden state of the wavefront before.
+      const x0 = w.mul(seq[Math.min(tau, steps - 1)]!, inWeight);
+      const v = l === 1 ? x0 : w.concat([x0, w.slice(hidden, [0, 0], [l - 1, b])]);
+      const forget = sigmoid(w.add(w.mul(v, Wf), Bf));
+      const ingate = sigmoid(w.add(w.mul(hidden, Wi), Bi));
+      const outgate = sigmoid(w.add(w.mul(v, Wo), Bo));
+      const change = w.tanh(w.add(w.mul(hidden, Wc), Bc));
+      let nextCell = w.add(w.mul(cell, forget), w.mul(ingate, change));
+      let nextHidden = w.mul(outgate, w.tanh(nextCell));
+      if (tau < l - 1) {
+        nextCell = w.where(started[tau]!, nextCell, cell);
+        nextHidden = w.where(started[tau]!, nextHidden, hidden);
       }
-      const yPred = w.add(w.mul(v, outWeight), outBias);
-      const lse = w.log(w.add(w.sum(w.exp(yPred)), 2));
-      total = w.add(total, w.sum(w.mul(seq[t + 1]!, w.sub(yPred, lse))));
+      cell = nextCell;
+      hidden = nextHidden;
+      if (tau >= l - 1) top.push(row(hidden, l - 1)); // the last layer's output of step τ − (l − 1)
     }
-    return w.div(w.neg(total as NDArray), (c - 1) * b);
+    const yPred = w.add(w.mul(w.concat(top), outWeight), outBias); // (c − 1, b)
+    const lse = w.log(w.add(w.sum(w.exp(yPred), 1, true), 2)); // L = log(2 + Σ exp ŷ), per step
+    const total = w.sum(w.mul(w.slice(sequence, [1, 0]), w.sub(yPred, lse)));
+    return w.div(w.neg(total), steps * b);
   };
 }
 
