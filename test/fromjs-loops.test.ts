@@ -77,3 +77,55 @@ describe("loop analysis", () => {
     assert.equal(outer!.fallback, null);
   });
 });
+
+describe("fromJS rewrites analysable loops as structured loops", () => {
+  test("a counted loop becomes fori over its carry, a while loop whileLoop; the others stay loops", async () => {
+    const w = await import("../src/index.js");
+    const f = w.fromJS(new Function("return function f(x) { let s = 0, t = 0; for (let i = 0; i < x.length; i++) { t = x[i] * x[i]; s += t; } return s; }")() as (x: number[]) => number);
+    assert.match(f.source, /;\[s\] = \$w\.fori\(0, \$w\.len\(x\), \(i, \[s\]\) => \{/);
+    assert.match(f.source, /return \[s\]; \}, \[s\]\);/);
+    assert.deepEqual(w.grad(f)([1, 2, 3]), [2, 4, 6]);
+    const g = w.fromJS(new Function("return function g(a) { let x = a; while (x > 1) x = x / 2; return x; }")() as (a: number) => number);
+    assert.match(g.source, /;\[x\] = \$w\.whileLoop\(\(\[x\]\) => \$w\.gt\(x, 1\), \(\[x\]\) => \{/);
+    assert.equal(w.grad(g)(5), 1 / 8);
+    const h = w.fromJS(new Function("return function h(x) { let s = 0; for (let i = 0; i < 9; i++) { if (i > 2) break; s += x; } return s; }")() as (x: number) => number);
+    assert.match(h.source, /for \(let i = 0; \$w\.lt\(i, 9\); i = \$w\.add\(i, 1\)\)/);
+    assert.equal(w.grad(h)(2), 3);
+  });
+  test("a carry that is not numbers (undefined, a string) runs as an ordinary loop", async () => {
+    const w = await import("../src/index.js");
+    const f = w.fromJS(new Function("return function f(x) { let best, tag = ''; for (let i = 0; i < 3; i++) { best = best === undefined ? x : best * x; tag += 'a'; } return tag.length * best; }")() as (x: number) => number);
+    assert.match(f.source, /\$w\.fori/);
+    assert.equal(f(2), 3 * 8);
+    assert.equal(w.grad(f)(2), 3 * 3 * 4);
+  });
+});
+
+describe("through foriLoop/whileLoop (useStructuredLoops(true)): the same values and derivatives", () => {
+  test("Rosenbrock, Newton's √a, nested loops, under grad, jvp, hessian and compile", async () => {
+    const w = await import("../src/index.js");
+    const rt = await import("../src/source/runtime.js");
+    const fns = [
+      "function rosen(x) { let s = 0; for (let i = 0; i < x.length - 1; i++) { const a = x[i + 1] - x[i] * x[i], b = 1 - x[i]; s += 100 * a * a + b * b; } return s; }",
+      "function ns(x) { const a = x[0] * x[0] + 1; let r = a, steps = 0; while (Math.abs(r * r - a) > 1e-13 * a && steps < 100) { r = 0.5 * (r + a / r); steps++; } return r * x[1]; }",
+      "function nest(x) { let s = 0; for (let i = 0; i < x.length; i++) { let p = 1; for (let j = 0; j <= i; j++) p *= x[j]; s += Math.sin(p); } return s; }",
+    ].map((src) => new Function(`return ${src}`)() as (x: number[]) => number);
+    const x = [0.7, -1.1, 0.4];
+    const results = (on: boolean) => {
+      rt.useStructuredLoops(on);
+      try {
+        return fns.map((f0) => {
+          const f = w.fromJS(f0);
+          return [f(x), w.grad(f)(x), w.jvp(f, [x], [[1, 2, 3]])[1], w.hessian(f)(x), w.compile(w.grad(f))(x)];
+        });
+      } finally {
+        rt.useStructuredLoops(false);
+      }
+    };
+    const plain = results(false), structured = results(true);
+    for (let k = 0; k < fns.length; k++) {
+      assert.deepEqual(structured[k], plain[k], `function ${k}`);
+    }
+    assert.ok(typeof structured[0]![0] === "number");
+  });
+});

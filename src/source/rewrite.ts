@@ -19,6 +19,7 @@
 // map an error's position in the generated code back to the user's line and column.
 
 import { child, childNodes, children, isFunction, type Node } from "./ast.js";
+import { analyzeLoops, type LoopAnalysis } from "./loops.js";
 import type { Refusal, ScopeInfo } from "./scope.js";
 import { MATH_NAMES } from "./runtime.js";
 
@@ -55,6 +56,8 @@ export function rewrite(fn: Node, text: string, info: ScopeInfo, rt: string, tmp
   /** Callees whose member expression must keep its `this` (obj.m(), obj[k]()). */
   const callees = new Set<Node>();
   const markers = !text.includes(MARK);
+  /** The loops of f that become structured loops (loops.ts), by node. */
+  const structured = new Map(analyzeLoops(fn).filter((l) => l.fallback === null && (l.kind === "for" || l.kind === "while")).map((l) => [l.node, l]));
 
   const src = (n: Node): string => text.slice(n.start, n.end);
   const mark = (n: Node, code: string): string => (markers ? `${MARK}${n.start}${MARK_END}${code}` : code);
@@ -131,7 +134,38 @@ export function rewrite(fn: Node, text: string, info: ScopeInfo, rt: string, tmp
     return out;
   };
 
+  /** A loop body as the statements of an arrow function's block, ending by returning the carry. */
+  const loopBody = (body: Node, carry: string): string => {
+    frames.push({ temps: 0 });
+    const inner = body.type === "BlockStatement" ? splice(body, undefined, () => "effect").slice(1, -1) : emit(body, "effect");
+    const f = frames.pop()!;
+    const decl = f.temps > 0 ? ` let ${Array.from({ length: f.temps }, (_, i) => `${tmp}${i}`).join(", ")};` : "";
+    return `{${decl} ${inner}\n return ${carry}; }`;
+  };
+
+  /**
+   * A loop that loops.ts found analysable, as foriLoop/whileLoop over its carried variables:
+   * under a transform its body is one function of (counter, carry), which is what a loop that
+   * stays a loop needs; on plain values the runtime runs it as an ordinary loop.
+   */
+  const emitStructured = (l: LoopAnalysis): string => {
+    const n = l.node;
+    const carry = `[${l.carried.join(", ")}]`;
+    const assign = l.carried.length > 0 ? `;${carry} = ` : ";";
+    if (l.counter !== null) {
+      const end = l.counter.inclusive ? `${rt}.add(${arg(l.counter.end)}, 1)` : arg(l.counter.end);
+      return mark(n, `${assign}${rt}.fori(${arg(l.counter.start)}, ${end}, (${l.counter.name}, ${carry}) => ${loopBody(child(n, "body")!, carry)}, ${carry});`);
+    }
+    frames.push({ temps: 0 });
+    const cond = test(child(n, "test")!);
+    const f = frames.pop()!;
+    const condFn = f.temps > 0 ? `(${carry}) => { let ${Array.from({ length: f.temps }, (_, i) => `${tmp}${i}`).join(", ")}; return ${cond}; }` : `(${carry}) => ${cond}`;
+    return mark(n, `${assign}${rt}.whileLoop(${condFn}, (${carry}) => ${loopBody(child(n, "body")!, carry)}, ${carry});`);
+  };
+
   const emit = (n: Node, ctx: Ctx): string => {
+    const loop = structured.get(n);
+    if (loop !== undefined) return emitStructured(loop);
     switch (n.type) {
       case "Identifier": {
         const g = globals.has(n) ? GLOBALS[n.name as string] : undefined;

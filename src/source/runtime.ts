@@ -13,6 +13,7 @@ import { hypot as hypot2 } from "../lib/functions.js";
 import * as o from "../ops/api.js";
 import { index } from "../ops/element.js";
 import { ceil, floor, remainder, round, trunc } from "../ops/rounding.js";
+import { foriLoop, whileLoop as structuredWhile } from "../transforms/loops/scan.js";
 
 type Num = number | Tracer | NDArray;
 
@@ -332,4 +333,47 @@ export const number: NumberConstructor = Object.assign(
 export function anyTraced(args: ArrayLike<unknown>): boolean {
   for (let i = 0; i < args.length; i++) if (isArrayish(args[i])) return true;
   return false;
+}
+
+// ---------------------------------------------------------------- structured loops
+
+/**
+ * Whether analysable loops run through foriLoop/whileLoop. Off for now: under transforms those
+ * still unroll their steps (a loop becomes one line of the trace with issue #10), and their
+ * per-step carry checks cost far more than a step of the loop itself (W2 n = 1e3, eager grad:
+ * ~30×). The rewritten code is already in their shape (a body function of the carry), so
+ * switching this on is all that a one-line loop needs from fromJS.
+ */
+let structured = false;
+
+/** For tests and for the loops work: route analysable loops through foriLoop/whileLoop (true) or run them as plain loops. */
+export function useStructuredLoops(on: boolean): void {
+  structured = on;
+}
+
+/** A carry foriLoop/whileLoop can hold: numbers and arrays (traced or not), nothing else. */
+function structurable(carry: readonly unknown[]): boolean {
+  for (const c of carry) if (typeof c !== "number" && !isArrayish(c)) return false;
+  return true;
+}
+
+/**
+ * `for (let i = lo; i < hi; i++)` over carried variables, as foriLoop(lo, hi, body, carry);
+ * a carry of other values (strings, undefined, objects) runs as an ordinary loop.
+ */
+export function fori(lo: unknown, hi: unknown, body: (i: number, carry: unknown[]) => unknown[], carry: unknown[]): unknown[] {
+  if (structured && structurable(carry) && typeof lo === "number" && Number.isInteger(lo) && (typeof hi === "number" ? Number.isInteger(hi) : isArrayish(hi))) {
+    return foriLoop(lo, hi as number, body, carry);
+  }
+  let c = carry;
+  for (let i = lo as number; lt(i, hi); i++) c = body(i, c);
+  return c;
+}
+
+/** `while (cond) body` over carried variables, as whileLoop(cond, body, carry) (or an ordinary loop, as fori). */
+export function whileLoop(cond: (carry: unknown[]) => boolean, body: (carry: unknown[]) => unknown[], carry: unknown[]): unknown[] {
+  if (structured && structurable(carry)) return structuredWhile(cond, body, carry);
+  let c = carry;
+  while (cond(c)) c = body(c);
+  return c;
 }
