@@ -2,6 +2,7 @@
 // Arrays live on the JS heap, so the garbage collector frees them: no dispose, no tidy.
 
 import { ArgumentError, DTypeError, ShapeError, operatorMisuse } from "../base/errors.js";
+import { describe } from "../base/format.js";
 import { Fluent } from "./fluent.js";
 import { allocateZeroed } from "./pool.js";
 
@@ -171,6 +172,19 @@ function fromJSONData(v: unknown): unknown {
   return Array.isArray(v) ? v.map(fromJSONData) : fromJSONElement(v);
 }
 
+/**
+ * The error for an element array() cannot hold. An NDArray or a traced value among the elements
+ * (array([x, y]) inside a transform) is the common case: stack joins them, and is differentiable.
+ */
+function notAnElement(op: string, v: unknown, i?: number): ArgumentError {
+  const at = i === undefined ? "an element" : `element ${i}`;
+  if (v instanceof NDArray) return new ArgumentError(op, `${at} is an NDArray; array() takes plain numbers: join arrays with stack([a, b]) (a new axis) or concat([a, b])`);
+  if (v instanceof Fluent) {
+    return new ArgumentError(op, `${at} is a traced value: array() copies plain numbers and would drop its derivative; build the array with stack([x, y, …]) (and reshape), which is differentiable`);
+  }
+  return new ArgumentError(op, `${at} is ${describe(v)}${typeof v === "function" ? " (did you mean to call it?)" : ""}; pass numbers (or booleans) in nested arrays`);
+}
+
 function inferShape(value: NestedNumbers, op: string): number[] {
   const shape: number[] = [];
   let v: NestedNumbers = value;
@@ -179,9 +193,7 @@ function inferShape(value: NestedNumbers, op: string): number[] {
     if (v.length === 0) break;
     v = (v as readonly NestedNumbers[])[0]!;
   }
-  if (!Array.isArray(v) && typeof v !== "number" && typeof v !== "boolean" && !(shape.length > 0 && shape[shape.length - 1] === 0)) {
-    throw new ArgumentError(op, `element ${String(v)} is a ${typeof v}; pass numbers (or booleans) in nested arrays`);
-  }
+  if (!Array.isArray(v) && typeof v !== "number" && typeof v !== "boolean" && !(shape.length > 0 && shape[shape.length - 1] === 0)) throw notAnElement(op, v);
   return shape;
 }
 
@@ -250,9 +262,7 @@ export function array(
   const data = allocate(dtype, flat.length);
   for (let i = 0; i < flat.length; i++) {
     const e = flat[i]!;
-    if (typeof e !== "number" && typeof e !== "boolean") {
-      throw new ArgumentError("array", `element ${i} is a ${typeof e}; pass numbers`);
-    }
+    if (typeof e !== "number" && typeof e !== "boolean") throw notAnElement("array", e, i);
     data[i] = +e;
   }
   return new NDArray(data, shape);

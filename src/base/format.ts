@@ -25,8 +25,8 @@ export function describe(v: unknown): string {
   if (Array.isArray(v)) return "a plain JS array (wrap it with array(...))";
   if (ArrayBuffer.isView(v)) return `${withArticle(v.constructor.name)} of length ${(v as unknown as ArrayLike<unknown>).length ?? v.byteLength}`;
   if (v instanceof Promise || typeof (v as { then?: unknown }).then === "function") return "a Promise (a value not yet computed: await it first)";
-  if (v instanceof Map) return `a Map of ${v.size} entries`;
-  if (v instanceof Set) return `a Set of ${v.size} values`;
+  if (v instanceof Map) return `a Map of ${v.size} ${v.size === 1 ? "entry" : "entries"}`;
+  if (v instanceof Set) return `a Set of ${v.size} ${v.size === 1 ? "value" : "values"}`;
   const proto = Object.getPrototypeOf(v) as { constructor?: { name?: string } } | null;
   if (proto === null || proto === Object.prototype) {
     const keys = Object.keys(v as object);
@@ -42,7 +42,9 @@ export function describe(v: unknown): string {
  */
 export function showValue(v: unknown): string {
   if (v === undefined) return "undefined";
-  if (typeof v === "number" || typeof v === "bigint" || typeof v === "symbol" || typeof v === "function") return String(v).slice(0, 60);
+  // A function shows its name, never its source (which can be long, or private).
+  if (typeof v === "function") return v.name ? `function ${v.name}` : "a function";
+  if (typeof v === "number" || typeof v === "bigint" || typeof v === "symbol") return String(v).slice(0, 60);
   try {
     const s = JSON.stringify(v);
     if (s !== undefined) return s.length > 60 ? `${s.slice(0, 57)}...` : s;

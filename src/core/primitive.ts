@@ -132,6 +132,15 @@ export function avalOf(v: Tensor): Aval {
 const NUMBER_AVAL: Aval = Object.freeze({ shape: Object.freeze([]) as Shape, dtype: "number", js: true });
 const BOOL_AVAL: Aval = Object.freeze({ shape: Object.freeze([]) as Shape, dtype: "bool", js: true });
 
+/** The ArgumentError for an op's argument that is not a value, with what to do about the usual causes. */
+function notAnOperand(op: string, i: number, v: unknown): ArgumentError {
+  let hint = "";
+  if (typeof v === "function") hint = ` (did you mean to call it${v.name ? `, ${v.name}(…)` : ""}?)`;
+  else if (v === undefined) hint = " (a missing argument, or x[i] read from an NDArray or a traced array, which gives undefined: use take(x, i), slice(x, …) or x.item())";
+  else if (v instanceof Promise) hint = " (await it first)";
+  return new ArgumentError(op, `argument ${i + 1} is ${describe(v)}${hint}; pass a number, an NDArray, or a value traced from one`);
+}
+
 /**
  * Throws ArgumentError naming the op unless `v` is a number, a boolean, an NDArray or a tracer.
  * Ops that read an argument's shape before binding call it first, so junk input (undefined, a
@@ -139,7 +148,7 @@ const BOOL_AVAL: Aval = Object.freeze({ shape: Object.freeze([]) as Shape, dtype
  */
 export function checkOperand(op: string, i: number, v: unknown): asserts v is Value {
   if (typeof v !== "number" && typeof v !== "boolean" && !(v instanceof NDArray) && !(v instanceof Tracer)) {
-    throw new ArgumentError(op, `argument ${i + 1} is ${describe(v)}; pass a number, an NDArray, or a value traced from one`);
+    throw notAnOperand(op, i, v);
   }
 }
 
@@ -153,7 +162,7 @@ export function evalConcrete<P>(prim: Primitive<P>, args: readonly Value[], para
   for (let i = 0; i < args.length; i++) {
     const a = args[i];
     if (typeof a !== "number" && typeof a !== "boolean" && !(a instanceof NDArray)) {
-      throw new ArgumentError(prim.name, `argument ${i + 1} is ${describe(a)}; pass a number, an NDArray, or a value traced from one`);
+      throw notAnOperand(prim.name, i, a);
     }
     avals[i] = avalOf(a);
   }

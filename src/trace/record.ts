@@ -8,6 +8,8 @@ import { avalOf } from "../core/primitive.js";
 import { flatten, unflatten } from "../core/pytree.js";
 import { concrete, runWith, type Value } from "../core/tracer.js";
 import { Tape } from "../transforms/reverse.js";
+import { outputTree } from "../transforms/args.js";
+import { describe } from "../base/format.js";
 
 export interface TraceOptions {
   /** Names of the inputs in flattened order (default x1, x2, …). */
@@ -53,14 +55,13 @@ export function recordTrace(op: string, f: (...args: never[]) => unknown, args: 
   const tape = new Tape();
   const callArgs = args.map((a, k) => {
     const { def, leaves } = flatten(a);
-    if (def.kind === "static") throw new ArgumentError(op, `argument ${k} is ${typeof a}; trace numbers, NDArrays, or arrays/objects of them`);
+    if (def.kind === "static") throw new ArgumentError(op, `argument ${k} is ${describe(a)}; trace numbers, NDArrays, or arrays/objects of them`);
     const nodes = leaves.map((l) => tape.input(l));
     return def.kind === "leaf" ? nodes[0] : unflatten(def, nodes);
   });
   const nInputs = tape.nodes.length;
   const out = runWith(tape, () => (f as (...a: unknown[]) => unknown)(...callArgs));
-  const { leaves } = flatten(out);
-  if (leaves.length === 0) throw new ArgumentError(op, "the function returned no number or NDArray; return the value to trace");
+  const { leaves } = outputTree(op, out, true);
   return { list: tapeList(tape, nInputs, opts.names ?? [], leaves), tape, outputLeaves: leaves };
 }
 

@@ -4,8 +4,8 @@
 
 import { NDArray, shapeStr, zeros } from "../array/ndarray.js";
 import { ArgnumsError, ArgumentError, DTypeError, ShapeError } from "../base/errors.js";
-import { showValue } from "../base/format.js";
-import { describeStructure, leavesLike, structureString, type TreeDef } from "../core/pytree.js";
+import { describe, showValue, withArticle } from "../base/format.js";
+import { describeStructure, flatten, leavesLike, structureString, type TreeDef } from "../core/pytree.js";
 import { concrete, dtypeOf, shapeOf, type Tracer, type Value } from "../core/tracer.js";
 import { broadcastTo, toScalar } from "../ops/api.js";
 
@@ -67,7 +67,7 @@ export function onesLike(v: Value): Value {
  */
 export function checkTransform(op: string, f: unknown, opts?: unknown): void {
   if (typeof f !== "function") {
-    throw new ArgumentError(op, `expected the function to transform, got ${f === null ? "null" : typeof f}; pass e.g. ${op}((x) => mul(x, x))`);
+    throw new ArgumentError(op, `expected the function to transform, got ${describe(f)}; pass e.g. ${op}((x) => mul(x, x))`);
   }
   if (opts !== undefined && (typeof opts !== "object" || opts === null)) {
     throw new ArgumentError(op, `options must be an object such as { argnums: [0, 1] }, got ${opts === null ? "null" : typeof opts}`);
@@ -82,7 +82,7 @@ export function normArgnums(op: string, argnums: number | readonly number[] | un
   if (list.length === 0) throw new ArgnumsError(op, "argnums is empty; name at least one argument, e.g. { argnums: 0 }");
   for (const k of list) {
     if (!Number.isInteger(k) || k < -nargs || k >= nargs) {
-      const range = nargs === 0 ? "the function was called with no arguments" : `use indices in [0, ${nargs - 1}], or from the end in [${-nargs}, -1]`;
+      const range = nargs === 0 ? "call it with the arguments to differentiate" : `use indices in [0, ${nargs - 1}], or from the end in [${-nargs}, -1]`;
       throw new ArgnumsError(op, `argnums ${showValue(argnums)} names argument ${showValue(k)}, but the function was called with ${nargs} argument${nargs === 1 ? "" : "s"}; ${range}`);
     }
   }
@@ -105,11 +105,86 @@ export function argnumsCache(op: string, argnums: number | readonly number[] | u
   };
 }
 
+/** What a differentiated argument may hold, for the messages that refuse one. */
+const ACCEPTED = "numbers, NDArrays, Float64Array/Float32Array, or plain arrays and plain objects of them";
+
+/** A sentence on what to do with a value that is not data: a function (not called?), a Promise, a Map… */
+function notDataHint(v: unknown): string {
+  if (typeof v === "function") return `Did you mean to call it${v.name ? `, ${v.name}(…)` : ""}?`;
+  if (v instanceof Promise || (typeof v === "object" && v !== null && typeof (v as { then?: unknown }).then === "function")) return "Await it first: transforms differentiate synchronous code.";
+  if (v instanceof Map) return "Convert it to a plain object (Object.fromEntries(map)).";
+  if (v instanceof Set) return "Convert it to an array ([...set]).";
+  if (ArrayBuffer.isView(v)) return "Convert it with Float64Array.from(x) or array(x).";
+  if (typeof v === "object" && v !== null && !Array.isArray(v) && Object.getPrototypeOf(v) !== Object.prototype) return "Pass its fields as a plain object ({ ...p }): class instances are not looked inside.";
+  return "";
+}
+
+/** "<what>: <hint> <op> differentiates …", or "<what>; <op> differentiates …" when there is no hint. */
+function refusal(op: string, what: string, v: unknown): string {
+  const hint = notDataHint(v);
+  return `${what}${hint ? `. ${hint} ` : "; "}${op} differentiates ${ACCEPTED}`;
+}
+
+/**
+ * A container the pytree walk does not look inside (a Map, a Set, a class instance, an integer
+ * typed array) within a differentiated argument: its numbers would silently get no gradient.
+ */
+function opaqueIn(def: TreeDef, path: string): { path: string; value: unknown } | null {
+  switch (def.kind) {
+    case "static": {
+      const v = def.value;
+      const opaque = typeof v === "object" && v !== null && !Array.isArray(v);
+      return opaque ? { path, value: v } : null;
+    }
+    case "array": {
+      for (let i = 0; i < def.children.length; i++) { const r = opaqueIn(def.children[i]!, `${path}[${i}]`); if (r) return r; }
+      return null;
+    }
+    case "object": {
+      for (let i = 0; i < def.keys.length; i++) { const r = opaqueIn(def.children[i]!, `${path}.${def.keys[i]}`); if (r) return r; }
+      return null;
+    }
+    default: return null;
+  }
+}
+
+/** A primal that is not data at all (a function, a Promise, a Map, a class instance): refused with what to do. */
+export function checkNotOpaque(op: string, argIndex: number, def: TreeDef): void {
+  if (def.kind === "static" && notDataHint(def.value) !== "") throw new ArgumentError(op, refusal(op, `argument ${argIndex} is ${describe(def.value)}`, def.value));
+}
+
 export function checkLeaves(op: string, argIndex: number, leaves: readonly Value[], def: TreeDef): void {
+  if (def.kind === "static") throw new ArgumentError(op, refusal(op, `argument ${argIndex} is ${describe(def.value)}`, def.value));
+  const opaque = opaqueIn(def, "");
+  if (opaque !== null) {
+    throw new ArgumentError(op, refusal(op, `argument ${argIndex} holds ${describe(opaque.value)} at ${opaque.path} (its numbers would get no derivative)`, opaque.value));
+  }
   if (leaves.length === 0) {
-    throw new ArgumentError(op, `argument ${argIndex} (${def.kind === "static" ? typeof (def as { value: unknown }).value : "a container"}) holds no number or NDArray to differentiate; pass numbers, NDArrays, or arrays/objects of them`);
+    throw new ArgumentError(op, `argument ${argIndex} (a container) holds no number or NDArray to differentiate; pass ${ACCEPTED}`);
   }
   checkFloatLeaves(op, argIndex, leaves);
+}
+
+/**
+ * Flattens what f returned, refusing what is not a result: undefined (a body in braces with no
+ * `return`), a Promise (an async function), a function (not called?), and, for grad and the
+ * transforms that need an output to differentiate, anything holding no number or array (a
+ * boolean from a comparison, a string).
+ */
+export function outputTree(op: string, out: unknown, needsLeaves: boolean, E: new (op: string, msg: string) => Error = ArgumentError): { def: TreeDef; leaves: Value[] } {
+  if (out === undefined) {
+    throw new E(op, `the function returned undefined: a function body in braces needs a \`return\` (x => { return mul(x, x); }, or x => mul(x, x))`);
+  }
+  if (typeof out === "function") throw new E(op, `the function returned ${describe(out)}: did you mean to call it${out.name ? `, ${out.name}(…)` : ""}? Return numbers or NDArrays (or arrays and objects of them)`);
+  if (out instanceof Promise || (typeof out === "object" && out !== null && typeof (out as { then?: unknown }).then === "function")) {
+    throw new E(op, "the function returned a Promise (is it async?): transforms differentiate synchronous code; await what it needs before the transform, and return numbers or NDArrays");
+  }
+  const tree = flatten(out);
+  if (needsLeaves && tree.leaves.length === 0) {
+    const hint = typeof out === "boolean" ? " (a comparison: it carries no derivative; return the value itself, or where(cond, a, b))" : "";
+    throw new E(op, `the function returned ${describe(out)}${hint}, which holds no number or NDArray to differentiate; return the value to differentiate`);
+  }
+  return tree;
 }
 
 /** Every array leaf is float64 or float32: int32 and bool arrays carry no derivative (grad and jvp alike refuse them). */
@@ -117,7 +192,7 @@ export function checkFloatLeaves(op: string, argIndex: number, leaves: readonly 
   for (const l of leaves) {
     const c = concrete(l);
     if (c instanceof NDArray && c.dtype !== "float64" && c.dtype !== "float32") {
-      throw new ArgumentError(op, `argument ${argIndex} holds a ${c.dtype}${shapeStr(c.shape)} array; only float64/float32 arrays are differentiable (convert with astype, or pass it as a closed-over constant)`);
+      throw new ArgumentError(op, `argument ${argIndex} holds ${withArticle(`${c.dtype}${shapeStr(c.shape)} array`)}; only float64/float32 arrays are differentiable (convert with astype, or pass it as a closed-over constant)`);
     }
   }
 }

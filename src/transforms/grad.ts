@@ -6,7 +6,7 @@ import { shapeStr, sizeOf } from "../array/ndarray.js";
 import { ArgumentError, NonScalarOutputError } from "../base/errors.js";
 import { flatten, LEAF, unflatten, type TreeDef } from "../core/pytree.js";
 import { runWith, Scattered, shapeOf, transformRunning, ZERO, type Masked, type MaybeZero, type Value } from "../core/tracer.js";
-import { argnumsCache, asLeafOf, checkLeaves, checkTransform, matchTree, onesLike, zerosLike, type ArgnumsOption, type Fn, type GradOf, type Pick, type ScalarOut } from "./args.js";
+import { argnumsCache, asLeafOf, outputTree, checkLeaves, checkTransform, matchTree, onesLike, zerosLike, type ArgnumsOption, type Fn, type GradOf, type Pick, type ScalarOut } from "./args.js";
 import { dense, denseOrZero } from "./chain.js";
 import { Tape, type TapeNode } from "./reverse.js";
 
@@ -40,7 +40,7 @@ export function record(op: string, f: Fn<unknown[], unknown>, args: readonly unk
   // taken any concrete array made here (a cotangent, say) as a constant of its own.
   if (!transformRunning()) tape.poolable = true;
   const out = tape.logged(() => runWith(tape, () => f(...callArgs)));
-  const { def: outDef, leaves: outLeaves } = flatten(out);
+  const { def: outDef, leaves: outLeaves } = outputTree(op, out, true, op === "grad" || op === "hessian" ? NonScalarOutputError : ArgumentError);
   return { inputs, outDef, outLeaves, tape };
 }
 

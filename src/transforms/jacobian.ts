@@ -6,7 +6,7 @@ import { NDArray, ones, sizeOf, zeros, type Shape } from "../array/ndarray.js";
 import { flatten, unflatten, type TreeDef } from "../core/pytree.js";
 import { concrete, Masked, runWith, shapeOf, ZERO, type MaybeZero, type Value } from "../core/tracer.js";
 import { astype, dtypeOfValue, reshape, stack } from "../ops/api.js";
-import { checkLeaves, checkTransform, matchTree, normArgnums, zerosLike, type ArgnumsOption, type Fn, type JacobianOf, type Pick, type ScalarOut } from "./args.js";
+import { checkLeaves, checkTransform, matchTree, normArgnums, zerosLike, outputTree, type ArgnumsOption, type Fn, type JacobianOf, type Pick, type ScalarOut } from "./args.js";
 import { ForwardInterpreter } from "./forward.js";
 import { grad, pull, record, type Traced } from "./grad.js";
 import { jvp } from "./jvp.js";
@@ -109,7 +109,7 @@ function jacForward(f: Fn<unknown[], unknown>, args: readonly unknown[], input: 
       const leaves = input.leaves.slice();
       leaves[j] = fi.lift(leaf, basis(leaf, e));
       const out = runWith(fi, () => f(...withArgs(args, input, leaves)));
-      const fl = flatten(out);
+      const fl = outputTree("jacfwd", out, true);
       if (outDef === undefined) {
         outDef = fl.def;
         outPrimals = fl.leaves.map((l) => fi.split(l)[0]);
@@ -124,7 +124,7 @@ function jacForward(f: Fn<unknown[], unknown>, args: readonly unknown[], input: 
   if (outDef === undefined) {
     // Every selected leaf is empty, so no JVP ran (and buildJacobian read an undefined outDef):
     // evaluate f once for the output's structure; each block is empty.
-    const fl = flatten(f(...args));
+    const fl = outputTree("jacfwd", f(...args), true);
     outDef = fl.def;
     outPrimals = fl.leaves;
     for (let i = 0; i < fl.leaves.length; i++) columns.push(input.leaves.map(() => []));

@@ -3,7 +3,7 @@
 import { ArgumentError } from "../base/errors.js";
 import { flatten, unflatten } from "../core/pytree.js";
 import { runWith, ZERO, type Value } from "../core/tracer.js";
-import { checkFloatLeaves, checkTransform, matchTree, zerosLike, type Fn } from "./args.js";
+import { checkFloatLeaves, checkNotOpaque, checkTransform, matchTree, outputTree, zerosLike, type Fn } from "./args.js";
 import { ForwardInterpreter } from "./forward.js";
 
 /** Forward mode: [f(...primals), J·tangents] in one pass. Tangents have the structure of the primals. */
@@ -18,13 +18,14 @@ export function jvp<A extends unknown[], R>(f: Fn<A, R>, primals: A, tangents: A
   const fi = new ForwardInterpreter();
   const callArgs = primals.map((p, k) => {
     const { def, leaves } = flatten(p, [], "jvp");
+    checkNotOpaque("jvp", k, def);
     checkFloatLeaves("jvp", k, leaves);
     const tl = matchTree("jvp", primals.length === 1 ? "tangent" : `tangent of argument ${k}`, "primal", def, leaves, tangents[k]);
     const wrapped = leaves.map((l, i) => fi.lift(l, tl[i]!));
     return def.kind === "leaf" ? wrapped[0] : unflatten(def, wrapped);
   }) as A;
   const out = runWith(fi, () => f(...callArgs));
-  const { def, leaves } = flatten(out);
+  const { def, leaves } = outputTree("jvp", out, false);
   const ps: Value[] = [], ts: Value[] = [];
   for (const l of leaves) {
     const [p, t] = fi.split(l);
