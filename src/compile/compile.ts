@@ -87,6 +87,14 @@ export type Compiled<F extends (...args: any[]) => any> = F & CompiledInfo;
  * generates JavaScript. Works on any function wengert can differentiate, and with every
  * transform on either side: compile(grad(f)), grad(compile(f)), compile(hessian(f)) …
  * `cf.lastCompiled.source` is the generated code.
+ *
+ * @example
+ * ```ts
+ * const g = w.compile(w.grad((x: NDArray) => w.sum(w.square(w.sin(x)))));
+ * g(w.array([1, 2]));                   // traces once, generates JavaScript
+ * g(w.array([3, 4]));                   // runs the generated code
+ * console.log(g.lastCompiled!.source);
+ * ```
  */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export function compile<F extends (...args: any[]) => any>(f: F, opts: CompileOptions = {}): Compiled<F> {

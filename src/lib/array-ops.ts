@@ -89,6 +89,7 @@ export function cumprod(x: Value, axis?: number): Value {
   return y;
 }
 
+/** Options of var/variance and std. */
 export interface VarOptions {
   /** Delta degrees of freedom: divide by n − ddof (default 0; 1 for the unbiased estimate). */
   readonly ddof?: number;

@@ -3,6 +3,20 @@
 // on the last two axes of its arguments and maps over the leading (batch) axes, which
 // broadcast between the arguments of solve and triangularSolve.
 
+
+/**
+ * Linear algebra with derivatives from the matrix-calculus rules, batched over leading axes.
+ *
+ * @example
+ * ```ts
+ * const A = w.array([[4, 1], [1, 3]]);
+ * w.linalg.solve(A, w.array([1, 2]));                          // array([0.0909…, 0.6363…])
+ * w.grad((a: NDArray) => w.linalg.slogdet(a)[1])(A);            // A⁻ᵀ
+ * ```
+ *
+ * @module
+ */
+
 import { broadcastShapes } from "../array/broadcast.js";
 import { NDArray, shapeStr, type Shape } from "../array/ndarray.js";
 import { ArgumentError, ShapeError } from "../base/errors.js";
@@ -51,6 +65,7 @@ export function solve(a: Value, b: Value): Value {
   return asVector(bind(P.solve, [aa, bb], undefined), vector);
 }
 
+/** Options of linalg.triangularSolve (scipy.linalg.solve_triangular's). */
 export interface TriangularOptions {
   /** The matrix is in the lower triangle (default false: upper, as scipy.linalg.solve_triangular). */
   readonly lower?: boolean;
@@ -182,8 +197,10 @@ export function matrixTranspose(a: Value): Value {
   return mT(a);
 }
 
+/** The order of a norm (numpy.linalg.norm's ord). */
 export type NormOrd = number | "fro" | "nuc";
 
+/** Options of linalg.norm. */
 export interface NormOptions {
   /**
    * Vectors: 2 (default), 1, Infinity, −Infinity, 0 (the count of non-zeros) or any p. Matrices

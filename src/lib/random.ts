@@ -9,6 +9,20 @@
 //   const x = random.normal(k1, [3, 2]);               // float64 by default
 //   const y = random.uniform(k2, [4], { dtype: "float32", minval: -1, maxval: 1 });
 
+
+/**
+ * Splittable, counter-based random numbers (threefry-2x32), as jax.random.
+ *
+ * @example
+ * ```ts
+ * const [k1, k2] = w.random.split(w.random.key(0));
+ * const x = w.random.normal(k1, [3, 2]);
+ * const i = w.random.randint(k2, [5], 0, 10);
+ * ```
+ *
+ * @module
+ */
+
 import { normAxis } from "../array/broadcast.js";
 import { NDArray, shapeStr, type Shape } from "../array/ndarray.js";
 import { seedKey } from "../array/threefry.js";
@@ -57,6 +71,7 @@ export function foldIn(k: Value, data: number): Key {
   return bind(P.randomFoldIn, [k], { data }) as Key;
 }
 
+/** Options of random.uniform: the dtype and the bounds. */
 export interface UniformOptions {
   readonly dtype?: FloatDType;
   /** Lower bound (default 0); a number or an array broadcasting to the shape, differentiable. */

@@ -4,6 +4,20 @@
 // grad, compile and the optimizers. Arithmetic uses the library's ops, so every function here
 // is differentiable and compiles.
 
+
+/**
+ * Tree utilities over pytrees (numbers and arrays in nested plain arrays and objects), as jax.tree_util.
+ *
+ * @example
+ * ```ts
+ * const params = { w: w.ones([2, 2]), b: [0, 1] };
+ * w.tree.map((l) => w.mul(l, 2), params);   // { w: array([[2, 2], [2, 2]]), b: [0, 2] }
+ * w.tree.norm(params);                       // √5
+ * ```
+ *
+ * @module
+ */
+
 import { ShapeError } from "../base/errors.js";
 import { showValue } from "../base/format.js";
 import { countLeaves, flatten as flattenTree, structureString, unflatten as unflattenTree, type TreeDef } from "../core/pytree.js";

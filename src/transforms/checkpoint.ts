@@ -38,6 +38,12 @@ function checkPolicy(p: unknown): CheckpointPolicy | undefined {
  * f, rematerialised under reverse mode: its intermediates are recomputed during the backward
  * sweep instead of stored (except those the policy keeps). Values and derivatives are exactly
  * those of f.
+ *
+ * @example
+ * ```ts
+ * const block = w.checkpoint((x: NDArray) => w.tanh(w.matmul(W, x)));   // recomputed in the reverse sweep
+ * w.grad((x: NDArray) => w.sum(block(block(x))))(x0);
+ * ```
  */
 export function checkpoint<A extends unknown[], R>(f: (...args: A) => R, opts: CheckpointOptions = {}): (...args: A) => R {
   if (typeof f !== "function") throw new ArgumentError("checkpoint", `expected the function to checkpoint, got ${describe(f)}`);

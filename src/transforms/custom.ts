@@ -204,6 +204,17 @@ function recordRule(
  * f with a hand-written reverse rule. `fwd(...args)` returns [f(...args), residuals];
  * `bwd(residuals, ȳ)` returns one cotangent per argument, each with its argument's structure,
  * shapes and dtypes (null for none). Arguments and outputs may be pytrees.
+ *
+ * @example
+ * ```ts
+ * // log(1 + eˣ) with a hand-written, overflow-free backward pass
+ * const softplus = w.customVjp(
+ *   (x: NDArray) => w.softplus(x),
+ *   (x: NDArray) => [w.softplus(x), x],
+ *   (x: NDArray, g: NDArray) => [w.mul(g, w.sigmoid(x))],
+ * );
+ * w.grad((x: NDArray) => w.sum(softplus(x)))(w.array([0, 100]));   // array([0.5, 1])
+ * ```
  */
 export function customVjp<A extends unknown[], R, Res>(
   f: (...args: A) => R,
@@ -244,6 +255,15 @@ export function customVjp<A extends unknown[], R, Res>(
  * f with a hand-written forward rule: `jvpRule(primals, tangents)` returns [f(...primals), ḟ],
  * linear in the tangents, ḟ with the output's structure, shapes and dtypes. Reverse mode
  * transposes it automatically. Arguments and outputs may be pytrees.
+ *
+ * @example
+ * ```ts
+ * // √x with the tangent ẋ/(2√x), and 0 (not ∞·0) at x = 0
+ * const safeSqrt = w.customJvp(
+ *   (x: number) => w.sqrt(x),
+ *   ([x]: [number], [t]: [number]) => [w.sqrt(x), w.where(w.greater(x, 0), w.div(t, w.mul(2, w.sqrt(x))), 0)],
+ * );
+ * ```
  */
 export function customJvp<A extends unknown[], R>(
   f: (...args: A) => R,

@@ -83,6 +83,13 @@ function scalarOutput(op: string, t: Traced): Value {
 /**
  * The gradient of a scalar function, with the structure of the differentiated argument
  * (a number for a number, a number[] for a number[], an NDArray for an NDArray).
+ *
+ * @example
+ * ```ts
+ * const f = (x: number[]) => w.mul(w.square(x[0]!), x[1]!);
+ * w.grad(f)([3, 2]);                     // [12, 9]
+ * w.grad((a: number, b: number) => w.mul(a, b), { argnums: [0, 1] })(2, 5);   // [5, 2]
+ * ```
  */
 export function grad<A extends unknown[]>(f: Fn<A, ScalarOut>): Fn<A, GradOf<A[0]>>;
 export function grad<A extends unknown[], const N extends number | readonly number[]>(f: Fn<A, ScalarOut>, opts: ArgnumsOption<N>): Fn<A, GradOf<Pick<A, N>>>;
@@ -91,7 +98,15 @@ export function grad(f: Fn<unknown[], unknown>, opts: ArgnumsOption<number | rea
   return (...args) => vg(...args)[1];
 }
 
-/** [f(x), grad f(x)] from one forward and one reverse sweep. */
+/**
+ * [f(x), grad f(x)] from one forward and one reverse sweep.
+ *
+ * @example
+ * ```ts
+ * const [loss, g] = w.valueAndGrad((p: { w: NDArray }) => w.sum(w.square(p.w)))({ w: w.array([1, 2]) });
+ * // loss = 5 (a 0-d array), g = { w: array([2, 4]) }
+ * ```
+ */
 export function valueAndGrad<A extends unknown[], R extends ScalarOut>(f: Fn<A, R>): Fn<A, [R, GradOf<A[0]>]>;
 export function valueAndGrad<A extends unknown[], R extends ScalarOut, const N extends number | readonly number[]>(f: Fn<A, R>, opts: ArgnumsOption<N>): Fn<A, [R, GradOf<Pick<A, N>>]>;
 export function valueAndGrad(f: Fn<unknown[], unknown>, opts: ArgnumsOption<number | readonly number[]> = {}): Fn<unknown[], [unknown, unknown]> {
@@ -114,6 +129,12 @@ export function valueAndGrad(f: Fn<unknown[], unknown>, opts: ArgnumsOption<numb
 /**
  * Reverse mode in general: [f(...primals), pullback], where pullback(ȳ) returns the
  * cotangents of all arguments (a tuple). ȳ has the structure of the output.
+ *
+ * @example
+ * ```ts
+ * const [y, pullback] = w.vjp((x: NDArray) => w.sin(x), w.array([0, 1]));
+ * pullback(w.array([1, 1]));            // [array([1, 0.5403…])]
+ * ```
  */
 export function vjp<A extends unknown[], R>(f: Fn<A, R>, ...primals: A): [R, (cotangent: R) => A] {
   checkTransform("vjp", f);
@@ -128,6 +149,12 @@ export function vjp<A extends unknown[], R>(f: Fn<A, R>, ...primals: A): [R, (co
 /**
  * [f(...primals), jvp]: f runs once, recorded; `jvp(...tangents)` then returns J·tangents by a
  * tangent sweep over that recording, without running f again — as many times as you like.
+ *
+ * @example
+ * ```ts
+ * const [y, jvpAt] = w.linearize((x: number) => w.exp(x), 1);
+ * jvpAt(2);                             // 2e: J·2, f not run again
+ * ```
  */
 export function linearize<A extends unknown[], R>(f: Fn<A, R>, ...primals: A): [R, (...tangents: A) => R] {
   checkTransform("linearize", f);

@@ -195,7 +195,14 @@ function jacWith(mode: "forward" | "reverse" | "auto", op: string, f: Fn<unknown
 /** A Jacobian function that also reports which mode its last call used. */
 export type JacobianFn<A extends unknown[], J> = Fn<A, J> & { lastMode: "forward" | "reverse" | undefined };
 
-/** Jacobian by forward mode: one JVP per input element. Rows are indexed by outputs. */
+/**
+ * Jacobian by forward mode: one JVP per input element. Rows are indexed by outputs.
+ *
+ * @example
+ * ```ts
+ * w.jacfwd((x: NDArray) => w.mul(x, x))(w.array([1, 2]));   // array([[2, 0], [0, 4]])
+ * ```
+ */
 export function jacfwd<A extends unknown[], R>(f: Fn<A, R>): JacobianFn<A, JacobianOf<R, A[0]>>;
 export function jacfwd<A extends unknown[], R, const N extends number | readonly number[]>(f: Fn<A, R>, opts: ArgnumsOption<N>): JacobianFn<A, JacobianOf<R, Pick<A, N>>>;
 export function jacfwd(f: Fn<unknown[], unknown>, opts: ArgnumsOption<number | readonly number[]> = {}): unknown {
@@ -203,7 +210,14 @@ export function jacfwd(f: Fn<unknown[], unknown>, opts: ArgnumsOption<number | r
   return jacWith("forward", "jacfwd", f, opts);
 }
 
-/** Jacobian by reverse mode: one VJP per output element, from a single recording. */
+/**
+ * Jacobian by reverse mode: one VJP per output element, from a single recording.
+ *
+ * @example
+ * ```ts
+ * w.jacrev((x: NDArray) => w.sum(w.exp(x)))(w.array([0, 1]));   // array([1, 2.718…])
+ * ```
+ */
 export function jacrev<A extends unknown[], R>(f: Fn<A, R>): JacobianFn<A, JacobianOf<R, A[0]>>;
 export function jacrev<A extends unknown[], R, const N extends number | readonly number[]>(f: Fn<A, R>, opts: ArgnumsOption<N>): JacobianFn<A, JacobianOf<R, Pick<A, N>>>;
 export function jacrev(f: Fn<unknown[], unknown>, opts: ArgnumsOption<number | readonly number[]> = {}): unknown {
@@ -211,7 +225,15 @@ export function jacrev(f: Fn<unknown[], unknown>, opts: ArgnumsOption<number | r
   return jacWith("reverse", "jacrev", f, opts);
 }
 
-/** Jacobian by the cheaper mode: forward when inputs ≤ outputs, reverse otherwise. */
+/**
+ * Jacobian by the cheaper mode: forward when inputs ≤ outputs, reverse otherwise.
+ *
+ * @example
+ * ```ts
+ * const J = w.jacobian((x: NDArray) => w.stack([w.sum(x), w.prod(x)]));
+ * J(w.array([2, 3]));                   // array([[1, 1], [3, 2]]); J.lastMode === "forward"
+ * ```
+ */
 export function jacobian<A extends unknown[], R>(f: Fn<A, R>): JacobianFn<A, JacobianOf<R, A[0]>>;
 export function jacobian<A extends unknown[], R, const N extends number | readonly number[]>(f: Fn<A, R>, opts: ArgnumsOption<N>): JacobianFn<A, JacobianOf<R, Pick<A, N>>>;
 export function jacobian(f: Fn<unknown[], unknown>, opts: ArgnumsOption<number | readonly number[]> = {}): unknown {
@@ -219,7 +241,14 @@ export function jacobian(f: Fn<unknown[], unknown>, opts: ArgnumsOption<number |
   return jacWith("auto", "jacobian", f, opts);
 }
 
-/** The Hessian, forward-over-reverse (jacfwd of grad): number[] → number[][]. */
+/**
+ * The Hessian, forward-over-reverse (jacfwd of grad): number[] → number[][].
+ *
+ * @example
+ * ```ts
+ * w.hessian((x: number[]) => w.mul(w.square(x[0]!), x[1]!))([1, 2]);   // [[4, 2], [2, 0]]
+ * ```
+ */
 export function hessian<A extends unknown[]>(f: Fn<A, ScalarOut>): Fn<A, JacobianOf<A[0], A[0]>>;
 export function hessian<A extends unknown[], const N extends number | readonly number[]>(f: Fn<A, ScalarOut>, opts: ArgnumsOption<N>): Fn<A, JacobianOf<Pick<A, N>, Pick<A, N>>>;
 export function hessian(f: Fn<unknown[], ScalarOut>, opts: ArgnumsOption<number | readonly number[]> = {}): unknown {
@@ -230,6 +259,11 @@ export function hessian(f: Fn<unknown[], ScalarOut>, opts: ArgnumsOption<number 
 /**
  * Hessian-vector product H(x)·v, forward-over-reverse: one JVP of the gradient, a small
  * constant times the cost of f, with the structure of x.
+ *
+ * @example
+ * ```ts
+ * w.hvp((x: NDArray) => w.sum(w.pow(x, 3)), w.array([1, 2]), w.array([1, 0]));   // array([6, 0])
+ * ```
  */
 export function hvp<X>(f: (x: X) => ScalarOut, x: X, v: X): X {
   checkTransform("hvp", f);

@@ -6,7 +6,14 @@ import { runWith, ZERO, type Value } from "../core/tracer.js";
 import { checkFloatLeaves, checkNotOpaque, checkTransform, matchTree, outputTree, zerosLike, type Fn } from "./args.js";
 import { ForwardInterpreter } from "./forward.js";
 
-/** Forward mode: [f(...primals), J·tangents] in one pass. Tangents have the structure of the primals. */
+/**
+ * Forward mode: [f(...primals), J·tangents] in one pass. Tangents have the structure of the primals.
+ *
+ * @example
+ * ```ts
+ * w.jvp((x: number) => w.mul(x, w.sin(x)), [2], [1]);   // [2 sin 2, sin 2 + 2 cos 2]
+ * ```
+ */
 export function jvp<A extends unknown[], R>(f: Fn<A, R>, primals: A, tangents: A): [R, R] {
   checkTransform("jvp", f);
   if (!Array.isArray(primals) || !Array.isArray(tangents)) {

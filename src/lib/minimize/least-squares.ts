@@ -19,6 +19,7 @@ import { packing } from "./flat.js";
 import type { IterationInfo, Status } from "./minimize.js";
 import { allFinite, axpy, dot, norm2, normInf } from "./vec.js";
 
+/** Options of leastSquares. */
 export interface LeastSquaresOptions<X> {
   /** Default "lm". */
   readonly method?: "lm" | "gauss-newton";
@@ -38,6 +39,7 @@ export interface LeastSquaresOptions<X> {
   readonly callback?: (info: IterationInfo<X>) => boolean | void;
 }
 
+/** What leastSquares returns: the solution, its residuals and Jacobian, and why it stopped. */
 export interface LeastSquaresResult<X> {
   readonly x: X;
   /** The cost ½‖r(x)‖² at the solution. */
@@ -99,6 +101,16 @@ function cosines(J: Float64Array, m: number, n: number, r: Float64Array, g: Floa
   return worst;
 }
 
+/**
+ * Minimizes ½‖r(x)‖² over x (in x0's structure) by Levenberg–Marquardt or Gauss–Newton, the Jacobian by AD.
+ *
+ * @example
+ * ```ts
+ * const xs = w.linspace(0, 4, 50), ys = …;
+ * const fit = w.leastSquares((p: { a: number; b: number }) => w.sub(w.mul(p.a, w.exp(w.mul(w.neg(p.b), xs))), ys), { a: 1, b: 1 });
+ * fit.x;   // { a: …, b: … }; fit.status, fit.iterations, fit.fnEvals
+ * ```
+ */
 export function leastSquares<X>(residuals: (x: X) => unknown, x0: X, opts: LeastSquaresOptions<X> = {}): LeastSquaresResult<X> {
   if (typeof residuals !== "function") throw new ArgumentError("leastSquares", `residuals must be a function of x, got ${showValue(residuals)}`);
   const method = opts.method ?? "lm";

@@ -19,11 +19,13 @@ import { packing, type Packing } from "./flat.js";
 import { strongWolfe, type Evaluated } from "./linesearch.js";
 import { allFinite, axpy, diff, dot, norm1, norm2, normInf, scaled } from "./vec.js";
 
+/** The methods of minimize. */
 export type Method = "lbfgs" | "bfgs" | "newton" | "cg";
 
 /** Why a minimizer stopped. */
 export type Status = "gtol" | "ftol" | "xtol" | "maxIter" | "lineSearchFailed" | "callback" | "nonFinite";
 
+/** What a minimizer's callback is told after each iteration. */
 export interface IterationInfo<X> {
   readonly iteration: number;
   readonly x: X;
@@ -31,6 +33,7 @@ export interface IterationInfo<X> {
   readonly gradNorm: number;
 }
 
+/** Options of minimize. */
 export interface MinimizeOptions<X> {
   /** Default "lbfgs". */
   readonly method?: Method;
@@ -51,6 +54,7 @@ export interface MinimizeOptions<X> {
   readonly compile?: boolean;
 }
 
+/** What minimize returns: the solution and why the minimizer stopped. */
 export interface MinimizeResult<X> {
   /** The solution, in x0's structure. */
   readonly x: X;
@@ -263,7 +267,16 @@ function newtonMethod<X>(obj: Objective<X>): Method_ {
   };
 }
 
-/** Minimizes a scalar function of x (in x0's structure); see MinimizeOptions for the methods and tolerances. */
+/**
+ * Minimizes a scalar function of x (in x0's structure); see MinimizeOptions for the methods and tolerances.
+ *
+ * @example
+ * ```ts
+ * const r = w.minimize((x: number[]) => w.add(w.square(w.sub(x[0]!, 3)), w.square(x[1]!)), [0, 0], { method: "lbfgs" });
+ * r.x;          // [3, 0] (to gtol), a number[] like x0
+ * r.iterations, r.fnEvals, r.gradNorm, r.status;
+ * ```
+ */
 export function minimize<X>(f: (x: X) => Value, x0: X, opts: MinimizeOptions<X> = {}): MinimizeResult<X> {
   if (typeof f !== "function") throw new ArgumentError("minimize", `f must be a function of x, got ${showValue(f)}`);
   const method = opts.method ?? "lbfgs";

@@ -9,6 +9,7 @@
 import { addDecayedWeights, scaleByAdam, scaleByRms, scaleByRss, traceMomentum, type AdamOptions, type DecayMask, type RmsOptions, type RssOptions } from "./transforms.js";
 import { chain, scaleByLearningRate, type GradientTransformation, type LearningRate } from "./transform.js";
 
+/** Options of sgd. */
 export interface SgdOptions {
   /** Momentum decay (default none: plain gradient descent). */
   readonly momentum?: number;
@@ -32,6 +33,7 @@ export function adam(learningRate: LearningRate, opts: AdamOptions = {}): Gradie
   return chain(scaleByAdam(opts), scaleByLearningRate(learningRate));
 }
 
+/** Options of adamw: Adam's, and the weight decay. */
 export interface AdamWOptions extends AdamOptions {
   /** Decoupled weight decay (default 1e-4, as optax). */
   readonly weightDecay?: number;
@@ -44,6 +46,7 @@ export function adamw(learningRate: LearningRate, opts: AdamWOptions = {}): Grad
   return chain(scaleByAdam(opts), addDecayedWeights(opts.weightDecay ?? 1e-4, opts.mask), scaleByLearningRate(learningRate));
 }
 
+/** Options of rmsprop. */
 export interface RmspropOptions extends RmsOptions {
   /** Momentum on the rescaled updates (default none). */
   readonly momentum?: number;

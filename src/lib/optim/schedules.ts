@@ -35,6 +35,7 @@ export function linearSchedule(initValue: number, endValue: number, transitionSt
   return (count) => add(initValue, mul(endValue - initValue, div(clampCount(sub(count, transitionBegin), transitionSteps), transitionSteps)));
 }
 
+/** Options of exponentialDecay (optax.exponential_decay's). */
 export interface ExponentialDecayOptions {
   /** Updates before decay starts (default 0). */
   readonly transitionBegin?: number;

@@ -20,6 +20,7 @@ function nonNegative(op: string, what: string, v: number): void {
 /** b·m + (1 − b)·g: an exponential moving average, leaf by leaf. */
 const ema = <T>(m: T, g: T, b: number): T => map((mi, gi) => add(mul(b, mi), mul(1 - b, gi!)), m, g);
 
+/** Options of adam, adamw and scaleByAdam (optax's defaults). */
 export interface AdamOptions {
   /** Decay of the first moment (default 0.9). */
   readonly b1?: number;
@@ -52,6 +53,7 @@ export function scaleByAdam(opts: AdamOptions = {}): GradientTransformation {
   };
 }
 
+/** Options of rmsprop and scaleByRms. */
 export interface RmsOptions {
   /** Decay of the squared-gradient average (default 0.9). */
   readonly decay?: number;
@@ -76,6 +78,7 @@ export function scaleByRms(opts: RmsOptions = {}): GradientTransformation {
   };
 }
 
+/** Options of adagrad and scaleByRss. */
 export interface RssOptions {
   /** The sum's initial value (default 0.1). */
   readonly initialAccumulatorValue?: number;

@@ -97,6 +97,12 @@ function pairOf(op: string, step: number, out: unknown): readonly [unknown, unkn
 /**
  * Scans `body` over the leading axis of `xs`, carrying `init` from step to step: returns the
  * final carry and the per-step outputs stacked along a new leading axis.
+ *
+ * @example
+ * ```ts
+ * // running sums: the final carry and every step's output
+ * const [total, partial] = w.scan((c: number, x: number) => [w.add(c, x), w.add(c, x)], 0, w.array([1, 2, 3]));   // 6, array([1, 3, 6])
+ * ```
  */
 export function scan<C, XS = null, Y = null, X = SliceOf<XS>>(
   body: (carry: C, x: X) => readonly [CarryOut<C>, Y],
@@ -196,7 +202,14 @@ function bound(op: string, name: string, v: unknown): number {
   return n;
 }
 
-/** body(i, carry) for i = lower, …, upper − 1; returns the final carry. */
+/**
+ * body(i, carry) for i = lower, …, upper − 1; returns the final carry.
+ *
+ * @example
+ * ```ts
+ * w.grad((x: number) => w.foriLoop(0, 3, (_i, c: number) => w.mul(c, x), 1))(2);   // d(x³)/dx = 12
+ * ```
+ */
 export function foriLoop<C>(lower: number, upper: number, body: (i: number, carry: C) => CarryOut<C>, init: C): C {
   const lo = bound("foriLoop", "lower", lower), hi = bound("foriLoop", "upper", upper);
   checkFunction("foriLoop", "body", body);
@@ -214,7 +227,14 @@ function truth(step: number, c: unknown): boolean {
   throw new DTypeError("whileLoop", `step ${step}: cond returned ${v instanceof NDArray ? typeText(leafType(v)) : describe(v)}; it must return a boolean (a comparison such as less(c, 10), or a bool array of one element)`);
 }
 
-/** while cond(carry): carry = body(carry); returns the final carry. */
+/**
+ * while cond(carry): carry = body(carry); returns the final carry.
+ *
+ * @example
+ * ```ts
+ * w.whileLoop((c: number) => w.less(c, 100), (c: number) => w.mul(c, 2), 1);   // 128
+ * ```
+ */
 export function whileLoop<C>(cond: (carry: C) => unknown, body: (carry: C) => CarryOut<C>, init: C, opts?: WhileOptions): C {
   checkFunction("whileLoop", "cond", cond);
   checkFunction("whileLoop", "body", body);
