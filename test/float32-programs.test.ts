@@ -1,7 +1,7 @@
 // float32 stays float32 through every transform, eager and compiled: random programs mixing a
 // float32 array with plain numbers (toScalar, sums to 0-d arrays, where with number branches,
-// maximum, hypot) run under grad, valueAndGrad, vjp, jvp, linearize, jacfwd, jacrev, jacobian,
-// hessian, hvp and compile of each; every array leaf of every result is float32, numbers stay
+// maximum, hypot, norm) run under grad, valueAndGrad, vjp, jvp, linearize, jacfwd, jacrev, jacobian,
+// hessian, hvp (on the arguments, and on one pytree of both) and compile of each; every array leaf of every result is float32, numbers stay
 // numbers, and the values agree with the same program in float64.
 
 import { describe, test } from "node:test";
@@ -25,6 +25,10 @@ function sameKinds(a32: unknown, a64: unknown, path: string): void {
   } else if (Array.isArray(a64)) {
     assert.ok(Array.isArray(a32) && a32.length === a64.length, `${path}: expected an array of ${a64.length}`);
     a64.forEach((e, i) => sameKinds((a32 as unknown[])[i], e, `${path}[${i}]`));
+  } else if (typeof a64 === "object" && a64 !== null) {
+    assert.ok(typeof a32 === "object" && a32 !== null && !Array.isArray(a32), `${path}: expected an object`);
+    assert.deepEqual(Object.keys(a32), Object.keys(a64), `${path}: keys`);
+    for (const [k, e] of Object.entries(a64)) sameKinds((a32 as Record<string, unknown>)[k], e, `${path}.${k}`);
   } else {
     assert.fail(`${path}: unexpected value ${String(a64)}`);
   }
@@ -49,6 +53,12 @@ const TRANSFORMS: Record<string, (f: Program) => (x: NDArray, s: number, t: NDAr
   jacobian: (f) => (x, s) => w.jacobian((v: NDArray, u: number) => f(v, u), { argnums: [0, 1] })(x, s),
   hessian: (f) => (x, s) => w.hessian((v: NDArray) => f(v, s) as NDArray)(x),
   hvp: (f) => (x, s, t) => w.hvp((v: NDArray) => f(v, s) as NDArray, x, t),
+  // The same transforms over one pytree argument [x, s]: a float32 leaf beside a number leaf.
+  "grad of [x, s]": (f) => (x, s) => w.grad((p: [NDArray, number]) => f(p[0], p[1]))([x, s]),
+  "vjp of {x, s}": (f) => (x, s) => w.vjp((p: { x: NDArray; s: number }) => f(p.x, p.s) as NDArray, { x, s })[1](1 as unknown as NDArray),
+  "jvp of [x, s]": (f) => (x, s, t) => w.jvp((p: [NDArray, number]) => f(p[0], p[1]), [[x, s]], [[t, 1]]),
+  "hvp of [x, s]": (f) => (x, s, t) => w.hvp((p: [NDArray, number]) => f(p[0], p[1]) as NDArray, [x, s], [t, 1]),
+  "hessian of [x, s]": (f) => (x, s) => w.hessian((p: [NDArray, number]) => f(p[0], p[1]) as NDArray)([x, s]),
 };
 
 function inputs(r: Rng): [Inputs, Inputs] {

@@ -116,6 +116,59 @@ describe("float32 second derivatives and Jacobians", () => {
   });
 });
 
+describe("float32 through plain numbers (#7 item 4's reproductions)", () => {
+  const a32 = array([1, 2, 3], { dtype: "float32" }), t32 = array([0.5, -1, 2], { dtype: "float32" });
+  const a64 = w.astype(a32, "float64"), t64 = w.astype(t32, "float64");
+  const normTimes = (P: [NDArray, number]) => w.mul(w.toScalar(w.norm(P[0])), P[1]);
+  const sinSum = (x: NDArray) => w.sin(w.toScalar(w.sum(x)));
+  const f32Leaves = (v: unknown, what: string) => {
+    for (const l of leavesOf(v)) if (l instanceof NDArray) assert.equal(l.dtype, "float32", `${what}: dtype`);
+  };
+
+  test("hvp through toScalar(norm(·)) of a [float32, number] pytree (it threw a DTypeError from chainMul)", () => {
+    for (const run of [(a: NDArray, t: NDArray) => w.hvp(normTimes, [a, 2], [t, 1]), w.compile((a: NDArray, t: NDArray) => w.hvp(normTimes, [a, 2], [t, 1]))]) {
+      const got = run(a32, t32);
+      f32Leaves(got, "hvp");
+      assertClose(got, w.hvp(normTimes, [a64, 2], [t64, 1]), F32, "hvp vs float64");
+    }
+  });
+
+  test("hvp, grad and compile(grad) of sin(toScalar(sum(x))) are float32 (they were float64)", () => {
+    const hv = w.hvp(sinSum, a32, t32);
+    assert.equal(hv.dtype, "float32");
+    assertClose(hv, w.hvp(sinSum, a64, t64), F32, "hvp");
+    const cg = w.compile(w.grad(sinSum));
+    for (let i = 0; i < 2; i++) {
+      const g = cg(a32);
+      assert.equal(g.dtype, "float32", `compile(grad) call ${i + 1}`);
+      assertClose(g, w.grad(sinSum)(a64), F32, "compile(grad)");
+    }
+  });
+
+  test("where(c, x32, 0.5) under jvp, jacfwd and compile(jvp): a float32 tangent (its JVP built a float64 zero)", () => {
+    const c = array([true, false, true]);
+    const f = (x: NDArray) => w.where(c, x, 0.5);
+    for (const run of [(x: NDArray, t: NDArray) => w.jvp(f, [x], [t]), w.compile((x: NDArray, t: NDArray) => w.jvp(f, [x], [t]))]) {
+      const [y, dy] = run(a32, t32);
+      assert.equal(y.dtype, "float32");
+      assert.equal(dy.dtype, "float32");
+      assert.deepEqual(Array.from(dy.data), [0.5, 0, 2]);
+    }
+    assert.equal(w.jacfwd(f)(a32).dtype, "float32");
+  });
+
+  test("broadcastTo(s, shape, \"float32\") of a traced number is float32 under grad, jvp and compile", () => {
+    const [y, dy] = w.jvp((s: number) => w.broadcastTo(s, [3], "float32"), [2], [1]);
+    assert.equal((y as NDArray).dtype, "float32");
+    assert.equal((dy as NDArray).dtype, "float32");
+    const inner = (s: number) => w.sum(w.mul(w.broadcastTo(w.mul(s, s), [3], "float32"), a32));
+    assert.equal(w.grad(inner)(2), 24);
+    const cj = w.compile((s: number) => w.broadcastTo(w.sin(s), [2], "float32") as NDArray);
+    assert.equal((cj(1) as NDArray).dtype, "float32");
+    assert.equal(w.grad((s: number) => w.sum(cj(s)))(1).toFixed(6), (2 * Math.cos(1)).toFixed(6));
+  });
+});
+
 describe("dtype rules for float32", () => {
   test("float32 with JS numbers and int32 stays float32; float32 values are rounded to float32", () => {
     const x = array([1, 2], { dtype: "float32" });

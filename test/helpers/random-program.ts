@@ -1,5 +1,5 @@
 // Random programs that mix arrays and plain numbers: elementwise ops with broadcasting,
-// reductions to 0-d arrays, toScalar back to numbers, where with number branches, maximum.
+// reductions to 0-d arrays (sum, mean, norm), toScalar back to numbers, where with number branches, maximum.
 // A program takes (x: NDArray of shape [3], s: number) and returns a scalar (a number or a 0-d
 // array); run in float32 and float64 it shows whether dtypes survive every transform.
 
@@ -50,7 +50,11 @@ function node(r: Rng, depth: number): Node {
   }
   const a = node(r, depth - 1);
   if (!a.array) return a;
-  if (k === 8) return { text: `toScalar(sum(${a.text}))`, run: (x, s) => w.toScalar(w.sum(a.run(x, s) as NDArray)), array: false };
+  if (k === 8) {
+    // toScalar of a reduction: the float32 -> number -> float32 round trip of toScalar's VJP.
+    if (r.int(0, 1) === 0) return { text: `toScalar(sum(${a.text}))`, run: (x, s) => w.toScalar(w.sum(a.run(x, s) as NDArray)), array: false };
+    return { text: `toScalar(norm(${a.text} + 3))`, run: (x, s) => w.toScalar(w.norm(w.add(a.run(x, s) as NDArray, 3))), array: false };
+  }
   return { text: `mean(${a.text})`, run: (x, s) => w.mean(a.run(x, s) as NDArray), array: true };
 }
 
