@@ -138,12 +138,37 @@ describe("fromJS: the survey's idioms differentiate as written", () => {
     assertClose(w.grad(g)(0.5), Math.cos(0.5));
     assert.equal(w.grad(g)(Infinity), 0);
     assert.equal(w.grad(g)(NaN), 0);
+    const n = w.fromJS((x: number) => (Number.isNaN(x) || isNaN(x) ? 0 : x * x));
+    assert.equal(w.grad(n)(NaN), 0, "a traced NaN is NaN (eq(x, x) holds by identity, so isNaN compares values)");
+    assert.equal(w.grad(n)(3), 6);
   });
   test("switch on a traced value", () => {
     const g = w.fromJS((x: number) => { switch (x) { case 0: return 1; case 1: return x * 10; default: return x * x; } });
     assert.equal(w.grad(g)(0), 0);
     assert.equal(w.grad(g)(1), 10);
     assert.equal(w.grad(g)(3), 6);
+  });
+  test("Object.is on traced values: by value, NaN is NaN, +0 is not −0; plain values as JS", () => {
+    const g = w.fromJS((x: number) => (Object.is(x, 1) ? 5 * x : Object.is(x, -0) ? 7 * x : Object.is(x, NaN) ? 0 : x * x));
+    assert.equal(w.grad(g)(1), 5);
+    assert.equal(w.grad(g)(-0), 7);
+    assert.equal(w.grad(g)(0), 0);
+    assert.equal(w.grad(g)(NaN), 0, "Object.is(NaN, NaN) takes the constant branch");
+    assert.equal(w.grad(g)(3), 6);
+    const plain = w.fromJS((a: unknown, b: unknown) => Object.is(a, b));
+    for (const [a, b] of [[NaN, NaN], [0, -0], ["s", "s"], [{}, {}], [1, 1]] as [unknown, unknown][]) assert.equal(plain(a, b), Object.is(a, b));
+    const c = w.compile(g);
+    assert.deepEqual([c(1), c(-0), c(0), c(3)], [5, -0, 0, 9]);
+  });
+  test("includes, indexOf and lastIndexOf find a traced number by value", () => {
+    const g = w.fromJS((x: number, xs: number[]) => ([1, 2].includes(x) ? 3 * x : 0) + xs.indexOf(x) * x + [x, 2, x].lastIndexOf(2) * x);
+    assert.equal(w.grad(g)(1, [0, 1]), 3 + 1 + 1);
+    assert.equal(w.grad(g)(2, [2]), 3 + 0 + 2, "[x, 2, x] at x = 2: the last 2 is the last x");
+    assert.equal(w.grad(g)(5, [2]), -1 + 1);
+    const t = w.fromJS((x: number) => (Float64Array.of(1, 2).includes(x) ? x * x : x));
+    assert.equal(w.grad(t)(2), 4);
+    const plain = w.fromJS((s: string, xs: number[]) => [s.includes("b"), s.indexOf("c"), xs.includes(NaN), xs.indexOf(NaN), xs.indexOf(3, -1)]);
+    assert.deepEqual(plain("abc", [NaN, 3]), [true, 2, true, -1, 1]);
   });
   test("typeof of a traced number is \"number\"", () => {
     const g = w.fromJS((x: unknown): number => (typeof x === "number" ? x * x : 0));

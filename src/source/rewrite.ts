@@ -12,6 +12,7 @@
 //   x[i], x.length, x[i] = v         →  $.get(x, i), $.len(x), $.set(x, i, v)
 //   Math.f, Number.isFinite, typeof  →  $.math.f, $.number.isFinite, $.typeOf
 //   switch (d) { case v: … }         →  switch ((t = d, true)) { case $.eq(t, v): … }
+//   Object.is(a, b), xs.includes(v)  →  $.objectIs(a, b), $.search(xs, "includes", v) (also indexOf, lastIndexOf)
 //   for…of, [...x], const [a] = x    →  over $.iter(x)
 //
 // Positions: every rewritten node is preceded in the output by a marker carrying its source
@@ -26,6 +27,8 @@ import { MATH_NAMES } from "./runtime.js";
 const ARITH: Readonly<Record<string, string>> = { "+": "add", "-": "sub", "*": "mul", "/": "div", "%": "rem", "**": "pow" };
 const COMPARE: Readonly<Record<string, string>> = { "<": "lt", "<=": "le", ">": "gt", ">=": "ge", "===": "eq", "!==": "ne", "==": "looseEq", "!=": "looseNe" };
 const BITWISE = new Set(["|", "&", "^", "<<", ">>", ">>>"]);
+/** Array methods that compare elements by identity, which a traced number never shares with a number. */
+const SEARCHES = new Set(["includes", "indexOf", "lastIndexOf"]);
 /** Globals whose meaning fromJS replaces. */
 const GLOBALS: Readonly<Record<string, string>> = { Math: "math", Number: "number", isFinite: "globalIsFinite", isNaN: "globalIsNaN" };
 
@@ -249,6 +252,12 @@ export function rewrite(fn: Node, text: string, info: ScopeInfo, rt: string, tmp
         if (isGlobal(callee, "__name")) return emit(children(n, "arguments")[0]!, ctx);
         if (callee.type === "MemberExpression" && callee.computed !== true && isGlobal(child(callee, "object"), "Array") && child(callee, "property")!.name === "from") {
           return mark(n, `${rt}.arrayFrom(${children(n, "arguments").map((a) => arg(a!)).join(", ")})`);
+        }
+        if (callee.type === "MemberExpression" && callee.computed !== true && callee.optional !== true && n.optional !== true) {
+          const obj = child(callee, "object")!, method = child(callee, "property")!.name as string;
+          const args = children(n, "arguments").map((a) => arg(a!));
+          if (isGlobal(obj, "Object") && method === "is") return mark(n, `${rt}.objectIs(${args.join(", ")})`);
+          if (SEARCHES.has(method)) return mark(n, `${rt}.search(${[arg(obj), JSON.stringify(method), ...args].join(", ")})`);
         }
         if (callee.type === "MemberExpression") callees.add(callee);
         return mark(n, splice(n));

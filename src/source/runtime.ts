@@ -302,9 +302,39 @@ export function isFinite(v: unknown): boolean {
 /** Number.isNaN: a traced number is NaN when it differs from itself. */
 export function isNaN(v: unknown): boolean {
   if (typeof v === "number") return Number.isNaN(v);
-  if (isArrayish(v) && rank(v) === 0) return !eq(v, v);
+  if (isArrayish(v) && rank(v) === 0) return !(o.equal(v, v) as unknown as boolean); // not eq: it is true of the same object
   return false;
 }
+/** Object.is: NaN is NaN, and +0 is not −0 (read through 1/x), for traced numbers too. */
+export function objectIs(a: unknown, b: unknown): boolean {
+  const ta = isArrayish(a), tb = isArrayish(b);
+  if ((!ta && !tb) || (ta && rank(a) > 0) || (tb && rank(b) > 0)) return Object.is(a, b);
+  if (typeof a !== "number" && !ta) return false;
+  if (typeof b !== "number" && !tb) return false;
+  if (isNaN(a)) return isNaN(b);
+  if (!eq(a, b)) return false;
+  return !eq(a, 0) || lt(div(1, a), 0) === lt(div(1, b), 0);
+}
+
+/**
+ * xs.includes(v), xs.indexOf(v), xs.lastIndexOf(v) on an array or typed array: elements are
+ * compared as === compares them (includes also finds NaN), so a traced number is found by value.
+ */
+export function search(xs: unknown, method: string, ...args: unknown[]): unknown {
+  const m = (xs as Record<string, unknown> | null | undefined)?.[method];
+  if (!(Array.isArray(xs) || ArrayBuffer.isView(xs)) || typeof m !== "function") return (m as (...a: unknown[]) => unknown).apply(xs, args);
+  const [v, from] = args;
+  const list = xs as ArrayLike<unknown>;
+  const n = list.length;
+  const last = method === "lastIndexOf";
+  let start = from === undefined ? (last ? n - 1 : 0) : Math.trunc(Number(isArrayish(from) ? o.value(from as Tracer) : from));
+  if (start < 0) start += n;
+  const same = method === "includes" ? (x: unknown) => eq(x, v) || (isNaN(x) && isNaN(v)) : (x: unknown) => eq(x, v);
+  if (last) { for (let i = Math.min(start, n - 1); i >= 0; i--) if (same(list[i])) return i; return -1; }
+  for (let i = Math.max(start, 0); i < n; i++) if (same(list[i])) return method === "includes" ? true : i;
+  return method === "includes" ? false : -1;
+}
+
 /** The global isFinite/isNaN convert their argument first. */
 export function globalIsFinite(v: unknown): boolean {
   return isArrayish(v) ? isFinite(v) : globalThis.isFinite(v as number);
