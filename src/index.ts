@@ -39,6 +39,8 @@ export { sigmoid, relu, softplus, softmax, logSoftmax, logsumexp, norm, hypot } 
 export { grad, valueAndGrad, vjp, linearize } from "./transforms/grad.js";
 export { jvp } from "./transforms/jvp.js";
 export { jacfwd, jacrev, jacobian, hessian, hvp } from "./transforms/jacobian.js";
+export { vmap } from "./transforms/vmap.js";
+export type { VmapOptions, AxisSpec, Batched, BatchedArgs } from "./transforms/vmap.js";
 export type { JacobianFn } from "./transforms/jacobian.js";
 export type { JacobianOf, ScalarOut, ArgnumsOption } from "./transforms/args.js";
 export { customJvp, customVjp } from "./transforms/custom.js";

@@ -66,3 +66,9 @@ export class ParseError extends WengertError {
     this.source = source;
   }
 }
+
+/**
+ * A batched value (inside vmap) reached something that needs one concrete answer for the whole
+ * batch: a comparison that would return a JS boolean, value(x), a loop whose trip count it decides.
+ */
+export class BatchingError extends WengertError {}
