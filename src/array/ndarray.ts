@@ -9,8 +9,11 @@ import { allocateZeroed } from "./pool.js";
 export { allocateFull } from "./pool.js";
 import { formatArray, type ArrayPrintOptions } from "./print.js";
 
+/** Element types: float64 (the default), float32, int32 (indices) and bool (comparisons). */
 export type DType = "float64" | "float32" | "int32" | "bool";
+/** The dtypes that carry derivatives. */
 export type FloatDType = "float64" | "float32";
+/** Axis lengths, outermost first; `[]` is a 0-d array. */
 export type Shape = readonly number[];
 export type TypedData = Float64Array | Float32Array | Int32Array | Uint8Array;
 
@@ -19,6 +22,7 @@ export type NestedNumbers = number | boolean | readonly NestedNumbers[];
 
 /** An element in JSON: a number, a boolean, or "NaN" / "Infinity" / "-Infinity" (which JSON cannot hold as numbers). */
 export type JSONElement = number | boolean | "NaN" | "Infinity" | "-Infinity";
+/** Nested JSON arrays of elements, as in `ArrayJSON.data`. */
 export type NestedJSON = JSONElement | readonly NestedJSON[];
 
 /** What `a.toJSON()` returns and `array()` accepts back: JSON.stringify → JSON.parse → array() is exact (but for −0). */
@@ -69,6 +73,17 @@ export function stridesOf(shape: Shape): number[] {
   return s;
 }
 
+/**
+ * An immutable n-d array of float64, float32, int32 or bool elements, freed by the garbage collector
+ * (no dispose). Every op accepts it and returns new arrays; inside a transform the same code
+ * receives traced arrays with the same fluent methods (`x.mul(y).sum()`).
+ *
+ * @example
+ * ```ts
+ * const a = array([[1, 2], [3, 4]], "float32");
+ * console.log(a.shape, a.T.toArray()); // [2, 2] [[1, 3], [2, 4]]
+ * ```
+ */
 export class NDArray extends Fluent {
   readonly shape: Shape;
   readonly dtype: DType;
@@ -268,16 +283,19 @@ export function array(
   return new NDArray(data, shape);
 }
 
+/** An array of `shape` filled with `value`. */
 export function full(shape: Shape, value: number, dtype: DType = "float64"): NDArray {
   const data = allocate(dtype, sizeOf(shape));
   if (value !== 0) data.fill(value);
   return new NDArray(data, [...shape]);
 }
 
+/** An array of `shape` filled with 0. */
 export function zeros(shape: Shape, dtype: DType = "float64"): NDArray {
   return full(shape, 0, dtype);
 }
 
+/** An array of `shape` filled with 1. */
 export function ones(shape: Shape, dtype: DType = "float64"): NDArray {
   return full(shape, 1, dtype);
 }
@@ -292,6 +310,7 @@ export function arange(startOrStop: number, stop?: number, step = 1, dtype: DTyp
   return new NDArray(data, [n]);
 }
 
+/** `num` evenly spaced values from `start` to `stop`, both included (numpy.linspace). */
 export function linspace(start: number, stop: number, num: number, dtype: DType = "float64"): NDArray {
   const data = allocate(dtype, num);
   const step = num > 1 ? (stop - start) / (num - 1) : 0;

@@ -15,6 +15,7 @@
 import { ArgumentError } from "../base/errors.js";
 import type { DType, NDArray, Shape } from "./ndarray.js";
 
+/** How arrays print (`setPrintOptions`, `formatArray`), after NumPy's print options. */
 export interface ArrayPrintOptions {
   /** Fractional digits at most (default 8). */
   readonly precision: number;

@@ -33,6 +33,7 @@ import { buildVariant, replay, type CompiledVariant } from "./variant.js";
 export type { CompiledVariant, CompileStats } from "./variant.js";
 export type { CacheStats } from "./cache.js";
 
+/** Options of `compile`: which arguments are static, the variant cache's size, tiering and code generation. */
 export interface CompileOptions {
   /** Variants (one per set of branch outcomes) kept per signature before falling back to eager (default 8). */
   readonly maxVariants?: number;
@@ -68,6 +69,7 @@ export interface CompileCallStats extends CacheStats {
   readonly capacity: number;
 }
 
+/** What a compiled function reports besides its results: its variants, the last compiled program and its statistics. */
 export interface CompiledInfo {
   /** The variant the last call compiled or ran (undefined before the first call or after an eager one). */
   readonly lastCompiled: CompiledVariant | undefined;
@@ -79,6 +81,7 @@ export interface CompiledInfo {
   readonly counts: CompileCallStats;
 }
 
+/** A compiled function: callable as `f` is, with `CompiledInfo` attached. @typeParam F - the wrapped function's type */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type Compiled<F extends (...args: any[]) => any> = F & CompiledInfo;
 
@@ -95,6 +98,7 @@ export type Compiled<F extends (...args: any[]) => any> = F & CompiledInfo;
  * g(w.array([3, 4]));                   // runs the generated code
  * console.log(g.lastCompiled!.source);
  * ```
+ * @typeParam F - the type of the function being wrapped (its arguments and result are kept)
  */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export function compile<F extends (...args: any[]) => any>(f: F, opts: CompileOptions = {}): Compiled<F> {

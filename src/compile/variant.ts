@@ -24,6 +24,7 @@ export interface BuildOptions extends TierOptions {
   readonly codegen: boolean;
 }
 
+/** Statistics of one compiled variant: lines traced and kept after optimization, generated code size, calls, tier and retraces. */
 export interface CompileStats extends CodeStats {
   /** Lines recorded while staging (equations and guards). */
   readonly traced: number;

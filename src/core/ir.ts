@@ -110,6 +110,7 @@ export interface Body {
 /** An operand as users see it: a variable in survey numbering, or a constant's value. */
 export type TraceOperand = { readonly kind: "var"; readonly index: number } | { readonly kind: "const"; readonly value: Tensor };
 
+/** An input variable of a Wengert list, as users see it. */
 export interface TraceInput {
   /** Survey index: 1 − n … 0. */
   readonly index: number;
@@ -118,6 +119,7 @@ export interface TraceInput {
   readonly value: Tensor | undefined;
 }
 
+/** One line `v_i = op(v_j, …)` of a Wengert list, as users see it. */
 export interface TraceLine {
   /** Survey index of the (first) output: 1, 2, … */
   readonly index: number;
@@ -135,11 +137,17 @@ export interface TraceLine {
   readonly bodies: readonly Body[];
 }
 
+/** An output of a Wengert list: its name and the variable (or constant) it reads. */
 export interface TraceOutput {
   readonly name: string;
   readonly operand: TraceOperand;
 }
 
+/**
+ * The evaluation trace (the survey's Wengert list): inputs, one line per elementary operation,
+ * outputs. The tape, compile's stager and `trace` all record this one type, and it prints
+ * (`toString`, `toMarkdown`, `toJSON`) and draws (`toDot`) the same way wherever it came from.
+ */
 export class WengertList {
   /** Inputs are the variables 0 … nIn − 1. */
   nIn = 0;
@@ -190,14 +198,17 @@ export class WengertList {
     return out;
   }
 
+  /** Appends a branch guard: the comparison `prim(ins)` must come out `expect` for this program to hold. */
   addGuard(prim: Primitive<unknown>, params: unknown, ins: Atom[], expect: boolean): void {
     this.stmts.push({ kind: "guard", prim, params, ins, expect });
   }
 
+  /** Appends a value guard: `ins` must equal `value` (a traced value read as a constant) for this program to hold. */
   addValueGuard(ins: Atom[], value: Tensor): void {
     this.stmts.push({ kind: "value", ins, value });
   }
 
+  /** The operand for constant `v` (interned: one entry per distinct constant). */
   constAtom(v: Tensor): Atom {
     return this.consts.atom(v);
   }
@@ -246,20 +257,24 @@ export class WengertList {
     return listRows(this, digits);
   }
 
+  /** The recorded value of output `o` (undefined for a program that kept no values). */
   outputValue(o: TraceOutput): Tensor | undefined {
     if (o.operand.kind === "const") return o.operand.value;
     const k = this.numbering().indexOf(o.operand.index);
     return this.values?.[k];
   }
 
+  /** The list in survey notation, one line per operation (`v1 = ln v-1`). */
   toString(opts: PrintOptions = {}): string {
     return listText(this, opts);
   }
 
+  /** The list as a Markdown table. */
   toMarkdown(opts: PrintOptions = {}): string {
     return listMarkdown(this, opts);
   }
 
+  /** The list as plain data: inputs, lines (with nested bodies) and outputs. */
   toJSON(): unknown {
     return listJSON(this);
   }

@@ -9,11 +9,13 @@ import type { Atom, Line, TraceOperand, WengertList } from "./ir.js";
 import { bodiesOf } from "./ir.js";
 import type { Tensor } from "./tracer.js";
 
+/** How a Wengert list prints: significant digits, values shown or not. */
 export interface PrintOptions {
   /** Decimals shown (default 3, as in the survey's tables). */
   readonly digits?: number;
 }
 
+/** One row of a printed list: the variable, its defining expression and its value. */
 export interface PrimalRow {
   /** v2, y, "v5, v6", or "guard"; indented by nesting depth. */
   readonly lhs: string;

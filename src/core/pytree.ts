@@ -11,6 +11,7 @@ import { ArgumentError } from "../base/errors.js";
 import { showValue } from "../base/format.js";
 import { Tracer, type Value } from "./tracer.js";
 
+/** The structure of a pytree (nested arrays and plain objects) without its leaves: what `tree.structure` returns and `tree.unflatten` rebuilds from. */
 export type TreeDef =
   | { readonly kind: "leaf" }
   /** A Float64Array/Float32Array of `length` elements, flattened to one NDArray leaf. */

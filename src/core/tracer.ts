@@ -13,7 +13,9 @@ import { formatArray } from "../array/print.js";
 import { TracerError, operatorMisuse } from "../base/errors.js";
 import type { Primitive } from "./primitive.js";
 
+/** A concrete value: a number, a boolean or an NDArray. */
 export type Tensor = number | boolean | NDArray;
+/** What ops take and return: a concrete value, or inside a transform a traced one. */
 export type Value = Tensor | Tracer;
 
 /** A structurally zero tangent or cotangent: never materialized, never multiplied. */
@@ -120,6 +122,11 @@ export function transformRunning(): boolean {
 
 const SCALAR_SHAPE: Shape = Object.freeze([]) as Shape;
 
+/**
+ * A value being traced by a transform (forward, reverse, compile, …) at one level. User code
+ * receives tracers in place of numbers and arrays and passes them to wengert's ops, which record
+ * them; a tracer prints as its kind, level, shape and value.
+ */
 export abstract class Tracer extends Fluent {
   readonly interp: Interpreter;
   /** The value one level down: a tracer of a lower level, or a concrete value. */
@@ -145,6 +152,7 @@ export abstract class Tracer extends Fluent {
     throw operatorMisuse("a traced value", "x");
   }
 
+  /** Template strings and `String(x)` give the printed form; arithmetic (`x * 2`) throws, since it would drop the derivative. */
   [Symbol.toPrimitive](hint: string): string {
     if (hint === "string") return this.toString();
     return this.valueOf();

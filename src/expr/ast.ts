@@ -34,6 +34,7 @@ export interface Neg {
   readonly span: Span;
 }
 
+/** The expression language's infix operators. */
 export type BinaryOp = "+" | "-" | "*" | "/" | "^";
 
 export interface Binary {
@@ -52,6 +53,7 @@ export interface Call {
   readonly span: Span;
 }
 
+/** An expression tree: numbers, variables, negation, infix operators and function calls. */
 export type Expr = Num | Var | Neg | Binary | Call;
 
 /** The functions the language knows, with their arity. */
@@ -61,6 +63,7 @@ export const FUNCTIONS = Object.freeze({
   pow: 2, atan2: 2, min: 2, max: 2,
 });
 
+/** The functions the expression language knows. */
 export type FunctionName = keyof typeof FUNCTIONS;
 
 export function isFunctionName(name: string): name is FunctionName {

@@ -4,6 +4,7 @@
 import type { Expr } from "./ast.js";
 import { INFIX, PREFIX_BP } from "./parse.js";
 
+/** The expression as text in the expression language (parseable back by parseExpr), with the fewest parentheses. */
 export function print(e: Expr): string {
   switch (e.kind) {
     case "num":

@@ -26,6 +26,7 @@ import { NDArray } from "../array/ndarray.js";
 import { coordsOf, scalarValue } from "./coords.js";
 import { coordinateStep, defaultStep, differenceQuotient, EPS, EPS32, moved } from "./differences.js";
 
+/** Options of `checkGrad`: the finite-difference scheme and step, and the tolerances. */
 export interface CheckGradOptions {
   /** Names of the inputs (default x1, x2, … ; x for a scalar input). */
   readonly names?: readonly string[];
@@ -37,6 +38,7 @@ export interface CheckGradOptions {
   readonly gradient?: readonly number[];
 }
 
+/** One input coordinate of a gradient check: AD's value, the finite-difference estimate and their errors. */
 export interface GradCheckRow {
   readonly name: string;
   readonly x: number;
@@ -78,6 +80,7 @@ export function roundingError(f: (x: never) => number | NDArray, x: unknown): nu
   }
 }
 
+/** The result of `checkGrad`: one row per input coordinate and whether all agree (`ok`). */
 export class GradCheck {
   constructor(
     readonly value: number,
@@ -96,15 +99,18 @@ export class GradCheck {
   }
   private static readonly HEADER = ["input", "x", "AD", "central difference", "h", "rel. error", "expected ≤", "within"];
 
+  /** The rows as a text table. */
   toString(): string {
     const head = `checkGrad: f = ${this.value}, ${this.evaluations} evaluations of f — ${this.ok ? "every input within its expected error" : "SOME INPUTS OUTSIDE THEIR EXPECTED ERROR"}`;
     return `${head}\n${textTable([GradCheck.HEADER, ...this.cells()])}`;
   }
 
+  /** The rows as a Markdown table. */
   toMarkdown(): string {
     return markdownTable(GradCheck.HEADER, this.cells());
   }
 
+  /** The rows as plain data. */
   toJSON(): unknown {
     return { value: this.value, ok: this.ok, evaluations: this.evaluations, inputs: this.rows };
   }

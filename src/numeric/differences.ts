@@ -13,7 +13,9 @@ import { ArgumentError } from "../base/errors.js";
 import type { GradOf } from "../transforms/args.js";
 import { coordsOf, scalarValue } from "./coords.js";
 
+/** Finite-difference schemes: forward, backward or central differences. */
 export type Scheme = "forward" | "backward" | "central";
+/** A scheme, or Richardson extrapolation of central differences. */
 export type Method = Scheme | "richardson";
 export const SCHEMES: readonly Scheme[] = ["forward", "backward", "central"];
 export const METHODS: readonly Method[] = [...SCHEMES, "richardson"];
@@ -33,6 +35,7 @@ export function exactStep(x: number, h: number): number {
   return t - x || h;
 }
 
+/** Options of the numeric* estimators: the scheme and the step. */
 export interface DifferenceOptions {
   /** forward, backward, central (default) or richardson. */
   readonly scheme?: Method;
@@ -40,6 +43,7 @@ export interface DifferenceOptions {
   readonly h?: number;
 }
 
+/** A finite-difference estimate: the value, how many evaluations of f it took, and the step(s) used. */
 export interface Estimate<T> {
   readonly value: T;
   /** Function evaluations spent. */
@@ -102,6 +106,7 @@ export function differenceQuotient(g: (t: number) => readonly number[], t: numbe
   return { value, evaluations, h: Math.abs(hs) };
 }
 
+/** Options of Richardson extrapolation: the starting step, the step ratio and the most levels. */
 export interface RichardsonOptions {
   /** Starting step (default 0.1·max(|x|, 1)); halved (well, divided by `ratio`) at each level. */
   readonly h?: number;

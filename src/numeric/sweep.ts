@@ -10,6 +10,7 @@ import { fmtNumber, markdownTable, textTable } from "../base/text.js";
 import { grad } from "../transforms/grad.js";
 import { defaultStep, differenceQuotient, EPS, SCHEMES, type Scheme } from "./differences.js";
 
+/** Options of `errorSweep`: the range and count of step sizes, and the schemes compared. */
 export interface SweepOptions {
   /** The schemes compared (default forward and central). */
   readonly schemes?: readonly Scheme[];
@@ -21,6 +22,7 @@ export interface SweepOptions {
   readonly name?: string;
 }
 
+/** One step size of an error sweep: each scheme's error against AD's derivative. */
 export interface SweepRow {
   readonly h: number;
   /** Per scheme: the estimate and its absolute and relative errors. */
@@ -35,6 +37,7 @@ export interface SweepModel {
 
 const e2 = (v: number): string => (Number.isNaN(v) ? "NaN" : v === 0 ? "0" : v.toExponential(1));
 
+/** Finite-difference error against step size (truncation against round-off, the survey's Figure 3). */
 export class ErrorSweep {
   constructor(
     readonly x: number,
@@ -67,6 +70,7 @@ export class ErrorSweep {
     return this.rows.map((r) => [e2(r.h), ...this.schemes.flatMap((s) => [e2(r.estimates[s]!.absError), ...(this.model ? [e2(r.estimates[s]!.model!)] : [])])]);
   }
 
+  /** The sweep as a text table. */
   toString(): string {
     const best = this.best;
     const lines = [
@@ -79,14 +83,17 @@ export class ErrorSweep {
     return lines.join("\n");
   }
 
+  /** The sweep as a Markdown table. */
   toMarkdown(): string {
     return markdownTable(this.header(), this.cells());
   }
 
+  /** The sweep as plain data. */
   toJSON(): unknown {
     return { x: this.x, name: this.name, exact: this.exact, schemes: this.schemes, model: this.model ?? null, best: this.best, rows: this.rows };
   }
 
+  /** The sweep as an SVG log-log plot. */
   toSvg(): string {
     const series: Series[] = this.schemes.map((s) => ({ name: `${s} difference`, points: this.rows.map((r) => [r.h, r.estimates[s]!.absError] as const) }));
     if (this.model) {

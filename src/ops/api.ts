@@ -53,11 +53,17 @@ function bindBinary<P>(prim: Primitive<P>, a: Value, b: Value): Value {
   return bind2(prim, a, b, undefined as P);
 }
 
+/** Elementwise a + b, with NumPy broadcasting (plain numbers give a plain number). */
 export const add: Bin = ((a: Value, b: Value) => (typeof a === "number" && typeof b === "number" ? a + b : bindBinary(P.add, a, b))) as Bin;
+/** Elementwise a − b, with broadcasting. */
 export const sub: Bin = ((a: Value, b: Value) => (typeof a === "number" && typeof b === "number" ? a - b : bindBinary(P.sub, a, b))) as Bin;
+/** Elementwise a · b, with broadcasting. */
 export const mul: Bin = ((a: Value, b: Value) => (typeof a === "number" && typeof b === "number" ? a * b : bindBinary(P.mul, a, b))) as Bin;
+/** Elementwise a / b, with broadcasting. */
 export const div: Bin = ((a: Value, b: Value) => (typeof a === "number" && typeof b === "number" ? a / b : bindBinary(P.div, a, b))) as Bin;
+/** Elementwise a^b, with broadcasting; ∂/∂a is 0 where the exponent is 0, also at a = 0 (as JAX and PyTorch do). */
 export const pow: Bin = ((a: Value, b: Value) => (typeof a === "number" && typeof b === "number" ? Math.pow(a, b) : bindBinary(P.pow, a, b))) as Bin;
+/** Elementwise atan2(a, b): the angle of the point (b, a). */
 export const atan2: Bin = ((a: Value, b: Value) => (typeof a === "number" && typeof b === "number" ? Math.atan2(a, b) : bindBinary(P.atan2, a, b))) as Bin;
 /** Elementwise maximum; at ties the derivative is split evenly between the arguments. */
 export const maximum: Bin = ((a: Value, b: Value) => bindBinary(P.maximum, a, b)) as Bin;
@@ -70,25 +76,41 @@ function unary(name: PrimName, f: (x: number) => number): Un {
   let prim: typeof P.neg | undefined;
   return ((a: Value) => (typeof a === "number" ? f(a) : bind2((prim ??= P[name] as typeof P.neg), a, undefined, undefined))) as Un;
 }
+/** Elementwise −x. */
 export const neg = unary("neg", (x) => -x);
+/** Elementwise e^x. */
 export const exp = unary("exp", Math.exp);
+/** Elementwise natural logarithm. */
 export const log = unary("log", Math.log);
 /** Natural logarithm (alias of log, as the survey writes it). */
 export const ln = log;
+/** Elementwise ln(1 + x), accurate near 0. */
 export const log1p = unary("log1p", Math.log1p);
+/** Elementwise e^x − 1, accurate near 0. */
 export const expm1 = unary("expm1", Math.expm1);
+/** Elementwise sine. */
 export const sin = unary("sin", Math.sin);
+/** Elementwise cosine. */
 export const cos = unary("cos", Math.cos);
+/** Elementwise tangent. */
 export const tan = unary("tan", Math.tan);
+/** Elementwise arcsine. */
 export const asin = unary("asin", Math.asin);
+/** Elementwise arccosine. */
 export const acos = unary("acos", Math.acos);
+/** Elementwise arctangent. */
 export const atan = unary("atan", Math.atan);
+/** Elementwise hyperbolic sine. */
 export const sinh = unary("sinh", Math.sinh);
+/** Elementwise hyperbolic cosine. */
 export const cosh = unary("cosh", Math.cosh);
+/** Elementwise hyperbolic tangent. */
 export const tanh = unary("tanh", Math.tanh);
+/** Elementwise square root. */
 export const sqrt = unary("sqrt", Math.sqrt);
 /** |x|, with subgradient 0 at x = 0. */
 export const abs = unary("abs", Math.abs);
+/** Elementwise sign (−1, 0 or 1; NaN stays NaN), with zero derivative. */
 export const sign = unary("sign", (x) => (x > 0 ? 1 : x < 0 ? -1 : x));
 
 /** x² (exact, and one pass less than mul(x, x) in reverse mode). */
@@ -102,10 +124,15 @@ function comparison(name: PrimName): Cmp {
 }
 /** Comparisons return concrete booleans (or bool arrays) even for traced inputs: they carry no derivative, so native `if` works. */
 export const greater = comparison("greater");
+/** a ≥ b (see greater). */
 export const greaterEqual = comparison("greaterEqual");
+/** a < b (see greater). */
 export const less = comparison("less");
+/** a ≤ b (see greater). */
 export const lessEqual = comparison("lessEqual");
+/** a === b elementwise (see greater). */
 export const equal = comparison("equal");
+/** a !== b elementwise (see greater). */
 export const notEqual = comparison("notEqual");
 
 /** Elementwise selection: `cond ? a : b`. Only the selected branch receives a derivative. */
@@ -135,6 +162,7 @@ export function toScalar(a: Value): Value {
   return typeof a === "number" ? a : bind(P.toScalar, [a], undefined);
 }
 
+/** The value converted to `dtype`. */
 export function astype(a: Operand, dtype: DType): NDArray;
 export function astype(a: Value, dtype: DType): Value;
 export function astype(a: Value, dtype: DType): Value {
@@ -166,6 +194,7 @@ export function sum(a: Value, axis?: Axes, keepdims = false): Value {
   return reduceWith(P.sum, a, axis, keepdims);
 }
 
+/** Mean over `axis` (all axes by default). */
 export function mean(a: Operand, axis?: Axes, keepdims?: boolean): NDArray;
 export function mean(a: Value, axis?: Axes, keepdims?: boolean): Value;
 export function mean(a: Value, axis?: Axes, keepdims = false): Value {
@@ -184,6 +213,7 @@ export function max(a: Value, axis?: Axes, keepdims = false): Value {
   return reduceWith(P.max, a, axis, keepdims);
 }
 
+/** Minimum over `axis`; the derivative is shared evenly among tied minima. */
 export function min(a: Operand, axis?: Axes, keepdims?: boolean): NDArray;
 export function min(a: Value, axis?: Axes, keepdims?: boolean): Value;
 export function min(a: Value, axis?: Axes, keepdims = false): Value {
@@ -223,6 +253,7 @@ export function transpose(a: Value, perm?: readonly number[]): Value {
   return bind(P.transpose, [a], { perm: p });
 }
 
+/** The value broadcast to `shape` (NumPy rules); its derivative sums back (unbroadcast). */
 export function broadcastTo(a: Operand, shape: Shape): NDArray;
 export function broadcastTo(a: Value, shape: Shape, dtype?: DType): Value;
 export function broadcastTo(a: Value, shape: Shape, dtype?: DType): Value {
@@ -288,6 +319,7 @@ export function unslice(a: Value, p: UnsliceParams): Value {
   return bind(P.unslice, [a], p);
 }
 
+/** Joins values along an existing `axis`. */
 export function concat(parts: readonly Operand[], axis?: number): NDArray;
 export function concat(parts: readonly Value[], axis?: number): Value;
 export function concat(parts: readonly Value[], axis = 0): Value {

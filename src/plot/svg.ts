@@ -3,6 +3,7 @@
 
 import { ArgumentError } from "../base/errors.js";
 
+/** One curve of a plot: its name and points. */
 export interface Series {
   readonly name: string;
   /** [x, y] pairs; a point that cannot be drawn (non-finite, or ≤ 0 on a log axis) breaks the line. */
@@ -13,6 +14,7 @@ export interface Series {
   readonly markers?: boolean;
 }
 
+/** A plot's title, axis labels, size and scales. */
 export interface PlotOptions {
   readonly title?: string;
   readonly xLabel?: string;

@@ -16,6 +16,7 @@ import { isRewritten, markRewritten, type RewrittenInfo } from "./marker.js";
 import { rewrite } from "./rewrite.js";
 import { analyze } from "./scope.js";
 
+/** Options of `fromJS`: the values of the function's free variables (`scope`). */
 export interface FromJSOptions {
   /**
    * The function's free variables, by name: numbers, arrays, objects and functions it reads.
@@ -25,8 +26,10 @@ export interface FromJSOptions {
   readonly scope?: Readonly<Record<string, unknown>>;
 }
 
+/** What a fromJS function carries besides being callable: its rewritten source and loop analysis. */
 export type FromJSInfo<F> = RewrittenInfo<F>;
 
+/** A function rewritten by `fromJS`: callable as the original, accepted by every transform. @typeParam F - the wrapped function's type */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type FromJS<F extends (...args: any[]) => any> = F & FromJSInfo<F>;
 
@@ -98,6 +101,7 @@ function scopeValue(v: unknown, scope: Readonly<Record<string, unknown>>): unkno
  * compound assignment, `Math.*`, `Number.isFinite`, `typeof`, `&&`/`||`, `?:`, `if`, `switch`
  * and loops all work on traced values, so grad, jvp, hessian, compile … accept the result.
  * Free variables must be passed in `scope`; `fromJS(f).source` is the rewritten code.
+ * @typeParam F - the type of the function being wrapped (its arguments and result are kept)
  */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export function fromJS<F extends (...args: any[]) => any>(f: F, opts: FromJSOptions = {}): FromJS<F> {

@@ -55,6 +55,7 @@ function checkN(op: string, n: number, max: number): void {
 /** The last row swellTable computes (n = 13: 4096 terms of 10^4-bit coefficients, about 3 s). */
 export const MAX_N = 13;
 
+/** Options of `swellTable`: the iteration counts and the point. */
 export interface SwellOptions {
   /** Rows n = 1 … n (default 12; at most 13: at 14 the expanded derivative has 8192 terms, a sum too deep to print recursively). */
   readonly n?: number;
@@ -70,6 +71,7 @@ export interface SwellEstimate {
   readonly relError: number | null;
 }
 
+/** One iteration count of the swell table: expression sizes of the function and its derivatives, symbolic and simplified. */
 export interface SwellRow {
   readonly n: number;
   readonly ln: { readonly expr: Expr; readonly text: string; readonly size: ExprSize };
@@ -100,6 +102,7 @@ const METHOD_LABEL: Record<(typeof METHODS)[number], string> = {
   central: "central difference",
 };
 
+/** Expression swell of the logistic map's derivative (the survey's Table 1). */
 export class SwellTable {
   constructor(
     readonly x: number,
@@ -142,6 +145,7 @@ export class SwellTable {
   }
   private static readonly VALUES = ["n", "exact", ...METHODS.flatMap((m) => [METHOD_LABEL[m], "rel. error"])];
 
+  /** The table as text. */
   toString(): string {
     const n = this.rows.length;
     return [
@@ -159,6 +163,7 @@ export class SwellTable {
     ].join("\n");
   }
 
+  /** The table as Markdown. */
   toMarkdown(): string {
     return [
       `### Table 1 reproduced: the logistic map l₁ = x, lₙ₊₁ = 4lₙ(1 − lₙ)`,
@@ -175,6 +180,7 @@ export class SwellTable {
     ].join("\n");
   }
 
+  /** The table as plain data. */
   toJSON(): unknown {
     const text = (s: string): { text: string; truncated: boolean } => (s.length <= this.maxChars ? { text: s, truncated: false } : { text: s.slice(0, this.maxChars), truncated: true });
     return {
@@ -191,6 +197,7 @@ export class SwellTable {
     };
   }
 
+  /** The table as an SVG plot of size against iterations. */
   toSvg(): string {
     const s = (name: string, f: (r: SwellRow) => number, dashed = false): { name: string; points: [number, number][]; dashed: boolean } => ({ name, dashed, points: this.rows.map((r) => [r.n, f(r)]) });
     return linePlot(

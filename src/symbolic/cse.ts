@@ -39,11 +39,13 @@ export class HashCons {
   }
 }
 
+/** A shared subexpression given a name by `cse`. */
 export interface Binding {
   readonly name: string;
   readonly expr: Expr;
 }
 
+/** What `cse` returns: the named shared subexpressions and the expression that uses them. */
 export interface CseResult {
   /** Temporaries in evaluation order; each refers to the inputs and earlier temporaries. */
   readonly bindings: readonly Binding[];

@@ -13,6 +13,7 @@ import { ArgumentError } from "../base/errors.js";
 import { FUNCTIONS, isFunctionName, variables, type BinaryOp, type Expr, type FunctionName } from "../expr/index.js";
 import { LIGHT, RAW, type Builder } from "./build.js";
 
+/** Options of `differentiate`: whether to simplify the result. */
 export interface DiffOptions {
   /** Apply the rules verbatim, without even u·1 = u (default false). */
   readonly raw?: boolean;

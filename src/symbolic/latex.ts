@@ -35,6 +35,7 @@ const isSum = (e: Expr): boolean => e.kind === "binary" && (e.op === "+" || e.op
 /** Safe as the base of a superscript: a non-negative number, a variable, or a call written with parentheses. */
 const isAtomic = (e: Expr): boolean => e.kind === "num" || e.kind === "var" || (e.kind === "call" && e.name !== "pow" && e.name !== "exp" && e.name !== "sqrt");
 
+/** The expression as LaTeX. */
 export function toLatex(e: Expr): string {
   switch (e.kind) {
     case "num":

@@ -67,11 +67,13 @@ export interface ToExprOptions {
   readonly coefficients?: "float64" | "exact";
 }
 
+/** A multivariate polynomial with exact rational coefficients (used by `expandPolynomial`). */
 export class Polynomial {
   private constructor(readonly terms: ReadonlyMap<string, Term>) {}
 
   static readonly ZERO = new Polynomial(new Map());
 
+  /** The constant polynomial `c`. */
   static constant(c: Rational): Polynomial {
     return c.isZero ? Polynomial.ZERO : new Polynomial(new Map([["", { monomial: [], coef: c }]]));
   }
@@ -84,6 +86,7 @@ export class Polynomial {
     return new Polynomial(new Map([[keyOf(m), { monomial: m, coef: Rational.ONE }]]));
   }
 
+  /** The sum of `terms` (like terms combined). */
   static fromTerms(terms: Iterable<Term>): Polynomial {
     const map = new Map<string, Term>();
     for (const t of terms) add(map, t.monomial, t.coef);
@@ -130,6 +133,7 @@ export class Polynomial {
     return [...s].sort();
   }
 
+  /** this + o. */
   add(o: Polynomial): Polynomial {
     if (o.isZero) return this;
     if (this.isZero) return o;
@@ -137,12 +141,15 @@ export class Polynomial {
     for (const t of o.terms.values()) add(map, t.monomial, t.coef);
     return new Polynomial(map);
   }
+  /** this − o. */
   sub(o: Polynomial): Polynomial {
     return this.add(o.neg());
   }
+  /** −this. */
   neg(): Polynomial {
     return this.scale(Rational.ONE.neg());
   }
+  /** c · this. */
   scale(c: Rational): Polynomial {
     if (c.isZero) return Polynomial.ZERO;
     if (c.isOne) return this;
@@ -150,6 +157,7 @@ export class Polynomial {
     for (const [k, t] of this.terms) map.set(k, { monomial: t.monomial, coef: t.coef.mul(c) });
     return new Polynomial(map);
   }
+  /** this · o. */
   mul(o: Polynomial): Polynomial {
     if (this.size > o.size) return o.mul(this);
     if (this.size * o.size >= 4096) {

@@ -13,6 +13,7 @@ export function gcd(a: bigint, b: bigint): bigint {
   return a;
 }
 
+/** An exact rational number (bigint numerator and denominator, in lowest terms). */
 export class Rational {
   /** Numerator and denominator in lowest terms; the denominator is positive. */
   private constructor(readonly num: bigint, readonly den: bigint) {}
@@ -20,10 +21,12 @@ export class Rational {
   static readonly ZERO = new Rational(0n, 1n);
   static readonly ONE = new Rational(1n, 1n);
 
+  /** The integer n. */
   static int(n: bigint | number): Rational {
     return new Rational(BigInt(n), 1n);
   }
 
+  /** num / den in lowest terms. */
   static of(num: bigint, den: bigint): Rational {
     if (den === 0n) throw new ArgumentError("rational", `division by zero (${num}/0)`);
     if (den < 0n) [num, den] = [-num, -den];
@@ -82,23 +85,29 @@ export class Rational {
     return this.num < 0n ? -1 : this.num > 0n ? 1 : 0;
   }
 
+  /** this + o. */
   add(o: Rational): Rational {
     if (this.den === 1n && o.den === 1n) return new Rational(this.num + o.num, 1n);
     return Rational.of(this.num * o.den + o.num * this.den, this.den * o.den);
   }
+  /** this − o. */
   sub(o: Rational): Rational {
     return this.add(o.neg());
   }
+  /** this · o. */
   mul(o: Rational): Rational {
     if (this.den === 1n && o.den === 1n) return new Rational(this.num * o.num, 1n);
     return Rational.of(this.num * o.num, this.den * o.den);
   }
+  /** this / o. */
   div(o: Rational): Rational {
     return Rational.of(this.num * o.den, this.den * o.num);
   }
+  /** −this. */
   neg(): Rational {
     return new Rational(-this.num, this.den);
   }
+  /** |this|. */
   abs(): Rational {
     return this.num < 0n ? this.neg() : this;
   }
@@ -107,6 +116,7 @@ export class Rational {
     if (k < 0) return Rational.ONE.div(this).pow(-k);
     return new Rational(this.num ** BigInt(k), this.den ** BigInt(k));
   }
+  /** Exact equality. */
   equals(o: Rational): boolean {
     return this.num === o.num && this.den === o.den;
   }

@@ -21,6 +21,7 @@ import { RAW, variable } from "./build.js";
 import { expand, Polynomial, powerBits } from "./polynomial.js";
 import { Rational } from "./rational.js";
 
+/** Options of `simplify`: which rewrites to apply. */
 export interface SimplifyOptions {
   /** Distribute products over sums (default true). */
   readonly expand?: boolean;
@@ -44,6 +45,7 @@ const MAX_TERMS = 4096;
 /** Largest coefficient, in bits, an expanded product may produce: beyond 2^53 float64 would round it. */
 const MAX_BITS = 53;
 
+/** Algebraic simplification of an expression (constant folding, identities, like terms). */
 export function simplify(e: Expr, opts: SimplifyOptions = {}): Expr {
   return new Simplifier(e, opts).run();
 }

@@ -6,6 +6,7 @@
 import { print, type Expr } from "../expr/index.js";
 import { HashCons } from "./cse.js";
 
+/** The size of an expression: its nodes and, when asked, its printed characters. */
 export interface ExprSize {
   /** Nodes of the tree (every leaf and operation, shared subtrees counted each time they appear). */
   readonly nodes: number;
@@ -41,6 +42,7 @@ export function treeCounts(e: Expr): { nodes: number; ops: number } {
   return go(e);
 }
 
+/** The size of `e` (node count; characters with `chars: true`), to measure expression swell. */
 export function exprSize(e: Expr, opts: { chars?: boolean } = {}): ExprSize {
   const { nodes, ops } = treeCounts(e);
   const hc = new HashCons();

@@ -11,6 +11,7 @@ import { Tape } from "../transforms/reverse.js";
 import { outputTree } from "../transforms/args.js";
 import { describe } from "../base/format.js";
 
+/** Options of `trace`: the input names. */
 export interface TraceOptions {
   /** Names of the inputs in flattened order (default x1, x2, …). */
   readonly names?: readonly string[];

@@ -14,6 +14,7 @@ import type { WengertList } from "../core/ir.js";
 import { fmtTensor, jsonTensor, type PrintOptions } from "../core/print.js";
 import { recordTrace, type TraceOptions } from "./record.js";
 
+/** One row of a derivative table: the primal line, its value and its tangent or adjoint. */
 export interface TraceRow {
   /** Left-hand side: v2, v̇2, v̄0, ẏ, x̄1. */
   readonly lhs: string;
@@ -26,6 +27,7 @@ export interface TraceRow {
   readonly accumulate?: boolean;
 }
 
+/** Options of `forwardTrace` and `reverseTrace`: input names and printing. */
 export interface TableOptions extends TraceOptions, PrintOptions {}
 
 /** A primal trace beside a tangent or adjoint trace; printable as text, Markdown and JSON. */
@@ -67,6 +69,7 @@ export class DerivativeTable {
     return `Forward primal trace\n${textTable(p, " ")}\n\n${adjoint}`;
   }
 
+  /** The table as Markdown. */
   toMarkdown(): string {
     const fmt = (r: TraceRow): string => `${r.lhs} = ${r.expr}${r.formula !== undefined && r.formula !== r.expr ? ` = ${r.formula}` : ""} = ${fmtTensor(r.value, this.digits)}`;
     if (this.mode === "forward") {
@@ -75,6 +78,7 @@ export class DerivativeTable {
     return `${markdownTable(["Forward primal trace"], this.primal.map((r) => [fmt(r)]))}\n\n${markdownTable(["Reverse adjoint trace"], this.derivative.map((r) => [fmt(r)]))}`;
   }
 
+  /** The table as plain data. */
   toJSON(): unknown {
     const row = (r: TraceRow): unknown => ({ lhs: r.lhs, expr: r.expr, ...(r.formula === undefined ? {} : { formula: r.formula }), value: jsonTensor(r.value), ...(r.accumulate === undefined ? {} : { accumulate: r.accumulate }) });
     return {

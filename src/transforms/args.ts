@@ -41,6 +41,7 @@ export type GradOf<T> = T extends NDArray ? NDArray
 /** What argnums N selects: one argument's type, or an ordinary (mutable) tuple of them. */
 export type Pick<A extends unknown[], N> = N extends number ? At<A, N> : { -readonly [K in keyof N]: At<A, N[K]> };
 
+/** Which arguments to differentiate: an index, or several (negative indices count from the end, as in JAX). */
 export interface ArgnumsOption<N extends number | readonly number[]> {
   /** Which arguments to differentiate with respect to (default 0). An array gives a tuple. */
   readonly argnums?: N;

@@ -147,7 +147,7 @@ export function vjp<A extends unknown[], R>(f: Fn<A, R>, ...primals: A): [R, (co
 }
 
 /**
- * [f(...primals), jvp]: f runs once, recorded; `jvp(...tangents)` then returns J·tangents by a
+ * Returns `[f(...primals), jvp]`: f runs once, recorded; `jvp(...tangents)` then returns J·tangents by a
  * tangent sweep over that recording, without running f again — as many times as you like.
  *
  * @example

@@ -25,6 +25,7 @@ import type { CheckpointOption } from "./revolve.js";
 import { SCAN, type ScanParams } from "./scan-prim.js";
 import "./scan-rules.js";
 
+/** Options of `scan`: the length when there are no xs, reverse order, and checkpoints. */
 export interface ScanOptions {
   /** The number of steps: required when xs is null, and equal to xs's leading axis otherwise. */
   readonly length?: number;
@@ -38,6 +39,7 @@ export interface ScanOptions {
   readonly checkpoints?: CheckpointOption;
 }
 
+/** Options of `whileLoop`: the most iterations allowed. */
 export interface WhileOptions {
   /** The most body steps allowed; one more raises IterationLimitError (default: no limit). */
   readonly maxIter?: number;
