@@ -21,6 +21,7 @@ import "./loops/scan-batch.js";
  */
 export type AxisSpec = number | null | readonly AxisSpec[] | { readonly [key: string]: AxisSpec };
 
+/** Options of `vmap`: which axis of each argument is batched (`inAxes`) and where the batch axis goes in each output (`outAxes`). */
 export interface VmapOptions {
   /** The batch axis of each argument: one spec for all, or an array of one spec per argument (default 0). */
   readonly inAxes?: number | null | readonly AxisSpec[];
