@@ -60,21 +60,22 @@ export function since(start: bigint): number {
 
 /**
  * Warm-up before the timed runs: at least `minCalls` calls (the first compiles), then more
- * until as much time has passed as the eval asks the runs to take (min_seconds, at most
- * `maxSeconds`), at most `maxCalls` in all.
+ * until `perMinSecond` times the eval's min_seconds has passed (at most `maxSeconds`), at most
+ * `maxCalls` calls in all.
  */
-export const WARMUP = { minCalls: 3, maxCalls: 100, maxSeconds: 1 };
+export const WARMUP = { minCalls: 3, maxCalls: 1000, perMinSecond: 10, maxSeconds: 10 };
 
 /**
  * The warm-up: the first call compiles (traces, optimizes, generates JavaScript); V8 then
- * interprets the generated code and optimizes it once it has seen it run (measured on the
- * lstm gradient: 16 s to compile, then 3.5 s, 1.6 s, 0.3 s per call). GradBench's other
- * JIT-compiled tools (JAX, PyTorch) are timed once compiled, so these calls belong to prepare,
- * as their compilation does.
+ * interprets the generated code and optimizes it only once it has seen it run often enough,
+ * on a background thread. Measured on ht's simple Jacobian at load 23 on 2 cores: 2.6 s to
+ * compile, then 100–500 ms per call for about 30 calls, then 0.6–0.9 ms per call. GradBench's
+ * other JIT-compiled tools (JAX, PyTorch) are timed once compiled, so these calls belong to
+ * prepare, as their compilation does.
  */
 function warmUp(fn: Prepared, minSeconds: number): void {
   const t0 = process.hrtime.bigint();
-  const budget = Math.min(WARMUP.maxSeconds, minSeconds) * 1e9;
+  const budget = Math.min(WARMUP.maxSeconds, WARMUP.perMinSecond * minSeconds) * 1e9;
   let calls = 0;
   do {
     fn.run();
