@@ -9,10 +9,28 @@ import type { Module } from "../protocol.js";
 import { InputError, int, object, vector } from "./input.js";
 import { compiledFor } from "./prepared.js";
 
-/** z = f(x, y): z₀ = x₀, z_i = x_i·y_{i−1}. */
+/**
+ * z = f(x, y): z₀ = x₀, z_i = x_i·y_{i−1}, as x ⊙ (1, y₀, …, y_{n−2}): the shifted y is one
+ * gather, and the rest is elementwise, so compile fuses it with the step's other arithmetic
+ * (x₀·1 is x₀ exactly). As concat(x₀, x[1:] ⊙ y[:−1]) it took three kernel calls per stage.
+ */
 function odeFun(x: NDArray, y: NDArray): NDArray {
   const n = x.shape[0]!;
-  return w.concat([w.slice(x, [0], [1]), w.mul(w.slice(x, [1]), w.slice(y, [0], [n - 1]))]);
+  return w.mul(x, w.where(first(n), 1, w.take(y, previous(n))));
+}
+
+/** Index i − 1 for i ≥ 1 (and 0 for i = 0, whose entry `first` replaces), per size. */
+const previous = memo((n) => w.array(Int32Array.from({ length: n }, (_, i) => Math.max(0, i - 1)), { dtype: "int32" }));
+/** The mask of entry 0, per size. */
+const first = memo((n) => w.array(Array.from({ length: n }, (_, i) => i === 0), { dtype: "bool" }));
+
+function memo(make: (n: number) => NDArray): (n: number) => NDArray {
+  const cache = new Map<number, NDArray>();
+  return (n) => {
+    let a = cache.get(n);
+    if (a === undefined) cache.set(n, (a = make(n)));
+    return a;
+  };
 }
 
 export function primal(s: number): (x: NDArray) => NDArray {
