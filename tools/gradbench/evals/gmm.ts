@@ -22,12 +22,18 @@ function logGammaDistrib(a: number, p: number): number {
   return out;
 }
 
-/** Index map of the strict lower triangle: entry (j, i) of a d×d matrix reads l[idx], or the zero after l. */
-function lowerIndex(d: number): number[] {
+/**
+ * Index map of Q in [l, exp q, 0] (P + d + 1 entries per component): entry (j, i) below the
+ * diagonal reads l (column by column), (i, i) reads exp q_i, the upper part the final zero.
+ */
+function triangleIndex(d: number): number[] {
   const P = (d * (d - 1)) / 2;
-  const idx = new Array<number>(d * d).fill(P);
+  const idx = new Array<number>(d * d).fill(P + d);
   let p = 0;
-  for (let i = 0; i < d; i++) for (let j = i + 1; j < d; j++) idx[j * d + i] = p++;
+  for (let i = 0; i < d; i++) {
+    idx[i * d + i] = P + i;
+    for (let j = i + 1; j < d; j++) idx[j * d + i] = p++;
+  }
   return idx;
 }
 
@@ -43,14 +49,15 @@ export function objective(s: GmmShape, x: NDArray): (alpha: NDArray, mu: NDArray
   const nw = d + m + 1;
   const C = nw * d * (Math.log(gamma) - 0.5 * Math.log(2)) - logGammaDistrib(0.5 * nw, d);
   const CONSTANT = -n * d * 0.5 * Math.log(2 * Math.PI);
-  const idx = lowerIndex(d);
+  const idx = triangleIndex(d);
   const xs = w.reshape(x, [1, n, d]);
   return (alpha, mu, q, l) => {
     const Qdiag = w.exp(q); // (k, d)
     const sumQ = w.sum(q, 1); // (k)
-    const L = w.reshape(w.take(w.concat([l, w.zeros([k, 1])], 1), idx, 1), [k, d, d]); // strict lower part of Qₖ
+    // Qₖ: exp(qₖ) on the diagonal, lₖ below it (the diagonal's entries of [l, exp q, 0] by index).
+    const Q = w.reshape(w.take(w.concat([l, Qdiag, w.zeros([k, 1])], 1), idx, 1), [k, d, d]);
     const xc = w.sub(xs, w.reshape(mu, [k, 1, d])); // (k, n, d)
-    const Qxc = w.add(w.mul(w.reshape(Qdiag, [k, 1, d]), xc), w.matmul(xc, w.transpose(L, [0, 2, 1])));
+    const Qxc = w.matmul(xc, w.transpose(Q, [0, 2, 1])); // row i: Qₖ·(xᵢ − μₖ)
     const main = w.sub(w.add(w.reshape(alpha, [k, 1]), w.reshape(sumQ, [k, 1])), w.mul(0.5, w.sum(w.square(Qxc), 2))); // (k, n)
     const slse = w.sum(logsumexp(main, 0));
     const frobenius = w.add(w.sum(w.square(Qdiag), 1), w.sum(w.square(l), 1)); // (k)
