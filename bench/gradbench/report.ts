@@ -14,6 +14,8 @@ export interface Outcome {
   readonly medianNs?: number;
   readonly runs?: number;
   readonly prepareNs?: number;
+  /** The 1-minute load average when the case's result came back. */
+  readonly load?: number;
 }
 
 export interface RunInfo {
@@ -114,7 +116,9 @@ function caseTable(e: string, rows: readonly Outcome[], jf: Map<Outcome, { wenge
   const head = ["case", "result", "wengert", "runs", "prepare", "C++", "wengert / C++"];
   if (hasPeer) head.push("TF.js", "wengert / TF.js");
   if (hasJf) head.push("J/F", "C++ J/F");
-  const lines = [`### ${e}`, "", `| ${head.join(" | ")} |`, `|${head.map((_, i) => (i < 2 ? "---" : "---:")).join("|")}|`];
+  const loads = rows.map((o) => o.load).filter((x): x is number => x !== undefined);
+  const loadLine = loads.length === 0 ? [] : [`Load average (1 min) while these ran: ${Math.min(...loads).toFixed(1)}–${Math.max(...loads).toFixed(1)}.`, ""];
+  const lines = [`### ${e}`, "", ...loadLine, `| ${head.join(" | ")} |`, `|${head.map((_, i) => (i < 2 ? "---" : "---:")).join("|")}|`];
   for (const o of rows) {
     const c = o.case;
     const ref = c.reference.evaluate_median_ns;
@@ -152,7 +156,7 @@ export function report(outcomes: readonly Outcome[], info: RunInfo): string {
     `Written by \`${info.command}\` (bench/gradbench/replay.ts) on ${info.started.slice(0, 16).replace("T", " ")} UTC, in ${info.seconds.toFixed(0)} s, at commit ${info.commit || "unknown"}${info.dirty ? " (with uncommitted changes)" : ""}: ${outcomes.length} case${outcomes.length === 1 ? "" : "s"} of bench/gradbench/cases (GradBench's inputs and reference outputs, see its README.md)${info.smallest ? ", the smallest input of each eval" : ""}, sent to the tool (\`npm run --silent gradbench-tool\`, one process per eval) over GradBench's protocol and checked with each eval's acceptance rule.`,
     "",
     `- Machine: ${info.cpus}, Node ${info.node}. \`uptime\` before: \`${info.uptimeBefore}\`; after: \`${info.uptimeAfter}\`. The machine is shared: a load above its core count means other jobs ran beside this one, and every time here is slower by an unknown factor. Ratios within this run (J/F) are the more reliable figures.`,
-    `- Each wengert time is the median of the \`evaluate\` timings the tool reported for the case (it repeats the function for ${info.minSeconds === undefined ? "the eval's default `min_seconds` = 1 s" : `\`min_seconds\` = ${info.minSeconds} s (--min-seconds)`}); *prepare* is the time to read the input into arrays and compile (the first call).`,
+    `- Each wengert time is the median of the \`evaluate\` timings the tool reported for the case (it repeats the function for ${info.minSeconds === undefined ? "the eval's default `min_seconds` = 1 s" : `\`min_seconds\` = ${info.minSeconds} s (--min-seconds)`}); *prepare* is the time to read the input into arrays, compile (the first call) and warm up (calls until V8 has optimized the generated code: up to 10 × \`min_seconds\`, see tools/gradbench/README.md).`,
     "- C++ is GradBench's hand-differentiated `manual` tool (`finite`, finite differences, for particle and saddle), g++ -O3, single-threaded, timed on this kind of machine in another session (cases/README.md); TF.js is GradBench's TensorFlow.js tool (float32). Compare ratios, not absolute times from different sessions.",
     "",
     ...jfSummary(outcomes, jf),
