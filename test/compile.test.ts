@@ -407,19 +407,16 @@ describe("bytecode backend for large programs on numbers", () => {
     });
   }
 
-  test("a bytecode variant that keeps being called tiers up to JavaScript, with the same results", () => {
+  test("a bytecode variant that keeps being called gives the same results whether or not it tiers up", () => {
+    // Whether it moves to JavaScript depends on measured times (test/tiering.test.ts drives the
+    // policy on a simulated clock); the results may not.
     const f = fns[1]![1];
     const g = w.compile(w.valueAndGrad(f, { argnums: [0, 1] }), { bytecodeMin: 1, tierUpCalls: 3 });
     const want = w.valueAndGrad(f, { argnums: [0, 1] })(0.7, -1.3);
     assert.deepEqual(g(0.7, -1.3), want); // traces (not a run of the variant)
     assert.ok(g.lastCompiled!.stats.bytecodeLines > 0);
-    assert.deepEqual(g(0.7, -1.3), want);
-    assert.deepEqual(g(0.7, -1.3), want);
-    assert.ok(g.lastCompiled!.stats.bytecodeLines > 0);
-    assert.deepEqual(g(0.7, -1.3), want); // the third run switches
-    assert.equal(g.lastCompiled!.stats.bytecodeLines, 0);
-    assert.match(g.lastCompiled!.source, /Math\.atan2|F_atan2/);
-    assert.deepEqual(g(0.7, -1.3), want);
+    for (let k = 0; k < 2000; k++) assert.deepEqual(g(0.7, -1.3), want);
+    if (g.lastCompiled!.stats.bytecodeLines === 0) assert.match(g.lastCompiled!.source, /Math\.atan2|F_atan2/);
     assert.deepEqual(g(2, 5), w.valueAndGrad(f, { argnums: [0, 1] })(2, 5));
   });
 

@@ -73,6 +73,19 @@ export function scalarExpr(prim: Primitive<unknown>, a: readonly string[], param
 
 /** JavaScript for list `p` (fused by fuse.ts or not), whose inputs are the leaves of `argDef`. */
 export function generate(p: WengertList, argDef: TreeDef, sigs: readonly LeafSig[], outDef: TreeDef, opts: CodegenOptions): Generated {
+  const steps = generateSteps(p, argDef, sigs, outDef, opts);
+  for (;;) {
+    const r = steps.next();
+    if (r.done === true) return r.value;
+  }
+}
+
+/**
+ * generate, one step at a time: it yields after planning and after each chunk's lines, so a
+ * caller can spread the work of a large program over many calls (tiering.ts builds the
+ * JavaScript of a bytecode variant so, never stalling one call for the whole of it).
+ */
+export function* generateSteps(p: WengertList, argDef: TreeDef, sigs: readonly LeafSig[], outDef: TreeDef, opts: CodegenOptions): Generator<void, Generated, void> {
   const { avals } = p;
   const K: unknown[] = p.consts.values.slice();
   const I: unknown[] = [], PA: unknown[] = [], AV: unknown[] = [];
@@ -131,6 +144,7 @@ export function generate(p: WengertList, argDef: TreeDef, sigs: readonly LeafSig
   const isJsAtom = (a: Atom): boolean => p.avalOf(a).js;
 
   const work: Workspace = units.some(emits) ? planWorkspace(p, emits) : { slotOf: new Map(), buffers: [] };
+  yield;
   const lines = (s: Line, chunk: number, out: string[]): void => {
     if (s.kind === "eqn" && s.prim.lower.emit !== undefined) {
       const ctx: EmitContext = {
@@ -276,6 +290,7 @@ export function generate(p: WengertList, argDef: TreeDef, sigs: readonly LeafSig
       body.push(`function c${c}(R, S) {`);
       for (const l of inner) body.push("  " + l);
       body.push(`}`);
+      yield;
     }
     body.push(`const R = new Float64Array(${nR}), S = new Array(${nS});`);
     body.push(`return function run(args) {`, ...entry.map((l) => "  " + l));

@@ -44,7 +44,12 @@ export interface CompileOptions {
    * (default 4,000); programs of 50,000 lines or more stay bytecode.
    */
   readonly bytecodeMin?: number;
-  /** Calls after which a bytecode variant of under 50,000 lines is regenerated as JavaScript (default 1,000; Infinity: never). */
+  /**
+   * Calls after which a bytecode variant of under 50,000 lines starts building its JavaScript
+   * (a chunk at a time) and timing it against the bytecode on real calls; it moves only when
+   * the JavaScript is measured faster, and trying never takes more than ~15% of the calls'
+   * time (default 1,000; Infinity: never). See src/compile/tiering.ts.
+   */
   readonly tierUpCalls?: number;
   /** Run the optimizer (default true). */
   readonly optimize?: boolean;

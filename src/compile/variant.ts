@@ -9,7 +9,7 @@ import type { WengertList } from "../core/ir.js";
 import { flatten, unflatten, type TreeDef } from "../core/pytree.js";
 import { concrete, runWith, Tracer, type Tensor, type Value } from "../core/tracer.js";
 import { keyOf, staticObjects, strengthen, weaken } from "./cache.js";
-import { freshBytes, generate, type CodeStats, type Generated, type LeafSig } from "./codegen.js";
+import { freshBytes, generate, generateSteps, type CodeStats, type Generated, type LeafSig } from "./codegen.js";
 import { codeGenerationAllowed, interpret, NO_CODEGEN } from "./interpret.js";
 import { fuse } from "./fuse.js";
 import { optimize, type OptimizeStats } from "./optimize.js";
@@ -138,7 +138,7 @@ export function buildVariant(f: (...args: any[]) => unknown, def: TreeDef, leave
   });
   const variant: { -readonly [K in keyof CompiledVariant]: CompiledVariant[K] } = { key, source: gen.source, stats: statsOf(gen), program, trace: fused.list, outDef: keptOutDef, customRules: st.customRules, run: gen.run };
   if (gen.bytecodeLines > 0 && gen.bytecodeLines < JS_MAX_LINES && Number.isFinite(o.tierUpCalls)) {
-    variant.run = tiered(gen, () => build(Infinity), o, (js) => {
+    variant.run = tiered(gen, () => generateSteps(fused.list, argDef, sigs, keptOutDef, { chunkSize: o.chunkSize, bytecodeMin: Infinity }), o, (js) => {
       variant.source = js.source;
       variant.stats = statsOf(js);
     });
