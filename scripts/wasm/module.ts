@@ -3,6 +3,8 @@
 import wabtInit from "wabt";
 import { TASK } from "../../src/array/wasm/layout.js";
 import { gemmModule, gemmWorkspace, normalize, nrOf, type GemmShape } from "./gemm.js";
+import { reduceModule } from "./reduce.js";
+import { selectModule } from "./select.js";
 import { taskModule } from "./task.js";
 import { F32, F64 } from "./wat.js";
 
@@ -26,6 +28,10 @@ export function moduleText(shared: boolean, cfg: ModuleConfig = CONFIG): string 
 ${gemmModule(F32, cfg.f32)}
 ${gemmModule(F64, cfg.f64)}
 ${taskModule(cfg.f32, cfg.f64)}
+${selectModule(F32)}
+${selectModule(F64)}
+${reduceModule(F32)}
+${reduceModule(F64)}
 )`;
 }
 

@@ -7,6 +7,8 @@
 import { broadcastStrides } from "./broadcast.js";
 import { BINARY, UNARY } from "./loops.generated.js";
 import { genericBinary, genericUnary, type BinaryLoops, type BinaryScalar, type UnaryScalar } from "./loops.js";
+import { wasmReduce } from "./wasm/reduce.js";
+import { wasmSelect } from "./wasm/select.js";
 import { allocate, allocateFull, NDArray, sizeOf, stridesOf, type DType, type Shape, type TypedData } from "./ndarray.js";
 
 export type { BinaryScalar, UnaryScalar };
@@ -163,6 +165,8 @@ export function where(c: Operand, a: Operand, b: Operand, shape: Shape, dtype: D
     const src = C !== 0 ? A : B;
     if (typeof src === "number") out.fill(src);
     else out.set(src);
+  } else if (wasmSelect(C, A, B, out, n)) {
+    // done on the WebAssembly kernels (float operands of the result's type only)
   } else if (typeof A === "number") {
     if (typeof B === "number") selectSS(C, A, B, out, n);
     else selectSV(C, A, B, out, n);
@@ -228,6 +232,7 @@ export function reduce(kind: ReduceKind, a: NDArray, axes: readonly number[], ou
   const out = allocateFull(dtype, outer * inner);
   const d = src.data;
   if (axes.length === 0) { out.set(d); return new NDArray(out, outShape); }
+  if (wasmReduce(kind, d, outer, r, inner, out)) return new NDArray(out, outShape);
   if (kind === "sum") {
     if (inner === 1) {
       for (let o = 0; o < outer; o++) {

@@ -10,13 +10,20 @@ import { wasmApi, type WasmApi, type WasmMemory, type WasmModule } from "./api.j
 import { MAX_THREADS, WS } from "./layout.js";
 
 /** The module's exports (see scripts/wasm). Pointers are byte addresses into the memory. */
-export interface KernelExports {
+interface GemmExports {
   pack_b_f32(b: number, rs: number, cs: number, k: number, n: number, dst: number): void;
   pack_b_f64(b: number, rs: number, cs: number, k: number, n: number, dst: number): void;
   gemm_f32(a: number, rs: number, cs: number, bp: number, np: number, jp0: number, c: number, ldc: number, m: number, n: number, k: number, ws: number): void;
   gemm_f64(a: number, rs: number, cs: number, bp: number, np: number, jp0: number, c: number, ldc: number, m: number, n: number, k: number, ws: number): void;
   task(d: number, idx: number, ws: number): void;
 }
+
+type Elem = "f32" | "f64";
+/** select_T_MIX(c, a, b, o, n, x, y): o[i] = c[i] ? (a[i] or x) : (b[i] or y); scripts/wasm/select.ts. */
+type SelectExports = { [K in `select_${Elem}_${"vv" | "vs" | "sv" | "ss"}`]: (c: number, a: number, b: number, o: number, n: number, x: number, y: number) => void };
+/** sum_T(s, outer, r, inner, d, acc) and max_T/min_T(s, outer, r, inner, d); scripts/wasm/reduce.ts. */
+type ReduceExports = { [K in `${"sum" | "max" | "min"}_${Elem}`]: (s: number, outer: number, r: number, inner: number, d: number, acc: number) => void };
+export interface KernelExports extends GemmExports, SelectExports, ReduceExports {}
 
 export interface Kernels {
   readonly exports: KernelExports;
@@ -28,6 +35,7 @@ export interface Kernels {
   readonly f32: Float32Array;
   readonly f64: Float64Array;
   readonly i32: Int32Array;
+  readonly u8: Uint8Array;
   /** Bytes of the memory. */
   readonly bytes: number;
   /** Bytes of one thread's workspace. */
@@ -126,6 +134,7 @@ function build(wa: WasmApi, module: WasmModule, shared: boolean): Kernels {
     f32: new Float32Array(buffer),
     f64: new Float64Array(buffer),
     i32: new Int32Array(buffer),
+    u8: new Uint8Array(buffer),
     bytes: buffer.byteLength,
     wsSize,
     heap: WS + MAX_THREADS * wsSize,
