@@ -2,6 +2,7 @@
 // released, and the next gradient reuses them; nothing a caller can reach is ever handed back
 // (the value, the gradients, views of intermediates, arrays read out with value()), and
 // nested transforms, which may hold a tape's concrete arrays as their constants, never pool.
+// A compiled function's calls give back their temporaries the same way, never what they return.
 
 import { describe, test, beforeEach } from "node:test";
 import assert from "node:assert/strict";
@@ -73,5 +74,23 @@ describe("buffer pool", () => {
     assert.deepEqual(hvp(), h1);
     assert.deepEqual(gg(), r1);
     for (let i = 0; i < N; i++) assert.ok(Math.abs(r1[i]! - h1[i]!) <= 1e-9 * (1 + Math.abs(h1[i]!)), `forward-over-reverse and reverse-over-reverse agree at ${i}`);
+  });
+
+  test("a compiled function's calls reuse their temporaries' buffers and never hand out what they returned", () => {
+    const X = w.reshape(x0, [50, 100]), M = w.reshape(w.sin(w.arange(100 * 60)), [100, 60]);
+    // matmul and sum are kernel lines (not fused), so their results are the call's own allocations.
+    const f = (x: NDArray) => {
+      const h = w.tanh(w.matmul(x, M));
+      return [w.sum(h, 0), w.matmul(h, w.transpose(M)), w.reshape(h, [-1])];
+    };
+    const cf = w.compile(f);
+    const outs: [NDArray, Float64Array][] = [];
+    for (let i = 0; i < 5; i++) for (const o of cf(w.add(X, i)) as NDArray[]) outs.push([o, snapshot(o)]);
+    const before = poolStats.reused;
+    const last = cf(X) as NDArray[];
+    assert.ok(poolStats.reused > before, "a later call took buffers from the pool");
+    for (const [o, copy] of outs) assert.deepEqual(snapshot(o), copy, "a returned array kept its contents");
+    const want = f(X);
+    last.forEach((o, i) => assert.deepEqual(snapshot(o), snapshot(want[i]!), `output ${i} is the eager one`));
   });
 });

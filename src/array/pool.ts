@@ -2,9 +2,10 @@
 // does not allocate (and the OS zero and fault in) a fresh buffer for every op: a 128 KiB
 // Float32Array costs more to allocate than one pass of an elementwise loop over it.
 //
-// Only the reverse sweep's bookkeeping gives buffers back (Tape.release with the values the
+// Two things give buffers back: the reverse sweep's bookkeeping (Tape.release with the values the
 // caller returns): the primals and cotangents of a released tape's lines, allocated while that
-// tape recorded or swept, and not shared with anything returned or read out (value()). User
+// tape recorded or swept, and not shared with anything returned or read out (value()); and a
+// compiled function's call (`scoped`): what its kernels allocated, less what it returns. User
 // arrays are never pooled: they stay immutable and garbage-collected, with no dispose. Buffers
 // taken from the pool hold stale values: `allocate` zeroes them, `allocateFull` is for kernels
 // that write every element.
@@ -19,6 +20,10 @@ const MAX_PER_SIZE = 16;
 
 const buckets = new Map<string, TypedData[]>();
 let pooledBytes = 0;
+/** The buffers in the pool now: none is given back twice (two holders of one buffer). */
+let inPool = new WeakSet<ArrayBufferLike>();
+/** Allocations of the compiled calls in progress (innermost last; see `scoped`). */
+const scopes: TypedData[][] = [];
 /** Sets of buffers allocated while a tape records or sweeps (one per active tape, innermost last). */
 const logs: Set<ArrayBufferLike>[] = [];
 /** Counters (tests and benchmarks read them). */
@@ -42,12 +47,16 @@ export function allocateFull(dtype: DType, n: number): TypedData {
     const b = buckets.get(key(dtype, n));
     out = b?.pop();
     if (out !== undefined) {
+      inPool.delete(out.buffer);
       pooledBytes -= out.byteLength;
       poolStats.reused++;
     }
   }
   out ??= fresh(dtype, n);
-  if (logs.length > 0 && out.byteLength >= MIN_BYTES) for (const l of logs) l.add(out.buffer);
+  if (out.byteLength >= MIN_BYTES) {
+    for (const l of logs) l.add(out.buffer);
+    if (scopes.length > 0) scopes[scopes.length - 1]!.push(out);
+  }
   return out;
 }
 
@@ -81,15 +90,58 @@ export function recycle(candidates: Iterable<TypedData>, log: ReadonlySet<ArrayB
     const buf = d.buffer;
     if (!log.has(buf) || keep.has(buf) || done.has(buf)) continue;
     done.add(buf);
-    if (d.byteOffset !== 0 || d.byteLength !== buf.byteLength || pooledBytes + d.byteLength > MAX_BYTES) continue;
-    const k = key(dtypeOf(d), d.length);
-    let b = buckets.get(k);
-    if (b === undefined) buckets.set(k, (b = []));
-    if (b.length >= MAX_PER_SIZE) continue;
-    b.push(d);
-    pooledBytes += d.byteLength;
-    poolStats.returned++;
+    giveBack(d);
   }
+}
+
+/** Puts one whole buffer in the pool, within its bounds (never one already there). */
+function giveBack(d: TypedData): void {
+  const buf = d.buffer;
+  if (d.byteOffset !== 0 || d.byteLength !== buf.byteLength || pooledBytes + d.byteLength > MAX_BYTES || inPool.has(buf)) return;
+  const k = key(dtypeOf(d), d.length);
+  let b = buckets.get(k);
+  if (b === undefined) buckets.set(k, (b = []));
+  if (b.length >= MAX_PER_SIZE) return;
+  b.push(d);
+  inPool.add(buf);
+  pooledBytes += d.byteLength;
+  poolStats.returned++;
+}
+
+/**
+ * A compiled program's run function whose calls give back what their kernels allocated (the
+ * temporaries between its lines), less the buffers of what the call returns, so the next call
+ * takes them from the pool instead of the allocator. A compiled program runs no user code, so
+ * only its result can hold one of its buffers. A call that throws gives nothing back.
+ */
+export function scoped<A, R>(run: (args: A) => R): (args: A) => R {
+  return (args) => {
+    const scope: TypedData[] = [];
+    scopes.push(scope);
+    let r: R;
+    try {
+      r = run(args);
+    } finally {
+      scopes.splice(scopes.lastIndexOf(scope), 1);
+    }
+    if (scope.length > 0) {
+      const keep = new Set<ArrayBufferLike>();
+      buffersOf(r, keep);
+      for (const d of scope) if (!keep.has(d.buffer)) giveBack(d);
+    }
+    return r;
+  };
+}
+
+/** The buffers of the arrays and typed arrays in a result (arrays and plain objects walked). */
+function buffersOf(v: unknown, out: Set<ArrayBufferLike>, depth = 0): void {
+  if (typeof v !== "object" || v === null || depth > 64) return;
+  if (ArrayBuffer.isView(v)) { out.add(v.buffer); return; }
+  const data = (v as { data?: unknown }).data;
+  if (ArrayBuffer.isView(data)) { out.add(data.buffer); return; }
+  const proto = Object.getPrototypeOf(v) as unknown;
+  if (Array.isArray(v)) for (const x of v) buffersOf(x, out, depth + 1);
+  else if (proto === Object.prototype || proto === null) for (const x of Object.values(v)) buffersOf(x, out, depth + 1);
 }
 
 function dtypeOf(d: TypedData): DType {
@@ -99,6 +151,7 @@ function dtypeOf(d: TypedData): DType {
 /** Empties the pool (tests; or to hand its memory back to the garbage collector). */
 export function clearPool(): void {
   buckets.clear();
+  inPool = new WeakSet();
   pooledBytes = 0;
 }
 

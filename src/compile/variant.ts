@@ -3,6 +3,7 @@
 // set of branch outcomes. Large programs on numbers start as bytecode and move to JavaScript
 // only where JavaScript is measured faster (tiering.ts).
 
+import { scoped } from "../array/pool.js";
 import { NDArray } from "../array/ndarray.js";
 import { evaluate, MISS } from "../core/evaluate.js";
 import type { WengertList } from "../core/ir.js";
@@ -124,7 +125,7 @@ export function buildVariant(f: (...args: any[]) => unknown, def: TreeDef, leave
       return keyOf(d, ls as Tensor[]) === key ? it.run(ls as Tensor[]) : MISS;
     };
     const source = `// no JavaScript generated: ${noCodegen}; ${it.backend === "bytecode" ? `${it.bytecodeLines} lines of bytecode` : "the program's lines run in the interpreter"}`;
-    return { variant: { key, source, stats, program, trace: program, outDef: keptOutDef, customRules: st.customRules, run }, result };
+    return { variant: { key, source, stats, program, trace: program, outDef: keptOutDef, customRules: st.customRules, run: scoped(run) }, result };
   }
   const sigs = leaves.map(leafSig);
   const build = (bytecodeMin: number): Generated => generate(fused.list, argDef, sigs, keptOutDef, { chunkSize: o.chunkSize, bytecodeMin });
@@ -143,6 +144,7 @@ export function buildVariant(f: (...args: any[]) => unknown, def: TreeDef, leave
       variant.stats = statsOf(js);
     });
   }
+  variant.run = scoped(variant.run); // its temporaries go back to the buffer pool after each call
   return { variant, result };
 }
 
