@@ -2,6 +2,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as w from "../src/index.js";
+import { readmeFunction, readmeSection, tsBlocks } from "./helpers/readme.js";
 
 // Written in the survey's order of evaluation, so the trace numbering is the survey's.
 const f = (x1: number, x2: number): number => {
@@ -11,9 +12,12 @@ const f = (x1: number, x2: number): number => {
 // The same function written as an expression (level-order scheduling gives the same list).
 const fromExpr = w.compileExpr(w.parseExpr("ln(x1) + x1*x2 - sin(x2)"), ["x1", "x2"]);
 
+// The README's own f (its "Ten lines"), which claims to reproduce Tables 2 and 3 row by row.
+const readmeF = readmeFunction(tsBlocks(readmeSection("Ten lines"))[0]!, "f", w) as (x1: number, x2: number) => number;
+
 const close = (a: unknown, b: number, tol = 5e-4): void => assert.ok(typeof a === "number" && Math.abs(a - b) <= tol, `${String(a)} ≉ ${b}`);
 
-for (const [label, fn] of [["hand-written", f], ["expression", fromExpr]] as const) {
+for (const [label, fn] of [["hand-written", f], ["expression", fromExpr], ["the README's f", readmeF]] as const) {
   test(`trace (${label}): the Wengert list of Table 2's left column`, () => {
     const list = w.trace(fn, 2, 5);
     assert.deepEqual(list.inputs.map((x) => [x.index, x.name, x.value]), [[-1, "x1", 2], [0, "x2", 5]]);
@@ -80,6 +84,13 @@ test("the tables print as text, Markdown and JSON", () => {
   assert.equal(json.adjoint.length, 11);
   assert.deepEqual(json.result, [5.5, 1.7163378145367738]);
   assert.match(w.trace(f, 2, 5).toMarkdown(), /\| v5 \| v4 − v3 \| 11\.652 \|/);
+});
+
+test("written as one expression, f's add precedes its sin: the two lines (and Table 3's rows naming them) trade places", () => {
+  const oneExpr = (x1: number, x2: number) => w.sub(w.add(w.log(x1), w.mul(x1, x2)), w.sin(x2));
+  const list = w.trace(oneExpr, 2, 5);
+  assert.deepEqual(list.lines.map((l) => list.lineText(l)), ["ln v-1", "v-1 × v0", "v1 + v2", "sin v0", "v3 − v4"]);
+  assert.deepEqual(w.reverseTrace(oneExpr, [2, 5]).result, w.reverseTrace(readmeF, [2, 5]).result);
 });
 
 test("toDot draws Figure 1's graph: one node per variable, edges from operands", () => {

@@ -1,4 +1,4 @@
-// The pinned workloads of ../../shared/WORKLOADS.md: inputs, expected checksums, the plain-JS
+// The pinned workloads of ../WORKLOADS.md: inputs, expected checksums, the plain-JS
 // yardsticks every ratio is taken against, and hand-written derivatives (the floor).
 // Pure JS on numbers and typed arrays: importing this never loads a peer library.
 

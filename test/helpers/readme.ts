@@ -48,3 +48,17 @@ export function runBlock(block: string, lib: unknown): Check[] {
   new Function("w", "__check", js)(lib, (i: number, v: unknown) => { actual[i] = v; });
   return sources.map((line, i) => ({ line, expected: expected[i], actual: actual[i] }));
 }
+
+/**
+ * The function a README block declares as `const name = …`: one line, or, when that line
+ * opens a brace, up to the first line that is `};`. Evaluated with `w` bound to the library.
+ */
+export function readmeFunction(block: string, name: string, lib: unknown): (...args: never[]) => unknown {
+  const lines = block.split("\n");
+  const start = lines.findIndex((l) => l.startsWith(`const ${name} = `));
+  if (start < 0) throw new Error(`the block declares no const ${name}`);
+  const end = lines[start]!.trimEnd().endsWith("{") ? lines.indexOf("};", start) : start;
+  if (end < 0) throw new Error(`const ${name}'s body never closes`);
+  const js = transformSync(lines.slice(start, end + 1).join("\n"), { loader: "ts" }).code;
+  return new Function("w", `${js}\nreturn ${name};`)(lib) as (...args: never[]) => unknown;
+}

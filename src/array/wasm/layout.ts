@@ -7,7 +7,7 @@
 //
 // The memory is reserved once at its full size and never grown: growing a WebAssembly memory
 // detaches its ArrayBuffer, and one detached buffer slows every typed-array loop in the
-// process (shared/DESIGN.md).
+// process (V8 deoptimizes them; measured in bench/README.md).
 
 /** Byte address of the control block (Int32 words). */
 export const CTRL = 64;
