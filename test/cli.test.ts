@@ -1,6 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { main } from "../src/cli/main.js";
+import { linePlot, tickLabels } from "../src/plot/svg.js";
 
 test("no arguments: the survey's example with all three traces and the gradient", () => {
   const r = main([]);
@@ -26,7 +27,7 @@ test("an expression with --at, and --json", () => {
 test("bad input exits 2 with a message naming the problem", () => {
   const parse = main(["x1*sin(x2", "--at", "x1=1"]);
   assert.equal(parse.code, 2);
-  assert.match(parse.stderr, /column 10/);
+  assert.equal(parse.stderr, "wengert: parse: expected ',' or ')' to close the 'sin(' at column 4\n");
   const missing = main(["x + y", "--at", "x=1"]);
   assert.equal(missing.code, 2);
   assert.match(missing.stderr, /no value for 'y'/);
@@ -149,7 +150,7 @@ test("bad input to every command: exit 2 and a one-line message", () => {
     [["diff", "x + y"], /say which variable with --wrt/],
     [["diff", "x", "--wrt", "2x"], /--wrt takes variable names/],
     [["diff", "x", "--raw", "--simplify"], /contradict/],
-    [["diff", "sin(x"], /column 6/],
+    [["diff", "sin(x"], /^wengert: parse: expected ',' or '\)' to close the 'sin\(' at column 1\n$/],
     [["compare", "x + y", "--at", "x=1"], /no value for 'y'/],
     [["compare", "x"], /give the point with --at/],
     [["compare", "3"], /no variables/],
@@ -173,4 +174,115 @@ test("bad input to every command: exit 2 and a one-line message", () => {
     assert.match(r.stderr, /^wengert: [^\n]+\n$/, `${argv.join(" ")}: not one line: ${JSON.stringify(r.stderr)}`);
     assert.match(r.stderr, message, argv.join(" "));
   }
+});
+
+// ---------------------------------------------------------------- wording (#8 item 7)
+
+test("an unknown command says so and lists the commands, exit 2; an expression first is still traced", () => {
+  for (const argv of [["foo", "x"], ["foo"], ["tarce", "x*y", "--at", "x=1,y=2"], ["plot", "sin(x)", "--at", "x=1"]]) {
+    const r = main(argv);
+    assert.equal(r.code, 2, argv.join(" "));
+    assert.match(r.stderr, new RegExp(`^wengert: unknown command '${argv[0]}'.*the commands are trace, diff, compare, sweep, swell`), argv.join(" "));
+    assert.doesNotMatch(r.stderr, /give the point/, "not the old 'give the point with --at'");
+  }
+  assert.match(main(["tarce", "x"]).stderr, /did you mean 'trace'\?/);
+  assert.match(main(["dif", "x"]).stderr, /did you mean 'diff'\?/);
+  assert.equal(main(["theta", "--at", "theta=2"]).code, 0, "a one-variable expression named by --at is an expression");
+  assert.equal(main(["x", "--at", "x=2"]).code, 0);
+  assert.equal(main(["x^2+1", "--at", "x=2"]).code, 0);
+});
+
+test("diff --wrt a variable the expression lacks is an error, exit 2 (not a derivative of 0)", () => {
+  const r = main(["diff", "x^y", "--wrt", "z"]);
+  assert.equal(r.code, 2);
+  assert.equal(r.stdout, "");
+  assert.equal(r.stderr, "wengert: diff: --wrt names 'z', which is not a variable of the expression (its variables: x, y)\n");
+  assert.equal(main(["diff", "x^y", "--wrt", "x,z"]).code, 2);
+  assert.equal(main(["diff", "x^y", "--wrt", "y"]).code, 0);
+});
+
+test("trace names its inputs as written; the output's name never collides with a variable's", () => {
+  const r = main(["trace", "x*y", "--at", "x=2,y=3"]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.doesNotMatch(r.stdout, /x1|x2/, "the survey's x1, x2 only where the expression uses them");
+  assert.match(r.stdout, /Evaluation trace[^\n]*\nv-1 = x +=  ?2\nv0  = y +=  ?3\n/);
+  assert.doesNotMatch(r.stdout, /^y +=? v/m, "no output row named y");
+  assert.match(r.stdout, /\nf   = v1 +=  ?6\n/, "the output is f, since y is an input");
+  assert.match(r.stdout, /\nf = 6\n∂f\/∂x = 3\n∂f\/∂y = 2\n/);
+  assert.match(r.stdout, /ȳ   = v̄0 +=  ?2/, "ȳ is the adjoint of the input y, and only that");
+  assert.equal((r.stdout.match(/^ȳ/gm) ?? []).length, 1);
+  const j = JSON.parse(main(["trace", "x*y", "--at", "x=2,y=3", "--json"]).stdout) as { output: string; trace: { inputs: { name: string }[]; outputs: { name: string }[] } };
+  assert.deepEqual([j.output, j.trace.inputs.map((i) => i.name), j.trace.outputs.map((o) => o.name)], ["f", ["x", "y"], ["f"]]);
+  // y and f both variables: the next name.
+  const both = JSON.parse(main(["trace", "f*y", "--at", "f=2,y=3", "--json"]).stdout) as { output: string };
+  assert.equal(both.output, "out");
+  // The survey's own names where it uses them, and its y.
+  assert.match(main([]).stdout, /\nv-1 = x1 += 2\nv0  = x2 += 5\n[\s\S]*\ny   = v5 += 11\.652\n/);
+});
+
+test("parse errors read naturally: the open bracket's column, once", () => {
+  const cases: [string, string][] = [
+    ["(x+1", "expected ')' to close the '(' at column 1"],
+    ["x*(y+1", "expected ')' to close the '(' at column 3"],
+    ["max(x, 1", "expected ',' or ')' to close the 'max(' at column 1"],
+    ["(x+1 y", "missing operator before 'y' at column 6"],
+  ];
+  for (const [src, message] of cases) {
+    const r = main(["trace", src, "--at", "x=1,y=1"]);
+    assert.equal(r.code, 2, src);
+    assert.equal(r.stderr, `wengert: parse: ${message}\n`, src);
+    assert.equal((r.stderr.match(/column/g) ?? []).length, 1, `${src}: one column`);
+  }
+});
+
+test("a negative number where an option wants one gets the option's own message", () => {
+  const r = main(["trace", "x*y", "--at", "x=2,y=3", "--digits", "-2"]);
+  assert.equal(r.code, 2);
+  assert.equal(r.stderr, "wengert: trace: --digits must be an integer in [0, 17], got '-2'\n");
+  assert.equal(main(["swell", "--n", "-3"]).stderr, "wengert: swell: --n must be an integer in [1, 13], got '-3'\n");
+  assert.equal(main(["swell", "--n", "3", "--x", "-0.2"]).code, 0, "a negative value an option accepts");
+});
+
+// ---------------------------------------------------------------- plots
+
+/** The tick labels of an SVG plot's x axis (under the frame) and y axis (left of it). */
+function ticks(svg: string): { x: string[]; y: string[] } {
+  const x = [...svg.matchAll(/<text x="[\d.]+" y="[\d.]+" text-anchor="middle">([^<]+)<\/text>/g)].map((m) => m[1]!).filter((l) => /^[-\d.e]+$/.test(l)); // not the axis title
+  const y = [...svg.matchAll(/<text x="[\d.]+" y="[\d.]+" text-anchor="end" dominant-baseline="middle">([^<]+)<\/text>/g)].map((m) => m[1]!);
+  return { x, y };
+}
+const oneNotation = (labels: readonly string[]): boolean => labels.every((l) => /e/.test(l)) || labels.every((l) => !/e/.test(l));
+
+test("plots: coinciding curves stay visible (each later one dashed differently)", () => {
+  const pts = [[1, 1], [2, 4], [3, 9]] as const;
+  const svg = linePlot([{ name: "a", points: pts }, { name: "b", points: pts }, { name: "c", points: pts }, { name: "d", points: [[1, 2], [2, 3], [3, 1]] }]);
+  const lines = [...svg.matchAll(/<polyline [^>]*stroke="(#[0-9a-f]+)"[^>]*?(?: stroke-dasharray="([^"]+)")?\/>/g)].map((m) => [m[1], m[2] ?? null]);
+  assert.equal(lines.length, 4);
+  assert.equal(lines[0]![1], null, "the first is solid");
+  assert.ok(lines[1]![1] !== null && lines[2]![1] !== null && lines[1]![1] !== lines[2]![1], `distinct dashes: ${JSON.stringify(lines)}`);
+  assert.equal(lines[3]![1], null, "a curve that coincides with none stays solid");
+  // A dashed model drawn over a dashed model: another dash.
+  const models = linePlot([{ name: "m1", points: pts, dashed: true }, { name: "m2", points: pts, dashed: true }]);
+  const dashes = [...models.matchAll(/<polyline [^>]*stroke-dasharray="([^"]+)"/g)].map((m) => m[1]);
+  assert.equal(new Set(dashes).size, 2, JSON.stringify(dashes));
+});
+
+test("plots: titles state the other variables' values; every axis's tick labels use one notation", () => {
+  const io = memoryIo();
+  assert.equal(main(["sweep", SURVEY, "--at", "x1=2,x2=5", "--svg", "s.svg"], io).code, 0);
+  const sweep = io.files.get("s.svg")!;
+  assert.match(sweep, /<text [^>]*font-size="14">Error of d\/dx1 by differences at x1 = 2, x2 = 5: truncation vs round-off<\/text>/);
+  assert.equal(main(["swell", "--n", "5", "--x", "0.25", "--svg", "w.svg"], io).code, 0);
+  assert.match(io.files.get("w.svg")!, /font-size="14">Expression swell: the logistic map's derivative at x = 0\.25/);
+  for (const svg of [sweep, io.files.get("w.svg")!]) {
+    const t = ticks(svg);
+    assert.ok(t.x.length >= 3 && t.y.length >= 3);
+    assert.ok(oneNotation(t.x), `x ticks: ${t.x.join(" ")}`);
+    assert.ok(oneNotation(t.y), `y ticks: ${t.y.join(" ")}`);
+  }
+  assert.ok(ticks(sweep).x.every((l) => /^1e-\d+$/.test(l)), "steps 1e-15 … 1e-1: none as 0.01 or 0.1");
+  assert.deepEqual(tickLabels([1e-5, 1e-2, 1, 1e3], true), ["1e-5", "1e-2", "1e0", "1e3"]);
+  assert.deepEqual(tickLabels([0.01, 1, 100], true), ["0.01", "1", "100"]);
+  assert.deepEqual(tickLabels([0, 5e-8, 1e-7, 1.5e-7], false), ["0", "5.0e-8", "1.0e-7", "1.5e-7"]);
+  assert.deepEqual(tickLabels([0, 0.5, 1], false), ["0", "0.5", "1"]);
 });

@@ -54,3 +54,26 @@ export function mark(name: string, m: "dot" | "bar"): string {
   // NFC: ẋ and ẏ have precomposed forms, and text compares equal only when normalized alike.
   return (name.charAt(0) + (m === "dot" ? "\u0307" : "\u0304") + name.slice(1)).normalize("NFC");
 }
+
+/** The candidate nearest `name` by edit distance, when near enough to be a misspelling ("did you mean"). */
+export function closest(name: string, candidates: readonly string[]): string | undefined {
+  let best: string | undefined, bestD = Infinity;
+  for (const c of candidates) {
+    const d = editDistance(name, c);
+    if (d < bestD) [best, bestD] = [c, d];
+  }
+  return bestD <= (name.length <= 4 ? 1 : 2) ? best : undefined;
+}
+
+/** Levenshtein distance. */
+function editDistance(a: string, b: string): number {
+  let row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const next = [i];
+    for (let j = 1; j <= b.length; j++) {
+      next.push(Math.min(row[j]! + 1, next[j - 1]! + 1, row[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1)));
+    }
+    row = next;
+  }
+  return row[b.length]!;
+}

@@ -46,11 +46,27 @@ export const COMMON: Options = {
 
 export function parseCommandArgs(command: string, argv: readonly string[], options: Options): { values: Values; positionals: string[] } {
   try {
-    const r = parseArgs({ args: [...argv], allowPositionals: true, strict: true, options: { ...COMMON, ...options } });
+    const all = { ...COMMON, ...options };
+    const r = parseArgs({ args: joinNegativeValues(argv, all), allowPositionals: true, strict: true, options: all });
     return { values: r.values as Values, positionals: r.positionals };
   } catch (e) {
     throw new UsageError(`${(e as Error).message.split("\n")[0]} (see wengert ${command === "trace" ? "" : command + " "}--help)`.replace("  ", " "));
   }
+}
+
+/**
+ * `--digits -2` as `--digits=-2`: node's parseArgs reads a value that starts with '-' as an
+ * option ("argument is ambiguous"), so a negative number would never reach the option's check.
+ */
+function joinNegativeValues(argv: readonly string[], options: Options): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!, next = argv[i + 1];
+    const opt = a.startsWith("--") ? options[a.slice(2)] : undefined;
+    if (opt?.type === "string" && next !== undefined && /^-(\d|\.\d|Infinity)/.test(next)) { out.push(`${a}=${next}`); i++; continue; }
+    out.push(a);
+  }
+  return out;
 }
 
 /** The one expression a command works on. */

@@ -28,6 +28,8 @@ export function runDiff(input: DiffCommandInput): CommandOutput {
   }
   for (const w of wrt) {
     if (!isVariableName(w)) throw new UsageError(`diff: --wrt takes variable names, got '${w}'`);
+    // The derivative would be 0: a misspelt name, far more likely than a question.
+    if (!names.includes(w)) throw new UsageError(`diff: --wrt names '${w}', which is not a variable of the expression (its variables: ${names.join(", ") || "none"})`);
   }
   if (input.raw && input.simplify) throw new UsageError("diff: --raw and --simplify contradict each other; pick one");
   const results = wrt.map((w) => {

@@ -6,6 +6,7 @@
 import { realpathSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { WengertError } from "../base/errors.js";
+import { closest } from "../base/text.js";
 import { parseCommandArgs, realIo, UsageError, type Command, type Io } from "./args.js";
 import { COMPARE_COMMAND } from "./compare-command.js";
 import { DIFF_COMMAND } from "./diff-command.js";
@@ -34,6 +35,23 @@ ${cmds.map((c) => `  ${c.synopsis}\n      ${c.summary}`).join("\n")}
 Exit status: 0 on success, 2 on bad input (with a one-line message on stderr).`;
 }
 
+/**
+ * A bare word first, not a command and not a variable --at gives a value: a mistyped command
+ * (wengert tarce …), not an expression (wengert theta --at theta=1 still traces theta).
+ */
+function looksLikeCommand(word: string, argv: readonly string[]): boolean {
+  if (!/^[A-Za-z][A-Za-z_-]*$/.test(word)) return false;
+  const i = argv.findIndex((a) => a === "--at" || a.startsWith("--at="));
+  const at = i < 0 ? "" : argv[i]!.startsWith("--at=") ? argv[i]!.slice(5) : (argv[i + 1] ?? "");
+  return !at.split(",").some((kv) => kv.split("=")[0]!.trim() === word);
+}
+
+function unknownCommand(word: string, cmds: readonly Command[]): UsageError {
+  const names = cmds.map((c) => c.name);
+  const near = closest(word.toLowerCase(), names);
+  return new UsageError(`unknown command '${word}'${near === undefined ? "" : ` (did you mean '${near}'?)`}; the commands are ${names.join(", ")}; an expression alone is traced (wengert "x*y" --at x=2,y=3); see wengert --help`);
+}
+
 export interface CliResult {
   readonly code: number;
   readonly stdout: string;
@@ -47,6 +65,7 @@ export function main(argv: readonly string[], io: Io = realIo): CliResult {
   const command = named ?? TRACE_COMMAND;
   const rest = named ? argv.slice(1) : argv;
   try {
+    if (named === undefined && argv[0] !== undefined && looksLikeCommand(argv[0], argv)) throw unknownCommand(argv[0], cmds);
     const { values, positionals } = parseCommandArgs(command.name, rest, command.options);
     if (values.help) return { code: 0, stdout: (named ? command.help : overview(cmds)) + "\n", stderr: "" };
     const out = command.run(values, positionals);

@@ -24,7 +24,8 @@ export function runSweep(input: SweepCommandInput): CommandOutput {
   const f = compileExpr(expr, names);
   // The partial along `wrt`, the other variables held at the point.
   const g = (t: number): number => f(...at.map((v, j) => (j === i ? t : v)));
-  const sweep = errorSweep(g, at[i]!, { name: wrt, ...(input.schemes ? { schemes: input.schemes } : {}) });
+  const held = Object.fromEntries(names.flatMap((v, j) => (j === i ? [] : [[v, at[j]!] as const])));
+  const sweep = errorSweep(g, at[i]!, { name: wrt, held, ...(input.schemes ? { schemes: input.schemes } : {}) });
   const others = names.filter((_, j) => j !== i).map((v) => `${v} = ${at[names.indexOf(v)]}`);
   const text = `f(${names.join(", ")}) = ${input.expression}${others.length ? `   (${others.join(", ")} held fixed)` : ""}\n${sweep.toString()}`;
   return { text, json: { expression: input.expression, variables: names, at: Object.fromEntries(names.map((v, j) => [v, at[j]])), wrt, ...(sweep.toJSON() as object) }, markdown: sweep.toMarkdown(), svg: sweep.toSvg() };

@@ -4,7 +4,7 @@
 import { compileExpr, parse, variables } from "../expr/index.js";
 import { fmtNumber } from "../base/text.js";
 import { forwardTrace, reverseTrace } from "../trace/tables.js";
-import { trace } from "../trace/record.js";
+import { recordTrace } from "../trace/record.js";
 import { intOption, UsageError, valuesFor, type Command } from "./args.js";
 
 /** The survey's worked example (Baydin et al. 2018, Tables 2 and 3). */
@@ -24,6 +24,11 @@ export interface TraceCommandOutput {
   readonly json: unknown;
 }
 
+/** The output's name: the survey's y, unless the expression has a variable of that name. */
+export function outputName(names: readonly string[]): string {
+  return ["y", "f", "out"].find((c) => !names.includes(c)) ?? `out${names.length}`;
+}
+
 export function runTrace(input: TraceCommandInput): TraceCommandOutput {
   const expr = parse(input.expression);
   const names = variables(expr);
@@ -31,11 +36,12 @@ export function runTrace(input: TraceCommandInput): TraceCommandOutput {
   const seed = input.tangent === undefined ? names.map((_, i) => (i === 0 ? 1 : 0)) : valuesFor("trace", names, input.tangent, "--tangent", () => 0);
   const f = compileExpr(expr, names);
   const digits = input.digits ?? 3;
-  const opts = { names, digits };
-  const list = trace(f, ...at);
+  const y = outputName(names);
+  const opts = { names, digits, outputName: y };
+  const list = recordTrace("trace", f as (...a: never[]) => unknown, at, opts).list;
   const fwd = forwardTrace(f, at, seed, opts);
   const rev = reverseTrace(f, at, undefined, opts);
-  const y = rev.list.outputValue(rev.list.outputs[0]!) as number;
+  const value = rev.list.outputValue(rev.list.outputs[0]!) as number;
   const gradient = Object.fromEntries(names.map((n, i) => [n, rev.result[i] as number]));
   const directional = fwd.result[0] as number;
   const fullNames = names.map((n) => `${n} = ${fmtNumber(at[names.indexOf(n)]!, 17)}`).join(", ");
@@ -43,24 +49,25 @@ export function runTrace(input: TraceCommandInput): TraceCommandOutput {
   const text = [
     `f(${names.join(", ")}) = ${input.expression}   at ${fullNames}`,
     "",
-    `Evaluation trace (Wengert list): ${names.length} input${names.length === 1 ? "" : "s"}, ${list.lines.length} elementary operations`,
+    `Evaluation trace (Wengert list): ${names.length} input${names.length === 1 ? "" : "s"}, ${list.lines.length} elementary operation${list.lines.length === 1 ? "" : "s"}`,
     list.toString({ digits }),
     "",
-    `Forward mode: the tangent trace, seeded with ẋ = ${seedText}; one pass gives ẏ = ∇f·ẋ`,
+    `Forward mode: the tangent trace, seeded with ẋ = ${seedText}; one pass gives ${y}\u0307 = ∇f·ẋ`,
     fwd.toString(),
     "",
     "Reverse mode: the forward pass above, then one backward pass gives the whole gradient",
     rev.toString({ primal: false }),
     "",
-    `y = ${y}`,
-    ...names.map((n) => `∂y/∂${n} = ${gradient[n]}`),
-    `ẏ = ∇f·ẋ = ${directional}`,
+    `${y} = ${value}`,
+    ...names.map((n) => `∂${y}/∂${n} = ${gradient[n]}`),
+    `${y}\u0307 = ∇f·ẋ = ${directional}`,
   ].join("\n");
   const json = {
     expression: input.expression,
     variables: names,
     at: Object.fromEntries(names.map((n, i) => [n, at[i]])),
-    value: y,
+    output: y,
+    value,
     gradient,
     tangent: Object.fromEntries(names.map((n, i) => [n, seed[i]])),
     directionalDerivative: directional,

@@ -158,6 +158,8 @@ export class WengertList {
   outs: Atom[] = [];
   /** Input names, x1, x2, … unless given. */
   names: readonly string[];
+  /** The output's name (y; y1, y2 … for several): another where an input is called y. */
+  outputName = "y";
   /** The concrete value of every variable, when the recorder kept them (trace does; compile does not). */
   values: Tensor[] | null;
   private views: { inputs: TraceInput[]; lines: TraceLine[]; outputs: TraceOutput[]; lineOf: Map<TraceLine, Line> } | null = null;
@@ -322,7 +324,7 @@ export class WengertList {
       lines.push(view);
       lineOf.set(view, s);
     }
-    const outputs = this.outs.map((a, i) => ({ name: this.outs.length === 1 ? "y" : `y${i + 1}`, operand: operand(a) }));
+    const outputs = this.outs.map((a, i) => ({ name: this.outs.length === 1 ? this.outputName : `${this.outputName}${i + 1}`, operand: operand(a) }));
     this.views = { inputs, lines, outputs, lineOf };
     return this.views;
   }

@@ -6,6 +6,7 @@
 // the same table.
 
 import { ParseError } from "../base/errors.js";
+import { closest } from "../base/text.js";
 import { FUNCTIONS, isFunctionName, MAX_DEPTH, type BinaryOp, type Expr, type FunctionName, type Span } from "./ast.js";
 import { Lexer, showToken, type Token, type TokenKind } from "./lexer.js";
 
@@ -93,7 +94,7 @@ class Parser {
       case "(": {
         this.advance();
         const inner = this.expr(0);
-        if (this.tok.kind !== ")") throw this.unexpectedAfterOperand(`')' to close the '(' opened at column ${t.start}`);
+        if (this.tok.kind !== ")") throw this.unclosed("')'", "(", t.start);
         const close = this.advance();
         return this.widen(inner, t, close);
       }
@@ -138,7 +139,7 @@ class Parser {
           continue;
         }
         if (this.at(")")) break;
-        throw this.unexpectedAfterOperand(`',' or ')' to close the '${fn}(' opened at column ${name.start}`);
+        throw this.unclosed("',' or ')'", `${fn}(`, name.start);
       }
     }
     const close = this.advance();
@@ -150,6 +151,17 @@ class Parser {
   }
 
   /** After a complete operand: a second operand means a missing operator; anything else was not `expected`. */
+  /**
+   * A bracket left open: at the end of input the error points at the bracket ("expected ')'
+   * to close the '(' at column 1"); before another token, at that token.
+   */
+  private unclosed(expected: string, open: string, column: number): ParseError {
+    const t = this.tok;
+    if (t.kind === "end") return this.lx.error(column, `expected ${expected} to close the '${open}'`);
+    if (t.kind === "number" || t.kind === "name" || t.kind === "(") return this.lx.error(t.start, `missing operator before '${t.raw}'`);
+    return this.lx.error(t.start, `expected ${expected} to close the '${open}' of column ${column}, got '${t.raw}'`);
+  }
+
   private unexpectedAfterOperand(expected: string): ParseError {
     const t = this.tok;
     if (t.kind === "number" || t.kind === "name" || t.kind === "(") {
@@ -181,25 +193,7 @@ function span(from: Token, to: Token): Span {
 
 function unknownFunction(name: string): string {
   const names = Object.keys(FUNCTIONS);
-  let best = "";
-  let bestD = Infinity;
-  for (const n of names) {
-    const d = editDistance(name.toLowerCase(), n);
-    if (d < bestD) [best, bestD] = [n, d];
-  }
-  if (bestD <= (name.length <= 4 ? 1 : 2)) return `unknown function '${name}' (did you mean '${best}'?)`;
+  const best = closest(name.toLowerCase(), names);
+  if (best !== undefined) return `unknown function '${name}' (did you mean '${best}'?)`;
   return `unknown function '${name}' (for a product, write ${name}*(...)); the functions are ${names.join(", ")}`;
-}
-
-/** Levenshtein distance, for "did you mean". */
-function editDistance(a: string, b: string): number {
-  let row = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const next = [i];
-    for (let j = 1; j <= b.length; j++) {
-      next.push(Math.min(row[j]! + 1, next[j - 1]! + 1, row[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1)));
-    }
-    row = next;
-  }
-  return row[b.length]!;
 }

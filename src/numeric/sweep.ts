@@ -20,6 +20,8 @@ export interface SweepOptions {
   readonly exponents?: readonly number[];
   /** Name of the variable, for labels (default x). */
   readonly name?: string;
+  /** The other variables' values, held fixed along the sweep (for the plot's title). */
+  readonly held?: Readonly<Record<string, number>>;
 }
 
 /** One step size of an error sweep: each scheme's error against AD's derivative. */
@@ -47,6 +49,8 @@ export class ErrorSweep {
     readonly rows: readonly SweepRow[],
     /** f, f'' and f''' at x by AD (absent when f is not differentiable by AD). */
     readonly model: SweepModel | undefined,
+    /** The other variables' values, held fixed. */
+    readonly held: Readonly<Record<string, number>> = {},
   ) {}
 
   /** Per scheme, the step with the smallest error, and the default step with its error. */
@@ -100,7 +104,7 @@ export class ErrorSweep {
       for (const s of this.schemes) series.push({ name: `${s} model`, dashed: true, markers: false, points: this.rows.map((r) => [r.h, r.estimates[s]!.model!] as const) });
     }
     return linePlot(series, {
-      title: `Error of d/d${this.name} by differences at ${this.name} = ${fmtNumber(this.x, 6)}: truncation vs round-off`,
+      title: `Error of d/d${this.name} by differences at ${[[this.name, this.x] as const, ...Object.entries(this.held)].map(([n, v]) => `${n} = ${fmtNumber(v, 6)}`).join(", ")}: truncation vs round-off`,
       xLabel: "step h",
       yLabel: "absolute error",
       xLog: true,
@@ -142,5 +146,5 @@ export function errorSweep(f: (x: number) => number, x: number, opts: SweepOptio
     );
     return { h, estimates };
   });
-  return new ErrorSweep(x, opts.name ?? "x", exact, schemes, rows, model);
+  return new ErrorSweep(x, opts.name ?? "x", exact, schemes, rows, model, opts.held ?? {});
 }

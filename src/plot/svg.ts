@@ -25,15 +25,36 @@ export interface PlotOptions {
   readonly height?: number;
 }
 
+const DASHES = ["6 4", "2 3", "8 3 2 3"];
 const COLORS = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf"];
 
 export function escapeXml(s: string): string {
   return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
 }
 
-/** Tick label for a log axis: 10^k as 1e-5, 0.01, 1, 100, 1e6. */
-function logTickLabel(k: number): string {
-  return k >= -2 && k <= 3 ? String(10 ** k) : `1e${k}`;
+/**
+ * An axis's tick labels, all in one notation: powers of ten as 0.01 … 1000 when every tick
+ * is in that range, else all as 1e-5 … 1e0 … 1e6; linear ticks all plain, or all exponential
+ * when any would need an exponent.
+ */
+export function tickLabels(ticks: readonly number[], log: boolean): string[] {
+  if (log) {
+    const ks = ticks.map((t) => Math.round(Math.log10(t)));
+    return ks.every((k) => k >= -2 && k <= 3) ? ks.map((k) => String(10 ** k)) : ks.map((k) => `1e${k}`);
+  }
+  const plain = ticks.map((t) => String(t));
+  if (!plain.some((l) => l.includes("e"))) return plain;
+  const digits = Math.max(...ticks.map((t) => (t === 0 ? 0 : t.toExponential().split("e")[0]!.replace(/^-?\d\.?/, "").length)));
+  return ticks.map((t) => (t === 0 ? "0" : t.toExponential(Math.min(digits, 6))));
+}
+
+/** Two series whose drawn points fall within a pixel of each other, point for point. */
+function coincide(a: readonly (readonly [number, number] | null)[], b: readonly (readonly [number, number] | null)[]): boolean {
+  if (a.length !== b.length || a.every((p) => p === null)) return false;
+  return a.every((p, i) => {
+    const q = b[i]!;
+    return p === null ? q === null : q !== null && Math.abs(p[0] - q[0]) < 1 && Math.abs(p[1] - q[1]) < 1;
+  });
 }
 
 function niceLinearTicks(lo: number, hi: number, count = 6): number[] {
@@ -73,21 +94,27 @@ export function linePlot(series: readonly Series[], opts: PlotOptions = {}): str
   // Grid and ticks.
   const xTicks = opts.xLog ? range(x0, x1, Math.max(1, Math.ceil((x1 - x0) / 10))).map((k) => 10 ** k) : niceLinearTicks(x0, x1);
   const yTicks = opts.yLog ? range(y0, y1, Math.max(1, Math.ceil((y1 - y0) / 10))).map((k) => 10 ** k) : niceLinearTicks(y0, y1);
-  const label = (v: number, log: boolean | undefined): string => (log ? logTickLabel(Math.round(Math.log10(v))) : String(v));
-  for (const t of xTicks) {
+  const xLabels = tickLabels(xTicks, opts.xLog === true), yLabels = tickLabels(yTicks, opts.yLog === true);
+  xTicks.forEach((t, i) => {
     const x = r(X(t));
     out.push(`<line x1="${x}" y1="${m.top}" x2="${x}" y2="${m.top + ph}" stroke="#e5e5e5"/>`);
-    out.push(`<text x="${x}" y="${m.top + ph + 16}" text-anchor="middle">${escapeXml(label(t, opts.xLog))}</text>`);
-  }
-  for (const t of yTicks) {
+    out.push(`<text x="${x}" y="${m.top + ph + 16}" text-anchor="middle">${escapeXml(xLabels[i]!)}</text>`);
+  });
+  yTicks.forEach((t, i) => {
     const y = r(Y(t));
     out.push(`<line x1="${m.left}" y1="${y}" x2="${m.left + pw}" y2="${y}" stroke="#e5e5e5"/>`);
-    out.push(`<text x="${m.left - 6}" y="${y}" text-anchor="end" dominant-baseline="middle">${escapeXml(label(t, opts.yLog))}</text>`);
-  }
+    out.push(`<text x="${m.left - 6}" y="${y}" text-anchor="end" dominant-baseline="middle">${escapeXml(yLabels[i]!)}</text>`);
+  });
   out.push(`<rect x="${m.left}" y="${m.top}" width="${pw}" height="${ph}" fill="none" stroke="#333"/>`);
   if (opts.xLabel) out.push(`<text x="${r(m.left + pw / 2)}" y="${H - 14}" text-anchor="middle">${escapeXml(opts.xLabel)}</text>`);
   if (opts.yLabel) out.push(`<text transform="translate(18 ${r(m.top + ph / 2)}) rotate(-90)" text-anchor="middle">${escapeXml(opts.yLabel)}</text>`);
-  // Series.
+  // Series. One drawn over an earlier one (the same pixels) gets a dash of its own, so that
+  // both stay visible: solid under "6 4" under "2 3".
+  const pixels = series.map((s) => s.points.map(([x, y]) => (ok(x, y) ? ([X(x), Y(y)] as const) : null)));
+  const dashes: number[] = series.map((s) => (s.dashed ? 1 : 0));
+  pixels.forEach((p, i) => {
+    for (let j = 0; j < i; j++) if (coincide(p, pixels[j]!) && dashes[i]! <= dashes[j]!) dashes[i] = dashes[j]! + 1;
+  });
   series.forEach((s, i) => {
     const color = COLORS[i % COLORS.length]!;
     const segments: string[][] = [[]];
@@ -95,7 +122,7 @@ export function linePlot(series: readonly Series[], opts: PlotOptions = {}): str
       if (ok(x, y)) segments[segments.length - 1]!.push(`${r(X(x))},${r(Y(y))}`);
       else if (segments[segments.length - 1]!.length) segments.push([]);
     }
-    const dash = s.dashed ? ` stroke-dasharray="6 4"` : "";
+    const dash = dashes[i] === 0 ? "" : ` stroke-dasharray="${DASHES[Math.min(dashes[i]!, DASHES.length) - 1]}"`;
     for (const seg of segments.filter((g) => g.length > 1)) out.push(`<polyline points="${seg.join(" ")}" fill="none" stroke="${color}" stroke-width="2"${dash}/>`);
     if (s.markers ?? true) for (const seg of segments) for (const p of seg) out.push(`<circle cx="${p.split(",")[0]}" cy="${p.split(",")[1]}" r="3" fill="${color}"/>`);
     const ly = m.top + 10 + i * 20;

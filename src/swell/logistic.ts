@@ -209,7 +209,7 @@ export class SwellTable {
         s("d/dx ops after CSE", (r) => r.derivative.size.dagOps, true),
         s("AD trace ops", (r) => r.traceLines, true),
       ],
-      { title: "Expression swell: the logistic map's derivative, symbolic vs AD", xLabel: "n", yLabel: "size (log scale)", yLog: true },
+      { title: `Expression swell: the logistic map's derivative at x = ${fmtNumber(this.x, 6)}, symbolic vs AD`, xLabel: "n", yLabel: "size (log scale)", yLog: true },
     );
   }
 }

@@ -15,6 +15,8 @@ import { describe } from "../base/format.js";
 export interface TraceOptions {
   /** Names of the inputs in flattened order (default x1, x2, …). */
   readonly names?: readonly string[];
+  /** The output's name (default y). */
+  readonly outputName?: string;
 }
 
 /** A recording: the list, and the tape it was read from (whose sweeps the survey's tables show). */
@@ -63,7 +65,9 @@ export function recordTrace(op: string, f: (...args: never[]) => unknown, args: 
   const nInputs = tape.nodes.length;
   const out = runWith(tape, () => (f as (...a: unknown[]) => unknown)(...callArgs));
   const { leaves } = outputTree(op, out, true);
-  return { list: tapeList(tape, nInputs, opts.names ?? [], leaves), tape, outputLeaves: leaves };
+  const list = tapeList(tape, nInputs, opts.names ?? [], leaves);
+  if (opts.outputName !== undefined) list.outputName = opts.outputName;
+  return { list, tape, outputLeaves: leaves };
 }
 
 /**
