@@ -21,7 +21,8 @@ describe("numericGradient", () => {
     (g.value.w.toArray() as number[][]).flat().forEach((v, i) => assert.ok(Math.abs(v - want.w.flat()[i]!) < 1e-8, `w ${i}: ${v}`));
     assert.ok(Math.abs(g.value.b - want.b) < 1e-8);
     assert.equal(g.steps.length, 5);
-    assert.equal(g.evaluations, 10, "two evaluations per coordinate");
+    // Two evaluations per coordinate and two for the error estimate; twice that for a coordinate below 1 tried on the unit scale too.
+    assert.ok(g.evaluations >= 20 && g.evaluations <= 40 && g.evaluations % 4 === 0, `${g.evaluations} evaluations`);
   });
 
   test("numbers, number[] and NDArray arguments; numericDerivative of a 0-d output", () => {

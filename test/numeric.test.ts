@@ -33,7 +33,10 @@ describe("differences", () => {
       const h = r.h;
       const predicted = order === 1 ? (Math.sin(1) * h) / 2 + (2 * EPS) / h : (Math.cos(1) * h * h) / 6 + EPS / h;
       assert.ok(Math.abs(r.value - exact) <= 2 * predicted, `${scheme}: error ${Math.abs(r.value - exact)} > 2 × ${predicted}`);
-      assert.equal(r.evaluations, 2);
+      // Two evaluations for the quotient (f(x) and f(x + h), or f(x ± h)), one or two for its error estimate at 2h.
+      assert.equal(r.evaluations, order === 1 ? 3 : 4);
+      assert.ok(Math.abs(r.value - exact) <= r.error, `${scheme}: error ${Math.abs(r.value - exact)} above its estimate ${r.error}`);
+      assert.ok(r.error <= 4 * predicted, `${scheme}: estimate ${r.error} far above the model's ${predicted}`);
     }
     // Truncation shrinks as h (one-sided) and h² (central).
     const e = (scheme: "forward" | "central", h: number): number => Math.abs(numericDerivative(Math.exp, 0, { scheme, h }).value - 1);
@@ -44,7 +47,7 @@ describe("differences", () => {
   test("Richardson extrapolation reaches about 13 digits, with an honest error estimate", () => {
     const r = richardson(Math.exp, 1);
     assert.ok(Math.abs(r.value - Math.E) < 1e-12 * Math.E);
-    assert.ok(r.error! < 1e-10 && Math.abs(r.value - Math.E) <= 10 * r.error! + 1e-15);
+    assert.ok(r.error < 1e-10 && Math.abs(r.value - Math.E) <= r.error);
     assert.ok(r.evaluations >= 4 && r.evaluations <= 40);
     // Near a domain edge the first step would leave the domain: it shrinks instead.
     const l = numericDerivative(Math.log, 0.05, { scheme: "richardson" });
@@ -53,17 +56,17 @@ describe("differences", () => {
 
   test("gradients, JVPs and Jacobians count their evaluations", () => {
     const c = numericGradient(fv, [2, 5]);
-    assert.equal(c.evaluations, 4);
+    assert.equal(c.evaluations, 8);
     c.value.forEach((v, i) => assert.ok(Math.abs(v - EXACT[i]!) < 1e-9));
-    assert.equal(numericGradient(fv, [2, 5], { scheme: "forward" }).evaluations, 3);
+    assert.equal(numericGradient(fv, [2, 5], { scheme: "forward" }).evaluations, 5);
     assert.ok(numericGradient(fv, [2, 5], { scheme: "richardson" }).value.every((v, i) => Math.abs(v - EXACT[i]!) < 1e-12));
     const j = numericJvp(fv, [2, 5], [1, -2]);
-    assert.equal(j.evaluations, 2);
+    assert.equal(j.evaluations, 4);
     assert.ok(Math.abs(j.value - (EXACT[0]! - 2 * EXACT[1]!)) < 1e-8);
     const vec = (x: number[]): number[] => [sin(x[0]!) as number, mul(x[0]!, x[1]!) as number, exp(x[1]!) as number];
     const J = numericJacobian(vec, [0.5, 1.5]);
     const Jad = jacfwd(vec)([0.5, 1.5]) as unknown as number[][];
-    assert.equal(J.evaluations, 4);
+    assert.equal(J.evaluations, 8);
     J.value.forEach((row, r) => row.forEach((v, k) => assert.ok(Math.abs(v - Jad[r]![k]!) < 1e-8 * Math.max(1, Math.abs(Jad[r]![k]!)))));
     const jv = numericJvp(vec, [0.5, 1.5], [0, 1]);
     assert.ok(Array.isArray(jv.value) && jv.value.length === 3);

@@ -39,6 +39,9 @@ export class ArgnumsError extends WengertError {}
  */
 export class TracerError extends WengertError {}
 
+/** A numerical derivative whose estimated error exceeds the tolerance asked for (numericGradient's `rtol`/`atol`). */
+export class AccuracyError extends WengertError {}
+
 /** A loop ran past its iteration limit (whileLoop's `maxIter`). */
 export class IterationLimitError extends WengertError {}
 
