@@ -15,6 +15,8 @@ import { BatchingError, MissingRuleError } from "../base/errors.js";
 import { avalOf, type Primitive } from "../core/primitive.js";
 import { concrete, dtypeOf, newLevel, Tracer, type Interpreter, type Tensor, type Value } from "../core/tracer.js";
 import { astype, reshape } from "../ops/api.js";
+import { RowBatch } from "./basis-rows.js";
+import { structured } from "./vmap-structured.js";
 
 /** What a batching rule knows of one application besides its operands. */
 export interface BatchCall {
@@ -66,15 +68,22 @@ export function exampleZero(val: Value, aval: Aval, size: number): Tensor {
 
 export class BatchTracer extends Tracer {
   get kind(): string { return "vmap"; }
-  /** The whole batch, one level down, batch along axis 0. */
-  readonly val: Value;
   /** One example's abstract value (js: each example is a plain number or boolean). */
   readonly aval: Aval;
+  /** The batch as rows of few entries (a Jacobian's basis and what elementwise ops make of it), or null. */
+  readonly rows: RowBatch | null;
+  private dense: Value | null;
 
-  constructor(interp: BatchInterpreter, val: Value, aval: Aval) {
-    super(interp, exampleZero(val, aval, interp.size));
-    this.val = val;
+  constructor(interp: BatchInterpreter, val: Value | RowBatch, aval: Aval) {
+    super(interp, val instanceof RowBatch ? val.first() : exampleZero(val, aval, interp.size));
     this.aval = aval;
+    this.rows = val instanceof RowBatch ? val : null;
+    this.dense = val instanceof RowBatch ? null : val;
+  }
+
+  /** The whole batch, one level down, batch along axis 0 (rows made dense on first read). */
+  get val(): Value {
+    return (this.dense ??= this.rows!.dense());
   }
 
   override toString(): string {
@@ -101,8 +110,8 @@ export class BatchInterpreter implements Interpreter {
   active = true;
   constructor(readonly size: number) {}
 
-  /** A batched value: `val` holds the batch along axis 0. */
-  lift(val: Value, aval: Aval): BatchTracer {
+  /** A batched value: `val` holds the batch along axis 0 (or is rows of few entries). */
+  lift(val: Value | RowBatch, aval: Aval): BatchTracer {
     return new BatchTracer(this, val, aval);
   }
 
@@ -112,6 +121,10 @@ export class BatchInterpreter implements Interpreter {
 
   process(prim: Primitive<unknown>, args: readonly Value[], params: unknown): Value {
     const n = args.length;
+    if (args.some((a) => this.own(a) && a.rows !== null)) {
+      const r = structured(this, prim, args, params);
+      if (r !== null) return r;
+    }
     const xs = new Array<Value>(n), batched = new Array<boolean>(n), avals = new Array<Aval>(n);
     for (let i = 0; i < n; i++) {
       const a = args[i]!;

@@ -1,28 +1,18 @@
 // Jacobian assembly: jacfwd (one JVP per input element), jacrev (one VJP per output element
 // from a single recording), jacobian (the cheaper of the two), hessian and hvp.
 
-import { MissingRuleError } from "../base/errors.js";
-import { NDArray, ones, sizeOf, zeros, type Shape } from "../array/ndarray.js";
+import { ArgumentError, MissingRuleError } from "../base/errors.js";
+import { sizeOf, zeros } from "../array/ndarray.js";
 import { flatten, unflatten, type TreeDef } from "../core/pytree.js";
-import { concrete, Masked, runWith, shapeOf, ZERO, type MaybeZero, type Value } from "../core/tracer.js";
-import { astype, dtypeOfValue, reshape, stack } from "../ops/api.js";
+import { concrete, runWith, shapeOf, ZERO, type MaybeZero, type Value, type Zero } from "../core/tracer.js";
+import { astype, broadcastTo, concat, dtypeOfValue, reshape, slice, toScalar, transpose } from "../ops/api.js";
 import { checkLeaves, checkTransform, matchTree, normArgnums, zerosLike, outputTree, type ArgnumsOption, type Fn, type JacobianOf, type Pick, type ScalarOut } from "./args.js";
 import { ForwardInterpreter } from "./forward.js";
-import { grad, pull, record, type Traced } from "./grad.js";
+import { BatchInterpreter } from "./batch.js";
+import { RowBatch } from "./basis-rows.js";
+import { grad, primalOf, pull, record, type Traced } from "./grad.js";
+import "./vmap-rules.js";
 import { jvp } from "./jvp.js";
-
-/**
- * One basis direction of a leaf: 1 for a number; for an array, 1 at element e and a structural
- * zero at every other element (a selection), so ∂yᵢ/∂xⱼ of an elementwise function is exactly 0
- * off the diagonal even where the diagonal is singular (jacfwd(sqrt) at 0 is [[∞, 0], …], not NaN).
- */
-function basis(leaf: Value, e: number): Value | Masked {
-  const c = concrete(leaf);
-  if (typeof c === "number" || typeof c === "boolean") return 1;
-  const hit = zeros(c.shape, "bool");
-  hit.data[e] = 1;
-  return new Masked(ones(c.shape, c.dtype === "float32" ? "float32" : "float64"), { cond: hit, keep: true, next: null });
-}
 
 function leafSize(v: Value): number {
   return sizeOf(shapeOf(v));
@@ -30,24 +20,6 @@ function leafSize(v: Value): number {
 
 function isJsNumber(v: Value): boolean {
   return typeof concrete(v) === "number";
-}
-
-/**
- * Stacks per-element results into a block of shape `lead ++ trail`, of the float dtype the two
- * leaves share: float32 when either is float32 (a number's per-element parts are numbers, and
- * stacking them gave float64 where jacrev gave float32).
- */
-function assemble(parts: readonly Value[], leadShape: Shape, trailShape: Shape, stackFirst: boolean, leaves: readonly [Value, Value]): Value {
-  const dtype = leaves.some((l) => dtypeOfValue(l) === "float32") ? "float32" : "float64";
-  // No parts: one side is empty, and so is the block.
-  if (parts.length === 0) return zeros([...leadShape, ...trailShape], dtype);
-  // A single part holds the whole block but not always its shape: size-1 axes of the other side
-  // are missing (jacfwd of sum over a [1] input gave shape [] instead of [1]; a number part for a
-  // 0-d array gave a number), so reshape it to lead ++ trail.
-  const block = parts.length === 1
-    ? reshape(parts[0]!, [...leadShape, ...trailShape])
-    : reshape(stack(parts as NDArray[], stackFirst ? 0 : shapeOf(parts[0]!).length), [...leadShape, ...trailShape]);
-  return dtypeOfValue(block) === dtype ? block : astype(block, dtype);
 }
 
 interface JacInput {
@@ -97,76 +69,153 @@ function withArgs(args: readonly unknown[], input: JacInput, leaves: readonly Va
   return callArgs;
 }
 
-function jacForward(f: Fn<unknown[], unknown>, args: readonly unknown[], input: JacInput, many: boolean): unknown {
-  let outDef: TreeDef | undefined;
-  let outPrimals: Value[] = [];
-  // columns[i][j]: tangents of output leaf i, one per element of input leaf j.
-  const columns: Value[][][] = [];
-  input.leaves.forEach((leaf, j) => {
-    const n = leafSize(leaf);
-    for (let e = 0; e < n; e++) {
-      const fi = new ForwardInterpreter();
-      const leaves = input.leaves.slice();
-      leaves[j] = fi.lift(leaf, basis(leaf, e));
+/** How batched Jacobians split their basis (see JacobianOptions). */
+interface Batching {
+  readonly chunkSize: number | undefined;
+  readonly structured: boolean;
+}
+
+/** Elements a chunk's dense batch may hold: basis vectors per pass = this / the largest leaf. */
+const CHUNK_ELEMENTS = 1 << 22;
+
+function chunkOf(op: string, b: Batching, n: number, leaves: readonly Value[]): number {
+  if (b.chunkSize !== undefined) {
+    if (!Number.isInteger(b.chunkSize) || b.chunkSize < 1) throw new ArgumentError(op, `chunkSize ${String(b.chunkSize)} must be a positive integer (basis vectors per pass)`);
+    return Math.min(b.chunkSize, Math.max(n, 1));
+  }
+  const widest = leaves.reduce<number>((m, l) => Math.max(m, leafSize(l)), 1);
+  return Math.max(1, Math.min(n, Math.floor(CHUNK_ELEMENTS / widest)));
+}
+
+/**
+ * Rows first … first + B − 1 of the identity over a leaf's elements (rows outside it zero), as
+ * one batched value: rows of one entry each (structured) or a dense [B, …shape] array.
+ */
+function basisBatch(bi: BatchInterpreter, leaf: Value, first: number, structured: boolean): Value {
+  const B = bi.size, shape = shapeOf(leaf);
+  if (isJsNumber(leaf)) {
+    const v = zeros([B]);
+    if (first <= 0 && -first < B) v.data[-first] = 1;
+    return bi.lift(v, { shape: [], dtype: "number", js: true });
+  }
+  const dtype = dtypeOfValue(leaf) === "float32" ? "float32" : "float64";
+  const rows = RowBatch.basis(B, shape, first, dtype);
+  return bi.lift(structured ? rows : rows.dense(), { shape, dtype, js: false });
+}
+
+/** A batched derivative as the dense batch [B, …shape] (zeros where none reached it). */
+function batchOf(bi: BatchInterpreter, d: Value | Zero, like: Value): Value {
+  if (d !== ZERO && bi.own(d)) return d.val;
+  const s = shapeOf(like);
+  if (d === ZERO) return zeros([bi.size, ...s], dtypeOfValue(like) === "float32" ? "float32" : "float64");
+  return broadcastTo(d, [bi.size, ...s]);
+}
+
+/**
+ * One block of the Jacobian from its rows stacked along axis 0 ([n, …rowShape]: a row per
+ * element of the leaf the basis ran over): of shape lead ++ trail, where the rows' axis goes
+ * last (forward mode: columns) or first (reverse mode: rows).
+ */
+function block(rows: Value, nLead: number, lead: Value, trail: Value, rowsFirst: boolean): Value {
+  const leadShape = shapeOf(lead), trailShape = shapeOf(trail);
+  let b = rows;
+  if (!rowsFirst && nLead > 0) b = transpose(b, [...Array.from({ length: nLead }, (_, i) => i + 1), 0]);
+  const dtype = [lead, trail].some((l) => dtypeOfValue(l) === "float32") ? "float32" : "float64";
+  if (isJsNumber(lead) && isJsNumber(trail)) return toScalar(b);
+  const out = reshape(b, [...leadShape, ...trailShape]);
+  return dtypeOfValue(out) === dtype ? out : astype(out, dtype);
+}
+
+/** Offsets of each leaf's elements in the concatenated basis. */
+function offsetsOf(leaves: readonly Value[]): number[] {
+  const off = [0];
+  for (const l of leaves) off.push(off[off.length - 1]! + leafSize(l));
+  return off;
+}
+
+/** Rows lo … hi − 1 (along axis 0) of a batch. */
+function rowsOf(v: Value, lo: number, hi: number): Value {
+  const s = shapeOf(v);
+  if (lo === 0 && hi === s[0]) return v;
+  return slice(v, [lo, ...s.slice(1).map(() => 0)], [hi, ...s.slice(1)]);
+}
+
+/** Jacobian by forward mode: the basis pushed through one pass (a chunk of it per pass), as vmap of jvp. */
+function jacForward(op: string, f: Fn<unknown[], unknown>, args: readonly unknown[], input: JacInput, many: boolean, batching: Batching): unknown {
+  const off = offsetsOf(input.leaves), n = off[off.length - 1]!;
+  if (n === 0) {
+    // Every selected leaf is empty: evaluate f once for the output's structure; each block is empty.
+    const fl = outputTree(op, f(...args), true);
+    const blocks = fl.leaves.map((ol) => input.leaves.map((leaf) => zeros([...shapeOf(ol), ...shapeOf(leaf)], [ol, leaf].some((l) => dtypeOfValue(l) === "float32") ? "float32" : "float64")));
+    return buildJacobian(fl.def, input, many, blocks);
+  }
+  const chunk = chunkOf(op, batching, n, input.leaves);
+  let outDef: TreeDef | undefined, outPrimals: Value[] = [];
+  // parts[i][j]: batches of rows (one per basis vector of input leaf j) of output leaf i's tangent.
+  const parts: Value[][][] = [];
+  for (let c0 = 0; c0 < n; c0 += chunk) {
+    const bi = new BatchInterpreter(Math.min(chunk, n - c0));
+    const fi = new ForwardInterpreter();
+    const B = bi.size;
+    const leaves = input.leaves.map((leaf, j) => (off[j + 1]! <= c0 || off[j]! >= c0 + B ? leaf : fi.lift(leaf, basisBatch(bi, leaf, c0 - off[j]!, batching.structured))));
+    // Tangents are read (selections made dense) while the batch's interpreter is still active.
+    runWith(bi, () => {
       const out = runWith(fi, () => f(...withArgs(args, input, leaves)));
-      const fl = outputTree("jacfwd", out, true);
+      const fl = outputTree(op, out, true);
       if (outDef === undefined) {
         outDef = fl.def;
         outPrimals = fl.leaves.map((l) => fi.split(l)[0]);
-        for (let i = 0; i < fl.leaves.length; i++) columns.push(input.leaves.map(() => []));
+        for (let i = 0; i < fl.leaves.length; i++) parts.push(input.leaves.map(() => []));
       }
       fl.leaves.forEach((l, i) => {
         const [p, t] = fi.split(l);
-        columns[i]![j]!.push(t === ZERO ? zerosLike(p) : t);
+        const tb = batchOf(bi, t, p);
+        input.leaves.forEach((_, j) => {
+          const lo = Math.max(off[j]!, c0) - c0, hi = Math.min(off[j + 1]!, c0 + B) - c0;
+          if (lo < hi) parts[i]![j]!.push(rowsOf(tb, lo, hi));
+        });
       });
-    }
-  });
-  if (outDef === undefined) {
-    // Every selected leaf is empty, so no JVP ran (and buildJacobian read an undefined outDef):
-    // evaluate f once for the output's structure; each block is empty.
-    const fl = outputTree("jacfwd", f(...args), true);
-    outDef = fl.def;
-    outPrimals = fl.leaves;
-    for (let i = 0; i < fl.leaves.length; i++) columns.push(input.leaves.map(() => []));
+    });
   }
-  const blocks = outPrimals.map((op, i) =>
-    input.leaves.map((leaf, j) => {
-      const parts = columns[i]![j]!;
-      if (isJsNumber(leaf)) return parts[0]!;
-      return assemble(parts, shapeOf(op), shapeOf(leaf), false, [op, leaf]);
-    }),
-  );
+  const blocks = outPrimals.map((op_, i) => input.leaves.map((leaf, j) => {
+    const ps = parts[i]![j]!;
+    return block(ps.length === 1 ? ps[0]! : concat(ps, 0), shapeOf(op_).length, op_, leaf, false);
+  }));
   return buildJacobian(outDef!, input, many, blocks);
 }
 
-function jacReverse(t: Traced, input: JacInput, many: boolean): unknown {
+/** Jacobian by reverse mode: one recording, its pullback applied to the basis of each output leaf in one pass (a chunk per pass). */
+function jacReverse(op: string, t: Traced, input: JacInput, many: boolean, batching: Batching): unknown {
   const flatGrads = (cts: MaybeZero[]): Value[] => (pull(t, cts) as unknown[]).flatMap((g, slot) => (input.defs[slot]!.kind === "leaf" ? [g as Value] : flatten(g).leaves));
   const outs = t.outLeaves;
   const blocks = outs.map((ol, i) => {
-    const n = leafSize(ol);
-    // rows[e][j]: gradient of element e of output leaf i with respect to input leaf j.
-    const rows: Value[][] = [];
-    for (let e = 0; e < n; e++) {
-      const cts = outs.map((_, k) => (k === i ? basis(ol, e) : ZERO));
-      rows.push(flatGrads(cts));
+    const m = leafSize(ol), olPrimal = primalOf(t.tape, ol);
+    // rows[j]: batches of rows of ∂(output leaf i)/∂(input leaf j), one per output element.
+    const rows: Value[][] = input.leaves.map(() => []);
+    const chunk = chunkOf(op, batching, m, input.leaves);
+    for (let c0 = 0; c0 < m; c0 += chunk) {
+      const bi = new BatchInterpreter(Math.min(chunk, m - c0));
+      const grads = runWith(bi, () => flatGrads(outs.map((_, k) => (k === i ? basisBatch(bi, olPrimal, c0, batching.structured) : ZERO))));
+      grads.forEach((g, j) => rows[j]!.push(batchOf(bi, g, input.leaves[j]!)));
     }
     return input.leaves.map((leaf, j) => {
-      const parts = rows.map((r) => r[j]!);
-      if (isJsNumber(ol)) return parts[0]!;
-      return assemble(parts, shapeOf(ol), shapeOf(leaf), true, [ol, leaf]);
+      if (m === 0) return zeros([...shapeOf(ol), ...shapeOf(leaf)], [ol, leaf].some((l) => dtypeOfValue(l) === "float32") ? "float32" : "float64");
+      const rs = rows[j]!;
+      return block(rs.length === 1 ? rs[0]! : concat(rs, 0), shapeOf(ol).length, ol, leaf, true);
     });
   });
   return buildJacobian(t.outDef, input, many, blocks);
 }
 
-function jacWith(mode: "forward" | "reverse" | "auto", op: string, f: Fn<unknown[], unknown>, opts: ArgnumsOption<number | readonly number[]>) {
+function jacWith(mode: "forward" | "reverse" | "auto", op: string, f: Fn<unknown[], unknown>, opts: JacobianOptions<number | readonly number[]>) {
   const many = Array.isArray(opts.argnums);
+  const batching: Batching = { chunkSize: opts.chunkSize, structured: opts.structured !== false };
   const jf = (...args: unknown[]): unknown => {
     const argnums = normArgnums(op, opts.argnums, args.length);
     const input = selectInputs(op, args, argnums);
     if (mode === "forward") {
       jf.lastMode = "forward";
-      return jacForward(f, args, input, many);
+      return jacForward(op, f, args, input, many, batching);
     }
     // Reverse mode records once; auto mode uses that recording to count the outputs, then
     // picks forward when inputs ≤ outputs (n JVPs) and reverse otherwise (m VJPs) — unless
@@ -176,7 +225,7 @@ function jacWith(mode: "forward" | "reverse" | "auto", op: string, f: Fn<unknown
     const nOut = t.outLeaves.reduce<number>((s, l) => s + leafSize(l), 0);
     if (mode === "auto" && nIn <= nOut && !t.tape.customVjp) {
       try {
-        const jac = jacForward(f, args, input, many);
+        const jac = jacForward(op, f, args, input, many, batching);
         t.tape.release(); // recorded only to count the outputs
         jf.lastMode = "forward";
         return jac;
@@ -186,11 +235,28 @@ function jacWith(mode: "forward" | "reverse" | "auto", op: string, f: Fn<unknown
       }
     }
     jf.lastMode = "reverse";
-    return jacReverse(t, input, many);
+    return jacReverse(op, t, input, many, batching);
   };
   jf.lastMode = undefined as "forward" | "reverse" | undefined;
   return jf;
 }
+
+/** How the batched Jacobians run (jacfwd, jacrev, jacobian, hessian). */
+export interface BatchOptions {
+  /**
+   * Basis vectors pushed through one pass (default: as many as fit about 4M elements of the
+   * widest argument leaf); smaller bounds the memory of the batched pass.
+   */
+  readonly chunkSize?: number;
+  /**
+   * Keep the basis structured (rows of the identity as one entry each) through the ops that
+   * allow it, so that elementwise work costs O(nonzeros) (default true); false: dense batches.
+   */
+  readonly structured?: boolean;
+}
+
+/** argnums and the batching options. */
+export interface JacobianOptions<N extends number | readonly number[]> extends ArgnumsOption<N>, BatchOptions {}
 
 /** A Jacobian function that also reports which mode its last call used. */
 export type JacobianFn<A extends unknown[], J> = Fn<A, J> & { lastMode: "forward" | "reverse" | undefined };
@@ -203,9 +269,9 @@ export type JacobianFn<A extends unknown[], J> = Fn<A, J> & { lastMode: "forward
  * w.jacfwd((x: NDArray) => w.mul(x, x))(w.array([1, 2]));   // array([[2, 0], [0, 4]])
  * ```
  */
-export function jacfwd<A extends unknown[], R>(f: Fn<A, R>): JacobianFn<A, JacobianOf<R, A[0]>>;
-export function jacfwd<A extends unknown[], R, const N extends number | readonly number[]>(f: Fn<A, R>, opts: ArgnumsOption<N>): JacobianFn<A, JacobianOf<R, Pick<A, N>>>;
-export function jacfwd(f: Fn<unknown[], unknown>, opts: ArgnumsOption<number | readonly number[]> = {}): unknown {
+export function jacfwd<A extends unknown[], R>(f: Fn<A, R>, opts?: BatchOptions & { readonly argnums?: undefined }): JacobianFn<A, JacobianOf<R, A[0]>>;
+export function jacfwd<A extends unknown[], R, const N extends number | readonly number[]>(f: Fn<A, R>, opts: JacobianOptions<N>): JacobianFn<A, JacobianOf<R, Pick<A, N>>>;
+export function jacfwd(f: Fn<unknown[], unknown>, opts: JacobianOptions<number | readonly number[]> = {}): unknown {
   checkTransform("jacfwd", f, opts);
   return jacWith("forward", "jacfwd", f, opts);
 }
@@ -218,9 +284,9 @@ export function jacfwd(f: Fn<unknown[], unknown>, opts: ArgnumsOption<number | r
  * w.jacrev((x: NDArray) => w.sum(w.exp(x)))(w.array([0, 1]));   // array([1, 2.718…])
  * ```
  */
-export function jacrev<A extends unknown[], R>(f: Fn<A, R>): JacobianFn<A, JacobianOf<R, A[0]>>;
-export function jacrev<A extends unknown[], R, const N extends number | readonly number[]>(f: Fn<A, R>, opts: ArgnumsOption<N>): JacobianFn<A, JacobianOf<R, Pick<A, N>>>;
-export function jacrev(f: Fn<unknown[], unknown>, opts: ArgnumsOption<number | readonly number[]> = {}): unknown {
+export function jacrev<A extends unknown[], R>(f: Fn<A, R>, opts?: BatchOptions & { readonly argnums?: undefined }): JacobianFn<A, JacobianOf<R, A[0]>>;
+export function jacrev<A extends unknown[], R, const N extends number | readonly number[]>(f: Fn<A, R>, opts: JacobianOptions<N>): JacobianFn<A, JacobianOf<R, Pick<A, N>>>;
+export function jacrev(f: Fn<unknown[], unknown>, opts: JacobianOptions<number | readonly number[]> = {}): unknown {
   checkTransform("jacrev", f, opts);
   return jacWith("reverse", "jacrev", f, opts);
 }
@@ -234,9 +300,9 @@ export function jacrev(f: Fn<unknown[], unknown>, opts: ArgnumsOption<number | r
  * J(w.array([2, 3]));                   // array([[1, 1], [3, 2]]); J.lastMode === "forward"
  * ```
  */
-export function jacobian<A extends unknown[], R>(f: Fn<A, R>): JacobianFn<A, JacobianOf<R, A[0]>>;
-export function jacobian<A extends unknown[], R, const N extends number | readonly number[]>(f: Fn<A, R>, opts: ArgnumsOption<N>): JacobianFn<A, JacobianOf<R, Pick<A, N>>>;
-export function jacobian(f: Fn<unknown[], unknown>, opts: ArgnumsOption<number | readonly number[]> = {}): unknown {
+export function jacobian<A extends unknown[], R>(f: Fn<A, R>, opts?: BatchOptions & { readonly argnums?: undefined }): JacobianFn<A, JacobianOf<R, A[0]>>;
+export function jacobian<A extends unknown[], R, const N extends number | readonly number[]>(f: Fn<A, R>, opts: JacobianOptions<N>): JacobianFn<A, JacobianOf<R, Pick<A, N>>>;
+export function jacobian(f: Fn<unknown[], unknown>, opts: JacobianOptions<number | readonly number[]> = {}): unknown {
   checkTransform("jacobian", f, opts);
   return jacWith("auto", "jacobian", f, opts);
 }
@@ -249,11 +315,11 @@ export function jacobian(f: Fn<unknown[], unknown>, opts: ArgnumsOption<number |
  * w.hessian((x: number[]) => w.mul(w.square(x[0]!), x[1]!))([1, 2]);   // [[4, 2], [2, 0]]
  * ```
  */
-export function hessian<A extends unknown[]>(f: Fn<A, ScalarOut>): Fn<A, JacobianOf<A[0], A[0]>>;
-export function hessian<A extends unknown[], const N extends number | readonly number[]>(f: Fn<A, ScalarOut>, opts: ArgnumsOption<N>): Fn<A, JacobianOf<Pick<A, N>, Pick<A, N>>>;
-export function hessian(f: Fn<unknown[], ScalarOut>, opts: ArgnumsOption<number | readonly number[]> = {}): unknown {
+export function hessian<A extends unknown[]>(f: Fn<A, ScalarOut>, opts?: BatchOptions & { readonly argnums?: undefined }): Fn<A, JacobianOf<A[0], A[0]>>;
+export function hessian<A extends unknown[], const N extends number | readonly number[]>(f: Fn<A, ScalarOut>, opts: JacobianOptions<N>): Fn<A, JacobianOf<Pick<A, N>, Pick<A, N>>>;
+export function hessian(f: Fn<unknown[], ScalarOut>, opts: JacobianOptions<number | readonly number[]> = {}): unknown {
   checkTransform("hessian", f, opts);
-  return jacWith("forward", "hessian", grad(f, opts) as Fn<unknown[], unknown>, opts);
+  return jacWith("forward", "hessian", grad(f, { argnums: opts.argnums }) as Fn<unknown[], unknown>, opts);
 }
 
 /**
