@@ -285,6 +285,8 @@ export const MEASURES = [
   { id: "W2.scalar.1e5.grad", yard: "W2.1e5", text: "W2 scalar n=1e5 grad", expect: [6819560] },
   { id: "W2.array.1e3.grad", yard: "W2.1e3", text: "W2 array n=1e3 grad", expect: [67760] },
   { id: "W2.array.1e5.f", yard: "W2.1e5", text: "W2 array n=1e5 f", expect: [25409516] },
+  // The sum of the dense Hessian's entries is sum(H·ones): sum(rosenHvp(x, ones)).
+  { id: "W2.array.1e3.hessian", yard: "W2.1e3", text: "W2 array n=1e3 dense hessian", expect: [1784918] },
   { id: "W2.array.1e5.grad", yard: "W2.1e5", text: "W2 array n=1e5 grad", expect: [6819560], target: rel(4) },
   { id: "W3.forward", yard: "W3", text: "W3 MLP forward", expect: "yard" },
   {

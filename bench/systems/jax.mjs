@@ -126,6 +126,7 @@ export async function create() {
         }),
       ...eachSize("W2.array.{n}.grad", (n) => eagerAndJit(grad(rosenArray), [f64(data(`W2.${n}`))], sum1)),
       "W2.array.1e5.f": () => eagerAndJit(rosenArray, [f64(data("W2.1e5"))], (y) => [y[0]]),
+      "W2.array.1e3.hessian": () => (typeof jax.hessian === "function" ? eagerAndJit(jax.hessian(rosenArray), [f64(data("W2.1e3"))], sum1) : { na: "this jax-js has no hessian" }),
       "W3.forward": () => {
         const { params, loss } = mlpSetup();
         return eagerAndJit(loss, params, (y) => [y[0]]);

@@ -93,13 +93,15 @@ const fa = (x) => w.sum(w.mul(w.sin(x), w.concat([w.slice(x, [1]), w.slice(x, [0
 const js = w.arange(1, W5N + 1);
 const fb = (x) => w.mul(w.sin(w.mul(js, x)), x);
 
-function jacCase(transform, f, arg) {
-  const jf = transform(f);
+function jacCase(transform, f, arg, opts) {
+  const jf = transform(f, opts);
   return sync(
     () => jf(arg()),
     (J) => ({ values: [typeof J === "number" ? J : sumData(J)], mode: jf.lastMode }),
   );
 }
+/** The batched Jacobian (structured basis), and beside it the same pass on dense batches. */
+const jacCases = (transform, f, arg) => [jacCase(transform, f, arg), { ...jacCase(transform, f, arg, { structured: false }), variant: "dense", note: "structured: false (dense [n, n] batches)" }];
 const faArg = () => w.array(data("W5.x"));
 const fbArg = () => W5X;
 
@@ -173,6 +175,14 @@ export async function create() {
           (r) => [sumData(r)],
         ), compiled(w.compile(g), [x], (r) => [sumData(r)])];
       }),
+      "W2.array.1e3.hessian": () => {
+        const x = w.array(data("W2.1e3"));
+        const h = w.hessian(rosenArray), hd = w.hessian(rosenArray, { structured: false });
+        return [
+          sync(() => h(x), (H) => [sumData(H)], "dense [n, n] result; the basis structured (tridiagonal rows)"),
+          { ...sync(() => hd(x), (H) => [sumData(H)], "structured: false (dense [n, n] batches)"), variant: "dense" },
+        ];
+      },
       "W2.array.1e5.f": () => {
         const x = w.array(data("W2.1e5"));
         return sync(
@@ -206,11 +216,11 @@ export async function create() {
         ];
       },
       ...mmCases(),
-      "W5.fa.jacfwd": () => jacCase(w.jacfwd, fa, faArg),
+      "W5.fa.jacfwd": () => jacCases(w.jacfwd, fa, faArg),
       "W5.fa.jacrev": () => jacCase(w.jacrev, fa, faArg),
       "W5.fa.jacobian": () => jacCase(w.jacobian, fa, faArg),
       "W5.fb.jacfwd": () => jacCase(w.jacfwd, fb, fbArg),
-      "W5.fb.jacrev": () => jacCase(w.jacrev, fb, fbArg),
+      "W5.fb.jacrev": () => jacCases(w.jacrev, fb, fbArg),
       "W5.fb.jacobian": () => jacCase(w.jacobian, fb, fbArg),
       ...eachSize("W2.loop.{n}.grad", (n) => {
         if (!hasLoops) return noLoops;

@@ -17,6 +17,13 @@ import { concrete, dtypeOf, newLevel, Tracer, type Interpreter, type Tensor, typ
 import { astype, reshape } from "../ops/api.js";
 import { RowBatch } from "./basis-rows.js";
 import { structured } from "./vmap-structured.js";
+import { BATCH_RULES } from "./vmap-rules.js";
+import { batchScan } from "./loops/scan-batch.js";
+import { SCAN } from "./loops/scan-prim.js";
+
+// The rules are imported, not installed by side effect: the package declares no side effects,
+// so a bundler drops modules imported only for them.
+const TABLE = BATCH_RULES as unknown as Readonly<Record<string, BatchRule<unknown> | undefined>>;
 
 /** What a batching rule knows of one application besides its operands. */
 export interface BatchCall {
@@ -34,25 +41,6 @@ export interface BatchCall {
  * which are batched, the params; returns the batched output (batch along axis 0).
  */
 export type BatchRule<Q> = (xs: readonly Value[], batched: readonly boolean[], params: Q, call: BatchCall) => Value;
-
-/** A rule for a primitive with several outputs (a loop): the batched outputs and their per-example avals. */
-export type ProgramBatchRule = (xs: readonly Value[], batched: readonly boolean[], params: unknown, interp: BatchInterpreter, avals: readonly Aval[]) => {
-  readonly outs: readonly Value[];
-  /** Each output's per-example aval; null for an output that is not batched. */
-  readonly avals: readonly (Aval | null)[];
-};
-
-const programRules = new Map<Primitive<unknown>, ProgramBatchRule>();
-/** Rules for primitives outside the table (the scan line), installed by their own modules. */
-export function installProgramBatchRule(prim: Primitive<unknown>, rule: ProgramBatchRule): void {
-  programRules.set(prim, rule);
-}
-
-let tableRules: Record<string, BatchRule<unknown>> | null = null;
-/** The table (vmap-rules.ts) installs itself: it needs this module's types and helpers. */
-export function installBatchRules(r: Record<string, BatchRule<unknown>>): void {
-  tableRules = r;
-}
 
 function storage(a: Aval): DType {
   return a.dtype === "number" ? "float64" : a.dtype;
@@ -131,15 +119,14 @@ export class BatchInterpreter implements Interpreter {
       if (this.own(a)) { xs[i] = a.val; batched[i] = true; avals[i] = a.aval; }
       else { xs[i] = a; batched[i] = false; avals[i] = exampleAval(a); }
     }
-    const program = programRules.get(prim);
-    if (program !== undefined) {
-      const r = program(xs, batched, params, this, avals);
+    if (prim === (SCAN as Primitive<unknown>)) {
+      const r = batchScan(xs, batched, params, this, avals);
       return r.outs.map((o, j) => {
         const a = r.avals[j];
         return a === null || a === undefined ? o : this.lift(o, a);
       }) as unknown as Value;
     }
-    const rule = tableRules?.[prim.name];
+    const rule = TABLE[prim.name];
     if (rule === undefined) {
       // Not in the table: a rule line of customVjp/customJvp, or a fused loop (never replayed under transforms).
       throw new MissingRuleError(prim.name, "has no batching rule: vmap cannot batch it (add one to src/transforms/vmap-rules.ts)");

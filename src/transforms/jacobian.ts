@@ -11,7 +11,6 @@ import { ForwardInterpreter } from "./forward.js";
 import { BatchInterpreter } from "./batch.js";
 import { RowBatch } from "./basis-rows.js";
 import { grad, primalOf, pull, record, type Traced } from "./grad.js";
-import "./vmap-rules.js";
 import { jvp } from "./jvp.js";
 
 function leafSize(v: Value): number {

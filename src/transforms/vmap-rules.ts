@@ -11,7 +11,7 @@ import type { Value } from "../core/tracer.js";
 import { index as indexOp } from "../ops/element.js";
 import { astype, broadcastTo, reshape, stack } from "../ops/api.js";
 import { P, type PrimName } from "../ops/prims.js";
-import { alignRank, installBatchRules, type BatchCall, type BatchRule } from "./batch.js";
+import { alignRank, type BatchCall, type BatchRule } from "./batch.js";
 
 type ParamsOf<K extends PrimName> = (typeof P)[K] extends Primitive<infer Q> ? Q : never;
 type Table = { readonly [K in PrimName]: BatchRule<ParamsOf<K>> };
@@ -106,4 +106,3 @@ export const BATCH_RULES = {
   },
 } satisfies Table;
 
-installBatchRules(BATCH_RULES as unknown as Record<string, BatchRule<unknown>>);

@@ -11,8 +11,6 @@ import { dtypeOf, runWith, shapeOf, Tracer, type Value } from "../core/tracer.js
 import { broadcastTo, transpose } from "../ops/api.js";
 import { checkTransform, outputTree } from "./args.js";
 import { BatchInterpreter } from "./batch.js";
-import "./vmap-rules.js";
-import "./loops/scan-batch.js";
 
 /**
  * Where the batch axis is: a number (an axis; negative counts from the end) for every leaf

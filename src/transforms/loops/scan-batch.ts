@@ -9,7 +9,7 @@ import { zeros } from "../../array/ndarray.js";
 import { bind } from "../../core/primitive.js";
 import { concrete, runWith, shapeOf, type Tensor, type Value } from "../../core/tracer.js";
 import { broadcastTo, transpose } from "../../ops/api.js";
-import { BatchInterpreter, exampleZero, installProgramBatchRule } from "../batch.js";
+import { BatchInterpreter, exampleZero } from "../batch.js";
 import { LoopBody, LoopRetrace } from "./body.js";
 import { SCAN, storageDType, type ScanParams } from "./scan-prim.js";
 import { sliceOf } from "./slices.js";
@@ -68,7 +68,7 @@ function firstVariant(p: ScanParams, xs: readonly Value[], batched: readonly boo
   return p.body.variants[0]!;
 }
 
-function batchScan(xs: readonly Value[], batched: readonly boolean[], params: unknown, interp: BatchInterpreter, avals: readonly Aval[]): { outs: Value[]; avals: (Aval | null)[] } {
+export function batchScan(xs: readonly Value[], batched: readonly boolean[], params: unknown, interp: BatchInterpreter, avals: readonly Aval[]): { outs: Value[]; avals: (Aval | null)[] } {
   const p = params as ScanParams;
   const { nConsts: nc, nCarry: nk, nY: ny } = p;
   const B = interp.size;
@@ -109,4 +109,3 @@ function batchScan(xs: readonly Value[], batched: readonly boolean[], params: un
   }
 }
 
-installProgramBatchRule(SCAN as never, batchScan);
