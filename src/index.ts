@@ -41,7 +41,7 @@ export { jvp } from "./transforms/jvp.js";
 export { jacfwd, jacrev, jacobian, hessian, hvp } from "./transforms/jacobian.js";
 export { vmap } from "./transforms/vmap.js";
 export type { VmapOptions, AxisSpec, Batched, BatchedArgs } from "./transforms/vmap.js";
-export type { JacobianFn } from "./transforms/jacobian.js";
+export type { JacobianFn, BatchOptions, JacobianOptions } from "./transforms/jacobian.js";
 export type { JacobianOf, ScalarOut, ArgnumsOption } from "./transforms/args.js";
 export { customJvp, customVjp } from "./transforms/custom.js";
 export { scan, foriLoop, whileLoop } from "./transforms/loops/scan.js";
