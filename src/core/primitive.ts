@@ -8,6 +8,7 @@ import { ArgumentError, TracerError } from "../base/errors.js";
 import { describe } from "../base/format.js";
 import type { Aval } from "../array/aval.js";
 import type { Shape } from "../array/ndarray.js";
+import type { Elementary } from "./algebra.js";
 import type { Body } from "./ir.js";
 import type { Lowering, Rewrite } from "./lowering.js";
 
@@ -93,6 +94,12 @@ export interface Primitive<P> {
    */
   readonly scalar?: (a: number, b: number) => number | boolean;
   readonly rule: Rule<P>;
+  /**
+   * Elementary functions: their partials written once over core/algebra.ts's Algebra (the
+   * source of `rule` and of `display.partials`, and symbolic differentiation's rule), and the
+   * names the expression language calls them by.
+   */
+  readonly elementary?: Elementary;
   readonly display?: Display<P>;
   /** How compile lowers its lines (core/lowering.ts); KERNEL: call `impl`. Required, so a missing one is a type error. */
   readonly lower: Lowering<P>;
@@ -112,7 +119,7 @@ export interface Primitive<P> {
  * (prims.ts), so that all entries share one shape in V8. Adding a field to Primitive without
  * listing it here is a type error (below), so no field is ever dropped by that rebuild.
  */
-export const PRIMITIVE_FIELDS = ["name", "scalar", "broadcasts", "infer", "impl", "rule", "display", "lower", "rewrite", "bodies", "outputs"] as const;
+export const PRIMITIVE_FIELDS = ["name", "scalar", "broadcasts", "infer", "impl", "rule", "elementary", "display", "lower", "rewrite", "bodies", "outputs"] as const;
 type Unlisted = Exclude<keyof Primitive<unknown>, (typeof PRIMITIVE_FIELDS)[number]>;
 const everyFieldListed: [Unlisted] extends [never] ? true : Unlisted = true;
 void everyFieldListed;

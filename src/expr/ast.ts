@@ -14,6 +14,10 @@ export interface Span {
 /** The span of a node that has no source text (built by a program, not parsed). */
 export const NO_SPAN: Span = Object.freeze({ start: 0, end: 0 });
 
+import type { FunctionName } from "./functions.js";
+
+export { FUNCTIONS, isFunctionName, type FunctionName } from "./functions.js";
+
 /** A number literal. The parser only produces finite, non-negative values (−2 is a Neg of 2). */
 export interface Num {
   readonly kind: "num";
@@ -55,20 +59,6 @@ export interface Call {
 
 /** An expression tree: numbers, variables, negation, infix operators and function calls. */
 export type Expr = Num | Var | Neg | Binary | Call;
-
-/** The functions the language knows, with their arity. */
-export const FUNCTIONS = Object.freeze({
-  sin: 1, cos: 1, tan: 1, asin: 1, acos: 1, atan: 1, sinh: 1, cosh: 1, tanh: 1,
-  exp: 1, log: 1, ln: 1, log1p: 1, expm1: 1, sqrt: 1, abs: 1,
-  pow: 2, atan2: 2, min: 2, max: 2,
-});
-
-/** The functions the expression language knows. */
-export type FunctionName = keyof typeof FUNCTIONS;
-
-export function isFunctionName(name: string): name is FunctionName {
-  return Object.hasOwn(FUNCTIONS, name);
-}
 
 /** Deepest tree (and parser recursion) parse accepts, so recursive consumers of an AST never overflow the stack. */
 export const MAX_DEPTH = 1000;

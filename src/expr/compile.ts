@@ -9,26 +9,23 @@
 // Identical subtrees are evaluated once, and operations on constants alone are folded.
 
 import { ArgumentError } from "../base/errors.js";
+import { bind, type Primitive } from "../core/primitive.js";
 import type { Value } from "../core/tracer.js";
-import {
-  abs, acos, add, asin, atan, atan2, cos, cosh, div, exp, expm1, log, log1p, maximum, minimum, mul, neg, pow, sin, sinh, sqrt, sub, tan, tanh,
-} from "../ops/api.js";
-import type { BinaryOp, Expr, FunctionName } from "./ast.js";
+import { add, div, mul, neg, pow, sub } from "../ops/api.js";
+import type { BinaryOp, Expr } from "./ast.js";
+import { functionPrimitive, type FunctionName } from "./functions.js";
 
 type Op = (...args: Value[]) => Value;
 const u = (f: unknown): Op => f as Op;
 
-/** Each call's op; `key` is what common-subexpression sharing compares (ln and log are one op). */
-const CALLS: Readonly<Record<FunctionName, { readonly key: string; readonly fn: Op }>> = {
-  sin: { key: "sin", fn: u(sin) }, cos: { key: "cos", fn: u(cos) }, tan: { key: "tan", fn: u(tan) },
-  asin: { key: "asin", fn: u(asin) }, acos: { key: "acos", fn: u(acos) }, atan: { key: "atan", fn: u(atan) },
-  sinh: { key: "sinh", fn: u(sinh) }, cosh: { key: "cosh", fn: u(cosh) }, tanh: { key: "tanh", fn: u(tanh) },
-  exp: { key: "exp", fn: u(exp) }, log: { key: "log", fn: u(log) }, ln: { key: "log", fn: u(log) },
-  log1p: { key: "log1p", fn: u(log1p) }, expm1: { key: "expm1", fn: u(expm1) },
-  sqrt: { key: "sqrt", fn: u(sqrt) }, abs: { key: "abs", fn: u(abs) },
-  pow: { key: "pow", fn: u(pow) }, atan2: { key: "atan2", fn: u(atan2) },
-  min: { key: "minimum", fn: u(minimum) }, max: { key: "maximum", fn: u(maximum) },
-};
+/** Each call's op, from the primitive table; `key` is what common-subexpression sharing compares (ln and log are one op). */
+const callOps = new Map<Primitive<unknown>, { readonly key: string; readonly fn: Op }>();
+function callOp(name: FunctionName): { readonly key: string; readonly fn: Op } {
+  const prim = functionPrimitive(name);
+  let op = callOps.get(prim);
+  if (op === undefined) callOps.set(prim, (op = { key: prim.name, fn: (...args) => bind(prim, args, undefined) }));
+  return op;
+}
 const BINARY: Readonly<Record<BinaryOp, { readonly key: string; readonly fn: Op }>> = {
   "+": { key: "add", fn: u(add) }, "-": { key: "sub", fn: u(sub) }, "*": { key: "mul", fn: u(mul) },
   "/": { key: "div", fn: u(div) }, "^": { key: "pow", fn: u(pow) },
@@ -129,7 +126,7 @@ function schedule(expr: Expr, names: readonly string[]): (args: readonly Value[]
       }
       case "neg": return apply(NEG, [visit(e.arg)]);
       case "binary": return apply(BINARY[e.op], [visit(e.left), visit(e.right)]);
-      case "call": return apply(CALLS[e.name], e.args.map(visit));
+      case "call": return apply(callOp(e.name), e.args.map(visit));
     }
   };
   const root = visit(expr);

@@ -2,6 +2,7 @@
 
 export { NO_SPAN, FUNCTIONS, MAX_DEPTH, isFunctionName, equalExpr } from "./ast.js";
 export type { Expr, Num, Var, Neg, Binary, Call, BinaryOp, FunctionName, Span } from "./ast.js";
+export { functionPrimitive } from "./functions.js";
 export { parse } from "./parse.js";
 export { print } from "./print.js";
 export { variables, compileExpr, compileExprRecord } from "./compile.js";

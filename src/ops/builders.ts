@@ -6,9 +6,11 @@ import { elementwiseAval } from "../array/broadcast.js";
 import * as K from "../array/kernels.js";
 import { NDArray, shapeStr, type DType, type Shape } from "../array/ndarray.js";
 import { DTypeError } from "../base/errors.js";
+import type { Elementary } from "../core/algebra.js";
 import type { Lowering, Rewrite } from "../core/lowering.js";
-import type { Aval, Display, PartialFn, Primitive } from "../core/primitive.js";
+import type { Aval, Display, PartialFn, Primitive, Rule } from "../core/primitive.js";
 import type { Tensor } from "../core/tracer.js";
+import { displayPartials, tracedPartials } from "./partials.js";
 
 export type Operand = number | boolean | NDArray;
 
@@ -33,10 +35,20 @@ function loweringOf(x: ElementwiseLowering): Lowering<undefined> {
   return x.lower ?? (x.js === undefined ? {} : { js: x.js });
 }
 
+/**
+ * The rule and display of an elementwise entry. An elementary function (an Elementary: its
+ * partials written once over core/algebra.ts's Algebra) gets both from that one statement, and
+ * keeps it for symbolic differentiation; other entries give their AD partials directly.
+ */
+function derivative(d: readonly PartialFn<undefined>[] | Elementary, display: Display<undefined>): { rule: Rule<undefined>; display: Display<undefined>; elementary?: Elementary } {
+  if (!("partials" in d)) return { rule: { kind: "partials", partials: d }, display };
+  return { rule: { kind: "partials", partials: tracedPartials(d) }, display: { primal: display.primal, partials: displayPartials(d) }, elementary: d };
+}
+
 export function unary(
   name: string,
   f: (a: number) => number,
-  partial: PartialFn<undefined>,
+  partial: PartialFn<undefined> | Elementary,
   display: Display<undefined>,
   lowering: ElementwiseLowering = {},
 ): Primitive<undefined> {
@@ -47,8 +59,7 @@ export function unary(
     broadcasts: true,
     infer: (avals) => elementwiseAval(name, avals),
     impl: (args, _p, out) => kernel(args[0] as Operand, outDType(out)),
-    rule: { kind: "partials", partials: [partial] },
-    display,
+    ...derivative(typeof partial === "function" ? [partial] : partial, display),
     lower: loweringOf(lowering),
     ...(lowering.rewrite === undefined ? {} : { rewrite: lowering.rewrite }),
   };
@@ -57,7 +68,7 @@ export function unary(
 export function binary(
   name: string,
   f: (a: number, b: number) => number,
-  partials: readonly [PartialFn<undefined>, PartialFn<undefined>],
+  partials: readonly [PartialFn<undefined>, PartialFn<undefined>] | Elementary,
   display: Display<undefined>,
   lowering: ElementwiseLowering = {},
 ): Primitive<undefined> {
@@ -68,8 +79,7 @@ export function binary(
     broadcasts: true,
     infer: (avals) => elementwiseAval(name, avals),
     impl: (args, _p, out) => kernel(args[0] as Operand, args[1] as Operand, out.shape, outDType(out)),
-    rule: { kind: "partials", partials },
-    display,
+    ...derivative(partials, display),
     lower: loweringOf(lowering),
     ...(lowering.rewrite === undefined ? {} : { rewrite: lowering.rewrite }),
   };

@@ -9,8 +9,10 @@ import { NDArray, shapeStr, sizeOf, type DType, type Shape } from "../array/ndar
 import { DTypeError, ShapeError } from "../base/errors.js";
 import { KERNEL, type Rewrite } from "../core/lowering.js";
 import { withPrimitiveShape, type Aval, type Display, type PartialFn, type Primitive, type Rule } from "../core/primitive.js";
-import { Masked, select, ZERO, type MaybeZero, type Value } from "../core/tracer.js";
+import type { Elementary } from "../core/algebra.js";
+import { Masked, select, ZERO, type Value } from "../core/tracer.js";
 import * as o from "./api.js";
+import { maskLike, nanAsExtreme } from "./partials.js";
 import { elementPrims } from "./element.js";
 import { roundingPrims } from "./rounding.js";
 import { arrayOf, binary, floatAval, NOOP_WHEN_FITS, ONE_IS_IDENTITY, outDType, reducedShape, unary, type Operand } from "./builders.js";
@@ -42,15 +44,6 @@ function compare(name: string, f: (a: number, b: number) => boolean, symbol: str
   };
 }
 
-/** b·a^(b−1), simplified when the exponent is a literal: x^2 → 2·x, x^3 → 3·x^2. */
-function powPartialText(a: string, b: string): string {
-  const k = Number(b);
-  if (b.trim() === "" || !Number.isFinite(k)) return `${b}·${a}^(${b}−1)`;
-  if (k === 1) return "1";
-  if (k === 2) return `2·${a}`;
-  return `${b}·${a}^${k - 1}`;
-}
-
 const call = (fn: string) => ([a]: readonly string[]) => `${fn} ${a}`;
 const infix = (sym: string) => ([a, b]: readonly string[]) => `${a} ${sym} ${b}`;
 
@@ -66,6 +59,9 @@ const addRewrite: Rewrite<undefined> = ([a, b], c) => {
 };
 /** x − (+0) = x for every x (x − (−0) is not). */
 const subRewrite: Rewrite<undefined> = ([a, b], c) => (Object.is(c.uniform(b!), 0) && c.fits(a!) ? a! : null);
+
+/** An elementary function's partials (written over core/algebra.ts's Algebra) and its expression-language names. */
+const el = (partials: Elementary["partials"], names: readonly string[] = []): Elementary => ({ partials, names });
 
 // ---------------------------------------------------------------- parameters
 
@@ -83,15 +79,6 @@ export interface CastParams { readonly dtype: DType }
 export interface MatmulParams { readonly ta: boolean; readonly tb: boolean }
 
 /**
- * NaN as the extreme value (+∞ for max, −∞ for min): the output of max/maximum is the NaN
- * input, so that input is the one selected and receives the derivative, in both modes alike.
- */
-function nanAsExtreme(v: Value, largest: boolean): Value {
-  if (typeof v === "number") return v !== v ? (largest ? Infinity : -Infinity) : v;
-  return o.where(o.notEqual(v, v), largest ? Infinity : -Infinity, v);
-}
-
-/**
  * A max/min reduction's selection: the elements attaining the extremum (a NaN, if any),
  * each with weight 1/count (ties split evenly); the others get a structural zero.
  */
@@ -99,30 +86,6 @@ function extremumHits(x: Value, out: Value, p: ReduceParams, largest: boolean): 
   const outK = p.keepdims ? out : o.reshape(out, reducedShape(o.shapeOf(x), p.axes, true));
   const hit = o.equal(nanAsExtreme(x, largest), nanAsExtreme(o.stopGradient(outK), largest));
   return { hit, count: o.sum(maskLike(o.where(hit, 1, 0), x), p.axes, true) };
-}
-
-/**
- * ∂maximum(a, b)/∂a (∂minimum with `largest` false): 1 where a is selected, ½ at a tie, and
- * a structural zero where b is (the unselected side of a select). NaN is the extreme value.
- */
-function pickPartial(a: Value, b: Value, out: Value, largest: boolean): MaybeZero {
-  if (typeof a === "number" && typeof b === "number") {
-    const x = nanAsExtreme(a, largest) as number, y = nanAsExtreme(b, largest) as number;
-    return x === y ? 0.5 : (largest ? x > y : x < y) ? 1 : ZERO;
-  }
-  const x = nanAsExtreme(a, largest), y = nanAsExtreme(b, largest);
-  const tie = o.equal(x, y);
-  const weight = typeof tie === "boolean" ? (tie ? 0.5 : 1) : maskLike(o.where(tie, 0.5, 1), out);
-  return select(largest ? o.greaterEqual(x, y) : o.lessEqual(x, y), true, weight);
-}
-
-/**
- * A 0/½/1 mask in the dtype of `like`. where(c, 1, 0) with JS-number branches is float64, and a
- * float32 tangent or cotangent multiplied by it threw DTypeError (max, min, maximum, minimum and
- * everything built on them failed to differentiate float32 arrays), so cast it.
- */
-function maskLike(mask: Value, like: Value): Value {
-  return o.dtypeOfValue(like) === "float32" ? o.astype(mask, "float32") : mask;
 }
 
 function keepDims(g: Value, x: Value, p: ReduceParams): Value {
@@ -181,44 +144,34 @@ const TABLE = {
   // Tables of their own (one file each, so that adding ops does not collide here).
   ...EXTRA,
 
-  // Arithmetic. ∂ of each argument, as in the survey's elementary derivatives.
-  add: binary("add", (a, b) => a + b, [() => 1, () => 1], { primal: infix("+"), partials: [() => "1", () => "1"] }, { lower: { ...jsInfix("+"), sums: true }, rewrite: addRewrite }),
-  sub: binary("sub", (a, b) => a - b, [() => 1, () => -1], { primal: infix("−"), partials: [() => "1", () => "−1"] }, { ...jsInfix("-"), rewrite: subRewrite }),
-  mul: binary("mul", (a, b) => a * b, [([, b]) => b!, ([a]) => a!], { primal: infix("×"), partials: [([, b]) => b!, ([a]) => a!] }, { ...jsInfix("*"), rewrite: ONE_IS_IDENTITY }),
-  div: binary(
-    "div",
-    (a, b) => a / b,
-    [([, b]) => o.div(1, b!), ([, b], out) => o.neg(o.div(out, b!))],
-    { primal: infix("/"), partials: [([, b]) => `1/${b}`, ([a, b]) => `−${a}/${b}²`] },
-    jsInfix("/"),
-  ),
+  // Arithmetic and the elementary functions: each partial written once over the algebra of
+  // core/algebra.ts (A), which makes it the AD rule, the trace tables' formula and symbolic
+  // differentiation's rule alike; `names` are the expression language's names for it.
+  add: binary("add", (a, b) => a + b, el([(A) => A.num(1), (A) => A.num(1)]), { primal: infix("+") }, { lower: { ...jsInfix("+"), sums: true }, rewrite: addRewrite }),
+  sub: binary("sub", (a, b) => a - b, el([(A) => A.num(1), (A) => A.num(-1)]), { primal: infix("−") }, { ...jsInfix("-"), rewrite: subRewrite }),
+  mul: binary("mul", (a, b) => a * b, el([(_A, [, b]) => b!, (_A, [a]) => a!]), { primal: infix("×") }, { ...jsInfix("*"), rewrite: ONE_IS_IDENTITY }),
+  div: binary("div", (a, b) => a / b, el([(A, [, b]) => A.div(A.num(1), b!), (A, [, b], out) => A.neg(A.div(out, b!))]), { primal: infix("/") }, jsInfix("/")),
   pow: binary(
     "pow",
     (a, b) => Math.pow(a, b),
-    [
-      // b·a^(b−1), selecting 0 where b = 0 (as JAX and PyTorch do: x⁰ is the constant 1, so
-      // its derivative at x = 0 is 0, not 0·0⁻¹ = NaN). Constant exponents get exact, cheap
-      // derivatives (x² → 2x, x¹ → 1).
-      ([a, b]) => {
-        if (b === 0) return ZERO;
-        if (b === 1) return 1;
-        if (b === 2) return o.mul(2, a!);
-        return select(o.notEqual(b!, 0), true, o.mul(b!, o.pow(a!, o.sub(b!, 1))));
-      },
-      // d/db a^b = a^b ln a, selecting 0 where a = 0 (the limit for b > 0), via a safe log.
-      ([a], out) => {
-        const atZero = o.equal(a!, 0);
-        return select(atZero, false, o.mul(out, o.log(o.where(atZero, 1, a!))));
-      },
-    ],
-    { primal: ([a, b]) => `${a}^${b}`, partials: [([a, b]) => powPartialText(a!, b!), ([a], out) => `${out}·ln ${a}`] },
+    el(
+      [
+        // b·a^(b−1), and 0 where b = 0 (as JAX and PyTorch: x⁰ is the constant 1, so its
+        // derivative at x = 0 is 0, not 0·0⁻¹ = NaN); constant exponents fold (x² → 2·x).
+        (A, [a, b]) => A.unlessZero(b!, () => A.mul(b!, A.pow(a!, A.sub(b!, A.num(1))))),
+        // d/db a^b = a^b ln a, and 0 where a = 0 (the limit for b > 0), through a safe log.
+        (A, [a], out) => A.unlessZero(a!, (safe) => A.mul(out, A.log(safe))),
+      ],
+      ["pow"],
+    ),
+    { primal: ([a, b]) => `${a}^${b}` },
     jsMath("pow"),
   ),
   atan2: binary(
     "atan2",
     (a, b) => Math.atan2(a, b),
-    [([a, b]) => o.div(b!, o.add(o.mul(a!, a!), o.mul(b!, b!))), ([a, b]) => o.neg(o.div(a!, o.add(o.mul(a!, a!), o.mul(b!, b!))))],
-    { primal: ([a, b]) => `atan2(${a}, ${b})`, partials: [([a, b]) => `${b}/(${a}²+${b}²)`, ([a, b]) => `−${a}/(${a}²+${b}²)`] },
+    el([(A, [a, b]) => A.div(b!, A.add(A.square(a!), A.square(b!))), (A, [a, b]) => A.div(A.neg(a!), A.add(A.square(a!), A.square(b!)))], ["atan2"]),
+    { primal: ([a, b]) => `atan2(${a}, ${b})` },
     jsMath("atan2"),
   ),
   // A select: the chosen argument gets the derivative, the other a structural zero; ties
@@ -226,36 +179,37 @@ const TABLE = {
   maximum: binary(
     "maximum",
     (a, b) => (a !== a || b !== b ? NaN : a > b ? a : b),
-    [([a, b], out) => pickPartial(a!, b!, out, true), ([a, b], out) => pickPartial(b!, a!, out, true)],
-    { primal: ([a, b]) => `max(${a}, ${b})`, partials: [([a, b]) => `[${a} > ${b}]`, ([a, b]) => `[${b} > ${a}]`] },
+    el([(A, [a, b]) => A.pick(a!, b!, true), (A, [a, b]) => A.pick(b!, a!, true)], ["max"]),
+    { primal: ([a, b]) => `max(${a}, ${b})` },
   ),
   minimum: binary(
     "minimum",
     (a, b) => (a !== a || b !== b ? NaN : a < b ? a : b),
-    [([a, b], out) => pickPartial(a!, b!, out, false), ([a, b], out) => pickPartial(b!, a!, out, false)],
-    { primal: ([a, b]) => `min(${a}, ${b})`, partials: [([a, b]) => `[${a} < ${b}]`, ([a, b]) => `[${b} < ${a}]`] },
+    el([(A, [a, b]) => A.pick(a!, b!, false), (A, [a, b]) => A.pick(b!, a!, false)], ["min"]),
+    { primal: ([a, b]) => `min(${a}, ${b})` },
   ),
 
-  neg: unary("neg", (a) => -a, () => -1, { primal: ([a]) => `−${a}`, partials: [() => "−1"] }, { js: ([a]) => `-${a}` }),
-  square: unary("square", (a) => a * a, ([a]) => o.mul(2, a!), { primal: ([a]) => `${a}²`, partials: [([a]) => `2·${a}`] }, { js: ([a]) => `${a} * ${a}` }),
-  exp: unary("exp", (a) => Math.exp(a), (_a, out) => out, { primal: call("exp"), partials: [(_a, out) => out] }, jsMath("exp")),
-  log: unary("log", (a) => Math.log(a), ([a]) => o.div(1, a!), { primal: call("ln"), partials: [([a]) => `1/${a}`] }, jsMath("log")),
-  log1p: unary("log1p", (a) => Math.log1p(a), ([a]) => o.div(1, o.add(1, a!)), { primal: call("log1p"), partials: [([a]) => `1/(1+${a})`] }, jsMath("log1p")),
-  expm1: unary("expm1", (a) => Math.expm1(a), (_a, out) => o.add(out, 1), { primal: call("expm1"), partials: [(_a, out) => `${out}+1`] }, jsMath("expm1")),
-  sin: unary("sin", (a) => Math.sin(a), ([a]) => o.cos(a!), { primal: call("sin"), partials: [([a]) => `cos ${a}`] }, jsMath("sin")),
-  cos: unary("cos", (a) => Math.cos(a), ([a]) => o.neg(o.sin(a!)), { primal: call("cos"), partials: [([a]) => `−sin ${a}`] }, jsMath("cos")),
-  tan: unary("tan", (a) => Math.tan(a), (_a, out) => o.add(1, o.mul(out, out)), { primal: call("tan"), partials: [(_a, out) => `1+${out}²`] }, jsMath("tan")),
-  asin: unary("asin", (a) => Math.asin(a), ([a]) => o.div(1, o.sqrt(o.sub(1, o.mul(a!, a!)))), { primal: call("asin"), partials: [([a]) => `1/√(1−${a}²)`] }, jsMath("asin")),
-  acos: unary("acos", (a) => Math.acos(a), ([a]) => o.neg(o.div(1, o.sqrt(o.sub(1, o.mul(a!, a!))))), { primal: call("acos"), partials: [([a]) => `−1/√(1−${a}²)`] }, jsMath("acos")),
-  atan: unary("atan", (a) => Math.atan(a), ([a]) => o.div(1, o.add(1, o.mul(a!, a!))), { primal: call("atan"), partials: [([a]) => `1/(1+${a}²)`] }, jsMath("atan")),
-  sinh: unary("sinh", (a) => Math.sinh(a), ([a]) => o.cosh(a!), { primal: call("sinh"), partials: [([a]) => `cosh ${a}`] }, jsMath("sinh")),
-  cosh: unary("cosh", (a) => Math.cosh(a), ([a]) => o.sinh(a!), { primal: call("cosh"), partials: [([a]) => `sinh ${a}`] }, jsMath("cosh")),
-  tanh: unary("tanh", (a) => Math.tanh(a), (_a, out) => o.sub(1, o.mul(out, out)), { primal: call("tanh"), partials: [(_a, out) => `1−${out}²`] }, jsMath("tanh")),
-  sqrt: unary("sqrt", (a) => Math.sqrt(a), (_a, out) => o.div(0.5, out), { primal: call("√"), partials: [(_a, out) => `1/(2${out})`] }, jsMath("sqrt")),
+  neg: unary("neg", (a) => -a, el([(A) => A.num(-1)]), { primal: ([a]) => `−${a}` }, { js: ([a]) => `-${a}` }),
+  square: unary("square", (a) => a * a, el([(A, [a]) => A.mul(A.num(2), a!)]), { primal: ([a]) => `${a}²` }, { js: ([a]) => `${a} * ${a}` }),
+  exp: unary("exp", (a) => Math.exp(a), el([(_A, _a, out) => out], ["exp"]), { primal: call("exp") }, jsMath("exp")),
+  log: unary("log", (a) => Math.log(a), el([(A, [a]) => A.div(A.num(1), a!)], ["log", "ln"]), { primal: call("ln") }, jsMath("log")),
+  log1p: unary("log1p", (a) => Math.log1p(a), el([(A, [a]) => A.div(A.num(1), A.add(A.num(1), a!))], ["log1p"]), { primal: call("log1p") }, jsMath("log1p")),
+  expm1: unary("expm1", (a) => Math.expm1(a), el([(A, _a, out) => A.add(out, A.num(1))], ["expm1"]), { primal: call("expm1") }, jsMath("expm1")),
+  sin: unary("sin", (a) => Math.sin(a), el([(A, [a]) => A.cos(a!)], ["sin"]), { primal: call("sin") }, jsMath("sin")),
+  cos: unary("cos", (a) => Math.cos(a), el([(A, [a]) => A.neg(A.sin(a!))], ["cos"]), { primal: call("cos") }, jsMath("cos")),
+  tan: unary("tan", (a) => Math.tan(a), el([(A, _a, out) => A.add(A.num(1), A.square(out))], ["tan"]), { primal: call("tan") }, jsMath("tan")),
+  asin: unary("asin", (a) => Math.asin(a), el([(A, [a]) => A.div(A.num(1), A.sqrt(A.sub(A.num(1), A.square(a!))))], ["asin"]), { primal: call("asin") }, jsMath("asin")),
+  acos: unary("acos", (a) => Math.acos(a), el([(A, [a]) => A.neg(A.div(A.num(1), A.sqrt(A.sub(A.num(1), A.square(a!)))))], ["acos"]), { primal: call("acos") }, jsMath("acos")),
+  atan: unary("atan", (a) => Math.atan(a), el([(A, [a]) => A.div(A.num(1), A.add(A.num(1), A.square(a!)))], ["atan"]), { primal: call("atan") }, jsMath("atan")),
+  sinh: unary("sinh", (a) => Math.sinh(a), el([(A, [a]) => A.cosh(a!)], ["sinh"]), { primal: call("sinh") }, jsMath("sinh")),
+  cosh: unary("cosh", (a) => Math.cosh(a), el([(A, [a]) => A.sinh(a!)], ["cosh"]), { primal: call("cosh") }, jsMath("cosh")),
+  tanh: unary("tanh", (a) => Math.tanh(a), el([(A, _a, out) => A.sub(A.num(1), A.square(out))], ["tanh"]), { primal: call("tanh") }, jsMath("tanh")),
+  sqrt: unary("sqrt", (a) => Math.sqrt(a), el([(A, _a, out) => A.div(A.num(0.5), out)], ["sqrt"]), { primal: call("√") }, jsMath("sqrt")),
   // |x|' = sign(x), with the subgradient 0 at x = 0.
-  abs: unary("abs", (a) => Math.abs(a), ([a]) => o.sign(a!), { primal: ([a]) => `|${a}|`, partials: [([a]) => `sign ${a}`] }, jsMath("abs")),
+  abs: unary("abs", (a) => Math.abs(a), el([(A, [a]) => A.sign(a!)], ["abs"]), { primal: ([a]) => `|${a}|` }, jsMath("abs")),
+  // Piecewise constant: no derivative in AD (rule none), 0 symbolically.
   sign: {
-    ...unary("sign", (a) => (a > 0 ? 1 : a < 0 ? -1 : a), () => ZERO, { primal: call("sign") }),
+    ...unary("sign", (a) => (a > 0 ? 1 : a < 0 ? -1 : a), el([(A) => A.num(0)], ["sign"]), { primal: call("sign") }),
     rule: { kind: "none", why: "sign is piecewise constant: its derivative is 0 wherever it exists" },
   } satisfies Primitive<undefined>,
 

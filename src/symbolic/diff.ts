@@ -1,5 +1,7 @@
-// Symbolic differentiation of the expression AST: the sum, product and quotient rules, the
-// power rule, the chain rule and the elementary derivatives, applied node by node.
+// Symbolic differentiation of the expression AST: the sum, product and quotient rules (the
+// textbook forms, whose growth is the survey's expression swell), and for every function and
+// ^ the chain rule over the function's partials as the primitive table states them once
+// (core/algebra.ts), applied node by node.
 //
 // By default (LIGHT) each rule's result is built with the local identities a person applies
 // while writing (u·1 = u, u + 0 = u, u·0 = 0, numbers fold), and nothing more — so the result
@@ -10,8 +12,9 @@
 // derivatives shared, so a derivative whose printed form is megabytes stays small in memory.
 
 import { ArgumentError } from "../base/errors.js";
-import { FUNCTIONS, isFunctionName, variables, type BinaryOp, type Expr, type FunctionName } from "../expr/index.js";
-import { LIGHT, RAW, type Builder } from "./build.js";
+import type { Algebra } from "../core/algebra.js";
+import { FUNCTIONS, functionPrimitive, isFunctionName, NO_SPAN, variables, type BinaryOp, type Expr } from "../expr/index.js";
+import { constValue, LIGHT, RAW, type Builder } from "./build.js";
 
 /** Options of `differentiate`: whether to simplify the result. */
 export interface DiffOptions {
@@ -80,7 +83,7 @@ function rule(e: Expr, d: (e: Expr) => Expr, depends: (e: Expr) => boolean, B: B
     case "binary":
       return binary(e.op, e.left, e.right, d, depends, B);
     case "call":
-      return call(e.name, e.args, d, depends, B);
+      return call(e.name, e.args, e, d, depends, B);
   }
 }
 
@@ -90,64 +93,63 @@ function binary(op: BinaryOp, u: Expr, v: Expr, d: (e: Expr) => Expr, depends: (
     case "-": return B.sub(d(u), d(v));
     case "*": return B.add(B.mul(d(u), v), B.mul(u, d(v)));
     case "/": return B.div(B.sub(B.mul(d(u), v), B.mul(u, d(v))), B.pow(v, B.num(2)));
-    case "^": return power(u, v, d, depends, B);
+    case "^": return call("pow", [u, v], { kind: "binary", op, left: u, right: v, span: NO_SPAN }, d, depends, B);
   }
 }
 
-/** u^v: the power rule when v is constant, the exponential rule when u is, the general rule otherwise. */
-function power(u: Expr, v: Expr, d: (e: Expr) => Expr, depends: (e: Expr) => boolean, B: Builder): Expr {
-  const uv = B.pow(u, v);
-  if (!depends(v)) return B.mul(B.mul(v, B.pow(u, B.sub(v, B.num(1)))), d(u));
-  if (!depends(u)) return B.mul(B.mul(uv, B.call("ln", u)), d(v));
-  return B.mul(uv, B.add(B.mul(d(v), B.call("ln", u)), B.div(B.mul(v, d(u)), u)));
+/**
+ * The chain rule for a call (or ^, with `out` the node itself): Σ ∂f/∂u_i · u_i' over the arguments that depend on the variable,
+ * each partial the function's one statement in the primitive table (core/algebra.ts), read on
+ * expression trees. So AD, the trace tables and this agree by construction, kinks included:
+ * |u|' = sign(u)·u', max(a, b)' = ((1 + sign(a − b))·a' + (1 + sign(b − a))·b')/2.
+ */
+function call(name: string, args: readonly Expr[], out: Expr, d: (e: Expr) => Expr, depends: (e: Expr) => boolean, B: Builder): Expr {
+  const el = isFunctionName(name) ? functionPrimitive(name).elementary : undefined;
+  if (el === undefined || args.length !== FUNCTIONS[name]) {
+    throw new ArgumentError("differentiate", `no derivative rule for ${name} with ${args.length} argument${args.length === 1 ? "" : "s"}`);
+  }
+  const A = algebra(B);
+  let sum: Expr | null = null;
+  args.forEach((u, i) => {
+    if (!depends(u)) return;
+    const term = B.mul(el.partials[i]!(A, args, out), d(u));
+    sum = sum === null ? term : B.add(sum, term);
+  });
+  return sum ?? B.num(0);
 }
 
-type CallRule = (args: readonly Expr[], d: (e: Expr) => Expr, depends: (e: Expr) => boolean, B: Builder) => Expr;
+const algebras = new Map<Builder, Algebra<Expr>>();
 
-/** The chain rule for a one-argument function: f(u)' = times(u)·u' / over(u), from f' as a function of u. */
-const chain = (f: (u: Expr, B: Builder) => { times?: Expr; over?: Expr }): CallRule => ([u], d, _dep, B) => {
-  const { times, over } = f(u!, B);
-  const du = d(u!);
-  const top = times === undefined ? du : B.mul(times, du);
-  return over === undefined ? top : B.div(top, over);
-};
-const sq = (u: Expr, B: Builder): Expr => B.pow(u, B.num(2));
-
-const CALLS: Readonly<Record<FunctionName, CallRule>> = {
-  sin: chain((u, B) => ({ times: B.call("cos", u) })),
-  cos: chain((u, B) => ({ times: B.neg(B.call("sin", u)) })),
-  tan: chain((u, B) => ({ over: sq(B.call("cos", u), B) })),
-  asin: chain((u, B) => ({ over: B.call("sqrt", B.sub(B.num(1), sq(u, B))) })),
-  acos: chain((u, B) => ({ times: B.num(-1), over: B.call("sqrt", B.sub(B.num(1), sq(u, B))) })),
-  atan: chain((u, B) => ({ over: B.add(B.num(1), sq(u, B)) })),
-  sinh: chain((u, B) => ({ times: B.call("cosh", u) })),
-  cosh: chain((u, B) => ({ times: B.call("sinh", u) })),
-  tanh: chain((u, B) => ({ times: B.sub(B.num(1), sq(B.call("tanh", u), B)) })),
-  exp: chain((u, B) => ({ times: B.call("exp", u) })),
-  expm1: chain((u, B) => ({ times: B.call("exp", u) })),
-  log: chain((u) => ({ over: u })),
-  ln: chain((u) => ({ over: u })),
-  log1p: chain((u, B) => ({ over: B.add(B.num(1), u) })),
-  sqrt: chain((u, B) => ({ over: B.mul(B.num(2), B.call("sqrt", u)) })),
-  // |u|' = u/|u| (undefined at 0, where |u| has no derivative).
-  abs: chain((u, B) => ({ times: B.div(u, B.call("abs", u)) })),
-  pow: ([u, v], d, depends, B) => power(u!, v!, d, depends, B),
-  // atan2(a, b)' = (b·a' − a·b') / (a² + b²)
-  atan2: ([a, b], d, _dep, B) => B.div(B.sub(B.mul(b!, d(a!)), B.mul(a!, d(b!))), B.add(sq(a!, B), sq(b!, B))),
-  // min(a, b) = (a + b − |a − b|)/2, so min' = (a' + b' − (a − b)(a' − b')/|a − b|)/2; max likewise with +.
-  min: ([a, b], d, _dep, B) => minMax(a!, b!, d, B, -1),
-  max: ([a, b], d, _dep, B) => minMax(a!, b!, d, B, 1),
-};
-
-function minMax(a: Expr, b: Expr, d: (e: Expr) => Expr, B: Builder, sign: 1 | -1): Expr {
-  const diff = B.sub(a, b);
-  const kink = B.div(B.mul(diff, B.sub(d(a), d(b))), B.call("abs", diff));
-  const sum = B.add(d(a), d(b));
-  return B.div(sign > 0 ? B.add(sum, kink) : B.sub(sum, kink), B.num(2));
-}
-
-function call(name: FunctionName, args: readonly Expr[], d: (e: Expr) => Expr, depends: (e: Expr) => boolean, B: Builder): Expr {
-  const r = CALLS[name];
-  if (!r || args.length !== FUNCTIONS[name]) throw new ArgumentError("differentiate", `no derivative rule for ${name} with ${args.length} argument${args.length === 1 ? "" : "s"}`);
-  return r(args, d, depends, B);
+/** The partials' algebra on expression trees, built with B (LIGHT's identities, or RAW). */
+function algebra(B: Builder): Algebra<Expr> {
+  let A = algebras.get(B);
+  if (A !== undefined) return A;
+  const fn = (name: string) => (a: Expr): Expr => B.call(name, a);
+  A = {
+    num: (c) => B.num(c),
+    add: (a, b) => B.add(a, b),
+    sub: (a, b) => B.sub(a, b),
+    mul: (a, b) => B.mul(a, b),
+    // c/x with c = 1/k reads 1/(k·x): sqrt's derivative as written, 1/(2*sqrt(x)).
+    div: (a, b) => {
+      const c = constValue(a), k = c === undefined || c === 0 ? NaN : 1 / c;
+      return Number.isInteger(k) && k > 1 ? B.div(B.num(1), B.mul(B.num(k), b)) : B.div(a, b);
+    },
+    neg: (a) => B.neg(a),
+    square: (a) => B.pow(a, B.num(2)),
+    sqrt: fn("sqrt"),
+    exp: fn("exp"),
+    log: fn("ln"),
+    sin: fn("sin"),
+    cos: fn("cos"),
+    sinh: fn("sinh"),
+    cosh: fn("cosh"),
+    pow: (a, b) => B.pow(a, b),
+    sign: fn("sign"),
+    pick: (a, b, largest) => B.div(B.add(B.num(1), B.call("sign", largest ? B.sub(a, b) : B.sub(b, a))), B.num(2)),
+    // Symbolically the formula itself: the expression language has no pointwise select.
+    unlessZero: (x, f) => f(x),
+  };
+  algebras.set(B, A);
+  return A;
 }

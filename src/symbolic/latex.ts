@@ -3,11 +3,12 @@
 
 import type { Expr, FunctionName } from "../expr/index.js";
 
+/** LaTeX for each function name (one the table adds later reads \operatorname{name}). */
 const FN: Readonly<Record<FunctionName, string>> = {
   sin: "\\sin", cos: "\\cos", tan: "\\tan", asin: "\\arcsin", acos: "\\arccos", atan: "\\arctan",
   sinh: "\\sinh", cosh: "\\cosh", tanh: "\\tanh", exp: "\\exp", log: "\\log", ln: "\\ln",
   log1p: "\\operatorname{log1p}", expm1: "\\operatorname{expm1}", sqrt: "\\sqrt", abs: "\\operatorname{abs}",
-  pow: "\\operatorname{pow}", atan2: "\\operatorname{atan2}", min: "\\min", max: "\\max",
+  pow: "\\operatorname{pow}", atan2: "\\operatorname{atan2}", min: "\\min", max: "\\max", sign: "\\operatorname{sign}",
 };
 
 const GREEK = new Set([
@@ -50,7 +51,7 @@ export function toLatex(e: Expr): string {
       if (e.name === "abs") return `\\left|${args[0]}\\right|`;
       if (e.name === "exp") return `e^{${args[0]}}`;
       if (e.name === "pow") return `${isAtomic(e.args[0]!) ? args[0] : paren(args[0]!)}^{${args[1]}}`;
-      return `${FN[e.name]}${paren(args.join(", "))}`;
+      return `${FN[e.name] ?? `\\operatorname{${e.name}}`}${paren(args.join(", "))}`;
     }
     case "binary": {
       const l = toLatex(e.left), r = toLatex(e.right);

@@ -16,7 +16,7 @@
 // float64 at all. `{ expand: false }` never distributes a product over a sum.
 
 import { ArgumentError } from "../base/errors.js";
-import { FUNCTIONS, print, variables, type Expr, type FunctionName } from "../expr/index.js";
+import { FUNCTIONS, functionPrimitive, print, variables, type Expr, type FunctionName } from "../expr/index.js";
 import { RAW, variable } from "./build.js";
 import { expand, Polynomial, powerBits } from "./polynomial.js";
 import { Rational } from "./rational.js";
@@ -31,13 +31,8 @@ export interface SimplifyOptions {
   readonly factor?: boolean;
 }
 
-/** Float64 functions for folding calls on constants. */
-const EVAL: Readonly<Record<FunctionName, (...a: number[]) => number>> = {
-  sin: Math.sin, cos: Math.cos, tan: Math.tan, asin: Math.asin, acos: Math.acos, atan: Math.atan,
-  sinh: Math.sinh, cosh: Math.cosh, tanh: Math.tanh, exp: Math.exp, log: Math.log, ln: Math.log,
-  log1p: Math.log1p, expm1: Math.expm1, sqrt: Math.sqrt, abs: Math.abs,
-  pow: Math.pow, atan2: Math.atan2, min: Math.min, max: Math.max,
-};
+/** Float64 functions for folding calls on constants: each function's primitive's scalar function. */
+const EVAL = (name: FunctionName): ((...a: number[]) => number) => functionPrimitive(name).scalar as (...a: number[]) => number;
 
 /** Most terms a sum may have: a longer one is a tree too deep for the recursive walkers (print, compile). */
 const MAX_TERMS = 4096;
@@ -131,7 +126,7 @@ class Simplifier {
         const args = x.args.map((a) => this.poly(a));
         const consts = args.map((p) => p.constantValue);
         if (consts.every((c) => c !== undefined)) {
-          const v = EVAL[x.name](...consts.map((c) => c!.toNumber()));
+          const v = EVAL(x.name)(...consts.map((c) => c!.toNumber()));
           if (Number.isSafeInteger(v)) return Polynomial.constant(Rational.int(v));
         }
         if (FUNCTIONS[x.name] !== args.length) throw new ArgumentError("simplify", `${x.name} takes ${FUNCTIONS[x.name]} arguments, got ${args.length}`);
