@@ -109,19 +109,52 @@ function packB(t: ElemType, g: GemmShape): string {
 )`;
 }
 
-/** Packs rows [0, mcb) × columns [0, kcb) of A (strides rs, cs) into MR-high panels at `dst`. */
+/**
+ * Packs rows [0, mcb) × columns [0, kcb) of A (strides rs, cs) into MR-high panels at `dst`.
+ * Full panels take vector paths: a column of the panel is contiguous when rs = 1 (a transposed
+ * A), one v128 copy; when cs = 1 (float32, MR = 4) four rows' vectors are transposed 4×4 with
+ * shuffles. Partial panels and other strides go element by element, zero-padded.
+ */
 function packA(t: ElemType, g: GemmShape): string {
   const MR = g.mr, S = t.size, T = t.name;
-  return `(func $pack_a_${T} ${params("i32", ["a", "rs", "cs", "mcb", "kcb", "dst"])}
-  ${locals("i32", ["i", "p", "r", "d", "s", "rsb", "csb"])}
-  ${set("d", get("dst"))} ${set("rsb", `(i32.shl ${get("rs")} ${i32(t.shift)})`)} ${set("csb", `(i32.shl ${get("cs")} ${i32(t.shift)})`)}
-  ${forLoop("i", i32(0), get("mcb"), MR, `
-    ${forLoop("p", i32(0), get("kcb"), 1, `
+  const scalarP = (from: string, padded: boolean) => forLoop("p", from, get("kcb"), 1, `
       ${set("s", add(add(get("a"), mul(get("i"), get("rsb"))), mul(get("p"), get("csb"))))}
       ${forLoop("r", i32(0), i32(MR), 1, `
-        (${T}.store ${get("d")} (if (result ${T}) (i32.lt_s ${add(get("i"), get("r"))} ${get("mcb")})
-          (then (${T}.load ${get("s")})) (else (${T}.const 0))))
-        ${inc("d", S)} ${inc("s", get("rsb"))}`)}`)}`)}
+        (${T}.store ${get("d")} ${padded ? `(if (result ${T}) (i32.lt_s ${add(get("i"), get("r"))} ${get("mcb")})
+          (then (${T}.load ${get("s")})) (else (${T}.const 0)))` : `(${T}.load ${get("s")})`})
+        ${inc("d", S)} ${inc("s", get("rsb"))}`)}`);
+  const full = `(i32.le_s ${add(get("i"), i32(MR))} ${get("mcb")})`;
+  // rs = 1: the MR elements of a panel column lie side by side.
+  const columnCopy = (MR * S) % 16 === 0 ? forLoop("p", i32(0), get("kcb"), 1, `
+      ${set("s", add(add(get("a"), mul(get("i"), get("rsb"))), mul(get("p"), get("csb"))))}
+      ${Array.from({ length: (MR * S) / 16 }, (_, q) => `(v128.store offset=${16 * q} ${get("d")} (v128.load offset=${16 * q} ${get("s")}))`).join(" ")}
+      ${inc("d", MR * S)}`) : null;
+  // cs = 1: four rows of four elements, transposed into four panel columns.
+  const sh = (x: string, y: string, lanes: number[]) => `(i8x16.shuffle ${lanes.flatMap((l) => [0, 1, 2, 3].map((b) => 4 * l + b)).join(" ")} ${get(x)} ${get(y)})`;
+  const transpose = T === "f32" && MR === 4 ? `${set("p", i32(0))}
+      (block $tp_end (loop $tp_top
+        (br_if $tp_end (i32.gt_s ${add(get("p"), i32(4))} ${get("kcb")}))
+        ${set("s", add(add(get("a"), mul(get("i"), get("rsb"))), `(i32.shl ${get("p")} ${i32(2)})`))}
+        ${set("x0", `(v128.load ${get("s")})`)} ${inc("s", get("rsb"))}
+        ${set("x1", `(v128.load ${get("s")})`)} ${inc("s", get("rsb"))}
+        ${set("x2", `(v128.load ${get("s")})`)} ${inc("s", get("rsb"))}
+        ${set("x3", `(v128.load ${get("s")})`)}
+        ${set("y0", sh("x0", "x1", [0, 4, 1, 5]))} ${set("y1", sh("x0", "x1", [2, 6, 3, 7]))}
+        ${set("y2", sh("x2", "x3", [0, 4, 1, 5]))} ${set("y3", sh("x2", "x3", [2, 6, 3, 7]))}
+        (v128.store offset=0 ${get("d")} ${sh("y0", "y2", [0, 1, 4, 5])})
+        (v128.store offset=16 ${get("d")} ${sh("y0", "y2", [2, 3, 6, 7])})
+        (v128.store offset=32 ${get("d")} ${sh("y1", "y3", [0, 1, 4, 5])})
+        (v128.store offset=48 ${get("d")} ${sh("y1", "y3", [2, 3, 6, 7])})
+        ${inc("d", 64)} ${inc("p", 4)}
+        (br $tp_top)))
+      ${scalarP(get("p"), false)}` : null;
+  let body = scalarP(i32(0), true);
+  if (transpose !== null) body = `(if (i32.and ${full} (i32.eq ${get("cs")} ${i32(1)})) (then ${transpose}) (else ${body}))`;
+  if (columnCopy !== null) body = `(if (i32.and ${full} (i32.eq ${get("rs")} ${i32(1)})) (then ${columnCopy}) (else ${body}))`;
+  return `(func $pack_a_${T} ${params("i32", ["a", "rs", "cs", "mcb", "kcb", "dst"])}
+  ${locals("i32", ["i", "p", "r", "d", "s", "rsb", "csb"])} ${locals("v128", ["x0", "x1", "x2", "x3", "y0", "y1", "y2", "y3"])}
+  ${set("d", get("dst"))} ${set("rsb", `(i32.shl ${get("rs")} ${i32(t.shift)})`)} ${set("csb", `(i32.shl ${get("cs")} ${i32(t.shift)})`)}
+  ${forLoop("i", i32(0), get("mcb"), MR, body)}
 )`;
 }
 
