@@ -79,3 +79,8 @@ export { fromJS } from "./source/fromjs.js";
 export type { FromJS, FromJSOptions, FromJSInfo } from "./source/fromjs.js";
 export { SourceError, FreeVariableError, UnsupportedSyntaxError, SourceUnavailableError, CodegenUnavailableError } from "./source/errors.js";
 export type { SourceSite } from "./source/errors.js";
+
+// fromJS leaves wengert's own functions as they are: it learns them from this namespace.
+import * as everything from "./index.js";
+import { registerLibrary } from "./source/fromjs.js";
+registerLibrary(everything);

@@ -3,11 +3,21 @@
 
 import { ArgumentError, DTypeError, ShapeError, operatorMisuse } from "../base/errors.js";
 import { describe } from "../base/format.js";
-import { Fluent } from "./fluent.js";
 import { allocateZeroed } from "./pool.js";
 
 export { allocateFull } from "./pool.js";
 import { formatArray, type ArrayPrintOptions } from "./print.js";
+
+/**
+ * Set on the prototype of traced values (core/tracer.ts): how array-level code recognises one
+ * (to name it in an error) without importing the layer above.
+ */
+export const TRACED_VALUE: unique symbol = Symbol("wengert.traced");
+
+/** Whether v is a traced value (a Tracer of some transform). */
+export function isTracedValue(v: unknown): boolean {
+  return typeof v === "object" && v !== null && TRACED_VALUE in v;
+}
 
 /** Element types: float64 (the default), float32, int32 (indices) and bool (comparisons). */
 export type DType = "float64" | "float32" | "int32" | "bool";
@@ -84,7 +94,7 @@ export function stridesOf(shape: Shape): number[] {
  * console.log(a.shape, a.T.toArray()); // [2, 2] [[1, 3], [2, 4]]
  * ```
  */
-export class NDArray extends Fluent {
+export class NDArray {
   readonly shape: Shape;
   readonly dtype: DType;
   /** Row-major storage. Treat it as read-only: arrays are values, shared freely. */
@@ -92,7 +102,6 @@ export class NDArray extends Fluent {
 
   /** Wraps `data` without copying; prefer the `array`, `zeros`, `ones` factories. */
   constructor(data: TypedData, shape: Shape) {
-    super();
     if (data.length !== sizeOf(shape)) {
       throw new ShapeError("NDArray", `data has ${data.length} elements but shape ${shapeStr(shape)} needs ${sizeOf(shape)}; pass a shape whose product is the data length`);
     }
@@ -140,7 +149,7 @@ export class NDArray extends Fluent {
    * `threshold` elements; options as setPrintOptions takes them (precision, threshold, …).
    * `${a}` and String(a) give it too.
    */
-  override toString(opts?: Partial<ArrayPrintOptions>): string {
+  toString(opts?: Partial<ArrayPrintOptions>): string {
     return formatArray(this, opts);
   }
 
@@ -170,7 +179,7 @@ export class NDArray extends Fluent {
 }
 
 function isArrayJSON(v: unknown): v is ArrayJSON {
-  if (typeof v !== "object" || v === null || Array.isArray(v) || ArrayBuffer.isView(v) || v instanceof Fluent) return false;
+  if (typeof v !== "object" || v === null || Array.isArray(v) || ArrayBuffer.isView(v) || v instanceof NDArray || isTracedValue(v)) return false;
   const o = v as Record<string, unknown>;
   return "data" in o && "shape" in o;
 }
@@ -194,7 +203,7 @@ function fromJSONData(v: unknown): unknown {
 function notAnElement(op: string, v: unknown, i?: number): ArgumentError {
   const at = i === undefined ? "an element" : `element ${i}`;
   if (v instanceof NDArray) return new ArgumentError(op, `${at} is an NDArray; array() takes plain numbers: join arrays with stack([a, b]) (a new axis) or concat([a, b])`);
-  if (v instanceof Fluent) {
+  if (isTracedValue(v)) {
     return new ArgumentError(op, `${at} is a traced value: array() copies plain numbers and would drop its derivative; build the array with stack([x, y, …]) (and reshape), which is differentiable`);
   }
   return new ArgumentError(op, `${at} is ${describe(v)}${typeof v === "function" ? " (did you mean to call it?)" : ""}; pass numbers (or booleans) in nested arrays`);

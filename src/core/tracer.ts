@@ -7,8 +7,7 @@
 // and every lower-level value is a constant to it. Each transform call takes a fresh,
 // increasing level, so two nested derivatives can never confuse their perturbations.
 
-import { Fluent } from "../array/fluent.js";
-import { NDArray, shapeStr, type DType, type Shape } from "../array/ndarray.js";
+import { NDArray, shapeStr, TRACED_VALUE, type DType, type Shape } from "../array/ndarray.js";
 import { formatArray } from "../array/print.js";
 import { TracerError, operatorMisuse } from "../base/errors.js";
 import type { Primitive } from "./primitive.js";
@@ -127,13 +126,12 @@ const SCALAR_SHAPE: Shape = Object.freeze([]) as Shape;
  * receives tracers in place of numbers and arrays and passes them to wengert's ops, which record
  * them; a tracer prints as its kind, level, shape and value.
  */
-export abstract class Tracer extends Fluent {
+export abstract class Tracer {
   readonly interp: Interpreter;
   /** The value one level down: a tracer of a lower level, or a concrete value. */
   readonly primal: Value;
 
   constructor(interp: Interpreter, primal: Value) {
-    super();
     this.interp = interp;
     this.primal = primal;
   }
@@ -148,7 +146,7 @@ export abstract class Tracer extends Fluent {
   abstract get kind(): string;
 
   /** Refuses silent conversion to a JS number, which would drop the derivative. */
-  override valueOf(): never {
+  valueOf(): never {
     throw operatorMisuse("a traced value", "x");
   }
 
@@ -162,7 +160,7 @@ export abstract class Tracer extends Fluent {
    * Its kind, level, dtype and shape, and the value it currently holds; never the tape behind
    * it: `Tracer(reverse, level 2, float32[2,3]) array([[…]], dtype=float32)`.
    */
-  override toString(): string {
+  toString(): string {
     const c = concrete(this.primal);
     const type = typeof c === "number" ? "number" : typeof c === "boolean" ? "boolean" : `${c.dtype}${shapeStr(c.shape)}`;
     const head = `Tracer(${this.kind}, level ${this.level}, ${type})`;
@@ -214,3 +212,6 @@ export function isTensor(v: unknown): v is Tensor {
 export function isValue(v: unknown): v is Value {
   return isTensor(v) || v instanceof Tracer;
 }
+
+// Array-level code tells a traced value by this mark (array/ndarray.ts's isTracedValue).
+Object.defineProperty(Tracer.prototype, TRACED_VALUE, { value: true });

@@ -2,7 +2,6 @@
 // straight to Math (no transform active: `sin(2) === Math.sin(2)`).
 
 import { normAxes, normAxis } from "../array/broadcast.js";
-import { installFluent, type FluentOps } from "../array/fluent.js";
 import { array, NDArray, shapeStr, sizeOf, type DType, type Shape } from "../array/ndarray.js";
 import { ArgumentError, DTypeError, ShapeError } from "../base/errors.js";
 import { showValue } from "../base/format.js";
@@ -407,4 +406,5 @@ export function bindMatmul(a: Value, b: Value, p: MatmulParams | undefined): Val
 /** Inner product of vectors, or matmul. */
 export const dot = matmul;
 
-installFluent({ add, sub, mul, div, pow, neg, exp, log, sin, cos, tanh, sqrt, abs, sum, mean, max, min, reshape, transpose, matmul } as unknown as FluentOps);
+// The fluent methods (x.mul(y)) are these ops, installed on arrays and tracers by ./fluent.ts.
+import "./fluent.js";

@@ -7,7 +7,6 @@
 // and is an ordinary wengert function under every transform.
 
 import { ArgumentError } from "../base/errors.js";
-import * as lib from "../index.js";
 import type * as Runtime from "./runtime.js";
 import * as runtime from "./runtime.js";
 import { parseFunction } from "./ast.js";
@@ -67,10 +66,15 @@ function sameScope(a: Readonly<Record<string, unknown>> | undefined, b: Readonly
   return ka.length === kb.length && ka.every((k) => Object.prototype.hasOwnProperty.call(b, k) && Object.is(a[k], b[k]));
 }
 
-let library: Set<unknown> | undefined;
-/** wengert's own exports are used as they are, never rewritten (read on first use: index.ts imports this module). */
+const library = new Set<unknown>();
+/**
+ * Tells fromJS the library's exports, which it uses as they are and never rewrites. index.ts
+ * calls it with its own namespace (this layer cannot import the package's entry point).
+ */
+export function registerLibrary(exports: Readonly<Record<string, unknown>>): void {
+  for (const x of Object.values(exports)) if (typeof x === "function") library.add(x);
+}
 function isLibraryFunction(v: unknown): boolean {
-  library ??= new Set(Object.values(lib).filter((x) => typeof x === "function"));
   return library.has(v);
 }
 
