@@ -60,9 +60,12 @@ export function typeOnly(): void {
   const both = w.grad((p: number, q: NDArray) => w.sum(w.mul(p, q)), { argnums: [-2, -1] })(x, a);
   expect<Equal<typeof both, [number, NDArray]>>();
 
-  // ---- where: an array condition gives an array, whatever the branches
+  // ---- where: an array condition gives an array, whatever the branches; a comparison of arrays
+  // may be a JS boolean (0-d operands), and then number branches give a number
   const wm = w.where(w.greater(a, 0), 1, 0);
-  expect<Equal<typeof wm, NDArray>>();
+  expect<Equal<typeof wm, NDArray | number>>();
+  const wc = w.where(w.ones([2], "bool"), 1, 0);
+  expect<Equal<typeof wc, NDArray>>();
   const wn = w.where(w.greater(x, 0), x, 0);
   expect<Equal<typeof wn, number>>();
   const wa = w.where(w.greater(a, 0), a, 0);

@@ -39,7 +39,7 @@ export type R2<A, B> = A extends NDArray ? NDArray : B extends NDArray ? NDArray
 
 type Un = <A extends Value>(a: A) => R1<A>;
 type Bin = <A extends Value, B extends Value>(a: A, b: B) => R2<A, B>;
-type Cmp = <A extends Value, B extends Value>(a: A, b: B) => A extends number ? (B extends number ? boolean : NDArray) : NDArray;
+type Cmp = <A extends Value, B extends Value>(a: A, b: B) => A extends number ? (B extends number ? boolean : NDArray | boolean) : NDArray | boolean;
 
 // ---------------------------------------------------------------- arithmetic
 
@@ -117,11 +117,34 @@ export const square = unary("square", (x) => x * x);
 
 // ---------------------------------------------------------------- comparisons and selection
 
+/** True for a 0-d NDArray or a traced one (not a JS number or boolean, plain or traced). */
+function zeroDim(v: Value): boolean {
+  let p: Value = v;
+  while (p instanceof Tracer) p = p.primal;
+  return p instanceof NDArray && p.shape.length === 0;
+}
+const rank0 = (v: Value): boolean => typeof v === "number" || typeof v === "boolean" || shapeOf(v).length === 0;
+
+/** A 0-d array as the JS number it holds (a bool one as 0 or 1), differentiably and recorded. */
+function asNumber(v: Value): Value {
+  return zeroDim(v) ? toScalar(dtypeOf(v) === "bool" ? astype(v, "float64") : v) : v;
+}
+
 function comparison(name: PrimName): Cmp {
   let prim: typeof P.greater | undefined;
-  return ((a: Value, b: Value) => bindBinary((prim ??= P[name] as typeof P.greater), a, b)) as Cmp;
+  return ((a: Value, b: Value) => {
+    // A comparison of 0-d arrays is one of the numbers they hold: a JS boolean, which native
+    // `if` reads as it reads a comparison of numbers, and which compile records as a guard. A
+    // 0-d bool NDArray is an object, and every object is truthy: `if` took the true branch always.
+    if ((zeroDim(a) || zeroDim(b)) && rank0(a) && rank0(b)) { a = asNumber(a); b = asNumber(b); }
+    return bindBinary((prim ??= P[name] as typeof P.greater), a, b);
+  }) as Cmp;
 }
-/** Comparisons return concrete booleans (or bool arrays) even for traced inputs: they carry no derivative, so native `if` works. */
+/**
+ * Comparisons return concrete booleans (or bool arrays) even for traced inputs: they carry no
+ * derivative, so native `if` works. Comparisons of numbers and 0-d arrays give a JS boolean
+ * (recorded as a guard under compile); an operand of rank 1 or more gives a bool array.
+ */
 export const greater = comparison("greater");
 /** a ≥ b (see greater). */
 export const greaterEqual = comparison("greaterEqual");

@@ -54,7 +54,8 @@ function eagerOps(): Check[] {
       close((op as unknown as (a: number) => number)(scaled ? 0.25 : 0.5), ref(0.5), `${name}(number)`);
     } });
   }
-  const binary: [string, (a: NDArray, b: NDArray) => NDArray, (a: number, b: number) => number | boolean][] = [
+  // A comparison's type allows a JS boolean (what it gives for 0-d operands).
+  const binary: [string, (a: NDArray, b: NDArray) => NDArray | boolean, (a: number, b: number) => number | boolean][] = [
     ["add", w.add, (a, b) => a + b], ["sub", w.sub, (a, b) => a - b], ["mul", w.mul, (a, b) => a * b], ["div", w.div, (a, b) => a / b],
     ["pow", w.pow, Math.pow], ["atan2", w.atan2, Math.atan2], ["maximum", w.maximum, Math.max], ["minimum", w.minimum, Math.min],
     ["greater", w.greater, (a, b) => a > b], ["greaterEqual", w.greaterEqual, (a, b) => a >= b], ["less", w.less, (a, b) => a < b],
@@ -65,7 +66,7 @@ function eagerOps(): Check[] {
       const x = w.array(X), y = w.array(Y);
       close(op(x, y), zipXY(ref), name);
       close(op(w.reshape(x, [4, 1]), y), X.map((a) => Y.map((b) => ref(a, b))), `${name} [4,1] with [4]`);
-      close((op as unknown as (a: NDArray, b: number) => NDArray)(x, 2), mapX((a) => ref(a, 2)), `${name} array with 2`);
+      close((op as unknown as (a: NDArray, b: number) => NDArray | boolean)(x, 2), mapX((a) => ref(a, 2)), `${name} array with 2`);
       close(op(w.astype(x, "float32"), w.astype(y, "float32")), zipXY((a, b) => { const r = ref(Math.fround(a), Math.fround(b)); return typeof r === "number" ? Math.fround(r) : r; }), `${name} float32`, 1e-6);
     } });
   }
