@@ -34,7 +34,7 @@ describe("comparisons of 0-d arrays are JS booleans", () => {
       }
     }
     // 0-d bool arrays compare as the booleans they hold.
-    assert.equal(w.equal(w.greater(A([3]), 1).reshape([]), true), true);
+    assert.equal(w.equal(w.reshape(w.greater(A([3]), 1) as NDArray, []), true), true);
     assert.equal(w.notEqual(w.astype(A(0), "bool"), true), true);
   });
 
@@ -53,6 +53,11 @@ describe("comparisons of 0-d arrays are JS booleans", () => {
 });
 
 describe("under transforms and compile", () => {
+  test("under vmap a comparison of per-example 0-d arrays stays a bool array, for where (one boolean cannot stand for a batch)", () => {
+    const f = (x: NDArray) => { const s = w.sum(x); return w.where(w.greater(s, 0), w.mul(s, 2), w.mul(s, -3)); };
+    assert.deepEqual(Array.from(w.vmap(f)(w.array([[-1, -2], [1, 2]])).data), [9, 6]);
+  });
+
   const neg = A([-1, -2]), pos = A([1, 2]);
 
   test("grad, jvp and hessian follow the branch", () => {

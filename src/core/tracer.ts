@@ -86,6 +86,12 @@ export interface Interpreter {
    * enclosing transform would differentiate the function instead of using the rule).
    */
   onCustomRule?(): void;
+  /**
+   * Optional: true when one of this interpreter's values stands for many (vmap's batch). A
+   * comparison of 0-d arrays then stays a bool array, for where: one JS boolean, which it gives
+   * elsewhere for native `if`, cannot stand for a batch.
+   */
+  readonly batched?: boolean;
 }
 
 let levelCounter = 0;

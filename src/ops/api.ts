@@ -117,10 +117,10 @@ export const square = unary("square", (x) => x * x);
 
 // ---------------------------------------------------------------- comparisons and selection
 
-/** True for a 0-d NDArray or a traced one (not a JS number or boolean, plain or traced). */
+/** True for a 0-d NDArray or a traced one (not a JS number or boolean, plain or traced), unless batched by vmap. */
 function zeroDim(v: Value): boolean {
   let p: Value = v;
-  while (p instanceof Tracer) p = p.primal;
+  for (; p instanceof Tracer; p = p.primal) if (p.interp.batched === true) return false;
   return p instanceof NDArray && p.shape.length === 0;
 }
 const rank0 = (v: Value): boolean => typeof v === "number" || typeof v === "boolean" || shapeOf(v).length === 0;

@@ -94,6 +94,7 @@ export function alignRank(x: Value, a: Aval, r: number, size: number): Value {
 }
 
 export class BatchInterpreter implements Interpreter {
+  readonly batched = true;
   readonly level = newLevel();
   active = true;
   constructor(readonly size: number) {}
