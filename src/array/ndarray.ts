@@ -2,6 +2,7 @@
 // Arrays live on the JS heap, so the garbage collector frees them: no dispose, no tidy.
 
 import { ArgumentError, DTypeError, ShapeError, operatorMisuse } from "../base/errors.js";
+import { checkOptions } from "../base/options.js";
 import { describe } from "../base/format.js";
 import { allocateZeroed } from "./pool.js";
 
@@ -223,7 +224,8 @@ function inferShape(value: NestedNumbers, op: string): number[] {
 
 /**
  * Builds an NDArray from nested arrays, a flat array or TypedArray plus a shape, or a number.
- * The dtype defaults to float64 (bool for nested booleans).
+ * The dtype defaults to float64 (bool when every element is a boolean; booleans among numbers
+ * are promoted to 1 and 0, as in NumPy: `array([true, 2])` is float64 [1, 2]).
  */
 export function array(
   value: NestedNumbers | ArrayLike<number> | TypedData | NDArray | ArrayJSON,
@@ -234,7 +236,7 @@ export function array(
     return array(fromJSONData(value.data) as NestedNumbers, { dtype: value.dtype, shape: value.shape, ...opts });
   }
   // Bad options are the caller's error, not an internal TypeError (null.dtype, allocate → undefined).
-  if (typeof opts !== "object" || opts === null) throw new ArgumentError("array", `options must be an object such as { dtype: "float32", shape: [2, 3] }, got ${opts === null ? "null" : typeof opts}`);
+  checkOptions("array", opts, ["dtype", "shape"]);
   const { dtype: dt, shape: sh } = opts;
   if (dt !== undefined && dt !== "float64" && dt !== "float32" && dt !== "int32" && dt !== "bool") {
     throw new DTypeError("array", `unknown dtype ${typeof dt === "string" ? JSON.stringify(dt) : typeof dt}; use "float64", "float32", "int32" or "bool"`);
@@ -281,7 +283,9 @@ export function array(
       }
       shape = [...opts.shape];
     } else shape = inferred;
-    dtype ??= out.length > 0 && typeof out[0] === "boolean" ? "bool" : "float64";
+    // bool only when every element is one: booleans among numbers are promoted to 1 and 0, as
+    // NumPy does (array([true, 2]) read the first element and gave [true, true]).
+    dtype ??= out.length > 0 && out.every((e) => typeof e === "boolean") ? "bool" : "float64";
   }
   const data = allocate(dtype, flat.length);
   for (let i = 0; i < flat.length; i++) {

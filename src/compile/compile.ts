@@ -24,6 +24,7 @@
 // through the library's ops, so the enclosing transform differentiates it like any code.
 
 import { ArgumentError } from "../base/errors.js";
+import { checkOptions, optionKeys } from "../base/options.js";
 import { MISS } from "../core/evaluate.js";
 import { flatten } from "../core/pytree.js";
 import { concrete, Tracer, type Tensor } from "../core/tracer.js";
@@ -105,11 +106,16 @@ export type Compiled<F extends (...args: any[]) => any> = F & CompiledInfo;
  * ```
  * @typeParam F - the type of the function being wrapped (its arguments and result are kept)
  */
+const COMPILE_KEYS = optionKeys<CompileOptions>({
+  maxVariants: true, chunkSize: true, bytecodeMin: true, tierUpCalls: true, optimize: true, fuse: true, codegen: true, cacheSize: true, warnRetraces: true,
+});
+
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export function compile<F extends (...args: any[]) => any>(f: F, opts: CompileOptions = {}): Compiled<F> {
   if (typeof f !== "function") {
     throw new ArgumentError("compile", `expected the function to compile, got ${f === null ? "null" : typeof f}; pass e.g. compile(grad(f))`);
   }
+  checkOptions("compile", opts, COMPILE_KEYS);
   const o: Required<CompileOptions> = {
     maxVariants: opts.maxVariants ?? 8, chunkSize: opts.chunkSize ?? 1000, optimize: opts.optimize ?? true, fuse: opts.fuse ?? true, bytecodeMin: opts.bytecodeMin ?? 4_000,
     tierUpCalls: opts.tierUpCalls ?? 1_000, codegen: opts.codegen ?? true, cacheSize: opts.cacheSize ?? 64, warnRetraces: opts.warnRetraces ?? 10,

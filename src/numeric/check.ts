@@ -19,6 +19,7 @@
 // enters the asymptotic regime. An AD gradient outside the bound is wrong, not unlucky.
 
 import { ArgumentError, WengertError } from "../base/errors.js";
+import { checkOptions, optionKeys } from "../base/options.js";
 import { fmtNumber, markdownTable, textTable, varName } from "../base/text.js";
 import { reverseTrace } from "../trace/tables.js";
 import { grad } from "../transforms/grad.js";
@@ -123,6 +124,7 @@ export class GradCheck {
  */
 export function checkGrad<X>(f: (x: X) => number | NDArray, x: X, opts: CheckGradOptions = {}): GradCheck {
   if (typeof f !== "function") throw new ArgumentError("checkGrad", `expected the function to check, got ${f === null ? "null" : typeof f}`);
+  opts = checkOptions("checkGrad", opts, optionKeys<CheckGradOptions>({ names: true, h: true, noiseUlps: true, gradient: true }));
   const c = coordsOf("checkGrad", x);
   const xs = c.values;
   const names = opts.names ?? c.names;

@@ -18,6 +18,7 @@
 // error exceeds atol + rtol·|value| is an AccuracyError naming the coordinate and the fix.
 
 import type { NDArray } from "../array/ndarray.js";
+import { checkOptions, optionKeys } from "../base/options.js";
 import { AccuracyError, ArgumentError } from "../base/errors.js";
 import { fmtNumber } from "../base/text.js";
 import type { GradOf } from "../transforms/args.js";
@@ -72,6 +73,9 @@ export interface Estimate<T> {
   /** The estimated error of `value` (the largest over its components): truncation and round-off. */
   readonly error: number;
 }
+
+const DIFFERENCE_KEYS = optionKeys<DifferenceOptions>({ scheme: true, h: true, rtol: true, atol: true });
+const RICHARDSON_KEYS = optionKeys<RichardsonOptions>({ h: true, ratio: true, levels: true });
 
 function checkFinite(op: string, what: string, v: unknown): asserts v is number {
   if (typeof v !== "number" || !Number.isFinite(v)) throw new ArgumentError(op, `${what} must be a finite number, got ${typeof v === "number" ? v : typeof v}`);
@@ -192,6 +196,7 @@ export function quotientWithError(g: (t: number) => readonly number[], t: number
  */
 export function richardson(f: (x: number) => number, x: number, opts: RichardsonOptions = {}): Estimate<number> {
   checkFunction("richardson", f);
+  opts = checkOptions("richardson", opts, RICHARDSON_KEYS);
   checkFinite("richardson", "x", x);
   checkStep("richardson", opts.h);
   return extrapolate("richardson", (t) => scalar("richardson", f(t)), x, opts);
@@ -202,6 +207,7 @@ const scalar = scalarValue;
 /** f'(x) by differences. */
 export function numericDerivative(f: (x: number) => number, x: number, opts: DifferenceOptions = {}): Estimate<number> {
   checkFunction("numericDerivative", f);
+  opts = checkOptions("numericDerivative", opts, DIFFERENCE_KEYS);
   checkFinite("numericDerivative", "x", x);
   checkStep("numericDerivative", opts.h);
   checkScheme("numericDerivative", opts.scheme, METHODS);
@@ -255,6 +261,7 @@ export function coordinateStep(x: number, f32: boolean, scheme: Method, h: numbe
  */
 export function numericGradient<X>(f: (x: X) => number | NDArray, x: X, opts: DifferenceOptions = {}): Estimate<GradOf<X>> & { readonly steps: number[]; readonly errors: number[] } {
   checkFunction("numericGradient", f);
+  opts = checkOptions("numericGradient", opts, DIFFERENCE_KEYS);
   const c = coordsOf("numericGradient", x);
   checkStep("numericGradient", opts.h);
   checkScheme("numericGradient", opts.scheme, METHODS);
@@ -293,6 +300,7 @@ export function numericGradient<X>(f: (x: X) => number | NDArray, x: X, opts: Di
  */
 export function numericJvp<Y extends number | number[]>(f: (x: number[]) => Y, x: readonly number[], v: readonly number[], opts: DifferenceOptions = {}): Estimate<Y> {
   checkFunction("numericJvp", f);
+  opts = checkOptions("numericJvp", opts, DIFFERENCE_KEYS);
   checkVector("numericJvp", "x", x);
   checkVector("numericJvp", "v", v);
   checkStep("numericJvp", opts.h);
@@ -331,6 +339,7 @@ export function numericJvp<Y extends number | number[]>(f: (x: number[]) => Y, x
 /** The Jacobian by differences: rows are outputs, columns inputs (a scalar f gives one row). */
 export function numericJacobian(f: (x: number[]) => number | number[], x: readonly number[], opts: DifferenceOptions = {}): Estimate<number[][]> {
   checkFunction("numericJacobian", f);
+  opts = checkOptions("numericJacobian", opts, DIFFERENCE_KEYS);
   checkVector("numericJacobian", "x", x);
   checkStep("numericJacobian", opts.h);
   checkScheme("numericJacobian", opts.scheme, SCHEMES);

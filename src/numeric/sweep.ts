@@ -5,6 +5,7 @@
 //   central    |f'''|h²/6 + ε|f|/h.
 
 import { ArgumentError, WengertError } from "../base/errors.js";
+import { checkOptions, optionKeys } from "../base/options.js";
 import { linePlot, type Series } from "../plot/svg.js";
 import { fmtNumber, markdownTable, textTable } from "../base/text.js";
 import { grad } from "../transforms/grad.js";
@@ -117,6 +118,7 @@ export class ErrorSweep {
 export function errorSweep(f: (x: number) => number, x: number, opts: SweepOptions = {}): ErrorSweep {
   if (typeof f !== "function") throw new ArgumentError("errorSweep", `expected the function, got ${typeof f}`);
   if (typeof x !== "number" || !Number.isFinite(x)) throw new ArgumentError("errorSweep", `x must be a finite number, got ${String(x)}`);
+  opts = checkOptions("errorSweep", opts, optionKeys<SweepOptions>({ schemes: true, exact: true, exponents: true, name: true, held: true }));
   const schemes = opts.schemes ?? ["forward", "central"];
   for (const s of schemes) if (!SCHEMES.includes(s)) throw new ArgumentError("errorSweep", `unknown scheme '${String(s)}'; use ${SCHEMES.join(", ")}`);
   const exps = opts.exponents ?? Array.from({ length: 15 }, (_, i) => i + 1);

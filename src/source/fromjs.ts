@@ -7,6 +7,7 @@
 // and is an ordinary wengert function under every transform.
 
 import { ArgumentError } from "../base/errors.js";
+import { checkOptions, optionKeys } from "../base/options.js";
 import type * as Runtime from "./runtime.js";
 import * as runtime from "./runtime.js";
 import { parseFunction } from "./ast.js";
@@ -112,7 +113,7 @@ export function fromJS<F extends (...args: any[]) => any>(f: F, opts: FromJSOpti
   if (typeof f !== "function") {
     throw new ArgumentError("fromJS", `expected a function, got ${f === null ? "null" : typeof f}; pass e.g. fromJS((x) => Math.sin(x) * x)`);
   }
-  if (typeof opts !== "object" || opts === null) throw new ArgumentError("fromJS", `options must be an object such as { scope: { k } }, got ${opts === null ? "null" : typeof opts}`);
+  checkOptions("fromJS", opts, optionKeys<FromJSOptions>({ scope: true }));
   const scope = opts.scope;
   if (scope !== undefined && (typeof scope !== "object" || scope === null)) {
     throw new ArgumentError("fromJS", `scope must be an object mapping names to values, e.g. { scope: { k, helper } }, got ${scope === null ? "null" : typeof scope}`);

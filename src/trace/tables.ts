@@ -3,6 +3,7 @@
 // same chain-rule functions as the engine, so the tables show what grad and jvp compute.
 
 import { NonScalarOutputError, ShapeError } from "../base/errors.js";
+import { checkOptions, optionKeys } from "../base/options.js";
 import type { Primitive } from "../core/primitive.js";
 import { flatten } from "../core/pytree.js";
 import { concrete, shapeOf, ZERO, type Tensor, type Value } from "../core/tracer.js";
@@ -129,7 +130,10 @@ function leavesOf(op: string, what: string, tree: unknown, expected: number): Va
  * The survey's Table 2 for `f` at `args` with input tangents `tangents` (same structure as
  * args): every primal line beside its tangent line, ẏ = J·ẋ at the bottom.
  */
+const TABLE_KEYS = optionKeys<TableOptions>({ names: true, outputName: true, digits: true });
+
 export function forwardTrace<A extends unknown[]>(f: (...args: A) => unknown, args: A, tangents: A, opts: TableOptions = {}): DerivativeTable {
+  checkOptions("forwardTrace", opts, TABLE_KEYS);
   const digits = opts.digits ?? 3;
   const { list, tape, outputLeaves } = recordTrace("forwardTrace", f as (...a: never[]) => unknown, args, opts);
   const nodes = tape.nodes;
@@ -176,6 +180,7 @@ export function forwardTrace<A extends unknown[]>(f: (...args: A) => unknown, ar
  * The cotangent ȳ defaults to 1 for a scalar output.
  */
 export function reverseTrace<A extends unknown[]>(f: (...args: A) => unknown, args: A, cotangent?: unknown, opts: TableOptions = {}): DerivativeTable {
+  checkOptions("reverseTrace", opts, TABLE_KEYS);
   const digits = opts.digits ?? 3;
   const { list, tape, outputLeaves: outs } = recordTrace("reverseTrace", f as (...a: never[]) => unknown, args, opts);
   let cts: Value[];

@@ -8,6 +8,7 @@ import { describe, showValue, withArticle } from "../base/format.js";
 import { describeStructure, flatten, leavesLike, structureString, type TreeDef } from "../core/pytree.js";
 import { concrete, dtypeOf, shapeOf, type Tracer, type Value } from "../core/tracer.js";
 import { broadcastTo, toScalar } from "../ops/api.js";
+import { checkOptions, optionKeys } from "../base/options.js";
 
 /** A differentiable function's scalar output. */
 export type ScalarOut = number | NDArray;
@@ -66,14 +67,15 @@ export function onesLike(v: Value): Value {
  * A transform's own arguments: a function and an options object. Checked up front because
  * calling a non-function (or reading argnums of null) surfaced as an internal TypeError.
  */
-export function checkTransform(op: string, f: unknown, opts?: unknown): void {
+export function checkTransform(op: string, f: unknown, opts?: object, keys: readonly string[] = ARGNUMS_KEYS): void {
   if (typeof f !== "function") {
     throw new ArgumentError(op, `expected the function to transform, got ${describe(f)}; pass e.g. ${op}((x) => mul(x, x))`);
   }
-  if (opts !== undefined && (typeof opts !== "object" || opts === null)) {
-    throw new ArgumentError(op, `options must be an object such as { argnums: [0, 1] }, got ${opts === null ? "null" : typeof opts}`);
-  }
+  checkOptions(op, opts, keys);
 }
+
+/** The keys of ArgnumsOption: grad, valueAndGrad, jacfwd, jacrev, jacobian and hessian take only argnums. */
+export const ARGNUMS_KEYS = optionKeys<ArgnumsOption<number>>({ argnums: true });
 
 export function normArgnums(op: string, argnums: number | readonly number[] | undefined, nargs: number): number[] {
   if (argnums !== undefined && typeof argnums !== "number" && !Array.isArray(argnums)) {
@@ -196,6 +198,21 @@ export function checkFloatLeaves(op: string, argIndex: number, leaves: readonly 
       throw new ArgumentError(op, `argument ${argIndex} holds ${withArticle(`${c.dtype}${shapeStr(c.shape)} array`)}; only float64/float32 arrays are differentiable (convert with astype, or pass it as a closed-over constant)`);
     }
   }
+}
+
+/**
+ * Refuses a differentiated output that is a bool or int32 array: its derivative is not zero
+ * but undefined (it is piecewise constant, or an integer has no neighbours), and grad gave
+ * zeros for it silently. JAX refuses it too ("grad requires real-valued outputs").
+ */
+export function checkFloatOutputs(op: string, leaves: readonly Value[]): void {
+  leaves.forEach((l, i) => {
+    const d = dtypeOf(l);
+    if (d !== "bool" && d !== "int32") return;
+    const which = leaves.length === 1 ? "the function returned" : `output ${i} of the function is`;
+    const why = d === "bool" ? "a comparison carries no derivative: return the value compared, or where(cond, a, b)" : "convert with astype(y, \"float64\") where the integer stands for a real number";
+    throw new DTypeError(op, `${which} ${withArticle(`${d}${shapeStr(shapeOf(l))} array`)}; only float64/float32 outputs (or numbers) can be differentiated — ${why}`);
+  });
 }
 
 /**

@@ -5,6 +5,7 @@
 // recompute and small next to the elementwise work around them.
 
 import { ArgumentError } from "../base/errors.js";
+import { checkOptions, optionKeys } from "../base/options.js";
 import { describe, showValue } from "../base/format.js";
 
 /**
@@ -47,7 +48,7 @@ function checkPolicy(p: unknown): CheckpointPolicy | undefined {
  */
 export function checkpoint<A extends unknown[], R>(f: (...args: A) => R, opts: CheckpointOptions = {}): (...args: A) => R {
   if (typeof f !== "function") throw new ArgumentError("checkpoint", `expected the function to checkpoint, got ${describe(f)}`);
-  if (typeof opts !== "object" || opts === null) throw new ArgumentError("checkpoint", `options must be an object such as { policy: "matmul" }, got ${describe(opts)}`);
+  checkOptions("checkpoint", opts, optionKeys<CheckpointOptions>({ policy: true }));
   checkPolicy(opts.policy);
   return (...args: A): R => f(...args);
 }

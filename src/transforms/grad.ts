@@ -6,7 +6,7 @@ import { shapeStr, sizeOf } from "../array/ndarray.js";
 import { ArgumentError, NonScalarOutputError } from "../base/errors.js";
 import { flatten, LEAF, unflatten, type TreeDef } from "../core/pytree.js";
 import { runWith, Scattered, shapeOf, transformRunning, ZERO, type Masked, type MaybeZero, type Value } from "../core/tracer.js";
-import { argnumsCache, asLeafOf, outputTree, checkLeaves, checkTransform, matchTree, onesLike, zerosLike, type ArgnumsOption, type Fn, type GradOf, type Pick, type ScalarOut } from "./args.js";
+import { argnumsCache, asLeafOf, checkFloatOutputs, outputTree, checkLeaves, checkTransform, matchTree, onesLike, zerosLike, type ArgnumsOption, type Fn, type GradOf, type Pick, type ScalarOut } from "./args.js";
 import { dense, denseOrZero } from "./chain.js";
 import { Tape, type TapeNode } from "./reverse.js";
 
@@ -71,6 +71,7 @@ function scalarOutput(op: string, t: Traced): Value {
   if (leaves.length !== 1 || only === undefined || t.outDef.kind !== "leaf") {
     throw new NonScalarOutputError(op, `the function returned ${leaves.length === 1 ? "a container" : `${leaves.length} values`}; ${op} needs a single scalar output (use vjp for several outputs, or jacobian)`);
   }
+  checkFloatOutputs(op, leaves);
   const shape = shapeOf(only);
   if (sizeOf(shape) !== 1) {
     throw new NonScalarOutputError(op, `the function returned an array of shape ${shapeStr(shape)}; ${op} needs a scalar output: reduce it (sum, mean), or use vjp(f, x) with a cotangent, or jacobian(f)`);

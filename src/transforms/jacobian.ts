@@ -2,11 +2,12 @@
 // from a single recording), jacobian (the cheaper of the two), hessian and hvp.
 
 import { ArgumentError, MissingRuleError } from "../base/errors.js";
+import { optionKeys } from "../base/options.js";
 import { sizeOf, zeros } from "../array/ndarray.js";
 import { flatten, unflatten, type TreeDef } from "../core/pytree.js";
 import { concrete, runWith, shapeOf, ZERO, type MaybeZero, type Value, type Zero } from "../core/tracer.js";
 import { astype, broadcastTo, concat, dtypeOfValue, reshape, slice, toScalar, transpose } from "../ops/api.js";
-import { checkLeaves, checkTransform, matchTree, normArgnums, zerosLike, outputTree, type ArgnumsOption, type Fn, type JacobianOf, type Pick, type ScalarOut } from "./args.js";
+import { checkFloatLeaves, checkFloatOutputs, checkLeaves, checkTransform, matchTree, normArgnums, zerosLike, outputTree, type ArgnumsOption, type Fn, type JacobianOf, type Pick, type ScalarOut } from "./args.js";
 import { ForwardInterpreter } from "./forward.js";
 import { BatchInterpreter } from "./batch.js";
 import { RowBatch } from "./basis-rows.js";
@@ -220,6 +221,7 @@ function jacWith(mode: "forward" | "reverse" | "auto", op: string, f: Fn<unknown
     // picks forward when inputs ≤ outputs (n JVPs) and reverse otherwise (m VJPs) — unless
     // the recording holds a customVjp rule, which forward mode cannot use.
     const t = record(op, f, args, argnums);
+    checkFloatOutputs(op, t.outLeaves);
     const nIn = input.leaves.reduce<number>((s, l) => s + leafSize(l), 0);
     const nOut = t.outLeaves.reduce<number>((s, l) => s + leafSize(l), 0);
     if (mode === "auto" && nIn <= nOut && !t.tape.customVjp) {
@@ -257,6 +259,8 @@ export interface BatchOptions {
 /** argnums and the batching options. */
 export interface JacobianOptions<N extends number | readonly number[]> extends ArgnumsOption<N>, BatchOptions {}
 
+const JACOBIAN_KEYS = optionKeys<JacobianOptions<number>>({ argnums: true, chunkSize: true, structured: true });
+
 /** A Jacobian function that also reports which mode its last call used. */
 export type JacobianFn<A extends unknown[], J> = Fn<A, J> & { lastMode: "forward" | "reverse" | undefined };
 
@@ -271,7 +275,7 @@ export type JacobianFn<A extends unknown[], J> = Fn<A, J> & { lastMode: "forward
 export function jacfwd<A extends unknown[], R>(f: Fn<A, R>, opts?: BatchOptions & { readonly argnums?: undefined }): JacobianFn<A, JacobianOf<R, A[0]>>;
 export function jacfwd<A extends unknown[], R, const N extends number | readonly number[]>(f: Fn<A, R>, opts: JacobianOptions<N>): JacobianFn<A, JacobianOf<R, Pick<A, N>>>;
 export function jacfwd(f: Fn<unknown[], unknown>, opts: JacobianOptions<number | readonly number[]> = {}): unknown {
-  checkTransform("jacfwd", f, opts);
+  checkTransform("jacfwd", f, opts, JACOBIAN_KEYS);
   return jacWith("forward", "jacfwd", f, opts);
 }
 
@@ -286,7 +290,7 @@ export function jacfwd(f: Fn<unknown[], unknown>, opts: JacobianOptions<number |
 export function jacrev<A extends unknown[], R>(f: Fn<A, R>, opts?: BatchOptions & { readonly argnums?: undefined }): JacobianFn<A, JacobianOf<R, A[0]>>;
 export function jacrev<A extends unknown[], R, const N extends number | readonly number[]>(f: Fn<A, R>, opts: JacobianOptions<N>): JacobianFn<A, JacobianOf<R, Pick<A, N>>>;
 export function jacrev(f: Fn<unknown[], unknown>, opts: JacobianOptions<number | readonly number[]> = {}): unknown {
-  checkTransform("jacrev", f, opts);
+  checkTransform("jacrev", f, opts, JACOBIAN_KEYS);
   return jacWith("reverse", "jacrev", f, opts);
 }
 
@@ -302,7 +306,7 @@ export function jacrev(f: Fn<unknown[], unknown>, opts: JacobianOptions<number |
 export function jacobian<A extends unknown[], R>(f: Fn<A, R>, opts?: BatchOptions & { readonly argnums?: undefined }): JacobianFn<A, JacobianOf<R, A[0]>>;
 export function jacobian<A extends unknown[], R, const N extends number | readonly number[]>(f: Fn<A, R>, opts: JacobianOptions<N>): JacobianFn<A, JacobianOf<R, Pick<A, N>>>;
 export function jacobian(f: Fn<unknown[], unknown>, opts: JacobianOptions<number | readonly number[]> = {}): unknown {
-  checkTransform("jacobian", f, opts);
+  checkTransform("jacobian", f, opts, JACOBIAN_KEYS);
   return jacWith("auto", "jacobian", f, opts);
 }
 
@@ -317,7 +321,7 @@ export function jacobian(f: Fn<unknown[], unknown>, opts: JacobianOptions<number
 export function hessian<A extends unknown[]>(f: Fn<A, ScalarOut>, opts?: BatchOptions & { readonly argnums?: undefined }): Fn<A, JacobianOf<A[0], A[0]>>;
 export function hessian<A extends unknown[], const N extends number | readonly number[]>(f: Fn<A, ScalarOut>, opts: JacobianOptions<N>): Fn<A, JacobianOf<Pick<A, N>, Pick<A, N>>>;
 export function hessian(f: Fn<unknown[], ScalarOut>, opts: JacobianOptions<number | readonly number[]> = {}): unknown {
-  checkTransform("hessian", f, opts);
+  checkTransform("hessian", f, opts, JACOBIAN_KEYS);
   return jacWith("forward", "hessian", grad(f, { argnums: opts.argnums }) as Fn<unknown[], unknown>, opts);
 }
 
@@ -334,6 +338,7 @@ export function hvp<X>(f: (x: X) => ScalarOut, x: X, v: X): X {
   checkTransform("hvp", f);
   // v is checked against x here, so that a mismatch names hvp (not the jvp inside it).
   const { def, leaves } = flatten(x, [], "hvp");
+  checkFloatLeaves("hvp", 0, leaves);
   const vs = matchTree("hvp", "vector v", "point x", def, leaves, v);
   return jvp((y: X) => grad(f)(y) as X, [x], [unflatten(def, vs) as X])[1];
 }

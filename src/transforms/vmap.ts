@@ -4,6 +4,7 @@
 // `outAxes`.
 
 import { NDArray, shapeStr, type Shape } from "../array/ndarray.js";
+import { optionKeys } from "../base/options.js";
 import { ArgumentError, ShapeError } from "../base/errors.js";
 import { showValue } from "../base/format.js";
 import { flatten, unflatten, type TreeDef } from "../core/pytree.js";
@@ -100,7 +101,7 @@ function moveAxis(x: Value, from: number, to: number, ndim: number): Value {
  * ```
  */
 export function vmap<A extends unknown[], R>(f: (...args: A) => R, opts: VmapOptions = {}): (...args: BatchedArgs<A>) => Batched<R> {
-  checkTransform("vmap", f, opts);
+  checkTransform("vmap", f, opts, optionKeys<VmapOptions>({ inAxes: true, outAxes: true }));
   const inAxes = opts.inAxes === undefined ? 0 : opts.inAxes;
   const outAxes = opts.outAxes === undefined ? 0 : opts.outAxes;
   if (inAxes !== null && typeof inAxes !== "number" && !Array.isArray(inAxes)) {

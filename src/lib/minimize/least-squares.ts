@@ -8,6 +8,7 @@
 // residuals takes x in x0's structure and returns any pytree of residuals (an array, a number[]).
 
 import { NDArray } from "../../array/ndarray.js";
+import { checkOptions, optionKeys } from "../../base/options.js";
 import { qr as qrKernel, triSolve } from "../../array/linalg-kernels.js";
 import { ArgumentError } from "../../base/errors.js";
 import { showValue } from "../../base/format.js";
@@ -113,6 +114,7 @@ function cosines(J: Float64Array, m: number, n: number, r: Float64Array, g: Floa
  */
 export function leastSquares<X>(residuals: (x: X) => unknown, x0: X, opts: LeastSquaresOptions<X> = {}): LeastSquaresResult<X> {
   if (typeof residuals !== "function") throw new ArgumentError("leastSquares", `residuals must be a function of x, got ${showValue(residuals)}`);
+  opts = checkOptions("leastSquares", opts, optionKeys<LeastSquaresOptions<X>>({ method: true, gtol: true, ftol: true, xtol: true, maxIter: true, callback: true }));
   const method = opts.method ?? "lm";
   if (method !== "lm" && method !== "gauss-newton") throw new ArgumentError("leastSquares", `unknown method ${showValue(method)}; use "lm" or "gauss-newton"`);
   const num = (name: string, v: number | undefined, d: number): number => {

@@ -9,6 +9,7 @@
 // f takes x in x0's structure (a number, an array, a number[], a tree) and returns a scalar.
 
 import { NDArray } from "../../array/ndarray.js";
+import { checkOptions, optionKeys } from "../../base/options.js";
 import { ArgumentError } from "../../base/errors.js";
 import { showValue } from "../../base/format.js";
 import { concrete, type Value } from "../../core/tracer.js";
@@ -279,6 +280,7 @@ function newtonMethod<X>(obj: Objective<X>): Method_ {
  */
 export function minimize<X>(f: (x: X) => Value, x0: X, opts: MinimizeOptions<X> = {}): MinimizeResult<X> {
   if (typeof f !== "function") throw new ArgumentError("minimize", `f must be a function of x, got ${showValue(f)}`);
+  opts = checkOptions("minimize", opts, optionKeys<MinimizeOptions<X>>({ method: true, tol: true, gtol: true, ftol: true, xtol: true, maxIter: true, memory: true, callback: true, compile: true }));
   const method = opts.method ?? "lbfgs";
   if (!["lbfgs", "bfgs", "newton", "cg"].includes(method)) throw new ArgumentError("minimize", `unknown method ${showValue(method)}; use "lbfgs", "bfgs", "newton" or "cg"`);
   const s: Settings = {

@@ -3,6 +3,7 @@
 // init/update pair pure, its state a plain pytree. Defaults are optax's.
 
 import { ArgumentError } from "../../base/errors.js";
+import { checkOptions, optionKeys } from "../../base/options.js";
 import { showValue } from "../../base/format.js";
 import type { Value } from "../../core/tracer.js";
 import { add, div, maximum, mul, pow, sqrt, square, sub } from "../../ops/api.js";
@@ -32,8 +33,11 @@ export interface AdamOptions {
   readonly epsRoot?: number;
 }
 
+export const ADAM_KEYS = optionKeys<AdamOptions>({ b1: true, b2: true, eps: true, epsRoot: true });
+
 /** Adam's rescaling: m̂ / (√(ν̂ + epsRoot) + eps) with bias-corrected moment estimates (Kingma & Ba). */
 export function scaleByAdam(opts: AdamOptions = {}): GradientTransformation {
+  checkOptions("scaleByAdam", opts, ADAM_KEYS);
   const b1 = opts.b1 ?? 0.9, b2 = opts.b2 ?? 0.999, eps = opts.eps ?? 1e-8, epsRoot = opts.epsRoot ?? 0;
   inUnit("adam", "b1", b1);
   inUnit("adam", "b2", b2);
@@ -63,8 +67,11 @@ export interface RmsOptions {
   readonly initialScale?: number;
 }
 
+export const RMS_KEYS = optionKeys<RmsOptions>({ decay: true, eps: true, initialScale: true });
+
 /** Division by the root of an exponential average of squared updates (RMSProp, Tieleman & Hinton). */
 export function scaleByRms(opts: RmsOptions = {}): GradientTransformation {
+  checkOptions("scaleByRms", opts, RMS_KEYS);
   const decay = opts.decay ?? 0.9, eps = opts.eps ?? 1e-8, init = opts.initialScale ?? 0;
   inUnit("rmsprop", "decay", decay);
   nonNegative("rmsprop", "eps", eps);
@@ -86,8 +93,11 @@ export interface RssOptions {
   readonly eps?: number;
 }
 
+export const RSS_KEYS = optionKeys<RssOptions>({ initialAccumulatorValue: true, eps: true });
+
 /** Division by the root of the running sum of squared updates (Adagrad, Duchi et al.). */
 export function scaleByRss(opts: RssOptions = {}): GradientTransformation {
+  checkOptions("scaleByRss", opts, RSS_KEYS);
   const init = opts.initialAccumulatorValue ?? 0.1, eps = opts.eps ?? 1e-7;
   nonNegative("adagrad", "initialAccumulatorValue", init);
   nonNegative("adagrad", "eps", eps);
@@ -105,6 +115,7 @@ export function scaleByRss(opts: RssOptions = {}): GradientTransformation {
 
 /** Momentum: the trace t ← g + decay·t; the update is t, or g + decay·t with Nesterov's look-ahead (optax.trace). */
 export function traceMomentum(decay: number, opts: { nesterov?: boolean } = {}): GradientTransformation {
+  checkOptions("traceMomentum", opts, ["nesterov"]);
   inUnit("momentum", "decay", decay);
   return {
     init: (params) => ({ trace: zerosLike(params) }),

@@ -12,6 +12,7 @@
 // the leaf and both types). Native `if` on numbers works inside a body, as everywhere.
 
 import { ArgumentError, DTypeError, IterationLimitError, TracerError } from "../../base/errors.js";
+import { checkOptions } from "../../base/options.js";
 import { describe, showValue } from "../../base/format.js";
 import { bind } from "../../core/primitive.js";
 import { flatten, unflatten, type TreeDef } from "../../core/pytree.js";
@@ -70,15 +71,6 @@ export type Stacked<Y> = Y extends number | NDArray | boolean ? NDArray
 
 function checkFunction(op: string, name: string, f: unknown): void {
   if (typeof f !== "function") throw new ArgumentError(op, `${name} must be a function, got ${describe(f)}`);
-}
-
-function checkOptions(op: string, opts: unknown, keys: readonly string[]): Record<string, unknown> {
-  if (opts === undefined) return {};
-  if (typeof opts !== "object" || opts === null || Array.isArray(opts)) throw new ArgumentError(op, `options must be an object such as { ${keys[0]}: … }, got ${describe(opts)}`);
-  for (const k of Object.keys(opts)) {
-    if (!keys.includes(k)) throw new ArgumentError(op, `unknown option ${showValue(k)}; the options are ${keys.join(", ")}`);
-  }
-  return opts as Record<string, unknown>;
 }
 
 export function checkCheckpoints(op: string, c: unknown, named: boolean): CheckpointOption | undefined {

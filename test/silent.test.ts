@@ -1,0 +1,96 @@
+// Silent acceptances refused (#7 item 10): grad of a bool or int32 output (it gave zeros),
+// int32 primals (refused by every transform alike), an unknown option key (ignored: the
+// default ran instead), and array([true, 2]) (read the first element: [true, true]).
+
+import { describe, test } from "node:test";
+import assert from "node:assert/strict";
+import * as w from "../src/index.js";
+import { ArgumentError, DTypeError, NDArray } from "../src/index.js";
+import { assertThrowsWith } from "./helpers/check.js";
+
+const x = w.array([1, 2]);
+
+describe("a bool or int32 output is not differentiable", () => {
+  test("grad and valueAndGrad refuse it, naming the dtype and the fix (they gave zeros)", () => {
+    const asBool = (v: NDArray) => w.greater(w.sum(v, 0, true), 0) as NDArray; // a bool[1] array
+    const asInt = (v: NDArray) => w.astype(w.sum(v), "int32");
+    assertThrowsWith(() => w.grad(asBool)(x), DTypeError, ["grad:", "bool[1] array", "float64/float32 outputs", "comparison carries no derivative"]);
+    assertThrowsWith(() => w.grad(asInt)(x), DTypeError, ["grad:", "int32[] array", "astype"]);
+    assertThrowsWith(() => w.valueAndGrad(asInt)(x), DTypeError, ["int32[] array"]);
+    assertThrowsWith(() => w.compile(w.grad(asInt))(x), DTypeError, ["int32[] array"]);
+  });
+
+  test("jacrev and jacobian refuse it too", () => {
+    const cmp = (v: NDArray) => w.greater(v, 1) as NDArray;
+    assertThrowsWith(() => w.jacrev(cmp)(x), DTypeError, ["jacrev:", "bool[2] array"]);
+    assertThrowsWith(() => w.jacobian(cmp)(x), DTypeError, ["jacobian:", "bool[2] array"]);
+    assertThrowsWith(() => w.jacrev((v: NDArray) => [w.sin(v), w.astype(v, "int32")])(x), DTypeError, ["output 1 of the function is an int32[2] array"]);
+  });
+});
+
+describe("int32 primals: every transform refuses them alike", () => {
+  test("grad, valueAndGrad, jvp, vjp, linearize, jacfwd, jacrev, jacobian, hessian, hvp", () => {
+    const i = w.array([1, 2], { dtype: "int32" });
+    const f = (v: NDArray) => w.sum(w.mul(v, 1.5));
+    const runs: [string, () => unknown][] = [
+      ["grad", () => w.grad(f)(i)], ["grad", () => w.valueAndGrad(f)(i)], ["jvp", () => w.jvp(f, [i], [i])],
+      ["vjp", () => w.vjp(f, i)], ["linearize", () => w.linearize(f, i)], ["jacfwd", () => w.jacfwd(f)(i)],
+      ["jacrev", () => w.jacrev(f)(i)], ["jacobian", () => w.jacobian(f)(i)], ["hessian", () => w.hessian(f)(i)], ["hvp", () => w.hvp(f, i, i)],
+    ];
+    for (const [op, run] of runs) assertThrowsWith(run, ArgumentError, [`${op}:`, "int32[2] array", "only float64/float32 arrays are differentiable"]);
+  });
+});
+
+describe("an unknown option key is refused, naming the options there are", () => {
+  const f = (v: number) => w.mul(v, v);
+  const sq = (v: number[]) => v[0]! * v[0]!;
+  const bad = { argnum: 1 } as unknown as Record<string, never>;
+  const cases: [string, () => unknown, string][] = [
+    ["grad", () => w.grad(f, bad), "argnums"], ["grad", () => w.valueAndGrad(f, bad), "argnums"], ["jacfwd", () => w.jacfwd(f, bad), "argnums"],
+    ["jacrev", () => w.jacrev(f, bad), "argnums"], ["jacobian", () => w.jacobian(f, bad), "argnums"], ["hessian", () => w.hessian(f, bad), "argnums"],
+    ["vmap", () => w.vmap(f, { inAxis: 0 } as never), "inAxes, outAxes"],
+    ["compile", () => w.compile(f, { cachesize: 2 } as never), "cacheSize"],
+    ["numericGradient", () => w.numericGradient(sq, [1], { step: 1 } as never), "scheme, h, rtol, atol"],
+    ["numericDerivative", () => w.numericDerivative(Math.sin, 1, { step: 1 } as never), "scheme, h"],
+    ["numericJvp", () => w.numericJvp(sq, [1], [1], { step: 1 } as never), "scheme, h"],
+    ["numericJacobian", () => w.numericJacobian(sq, [1], { step: 1 } as never), "scheme, h"],
+    ["richardson", () => w.richardson(Math.sin, 1, { step: 1 } as never), "h, ratio, levels"],
+    ["checkGrad", () => w.checkGrad(sq, [1], { tol: 1 } as never), "names, h, noiseUlps, gradient"],
+    ["errorSweep", () => w.errorSweep(Math.sin, 1, { scheme: ["central"] } as never), "schemes"],
+    ["minimize", () => w.minimize(f, 1, { maxiter: 3 } as never), "maxIter"],
+    ["leastSquares", () => w.leastSquares((v: number) => [w.sub(v, 1)], 1, { maxiter: 3 } as never), "maxIter"],
+    ["adam", () => w.adam(0.1, { beta1: 0.9 } as never), "b1, b2, eps, epsRoot"],
+    ["adamw", () => w.adamw(0.1, { decay: 0.1 } as never), "weightDecay"],
+    ["sgd", () => w.sgd(0.1, { nesterof: true } as never), "momentum, nesterov"],
+    ["rmsprop", () => w.rmsprop(0.1, { beta: 0.9 } as never), "decay"],
+    ["fromJS", () => w.fromJS((v: number) => v, { scopes: {} } as never), "scope"],
+    ["reverseTrace", () => w.reverseTrace(f, [1], undefined, { digit: 2 } as never), "names, outputName, digits"],
+    ["array", () => w.array([1, 2], { dtyp: "float32" } as never), "dtype, shape"],
+    ["scan", () => w.scan((c: number, v: number) => [c, v], 0, x, { revers: true } as never), "length, reverse, checkpoints"],
+  ];
+  for (const [op, run, known] of cases) {
+    test(`${op}`, () => { assertThrowsWith(run, ArgumentError, [`${op}:`, "unknown option", known]); });
+  }
+
+  test("a near miss is named ('did you mean'), and known keys still work", () => {
+    assertThrowsWith(() => w.grad(f, bad), ArgumentError, ['unknown option "argnum" (did you mean argnums?); the options are argnums']);
+    assertThrowsWith(() => w.grad(f, null as never), ArgumentError, ["grad: options must be an object", "got null"]);
+    assert.equal(w.grad((a: number, b: number) => w.mul(a, b), { argnums: 1 })(2, 5), 2);
+    assert.equal(w.compile(f, { cacheSize: 2 })(3), 9);
+    assert.ok(Math.abs(w.numericGradient(sq, [1], { scheme: "central", h: 1e-5, rtol: 1e-6 }).value[0]! - 2) < 1e-6);
+  });
+});
+
+describe("array() with booleans among numbers promotes as NumPy does", () => {
+  test("array([true, 2]) is float64 [1, 2] (it was bool [true, true]); all booleans stay bool", () => {
+    const a = w.array([true, 2] as never);
+    assert.equal(a.dtype, "float64");
+    assert.deepEqual(Array.from(a.data), [1, 2]);
+    const n = w.array([[false], [3]] as never);
+    assert.equal(n.dtype, "float64");
+    assert.deepEqual(Array.from(n.data), [0, 3]);
+    const b = w.array([true, false]);
+    assert.equal(b.dtype, "bool");
+    assert.equal(w.array([2, true] as never).dtype, "float64");
+  });
+});
