@@ -67,6 +67,13 @@ describe("an unknown option key is refused, naming the options there are", () =>
     ["reverseTrace", () => w.reverseTrace(f, [1], undefined, { digit: 2 } as never), "names, outputName, digits"],
     ["array", () => w.array([1, 2], { dtyp: "float32" } as never), "dtype, shape"],
     ["scan", () => w.scan((c: number, v: number) => [c, v], 0, x, { revers: true } as never), "length, reverse, checkpoints"],
+    ["linalg.norm", () => w.linalg.norm(x, { order: 2 } as never), "ord, axis, keepdims"],
+    ["linalg.triangularSolve", () => w.linalg.triangularSolve(w.eye(2), x, { upper: true } as never), "lower, transpose, unitDiagonal"],
+    ["var", () => w.variance(x, 0, { dof: 1 } as never), "ddof, keepdims"],
+    ["random.uniform", () => w.random.uniform(w.random.key(0), [2], { min: 0 } as never), "dtype, minval, maxval"],
+    ["sort", () => w.sort(x, 0, { reverse: true } as never), "descending"],
+    ["cumsum", () => w.cumsum(x, 0, { reversed: true } as never), "reverse"],
+    ["eye", () => w.eye(2, 2, { diagonal: 1 } as never), "k, dtype"],
   ];
   for (const [op, run, known] of cases) {
     test(`${op}`, () => { assertThrowsWith(run, ArgumentError, [`${op}:`, "unknown option", known]); });

@@ -91,6 +91,10 @@ export interface CompiledInfo {
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type Compiled<F extends (...args: any[]) => any> = F & CompiledInfo;
 
+const COMPILE_KEYS = optionKeys<CompileOptions>({
+  maxVariants: true, chunkSize: true, bytecodeMin: true, tierUpCalls: true, optimize: true, fuse: true, codegen: true, cacheSize: true, warnRetraces: true,
+});
+
 /**
  * Compiles f: traces it once per argument signature into a Wengert list, optimizes it and
  * generates JavaScript. Works on any function wengert can differentiate, and with every
@@ -106,10 +110,6 @@ export type Compiled<F extends (...args: any[]) => any> = F & CompiledInfo;
  * ```
  * @typeParam F - the type of the function being wrapped (its arguments and result are kept)
  */
-const COMPILE_KEYS = optionKeys<CompileOptions>({
-  maxVariants: true, chunkSize: true, bytecodeMin: true, tierUpCalls: true, optimize: true, fuse: true, codegen: true, cacheSize: true, warnRetraces: true,
-});
-
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export function compile<F extends (...args: any[]) => any>(f: F, opts: CompileOptions = {}): Compiled<F> {
   if (typeof f !== "function") {

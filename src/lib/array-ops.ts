@@ -4,6 +4,7 @@
 // zeros in the input give exact derivatives rather than 0/0.
 
 import { normAxes, normAxis } from "../array/broadcast.js";
+import { checkOptions, optionKeys } from "../base/options.js";
 import { arange, array, full, NDArray, shapeStr, type DType, type NestedNumbers, type Shape } from "../array/ndarray.js";
 import { ArgumentError, ShapeError } from "../base/errors.js";
 import { showValue } from "../base/format.js";
@@ -100,6 +101,7 @@ export interface VarOptions {
 export function variance(x: Operand, axis?: Axes, opts?: VarOptions): NDArray;
 export function variance(x: Value, axis?: Axes, opts?: VarOptions): Value;
 export function variance(x: Value, axis?: Axes, opts: VarOptions = {}): Value {
+  checkOptions("var", opts, optionKeys<VarOptions>({ ddof: true, keepdims: true }));
   const shape = shapeArg("var", x);
   const axes = normAxes("var", axis, shape.length);
   const n = axes.reduce((p, i) => p * shape[i]!, 1);
@@ -122,6 +124,7 @@ export function std(x: Value, axis?: Axes, opts: VarOptions = {}): Value {
 
 /** The n × m matrix with ones on diagonal k (0: the main one, k > 0 above it, k < 0 below). */
 export function eye(n: number, m = n, opts: { k?: number; dtype?: DType } = {}): NDArray {
+  checkOptions("eye", opts, ["k", "dtype"]);
   const k = opts.k ?? 0;
   if (!Number.isInteger(n) || !Number.isInteger(m) || n < 0 || m < 0 || !Number.isInteger(k)) {
     throw new ArgumentError("eye", `sizes ${showValue(n)} × ${showValue(m)} and diagonal ${showValue(k)} must be integers (sizes ≥ 0)`);
@@ -233,6 +236,7 @@ export function repeat(x: Value, repeats: number | readonly number[], axis?: num
 export function sort(x: Operand, axis?: number, opts?: { descending?: boolean }): NDArray;
 export function sort(x: Value, axis?: number, opts?: { descending?: boolean }): Value;
 export function sort(x: Value, axis = -1, opts: { descending?: boolean } = {}): Value {
+  checkOptions("sort", opts, ["descending"]);
   return takeAlongAxis(x, argsort(x, axis, opts), axis);
 }
 
@@ -244,6 +248,7 @@ const SQRT1_2 = Math.SQRT1_2, SQRT_2_OVER_PI = Math.sqrt(2 / Math.PI);
  */
 export function gelu<A extends Value>(x: A, opts?: { approximate?: boolean }): R1<A>;
 export function gelu(x: Value, opts: { approximate?: boolean } = {}): Value {
+  checkOptions("gelu", opts, ["approximate"]);
   checkOperand("gelu", 0, x);
   if (opts.approximate) {
     const inner = mul(SQRT_2_OVER_PI, add(x, mul(0.044715, mul(x, square(x)))));

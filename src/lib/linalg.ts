@@ -18,6 +18,7 @@
  */
 
 import { broadcastShapes } from "../array/broadcast.js";
+import { checkOptions, optionKeys } from "../base/options.js";
 import { NDArray, shapeStr, type Shape } from "../array/ndarray.js";
 import { ArgumentError, ShapeError } from "../base/errors.js";
 import { showValue } from "../base/format.js";
@@ -79,6 +80,7 @@ export interface TriangularOptions {
 export function triangularSolve(a: Operand, b: Operand, opts?: TriangularOptions): NDArray;
 export function triangularSolve(a: Value, b: Value, opts?: TriangularOptions): Value;
 export function triangularSolve(a: Value, b: Value, opts: TriangularOptions = {}): Value {
+  checkOptions("linalg.triangularSolve", opts, optionKeys<TriangularOptions>({ lower: true, transpose: true, unitDiagonal: true }));
   const [aa, bb, vector] = solveArgs("linalg.triangularSolve", a, b);
   return asVector(bind(P.triangularSolve, [aa, bb], { lower: opts.lower === true, trans: opts.transpose === true, unit: opts.unitDiagonal === true }), vector);
 }
@@ -221,6 +223,7 @@ export interface NormOptions {
 export function norm(x: Operand, opts?: NormOptions): NDArray;
 export function norm(x: Value, opts?: NormOptions): Value;
 export function norm(x: Value, opts: NormOptions = {}): Value {
+  checkOptions("linalg.norm", opts, optionKeys<NormOptions>({ ord: true, axis: true, keepdims: true }));
   checkOperand("linalg.norm", 0, x);
   const s = shapeOf(x), ord = opts.ord, keep = opts.keepdims === true;
   const matrix = Array.isArray(opts.axis) || (opts.axis === undefined && ord !== undefined && s.length === 2) || typeof ord === "string";

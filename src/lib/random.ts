@@ -24,6 +24,7 @@
  */
 
 import { normAxis } from "../array/broadcast.js";
+import { checkOptions, optionKeys } from "../base/options.js";
 import { NDArray, shapeStr, type Shape } from "../array/ndarray.js";
 import { seedKey } from "../array/threefry.js";
 import { ArgumentError, DTypeError } from "../base/errors.js";
@@ -82,6 +83,7 @@ export interface UniformOptions {
 
 /** Uniform numbers in [minval, maxval) of `shape` (multiples of 2⁻⁵² in float64, 2⁻²³ in float32, before scaling). */
 export function uniform(k: Value, shape: number | Shape = [], opts: UniformOptions = {}): NDArray {
+  checkOptions("random.uniform", opts, optionKeys<UniformOptions>({ dtype: true, minval: true, maxval: true }));
   const dtype = dtypeArg("random.uniform", opts.dtype);
   const u = bind(P.randomUniform, [k], { shape: shapeArg("random.uniform", shape), dtype }) as NDArray;
   const lo = opts.minval ?? 0, hi = opts.maxval ?? 1;
@@ -92,11 +94,13 @@ export function uniform(k: Value, shape: number | Shape = [], opts: UniformOptio
 
 /** Standard normal numbers of `shape`: √2·erf⁻¹(u) for u uniform on (−1, 1), as jax.random.normal. */
 export function normal(k: Value, shape: number | Shape = [], opts: { dtype?: FloatDType } = {}): NDArray {
+  checkOptions("random.normal", opts, ["dtype"]);
   return bind(P.randomNormal, [k], { shape: shapeArg("random.normal", shape), dtype: dtypeArg("random.normal", opts.dtype) }) as NDArray;
 }
 
 /** Standard Gumbel numbers: −log(−log u) for u uniform on (0, 1). */
 export function gumbel(k: Value, shape: number | Shape = [], opts: { dtype?: FloatDType } = {}): NDArray {
+  checkOptions("random.gumbel", opts, ["dtype"]);
   const dtype = dtypeArg("random.gumbel", opts.dtype);
   const tiny = dtype === "float32" ? 1.1754943508222875e-38 : 2.2250738585072014e-308;
   return neg(log(neg(log(uniform(k, shape, { dtype, minval: tiny, maxval: 1 }))))) as NDArray;
@@ -115,6 +119,7 @@ export function bernoulli(k: Value, p: Value = 0.5, shape?: number | Shape): NDA
  * end with those axes) for several.
  */
 export function categorical(k: Value, logits: Value, opts: { axis?: number; shape?: Shape } = {}): NDArray {
+  checkOptions("random.categorical", opts, ["axis", "shape"]);
   const ls = shapeOf(logits);
   if (ls.length === 0) throw new ArgumentError("random.categorical", "logits must be an array with an axis of classes, e.g. of shape [n]");
   const axis = normAxis("random.categorical", opts.axis ?? -1, ls.length);

@@ -3,6 +3,7 @@
 // imports this module's table before it exists).
 
 import { normAxis } from "../array/broadcast.js";
+import { checkOptions } from "../base/options.js";
 import { NDArray, shapeStr, type Shape } from "../array/ndarray.js";
 import { erfcScalar, erfScalar } from "../array/special.js";
 import { ArgumentError, ShapeError } from "../base/errors.js";
@@ -76,12 +77,14 @@ export function bindCumsum(x: Value, axis: number, reverse: boolean): Value {
 export function cumsum(x: Operand, axis?: number, opts?: { reverse?: boolean }): NDArray;
 export function cumsum(x: Value, axis?: number, opts?: { reverse?: boolean }): Value;
 export function cumsum(x: Value, axis?: number, opts: { reverse?: boolean } = {}): Value {
+  checkOptions("cumsum", opts, ["reverse"]);
   const [v, ax] = onAxis("cumsum", x, axis);
   return bindCumsum(v, ax, opts.reverse === true);
 }
 
 /** The stable sorting permutation along `axis` (default the last), as int32. NaNs sort last (first when descending). */
 export function argsort(x: Value, axis = -1, opts: { descending?: boolean } = {}): NDArray {
+  checkOptions("argsort", opts, ["descending"]);
   const [v, ax] = onAxis("argsort", x, axis);
   return bind(P.argsort, [v], { axis: ax, descending: opts.descending === true }) as NDArray;
 }

@@ -126,12 +126,12 @@ function leavesOf(op: string, what: string, tree: unknown, expected: number): Va
   return leaves;
 }
 
+const TABLE_KEYS = optionKeys<TableOptions>({ names: true, outputName: true, digits: true });
+
 /**
  * The survey's Table 2 for `f` at `args` with input tangents `tangents` (same structure as
  * args): every primal line beside its tangent line, ẏ = J·ẋ at the bottom.
  */
-const TABLE_KEYS = optionKeys<TableOptions>({ names: true, outputName: true, digits: true });
-
 export function forwardTrace<A extends unknown[]>(f: (...args: A) => unknown, args: A, tangents: A, opts: TableOptions = {}): DerivativeTable {
   checkOptions("forwardTrace", opts, TABLE_KEYS);
   const digits = opts.digits ?? 3;
