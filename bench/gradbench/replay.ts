@@ -94,7 +94,7 @@ async function runEval(evalName: string, cases: readonly Case[], o: Options, log
       const error = mismatch(c.expected, r.output, c.tolerance);
       await tool.request({ kind: "analysis", of: r.id, valid: error === null, ...(error !== null ? { error } : {}) }, 60_000);
       const med = median(evals);
-      outcomes.push({ case: c, status: error === null ? "valid" : "invalid", error: error ?? undefined, medianNs: med, runs: evals.length, prepareNs: prepare, load: loadavg()[0] });
+      outcomes.push({ case: c, status: error === null ? "valid" : "invalid", error: error ?? undefined, medianNs: med, minNs: evals.length > 0 ? evals.reduce((a, b) => Math.min(a, b)) : undefined, runs: evals.length, prepareNs: prepare, load: loadavg()[0] });
       log(`  ${c.id}: ${error === null ? "valid" : "INVALID"}  median ${evals.length > 0 ? time(med) : "-"} × ${evals.length}, prepare ${time(prepare)}, C++ ${time(c.reference.evaluate_median_ns)} (${wall.toFixed(1)} s, load ${loadavg()[0]!.toFixed(1)})${error ? `\n    ${error}` : ""}`);
     }
   } catch (e) {
