@@ -69,7 +69,10 @@ export const WARMUP = { minCalls: 3, maxCalls: 1000, perMinSecond: 10, maxSecond
  * The warm-up: the first call compiles (traces, optimizes, generates JavaScript); V8 then
  * interprets the generated code and optimizes it only once it has seen it run often enough,
  * on a background thread. Measured on ht's simple Jacobian at load 23 on 2 cores: 2.6 s to
- * compile, then 100–500 ms per call for about 30 calls, then 0.6–0.9 ms per call. GradBench's
+ * compile, then 100–500 ms per call for about 30 calls, then 0.6–0.9 ms per call. The tool
+ * runs Node with --no-concurrent-recompilation (package.json) so that V8 optimizes on the
+ * calling thread, during the warm-up, rather than on a background thread that a loaded machine
+ * starves: the same Jacobian then runs optimized from about its 10th call, at load 29. GradBench's
  * other JIT-compiled tools (JAX, PyTorch) are timed once compiled, so these calls belong to
  * prepare, as their compilation does.
  */
