@@ -61,9 +61,10 @@ export function since(start: bigint): number {
 /**
  * Warm-up before the timed runs: at least `minCalls` calls (the first compiles), then more
  * until `perMinSecond` times the eval's min_seconds has passed (at most `maxSeconds`), at most
- * `maxCalls` calls in all.
+ * `maxCalls` calls in all; and, when min_seconds is not 0, at least `optimizedCalls` calls
+ * (the call from which V8 runs optimized code) for as long as they take under `optimizedSeconds`.
  */
-export const WARMUP = { minCalls: 3, maxCalls: 1000, perMinSecond: 10, maxSeconds: 10 };
+export const WARMUP = { minCalls: 3, maxCalls: 1000, perMinSecond: 10, maxSeconds: 10, optimizedCalls: 12, optimizedSeconds: 60 };
 
 /**
  * The warm-up: the first call compiles (traces, optimizes, generates JavaScript); V8 then
@@ -83,7 +84,7 @@ function warmUp(fn: Prepared, minSeconds: number): void {
   do {
     fn.run();
     calls++;
-  } while (calls < WARMUP.minCalls || (calls < WARMUP.maxCalls && since(t0) < budget));
+  } while (calls < WARMUP.minCalls || (calls < WARMUP.maxCalls && since(t0) < budget) || (minSeconds > 0 && calls < WARMUP.optimizedCalls && since(t0) < WARMUP.optimizedSeconds * 1e9));
 }
 
 /**
