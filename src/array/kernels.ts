@@ -15,14 +15,15 @@ export type { BinaryScalar, UnaryScalar };
 export { matmul } from "./matmul.js";
 
 type Scalar = number | boolean;
-type Operand = Scalar | NDArray;
+/** What a kernel takes and gives: a JS number or boolean (a scalar), or an array. */
+export type KernelOperand = Scalar | NDArray;
 
 function toScalar(v: Scalar): number {
   return typeof v === "boolean" ? (v ? 1 : 0) : v;
 }
 
 /** An elementwise unary op on a number, a boolean or an array; `name` picks its generated loop. */
-export function makeUnary(name: string, f: UnaryScalar): (a: Operand, dtype: DType) => Operand {
+export function makeUnary(name: string, f: UnaryScalar): (a: KernelOperand, dtype: DType) => KernelOperand {
   const loop = UNARY[name] ?? genericUnary(f);
   return (a, dtype) => {
     if (!(a instanceof NDArray)) return f(toScalar(a));
@@ -71,7 +72,7 @@ function broadcastRows(loops: BinaryLoops, A: TypedData, B: TypedData, O: TypedD
 }
 
 /** An elementwise binary op with NumPy broadcasting; `shape`/`dtype` come from the shape rule. */
-export function makeBinary(name: string, f: BinaryScalar): (a: Operand, b: Operand, shape: Shape, dtype: DType) => Operand {
+export function makeBinary(name: string, f: BinaryScalar): (a: KernelOperand, b: KernelOperand, shape: Shape, dtype: DType) => KernelOperand {
   const loops = BINARY[name] ?? genericBinary(f);
   return (a, b, shape, dtype) => {
     const aArr = a instanceof NDArray, bArr = b instanceof NDArray;
@@ -97,15 +98,15 @@ export function makeBinary(name: string, f: BinaryScalar): (a: Operand, b: Opera
   };
 }
 
-function dataOf(v: Operand): TypedData {
+function dataOf(v: KernelOperand): TypedData {
   return v instanceof NDArray ? v.data : Float64Array.of(toScalar(v));
 }
-function shapeOfOperand(v: Operand): Shape {
+function shapeOfOperand(v: KernelOperand): Shape {
   return v instanceof NDArray ? v.shape : [];
 }
 
 /** Materializes `a` broadcast to `shape`. */
-export function broadcastTo(a: Operand, shape: Shape, dtype: DType): NDArray {
+export function broadcastTo(a: KernelOperand, shape: Shape, dtype: DType): NDArray {
   const n = sizeOf(shape);
   const out = allocateFull(dtype, n);
   const src = dataOf(a);
@@ -157,7 +158,7 @@ function strided(src: ArrayLike<number>, out: TypedData, shape: Shape, strides: 
  * scalars, are read in place (relu's where(x > 0, x, 0) and its cotangent where(c, g, 0) make
  * no copies); only a partial broadcast is materialized first.
  */
-export function where(c: Operand, a: Operand, b: Operand, shape: Shape, dtype: DType): NDArray {
+export function where(c: KernelOperand, a: KernelOperand, b: KernelOperand, shape: Shape, dtype: DType): NDArray {
   const n = sizeOf(shape);
   const out = allocateFull(dtype, n);
   const C = inPlace(c, n, shape, "bool"), A = inPlace(a, n, shape, dtype), B = inPlace(b, n, shape, dtype);
@@ -176,7 +177,7 @@ export function where(c: Operand, a: Operand, b: Operand, shape: Shape, dtype: D
 }
 
 /** An operand of an n-element result as a number (scalars, size-1 arrays) or n elements. */
-function inPlace(v: Operand, n: number, shape: Shape, dtype: DType): TypedData | number {
+function inPlace(v: KernelOperand, n: number, shape: Shape, dtype: DType): TypedData | number {
   if (!(v instanceof NDArray)) return toScalar(v);
   if (v.size === n) return v.data;
   return v.size === 1 ? v.data[0]! : broadcastTo(v, shape, dtype).data;
@@ -196,7 +197,7 @@ function selectSS(C: TypedData, a: number, b: number, O: TypedData, n: number): 
   for (let i = 0; i < n; i++) O[i] = C[i] ? a : b;
 }
 
-export function cast(a: Operand, dtype: DType): NDArray {
+export function cast(a: KernelOperand, dtype: DType): NDArray {
   const src = dataOf(a);
   const out = allocateFull(dtype, src.length);
   if (dtype === "bool") for (let i = 0; i < src.length; i++) out[i] = src[i] ? 1 : 0;

@@ -155,7 +155,3 @@ export function clearPool(): void {
   pooledBytes = 0;
 }
 
-/** Bytes held by the pool now. */
-export function pooledByteCount(): number {
-  return pooledBytes;
-}

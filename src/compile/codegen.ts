@@ -16,7 +16,7 @@ import type { EmitContext } from "../core/lowering.js";
 import { typedOf, type TreeDef } from "../core/pytree.js";
 import type { Primitive } from "../core/primitive.js";
 import type { Tensor } from "../core/tracer.js";
-import { toBytecode } from "./bytecode.js";
+import { toBytecode, type Bytecode } from "./bytecode.js";
 import { staticValue } from "./cache.js";
 
 /** What one leaf of the arguments must be: a JS number, or an array of this dtype and shape. */
@@ -105,33 +105,7 @@ export function* generateSteps(p: WengertList, argDef: TreeDef, sigs: readonly L
   const emits = (s: Line): boolean => s.kind === "eqn" && s.prim.lower.emit !== undefined;
 
   const nIn = p.nIn;
-  // Large programs on numbers run as bytecode (see bytecode.ts); the entry check and the
-  // output assembly stay generated JS, reading and writing the same register file.
-  const bc = units.length >= opts.bytecodeMin && sigs.every((g) => g.kind === "number") ? toBytecode(p, MISS) : null;
-  const single = bc === null && units.length <= opts.chunkSize && nIn <= 256;
-  const nChunks = single ? 1 : Math.max(1, Math.ceil(units.length / opts.chunkSize));
-  const FINAL = nChunks; // the pseudo-chunk that reads the outputs
-  // Where each variable is defined (−1: an input) and whether another chunk reads it.
-  const defChunk = new Int32Array(avals.length).fill(-2);
-  for (let i = 0; i < nIn; i++) defChunk[i] = single ? 0 : -1;
-  const spilled = new Uint8Array(avals.length);
-  units.forEach((u, k) => {
-    const c = single ? 0 : Math.floor(k / opts.chunkSize);
-    for (const a of u.ins) if (a >= 0 && defChunk[a] !== c) spilled[a] = 1;
-    if (u.kind === "eqn") for (let j = 0; j < u.nOut; j++) defChunk[u.out + j] = c;
-  });
-  if (!single) for (const a of p.outs) if (a >= 0) spilled[a] = 1;
-  if (bc !== null) { defChunk.fill(-1); spilled.fill(1); }
-  // Register slots: numbers in R (a Float64Array), everything else in S. Inputs first, in order.
-  const slot = new Int32Array(avals.length).fill(-1);
-  let nR = 0, nS = 0;
-  const isNum = (v: number): boolean => avals[v]!.js && avals[v]!.dtype === "number";
-  for (let v = 0; v < avals.length; v++) {
-    if (!spilled[v] && !(v < nIn && !single)) continue;
-    if (single && !spilled[v]) continue;
-    slot[v] = isNum(v) ? nR++ : nS++;
-  }
-  if (bc !== null) { for (let v = 0; v < avals.length; v++) slot[v] = v; nR = bc.registers; }
+  const { bc, single, nChunks, FINAL, defChunk, spilled, slot, nR, nS, isNum } = planRegisters(p, sigs, opts);
   const ref = (v: number, chunk: number): string => {
     if (single || defChunk[v] === chunk) return `v${v}`;
     return isNum(v) ? `R[${slot[v]}]` : `S[${slot[v]}]`;
@@ -192,7 +166,119 @@ export function* generateSteps(p: WengertList, argDef: TreeDef, sigs: readonly L
     if (!single && spilled[e.out]) out.push(`${ref(e.out, FINAL + 1)} = v${e.out};`);
   };
 
-  // Input extraction with the signature check.
+  const { entry, staticPaths } = entryChecks(argDef, sigs, { single, slot, isNum, kconst });
+
+  const outExpr = (def: TreeDef, atoms: Atom[], pos: { i: number }, chunk: number): string => {
+    switch (def.kind) {
+      case "leaf": return atomExpr(atoms[pos.i++]!, chunk);
+      case "typed": return `typedOf(${kconst(def)}, ${atomExpr(atoms[pos.i++]!, chunk)})`;
+      case "array": return `[${def.children.map((c) => outExpr(c, atoms, pos, chunk)).join(", ")}]`;
+      case "object": return `{ ${def.keys.map((k, i) => `${JSON.stringify(k)}: ${outExpr(def.children[i]!, atoms, pos, chunk)}`).join(", ")} }`;
+      case "static": {
+        // An argument's own static object is handed back from the argument, never held.
+        const value = staticValue(def.value);
+        return staticPaths.get(value) ?? kconst(value);
+      }
+    }
+  };
+
+  const body: string[] = [];
+  if (single) {
+    const inner: string[] = [];
+    units.forEach((u) => lines(u, 0, inner));
+    // Lines pushed one by one: a chunk of fused loops can have more lines than a spread call takes arguments.
+    body.push(`return function run(args) {`, ...entry.map((l) => "  " + l));
+    for (const l of inner) body.push("  " + l);
+    body.push(`  return ${outExpr(outDef, p.outs, { i: 0 }, 0)};`, `};`);
+  } else if (bc !== null) {
+    body.push(`const R = new Float64Array(${nR});`, `${kconst(bc.init)}(R);`, `const BC = ${kconst(bc.run)};`);
+    body.push(`return function run(args) {`, ...entry.map((l) => "  " + l));
+    body.push(`  if (BC(R) === MISS) return MISS; // ${bc.lines} lines of bytecode`);
+    body.push(`  return ${outExpr(outDef, p.outs, { i: 0 }, FINAL)};`, `};`);
+  } else {
+    for (let c = 0; c < nChunks; c++) {
+      const inner: string[] = [];
+      for (let k = c * opts.chunkSize; k < Math.min(units.length, (c + 1) * opts.chunkSize); k++) lines(units[k]!, c, inner);
+      body.push(`function c${c}(R, S) {`);
+      for (const l of inner) body.push("  " + l);
+      body.push(`}`);
+      yield;
+    }
+    body.push(`const R = new Float64Array(${nR}), S = new Array(${nS});`);
+    body.push(`return function run(args) {`, ...entry.map((l) => "  " + l));
+    for (let c = 0; c < nChunks; c++) body.push(`  if (c${c}(R, S) === MISS) return MISS;`);
+    body.push(`  const result = ${outExpr(outDef, p.outs, { i: 0 }, FINAL)};`);
+    if (nS > 0) body.push(`  S.fill(undefined);`);
+    body.push(`  return result;`, `};`);
+  }
+  const head: string[] = [`"use strict";`, `const { MISS, NDArray, same, plainKeys, typedOf } = H;`];
+  let fi = 0;
+  for (const name of fnNames.values()) head.push(`const ${name} = K[${fnSlots[fi++]}];`);
+  for (const [prim, k] of implIndex) head.push(`const I${k}_${prim.name} = I[${k}];`);
+  // Fused groups may add impls/helpers through kconst only, so the head is complete here.
+  if (work.buffers.length > 0) head.push(`const W = [${work.buffers.map((b) => `new ${b.type}(${b.length})`).join(", ")}];`);
+  const source = [...head, ...body].join("\n");
+  const build = new Function("H", "K", "I", "PA", "AV", source) as (...a: unknown[]) => (args: readonly unknown[]) => unknown;
+  const run = build(HELPERS, K, I, PA, AV);
+  const workspaceBytes = work.buffers.reduce((n, b) => n + b.length * BYTES[b.type]!, 0);
+  return { source, run, chunks: bc === null ? nChunks : 0, bytecodeLines: bc?.lines ?? 0, workspaceBytes, freshBytes: freshBytes(p, work.slotOf) };
+}
+
+/** Register and chunk planning: bytecode or JavaScript, one function or chunks, where each variable lives. */
+interface RegisterPlan {
+  /** The program as bytecode (large programs on numbers), or null. */
+  readonly bc: Bytecode | null;
+  /** One function with every variable a local (small programs). */
+  readonly single: boolean;
+  readonly nChunks: number;
+  /** The pseudo-chunk that reads the outputs. */
+  readonly FINAL: number;
+  /** The chunk defining each variable (−1: an input). */
+  readonly defChunk: Int32Array;
+  /** Variables another chunk reads: kept in the register files. */
+  readonly spilled: Uint8Array;
+  /** Each spilled variable's slot in R (numbers) or S (everything else). */
+  readonly slot: Int32Array;
+  readonly nR: number;
+  readonly nS: number;
+  readonly isNum: (v: number) => boolean;
+}
+
+function planRegisters(p: WengertList, sigs: readonly LeafSig[], opts: CodegenOptions): RegisterPlan {
+  const { avals } = p, units = p.stmts, nIn = p.nIn;
+  // Large programs on numbers run as bytecode (see bytecode.ts); the entry check and the
+  // output assembly stay generated JS, reading and writing the same register file.
+  const bc: Bytecode | null = units.length >= opts.bytecodeMin && sigs.every((g) => g.kind === "number") ? toBytecode(p, MISS) : null;
+  const single = bc === null && units.length <= opts.chunkSize && nIn <= 256;
+  const nChunks = single ? 1 : Math.max(1, Math.ceil(units.length / opts.chunkSize));
+  const FINAL = nChunks; // the pseudo-chunk that reads the outputs
+  // Where each variable is defined (−1: an input) and whether another chunk reads it.
+  const defChunk = new Int32Array(avals.length).fill(-2);
+  for (let i = 0; i < nIn; i++) defChunk[i] = single ? 0 : -1;
+  const spilled = new Uint8Array(avals.length);
+  units.forEach((u, k) => {
+    const c = single ? 0 : Math.floor(k / opts.chunkSize);
+    for (const a of u.ins) if (a >= 0 && defChunk[a] !== c) spilled[a] = 1;
+    if (u.kind === "eqn") for (let j = 0; j < u.nOut; j++) defChunk[u.out + j] = c;
+  });
+  if (!single) for (const a of p.outs) if (a >= 0) spilled[a] = 1;
+  if (bc !== null) { defChunk.fill(-1); spilled.fill(1); }
+  // Register slots: numbers in R (a Float64Array), everything else in S. Inputs first, in order.
+  const slot = new Int32Array(avals.length).fill(-1);
+  let nR = 0, nS = 0;
+  const isNum = (v: number): boolean => avals[v]!.js && avals[v]!.dtype === "number";
+  for (let v = 0; v < avals.length; v++) {
+    if (!spilled[v] && !(v < nIn && !single)) continue;
+    if (single && !spilled[v]) continue;
+    slot[v] = isNum(v) ? nR++ : nS++;
+  }
+  if (bc !== null) { for (let v = 0; v < avals.length; v++) slot[v] = v; nR = bc.registers; }
+  return { bc, single, nChunks, FINAL, defChunk, spilled, slot, nR, nS, isNum };
+}
+
+/** The entry checks: the generated code reads each argument leaf, checks it against the signature (MISS if not) and stores it. */
+function entryChecks(argDef: TreeDef, sigs: readonly LeafSig[], r: { readonly single: boolean; readonly slot: Int32Array; readonly isNum: (v: number) => boolean; readonly kconst: (v: unknown) => string }): { entry: string[]; staticPaths: Map<unknown, string> } {
+  const { single, slot, isNum, kconst } = r;
   const entry: string[] = [];
   const staticPaths = new Map<unknown, string>();
   let leaf = 0, tmp = 0;
@@ -255,61 +341,8 @@ export function* generateSteps(p: WengertList, argDef: TreeDef, sigs: readonly L
     }
   };
   walk(argDef, "args");
+  return { entry, staticPaths };
 
-  const outExpr = (def: TreeDef, atoms: Atom[], pos: { i: number }, chunk: number): string => {
-    switch (def.kind) {
-      case "leaf": return atomExpr(atoms[pos.i++]!, chunk);
-      case "typed": return `typedOf(${kconst(def)}, ${atomExpr(atoms[pos.i++]!, chunk)})`;
-      case "array": return `[${def.children.map((c) => outExpr(c, atoms, pos, chunk)).join(", ")}]`;
-      case "object": return `{ ${def.keys.map((k, i) => `${JSON.stringify(k)}: ${outExpr(def.children[i]!, atoms, pos, chunk)}`).join(", ")} }`;
-      case "static": {
-        // An argument's own static object is handed back from the argument, never held.
-        const value = staticValue(def.value);
-        return staticPaths.get(value) ?? kconst(value);
-      }
-    }
-  };
-
-  const body: string[] = [];
-  if (single) {
-    const inner: string[] = [];
-    units.forEach((u) => lines(u, 0, inner));
-    // Lines pushed one by one: a chunk of fused loops can have more lines than a spread call takes arguments.
-    body.push(`return function run(args) {`, ...entry.map((l) => "  " + l));
-    for (const l of inner) body.push("  " + l);
-    body.push(`  return ${outExpr(outDef, p.outs, { i: 0 }, 0)};`, `};`);
-  } else if (bc !== null) {
-    body.push(`const R = new Float64Array(${nR});`, `${kconst(bc.init)}(R);`, `const BC = ${kconst(bc.run)};`);
-    body.push(`return function run(args) {`, ...entry.map((l) => "  " + l));
-    body.push(`  if (BC(R) === MISS) return MISS; // ${bc.lines} lines of bytecode`);
-    body.push(`  return ${outExpr(outDef, p.outs, { i: 0 }, FINAL)};`, `};`);
-  } else {
-    for (let c = 0; c < nChunks; c++) {
-      const inner: string[] = [];
-      for (let k = c * opts.chunkSize; k < Math.min(units.length, (c + 1) * opts.chunkSize); k++) lines(units[k]!, c, inner);
-      body.push(`function c${c}(R, S) {`);
-      for (const l of inner) body.push("  " + l);
-      body.push(`}`);
-      yield;
-    }
-    body.push(`const R = new Float64Array(${nR}), S = new Array(${nS});`);
-    body.push(`return function run(args) {`, ...entry.map((l) => "  " + l));
-    for (let c = 0; c < nChunks; c++) body.push(`  if (c${c}(R, S) === MISS) return MISS;`);
-    body.push(`  const result = ${outExpr(outDef, p.outs, { i: 0 }, FINAL)};`);
-    if (nS > 0) body.push(`  S.fill(undefined);`);
-    body.push(`  return result;`, `};`);
-  }
-  const head: string[] = [`"use strict";`, `const { MISS, NDArray, same, plainKeys, typedOf } = H;`];
-  let fi = 0;
-  for (const name of fnNames.values()) head.push(`const ${name} = K[${fnSlots[fi++]}];`);
-  for (const [prim, k] of implIndex) head.push(`const I${k}_${prim.name} = I[${k}];`);
-  // Fused groups may add impls/helpers through kconst only, so the head is complete here.
-  if (work.buffers.length > 0) head.push(`const W = [${work.buffers.map((b) => `new ${b.type}(${b.length})`).join(", ")}];`);
-  const source = [...head, ...body].join("\n");
-  const build = new Function("H", "K", "I", "PA", "AV", source) as (...a: unknown[]) => (args: readonly unknown[]) => unknown;
-  const run = build(HELPERS, K, I, PA, AV);
-  const workspaceBytes = work.buffers.reduce((n, b) => n + b.length * BYTES[b.type]!, 0);
-  return { source, run, chunks: bc === null ? nChunks : 0, bytecodeLines: bc?.lines ?? 0, workspaceBytes, freshBytes: freshBytes(p, work.slotOf) };
 }
 
 function plainKeys(o: unknown, keys: string): boolean {

@@ -37,7 +37,7 @@ export function optimize(p: WengertList): OptimizeStats {
   const constAtom = (v: Tensor): Atom => p.constAtom(v);
   const fill = new Map<number, number | null>();
   /** The value every element of constant atom `a` has (null when they differ or it is not a number). */
-  const uniform = (a: Atom): number | null => {
+  const constantOf = (a: Atom): number | null => {
     if (a >= 0) return null;
     let u = fill.get(a);
     if (u !== undefined) return u;
@@ -55,7 +55,7 @@ export function optimize(p: WengertList): OptimizeStats {
   // What a primitive's rewrite (its entry's exact identities) may ask about the line at hand.
   let line: Eqn | null = null;
   const ctx: RewriteContext = {
-    uniform,
+    constantOf,
     fits: (a) => sameAval(p.avalOf(a), avals[line!.out]!),
     get aval() { return avals[line!.out]!; },
   };

@@ -36,10 +36,6 @@ import { lineText, listJSON, listMarkdown, listRows, listText, operandText, type
 /** An operand: a variable id (≥ 0) or a constant, −(k + 1) for entry k of the constant table. */
 export type Atom = number;
 
-/** The entry of the constant table an atom < 0 names. */
-export function constIndex(a: Atom): number {
-  return -a - 1;
-}
 
 /**
  * The constant table of a list, interning its entries: one atom per distinct value, so equal

@@ -72,7 +72,7 @@ export type Rewrite<P> = (ins: readonly Atom[], ctx: RewriteContext, params: P) 
 
 export interface RewriteContext {
   /** The value every element of constant operand `a` has; null for a variable or a constant whose elements differ. */
-  uniform(a: Atom): number | null;
+  constantOf(a: Atom): number | null;
   /** Whether operand `a` has the line's own shape, dtype and kind (so the line may be replaced by it). */
   fits(a: Atom): boolean;
   /** The line's output abstract value. */

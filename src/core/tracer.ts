@@ -211,13 +211,7 @@ export function concrete(v: Value): Tensor {
   return v;
 }
 
-export function isTensor(v: unknown): v is Tensor {
-  return typeof v === "number" || typeof v === "boolean" || v instanceof NDArray;
-}
 
-export function isValue(v: unknown): v is Value {
-  return isTensor(v) || v instanceof Tracer;
-}
 
 // Array-level code tells a traced value by this mark (array/ndarray.ts's isTracedValue).
 Object.defineProperty(Tracer.prototype, TRACED_VALUE, { value: true });

@@ -5,6 +5,6 @@ export type { Expr, Num, Var, Neg, Binary, Call, BinaryOp, FunctionName, Span } 
 export { functionPrimitive } from "./functions.js";
 export { parse } from "./parse.js";
 export { print } from "./print.js";
-export { variables, compileExpr, compileExprRecord } from "./compile.js";
-export type { CompiledExpr, CompiledRecordExpr } from "./compile.js";
+export { variables, compileExpr, compileExprRecord } from "./to-function.js";
+export type { CompiledExpr, CompiledRecordExpr } from "./to-function.js";
 export { parseAssignments } from "./assignments.js";

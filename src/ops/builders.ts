@@ -12,7 +12,8 @@ import type { Aval, Display, PartialFn, Primitive, Rule } from "../core/primitiv
 import type { Tensor } from "../core/tracer.js";
 import { displayPartials, tracedPartials } from "./partials.js";
 
-export type Operand = number | boolean | NDArray;
+export type { KernelOperand } from "../array/kernels.js";
+import type { KernelOperand } from "../array/kernels.js";
 
 export function outDType(out: Aval): DType {
   return out.dtype === "number" ? "float64" : out.dtype;
@@ -58,7 +59,7 @@ export function unary(
     scalar: f,
     broadcasts: true,
     infer: (avals) => elementwiseAval(name, avals),
-    impl: (args, _p, out) => kernel(args[0] as Operand, outDType(out)),
+    impl: (args, _p, out) => kernel(args[0] as KernelOperand, outDType(out)),
     ...derivative(typeof partial === "function" ? [partial] : partial, display),
     lower: loweringOf(lowering),
     ...(lowering.rewrite === undefined ? {} : { rewrite: lowering.rewrite }),
@@ -78,7 +79,7 @@ export function binary(
     scalar: f,
     broadcasts: true,
     infer: (avals) => elementwiseAval(name, avals),
-    impl: (args, _p, out) => kernel(args[0] as Operand, args[1] as Operand, out.shape, outDType(out)),
+    impl: (args, _p, out) => kernel(args[0] as KernelOperand, args[1] as KernelOperand, out.shape, outDType(out)),
     ...derivative(partials, display),
     lower: loweringOf(lowering),
     ...(lowering.rewrite === undefined ? {} : { rewrite: lowering.rewrite }),
@@ -87,8 +88,8 @@ export function binary(
 
 /** x·1 → x and 1·x → x (exact for every x), when x has the line's own type. */
 export const ONE_IS_IDENTITY: Rewrite<undefined> = ([a, b], c) => {
-  if (c.uniform(a!) === 1 && c.fits(b!)) return b!;
-  if (c.uniform(b!) === 1 && c.fits(a!)) return a!;
+  if (c.constantOf(a!) === 1 && c.fits(b!)) return b!;
+  if (c.constantOf(b!) === 1 && c.fits(a!)) return a!;
   return null;
 };
 

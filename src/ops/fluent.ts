@@ -7,8 +7,7 @@
 import { NDArray, type Shape } from "../array/ndarray.js";
 import { Tracer } from "../core/tracer.js";
 import * as o from "./api.js";
-
-type Operand = number | NDArray;
+import type { Operand } from "./api.js";
 type Axes = number | readonly number[];
 
 /** The fluent methods: each `x.f(…)` is the op `f(x, …)`. */

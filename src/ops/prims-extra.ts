@@ -13,7 +13,7 @@ import { KERNEL } from "../core/lowering.js";
 import type { Aval, Primitive } from "../core/primitive.js";
 import type { Value } from "../core/tracer.js";
 import * as o from "./api.js";
-import { arrayOf, floatAval, outDType, reducedShape, unary, type Operand } from "./builders.js";
+import { arrayOf, floatAval, outDType, reducedShape, unary, type KernelOperand } from "./builders.js";
 import * as e from "./extra.js";
 import { LINALG } from "./prims-linalg.js";
 import { RANDOM } from "./prims-random.js";
@@ -37,7 +37,7 @@ function predicate(name: string, f: (a: number) => boolean): Primitive<undefined
     scalar: f,
     broadcasts: true,
     infer: ([a]) => ({ ...floatAval(name, a!), dtype: "bool" }),
-    impl: ([a]) => kernel(a as Operand, "bool"),
+    impl: ([a]) => kernel(a as KernelOperand, "bool"),
     rule: { kind: "none", why: `${name} is piecewise constant: its output carries no derivative` },
     display: { primal: ([a]) => `${name}(${a})` },
     lower: KERNEL,

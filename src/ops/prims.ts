@@ -15,7 +15,7 @@ import * as o from "./api.js";
 import { maskLike, nanAsExtreme } from "./partials.js";
 import { elementPrims } from "./element.js";
 import { roundingPrims } from "./rounding.js";
-import { arrayOf, binary, floatAval, NOOP_WHEN_FITS, ONE_IS_IDENTITY, outDType, reducedShape, unary, type Operand } from "./builders.js";
+import { arrayOf, binary, floatAval, NOOP_WHEN_FITS, ONE_IS_IDENTITY, outDType, reducedShape, unary, type KernelOperand } from "./builders.js";
 import { EXTRA } from "./prims-extra.js";
 
 // ---------------------------------------------------------------- elementwise builders
@@ -37,7 +37,7 @@ function compare(name: string, f: (a: number, b: number) => boolean, symbol: str
       const js = allJs(avals);
       return { shape: js ? [] : broadcastShapes(name, avals.map((a) => a.shape)), dtype: "bool", js };
     },
-    impl: (args, _p, out) => kernel(args[0] as Operand, args[1] as Operand, out.shape, "bool"),
+    impl: (args, _p, out) => kernel(args[0] as KernelOperand, args[1] as KernelOperand, out.shape, "bool"),
     rule: { kind: "none", why: NO_GRADIENT_COMPARE },
     display: { primal: ([a, b]) => `${a} ${symbol} ${b}` },
     lower: jsInfix(op),
@@ -53,12 +53,12 @@ const jsMath = (fn: string) => ({ js: (a: readonly string[]) => `Math.${fn}(${a.
 
 /** x + (−0) = x for every x (x + 0 is not: −0 + 0 is +0). */
 const addRewrite: Rewrite<undefined> = ([a, b], c) => {
-  if (Object.is(c.uniform(a!), -0) && c.fits(b!)) return b!;
-  if (Object.is(c.uniform(b!), -0) && c.fits(a!)) return a!;
+  if (Object.is(c.constantOf(a!), -0) && c.fits(b!)) return b!;
+  if (Object.is(c.constantOf(b!), -0) && c.fits(a!)) return a!;
   return null;
 };
 /** x − (+0) = x for every x (x − (−0) is not). */
-const subRewrite: Rewrite<undefined> = ([a, b], c) => (Object.is(c.uniform(b!), 0) && c.fits(a!) ? a! : null);
+const subRewrite: Rewrite<undefined> = ([a, b], c) => (Object.is(c.constantOf(b!), 0) && c.fits(a!) ? a! : null);
 
 /** An elementary function's partials (written over core/algebra.ts's Algebra) and its expression-language names. */
 const el = (partials: Elementary["partials"], names: readonly string[] = []): Elementary => ({ partials, names });
@@ -237,14 +237,14 @@ const TABLE = {
     },
     impl: ([c, a, b], _p, out) => {
       if (out.js) return c ? a! : b!;
-      return K.where(c as Operand, a as Operand, b as Operand, out.shape, outDType(out));
+      return K.where(c as KernelOperand, a as KernelOperand, b as KernelOperand, out.shape, outDType(out));
     },
     rule: { kind: "partials", partials: [null, ([c]) => select(c!, true, 1), ([c]) => select(c!, false, 1)] },
     display: { primal: ([c, a, b]) => `${c} ? ${a} : ${b}` },
     lower: { js: ([c, a, b]) => `(${c} ? ${a} : ${b})` },
     // A constant condition picks its side (exact).
     rewrite: ([c, a, b], ctx) => {
-      const u = c! < 0 ? ctx.uniform(c!) : null;
+      const u = c! < 0 ? ctx.constantOf(c!) : null;
       const pick = u === null ? null : u !== 0 ? a! : b!;
       return pick !== null && ctx.fits(pick) ? pick : null;
     },
@@ -284,7 +284,7 @@ const TABLE = {
     name: "astype",
     broadcasts: false,
     infer: ([a], p) => ({ shape: a!.shape, dtype: p.dtype, js: false }),
-    impl: ([a], p) => K.cast(a as Operand, p.dtype),
+    impl: ([a], p) => K.cast(a as KernelOperand, p.dtype),
     rule: {
       kind: "linear",
       jvp: [(t, _a, _o, p) => (p.dtype === "float32" || p.dtype === "float64" ? o.astype(t, p.dtype) : ZERO)],
@@ -358,7 +358,7 @@ const TABLE = {
       }
       return { shape: p.shape, dtype: a!.dtype === "number" ? "float64" : a!.dtype, js: false };
     },
-    impl: ([a], p, out) => K.broadcastTo(a as Operand, p.shape, outDType(out)),
+    impl: ([a], p, out) => K.broadcastTo(a as KernelOperand, p.shape, outDType(out)),
     rule: {
       kind: "linear",
       jvp: [(t, _a, _o, p) => o.broadcastTo(t, p.shape)],

@@ -359,11 +359,6 @@ export const number: NumberConstructor = Object.assign(
   },
 ) as unknown as NumberConstructor;
 
-/** True when any argument is traced (the rewritten code's loops fall back to tracing on these). */
-export function anyTraced(args: ArrayLike<unknown>): boolean {
-  for (let i = 0; i < args.length; i++) if (isArrayish(args[i])) return true;
-  return false;
-}
 
 // ---------------------------------------------------------------- structured loops
 
