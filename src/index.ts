@@ -38,6 +38,8 @@ export type { MinimizeMethod, MinimizeStatus, IterationInfo, MinimizeOptions, Mi
 export { sigmoid, relu, softplus, softmax, logSoftmax, logsumexp, norm, hypot } from "./lib/functions.js";
 export { grad, valueAndGrad, vjp, linearize } from "./transforms/grad.js";
 export { jvp } from "./transforms/jvp.js";
+export { jet, derivatives } from "./transforms/taylor/jet.js";
+export type { SeriesOf } from "./transforms/taylor/jet.js";
 export { jacfwd, jacrev, jacobian, hessian, hvp } from "./transforms/jacobian.js";
 export { vmap } from "./transforms/vmap.js";
 export type { VmapOptions, AxisSpec, Batched, BatchedArgs } from "./transforms/vmap.js";

@@ -58,7 +58,7 @@ export function sliceOf(c: NDArray, t: number): Tensor {
   return new NDArray(c.data.subarray(t * inner, (t + 1) * inner), rest);
 }
 
-function sliceLeaf(l: Value, t: number): Value {
+export function sliceLeaf(l: Value, t: number): Value {
   if (!(l instanceof Tracer)) return sliceOf(l as NDArray, t);
   const rest = shapeOf(l).slice(1);
   const one = slice(l, [t], [t + 1]);
