@@ -1,0 +1,210 @@
+// Sparse Jacobians and Hessians by coloring: the pattern is detected once (detect.ts), colored
+// (coloring.ts), and each evaluation is one compiled program of a JVP per column color (or a
+// VJP per row color, whichever needs fewer), or an HVP per star color, whose results hold every
+// nonzero entry; the entries are then read out by precomputed indices.
+//
+// Reuse across calls: pattern, coloring and program are kept. The program is compile's, so its
+// guards record f's branches, and each compiled variant is tied to the pattern of its branch. A
+// call whose x runs a variant of another known pattern switches to it; one that runs a variant
+// not seen before (x took a new branch) detects the pattern again at x: an equal pattern is
+// reused, a new one gets its own coloring and seeds.
+
+import { NDArray, shapeStr, sizeOf, zeros, type Shape } from "../../array/ndarray.js";
+import { ArgumentError, ShapeError } from "../../base/errors.js";
+import { compile, type Compiled } from "../../compile/compile.js";
+import type { CompiledVariant } from "../../compile/variant.js";
+import { concrete, type Tensor, type Value } from "../../core/tracer.js";
+import * as o from "../../ops/api.js";
+import { checkTransform } from "../args.js";
+import { hvp } from "../jacobian.js";
+import { jvp } from "../jvp.js";
+import { vjp } from "../grad.js";
+import { colorColumns, colorRows, starColoring, starRecovery, type Coloring } from "./coloring.js";
+import { hessianSparsity, jacobianSparsity, pointOf, SparsityPattern } from "./detect.js";
+import { SparseMatrix, type SparseMode } from "./sparse-matrix.js";
+
+export interface SparseOptions {
+  /** A known pattern (m × n; n × n for a Hessian): skips detection. It must hold every nonzero of f's derivative. */
+  readonly sparsity?: SparsityPattern;
+  /** Jacobians: "forward" (JVPs per column color), "reverse" (VJPs per row color), or "auto" (default: the fewer colors; forward on a tie). */
+  readonly mode?: "forward" | "reverse" | "auto";
+}
+
+/** A colored pattern: the seeds of its products and where each entry is read from them. */
+interface Plan {
+  readonly pattern: SparsityPattern;
+  readonly coloring: Coloring;
+  readonly mode: SparseMode;
+  /** Seeds, one row per color ([colors, n] forward and star, [colors, m] reverse). */
+  readonly seeds: NDArray;
+  /** Per entry: which product, and which element of it. */
+  readonly color: Int32Array;
+  readonly at: Int32Array;
+}
+
+function seedMatrix(col: Coloring, size: number, dtype: "float64" | "float32"): NDArray {
+  const s = zeros([col.count, size], dtype);
+  for (let j = 0; j < size; j++) s.data[col.colors[j]! * size + j] = 1;
+  return s;
+}
+
+function planFor(pattern: SparsityPattern, mode: SparseMode, coloring: Coloring, dtype: "float64" | "float32"): Plan {
+  const rows = pattern.rows, cols = pattern.cols, nnz = pattern.nnz;
+  let color: Int32Array, at: Int32Array;
+  if (mode === "star") ({ color, at } = starRecovery(pattern, coloring));
+  else {
+    color = new Int32Array(nnz);
+    at = new Int32Array(nnz);
+    for (let k = 0; k < nnz; k++) {
+      // forward: (J·s_{c_j})[i]; reverse: (s_{c_i}ᵀ·J)[j]
+      color[k] = coloring.colors[mode === "forward" ? cols[k]! : rows[k]!]!;
+      at[k] = mode === "forward" ? rows[k]! : cols[k]!;
+    }
+  }
+  const size = mode === "reverse" ? pattern.shape[0] : pattern.shape[1];
+  return { pattern, coloring, mode, seeds: seedMatrix(coloring, size, dtype), color, at };
+}
+
+/** Row c of the seeds in the shape of `like` (a number for a number). */
+function seedRow(seeds: Value, c: number, shape: Shape, isNumber: boolean): Value {
+  const row = o.reshape(o.slice(seeds, [c], [c + 1]), shape.length === 0 ? [1] : shape);
+  return isNumber ? o.toScalar(row) : shape.length === 0 ? o.reshape(row, []) : row;
+}
+
+const flat = (v: unknown): Value => o.reshape(v as Value, [sizeOf(o.shapeOf(v as Value))]);
+
+/** The values of the plan's entries from the products. */
+function readOut(plan: Plan, products: readonly unknown[], dtype: "float64" | "float32"): SparseMatrix {
+  const data = products.map((p) => {
+    const c = concrete(p as Value);
+    return c instanceof NDArray ? c.data : [Number(c)];
+  });
+  const values = dtype === "float32" ? new Float32Array(plan.pattern.nnz) : new Float64Array(plan.pattern.nnz);
+  const { color, at } = plan;
+  for (let k = 0; k < values.length; k++) values[k] = data[color[k]!]![at[k]!]!;
+  return new SparseMatrix(plan.pattern, values, plan.coloring, plan.mode);
+}
+
+type Kind = "jacobian" | "hessian";
+
+function checkPattern(op: string, p: unknown, m: number, n: number): SparsityPattern {
+  if (!(p instanceof SparsityPattern)) throw new ArgumentError(op, `sparsity must be a SparsityPattern (from jacobianSparsity/hessianSparsity, or SparsityPattern.fromEntries), got ${typeof p}`);
+  if (p.shape[0] !== m || p.shape[1] !== n) {
+    throw new ShapeError(op, `the sparsity pattern is ${p.shape[0]} × ${p.shape[1]} but f's ${op === "sparseHessian" ? "Hessian" : "Jacobian"} at x is ${m} × ${n} (${m} output elements, ${n} input elements); detect it with ${op === "sparseHessian" ? "hessianSparsity" : "jacobianSparsity"}(f, x), or omit it`);
+  }
+  return p;
+}
+
+function makeSparse(op: "sparseJacobian" | "sparseHessian", kind: Kind, f: (x: Value) => unknown, opts: SparseOptions): (x: number | NDArray) => SparseMatrix {
+  checkTransform(op, f, opts);
+  const modeOpt = opts.mode ?? "auto";
+  if (modeOpt !== "auto" && modeOpt !== "forward" && modeOpt !== "reverse") throw new ArgumentError(op, `mode must be "forward", "reverse" or "auto", got ${String(modeOpt)}`);
+  const plans: Plan[] = [];
+  let current: Plan | null = null;
+  let key = "";
+
+  // The products: one per color, each flattened. The seeds are an argument, so one program serves every plan with as many colors.
+  const products = (mode: SparseMode) => (x: Value, seeds: Value): Value[] => {
+    const p = o.shapeOf(seeds)[0]!, xs = o.shapeOf(x), xNum = typeof concrete(x) === "number";
+    if (mode === "star") return Array.from({ length: p }, (_, c) => flat(hvp(f as (x: Value) => number, x, seedRow(seeds, c, xs, xNum))));
+    if (mode === "forward") return Array.from({ length: p }, (_, c) => flat(jvp(f, [x], [seedRow(seeds, c, xs, xNum)])[1]));
+    const [y, pull] = vjp(f, x);
+    const ys = o.shapeOf(y as Value), yNum = typeof concrete(y as Value) === "number";
+    return Array.from({ length: p }, (_, c) => flat(pull(seedRow(seeds, c, ys, yNum))[0]));
+  };
+  const programs = new Map<SparseMode, Compiled<(x: Value, s: Value) => Value[]>>();
+  const programFor = (mode: SparseMode) => {
+    let g = programs.get(mode);
+    if (g === undefined) programs.set(mode, (g = compile(products(mode))));
+    return g;
+  };
+
+  const detect = (x: Tensor, n: number, dtype: "float64" | "float32"): Plan => {
+    let pattern: SparsityPattern, mode: SparseMode, coloring: Coloring;
+    if (kind === "hessian") {
+      pattern = opts.sparsity !== undefined ? checkPattern(op, opts.sparsity, n, n) : hessianSparsity(f as (x: NDArray) => unknown, x as NDArray);
+      mode = "star";
+      coloring = starColoring(pattern);
+    } else {
+      if (opts.sparsity !== undefined) {
+        const out = concrete(f(x) as Value);
+        pattern = checkPattern(op, opts.sparsity, out instanceof NDArray ? out.size : 1, n);
+      } else pattern = jacobianSparsity(f as (x: NDArray) => unknown, x as NDArray);
+      const byCols = modeOpt === "reverse" ? null : colorColumns(pattern);
+      const byRows = modeOpt === "forward" ? null : colorRows(pattern);
+      if (byRows === null || (byCols !== null && byCols.count <= byRows.count)) { mode = "forward"; coloring = byCols!; }
+      else { mode = "reverse"; coloring = byRows; }
+    }
+    const found = plans.find((p) => p.mode === mode && p.pattern.equals(pattern));
+    if (found !== undefined) return found;
+    const plan = planFor(pattern, mode, coloring, dtype);
+    plans.push(plan);
+    return plan;
+  };
+
+  // The plan of the branch each compiled variant runs (a variant's guards fix f's branches, and so its pattern).
+  const owner = new Map<CompiledVariant, Plan>();
+
+  return (x: number | NDArray): SparseMatrix => {
+    const { value, shape, n } = pointOf(op, x);
+    const dtype = value instanceof NDArray && value.dtype === "float32" ? "float32" : "float64";
+    const k = `${typeof value}:${dtype}:${shapeStr(shape)}`;
+    if (k !== key) { plans.length = 0; owner.clear(); current = null; key = k; }
+    let ran: CompiledVariant | undefined;
+    if (current !== null) {
+      const r = programFor(current.mode)(value, current.seeds);
+      if (opts.sparsity !== undefined) return readOut(current, r, dtype);
+      ran = programFor(current.mode).lastCompiled;
+      const mine = ran === undefined ? undefined : owner.get(ran);
+      if (mine === current) return readOut(current, r, dtype);
+      if (mine !== undefined) {
+        // x is on the branch of another known plan: run its program.
+        const g = programFor(mine.mode), r2 = g(value, mine.seeds);
+        if (g.lastCompiled !== undefined && owner.get(g.lastCompiled) === mine) { current = mine; return readOut(mine, r2, dtype); }
+      }
+    }
+    // First call, or a branch not seen with this plan: detect the pattern at x.
+    const plan = detect(value, n, dtype);
+    const g = programFor(plan.mode);
+    const r = g(value, plan.seeds);
+    if (ran !== undefined) owner.set(ran, plan);
+    if (g.lastCompiled !== undefined) owner.set(g.lastCompiled, plan);
+    current = plan;
+    return readOut(plan, r, dtype);
+  };
+}
+
+/**
+ * The sparse Jacobian of f: R^n → R^m (x one array or number; the matrix is output elements ×
+ * input elements, both flattened), by one JVP per color of a column coloring of its pattern (or
+ * one VJP per color of a row coloring, whichever needs fewer). The pattern is detected on the
+ * first call (or given as `sparsity`); pattern, coloring and the compiled program are reused
+ * by later calls, and a call whose x takes another branch of f detects its pattern again.
+ *
+ * @example
+ * ```ts
+ * const J = w.sparseJacobian((x: NDArray) => w.mul(x, w.sin(x)))(w.array([1, 2, 3]));
+ * J.nnz; J.colors; J.get(1, 1);   // 3, 1, sin 2 + 2 cos 2
+ * ```
+ */
+export function sparseJacobian<X extends number | NDArray>(f: (x: X) => unknown, opts: SparseOptions = {}): (x: X) => SparseMatrix {
+  return makeSparse("sparseJacobian", "jacobian", f as (x: Value) => unknown, opts) as (x: X) => SparseMatrix;
+}
+
+/**
+ * The sparse Hessian of a scalar f (n × n), by one Hessian-vector product per color of a star
+ * coloring of its pattern (Gebremedhin–Manne–Pothen), each entry recovered directly. The
+ * pattern is detected on the first call (or given as `sparsity`, n × n, symmetric); pattern,
+ * coloring and the compiled program are reused as for sparseJacobian.
+ *
+ * @example
+ * ```ts
+ * const rosen = (x: NDArray) => w.sum(w.add(w.mul(100, w.square(w.sub(w.slice(x, [1]), w.square(w.slice(x, [0], [-1]))))), w.square(w.sub(1, w.slice(x, [0], [-1])))));
+ * const H = w.sparseHessian(rosen)(w.array([1, 2, 3, 4]));
+ * H.colors;   // 3 (tridiagonal)
+ * ```
+ */
+export function sparseHessian<X extends number | NDArray>(f: (x: X) => unknown, opts: SparseOptions = {}): (x: X) => SparseMatrix {
+  if (opts.mode !== undefined) throw new ArgumentError("sparseHessian", "mode applies to sparseJacobian only (a Hessian is always one HVP per star color)");
+  return makeSparse("sparseHessian", "hessian", f as (x: Value) => unknown, opts) as (x: X) => SparseMatrix;
+}
