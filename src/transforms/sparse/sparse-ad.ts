@@ -35,20 +35,24 @@ interface Plan {
   readonly pattern: SparsityPattern;
   readonly coloring: Coloring;
   readonly mode: SparseMode;
-  /** Seeds, one row per color ([colors, n] forward and star, [colors, m] reverse). */
-  readonly seeds: NDArray;
+  /** Seeds, one per color, each shaped like x (forward, star) or like f's output (reverse). */
+  readonly seeds: readonly Tensor[];
   /** Per entry: which product, and which element of it. */
   readonly color: Int32Array;
   readonly at: Int32Array;
 }
 
-function seedMatrix(col: Coloring, size: number, dtype: "float64" | "float32"): NDArray {
-  const s = zeros([col.count, size], dtype);
-  for (let j = 0; j < size; j++) s.data[col.colors[j]! * size + j] = 1;
-  return s;
+/** s_c = the indicator of color c, in the shape of `like` (a number when it is one). */
+function seedsOf(col: Coloring, like: Tensor): Tensor[] {
+  return Array.from({ length: col.count }, (_, c) => {
+    if (!(like instanceof NDArray)) return col.colors[0] === c ? 1 : 0;
+    const s = zeros(like.shape, like.dtype === "float32" ? "float32" : "float64");
+    for (let j = 0; j < s.size; j++) if (col.colors[j] === c) s.data[j] = 1;
+    return s;
+  });
 }
 
-function planFor(pattern: SparsityPattern, mode: SparseMode, coloring: Coloring, dtype: "float64" | "float32"): Plan {
+function planFor(pattern: SparsityPattern, mode: SparseMode, coloring: Coloring, like: Tensor): Plan {
   const rows = pattern.rows, cols = pattern.cols, nnz = pattern.nnz;
   let color: Int32Array, at: Int32Array;
   if (mode === "star") ({ color, at } = starRecovery(pattern, coloring));
@@ -61,14 +65,7 @@ function planFor(pattern: SparsityPattern, mode: SparseMode, coloring: Coloring,
       at[k] = mode === "forward" ? rows[k]! : cols[k]!;
     }
   }
-  const size = mode === "reverse" ? pattern.shape[0] : pattern.shape[1];
-  return { pattern, coloring, mode, seeds: seedMatrix(coloring, size, dtype), color, at };
-}
-
-/** Row c of the seeds in the shape of `like` (a number for a number). */
-function seedRow(seeds: Value, c: number, shape: Shape, isNumber: boolean): Value {
-  const row = o.reshape(o.slice(seeds, [c], [c + 1]), shape.length === 0 ? [1] : shape);
-  return isNumber ? o.toScalar(row) : shape.length === 0 ? o.reshape(row, []) : row;
+  return { pattern, coloring, mode, seeds: seedsOf(coloring, like), color, at };
 }
 
 const flat = (v: unknown): Value => o.reshape(v as Value, [sizeOf(o.shapeOf(v as Value))]);
@@ -103,16 +100,15 @@ function makeSparse(op: "sparseJacobian" | "sparseHessian", kind: Kind, f: (x: V
   let current: Plan | null = null;
   let key = "";
 
-  // The products: one per color, each flattened. The seeds are an argument, so one program serves every plan with as many colors.
-  const products = (mode: SparseMode) => (x: Value, seeds: Value): Value[] => {
-    const p = o.shapeOf(seeds)[0]!, xs = o.shapeOf(x), xNum = typeof concrete(x) === "number";
-    if (mode === "star") return Array.from({ length: p }, (_, c) => flat(hvp(f as (x: Value) => number, x, seedRow(seeds, c, xs, xNum))));
-    if (mode === "forward") return Array.from({ length: p }, (_, c) => flat(jvp(f, [x], [seedRow(seeds, c, xs, xNum)])[1]));
-    const [y, pull] = vjp(f, x);
-    const ys = o.shapeOf(y as Value), yNum = typeof concrete(y as Value) === "number";
-    return Array.from({ length: p }, (_, c) => flat(pull(seedRow(seeds, c, ys, yNum))[0]));
+  // The products: one per color, each flattened. The seeds are arguments (one per color), so one
+  // program serves every plan with as many colors, and reads them in place.
+  const products = (mode: SparseMode) => (x: Value, ...seeds: Value[]): Value[] => {
+    if (mode === "star") return seeds.map((s) => flat(hvp(f as (x: Value) => number, x, s)));
+    if (mode === "forward") return seeds.map((s) => flat(jvp(f, [x], [s])[1]));
+    const [, pull] = vjp(f, x);
+    return seeds.map((s) => flat(pull(s)[0]));
   };
-  const programs = new Map<SparseMode, Compiled<(x: Value, s: Value) => Value[]>>();
+  const programs = new Map<SparseMode, Compiled<(x: Value, ...s: Value[]) => Value[]>>();
   const programFor = (mode: SparseMode) => {
     let g = programs.get(mode);
     if (g === undefined) programs.set(mode, (g = compile(products(mode))));
@@ -120,24 +116,22 @@ function makeSparse(op: "sparseJacobian" | "sparseHessian", kind: Kind, f: (x: V
   };
 
   const detect = (x: Tensor, n: number, dtype: "float64" | "float32"): Plan => {
-    let pattern: SparsityPattern, mode: SparseMode, coloring: Coloring;
+    let pattern: SparsityPattern, mode: SparseMode, coloring: Coloring, like: Tensor = x;
     if (kind === "hessian") {
       pattern = opts.sparsity !== undefined ? checkPattern(op, opts.sparsity, n, n) : hessianSparsity(f as (x: NDArray) => unknown, x as NDArray);
       mode = "star";
       coloring = starColoring(pattern);
     } else {
-      if (opts.sparsity !== undefined) {
-        const out = concrete(f(x) as Value);
-        pattern = checkPattern(op, opts.sparsity, out instanceof NDArray ? out.size : 1, n);
-      } else pattern = jacobianSparsity(f as (x: NDArray) => unknown, x as NDArray);
+      const out = concrete(f(x) as Value);
+      pattern = opts.sparsity !== undefined ? checkPattern(op, opts.sparsity, out instanceof NDArray ? out.size : 1, n) : jacobianSparsity(f as (x: NDArray) => unknown, x as NDArray);
       const byCols = modeOpt === "reverse" ? null : colorColumns(pattern);
       const byRows = modeOpt === "forward" ? null : colorRows(pattern);
       if (byRows === null || (byCols !== null && byCols.count <= byRows.count)) { mode = "forward"; coloring = byCols!; }
-      else { mode = "reverse"; coloring = byRows; }
+      else { mode = "reverse"; coloring = byRows; like = out; }
     }
     const found = plans.find((p) => p.mode === mode && p.pattern.equals(pattern));
     if (found !== undefined) return found;
-    const plan = planFor(pattern, mode, coloring, dtype);
+    const plan = planFor(pattern, mode, coloring, like);
     plans.push(plan);
     return plan;
   };
@@ -152,21 +146,21 @@ function makeSparse(op: "sparseJacobian" | "sparseHessian", kind: Kind, f: (x: V
     if (k !== key) { plans.length = 0; owner.clear(); current = null; key = k; }
     let ran: CompiledVariant | undefined;
     if (current !== null) {
-      const r = programFor(current.mode)(value, current.seeds);
+      const r = programFor(current.mode)(value, ...current.seeds);
       if (opts.sparsity !== undefined) return readOut(current, r, dtype);
       ran = programFor(current.mode).lastCompiled;
       const mine = ran === undefined ? undefined : owner.get(ran);
       if (mine === current) return readOut(current, r, dtype);
       if (mine !== undefined) {
         // x is on the branch of another known plan: run its program.
-        const g = programFor(mine.mode), r2 = g(value, mine.seeds);
+        const g = programFor(mine.mode), r2 = g(value, ...mine.seeds);
         if (g.lastCompiled !== undefined && owner.get(g.lastCompiled) === mine) { current = mine; return readOut(mine, r2, dtype); }
       }
     }
     // First call, or a branch not seen with this plan: detect the pattern at x.
     const plan = detect(value, n, dtype);
     const g = programFor(plan.mode);
-    const r = g(value, plan.seeds);
+    const r = g(value, ...plan.seeds);
     if (ran !== undefined) owner.set(ran, plan);
     if (g.lastCompiled !== undefined) owner.set(g.lastCompiled, plan);
     current = plan;
