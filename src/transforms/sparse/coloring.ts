@@ -11,6 +11,7 @@
 
 import type { SparsityPattern } from "./detect.js";
 
+/** A coloring of a pattern's columns, rows or vertices: one product (JVP, VJP, HVP) per color. */
 export interface Coloring {
   /** Number of colors. */
   readonly count: number;

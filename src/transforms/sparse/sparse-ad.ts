@@ -23,6 +23,7 @@ import { colorColumns, colorRows, starColoring, starRecovery, type Coloring } fr
 import { hessianSparsity, jacobianSparsity, pointOf, SparsityPattern } from "./detect.js";
 import { SparseMatrix, type SparseMode } from "./sparse-matrix.js";
 
+/** Options of sparseJacobian and sparseHessian. */
 export interface SparseOptions {
   /** A known pattern (m × n; n × n for a Hessian): skips detection. It must hold every nonzero of f's derivative. */
   readonly sparsity?: SparsityPattern;

@@ -9,6 +9,7 @@ import { findIn, type SparsityPattern } from "./detect.js";
 /** How the values were computed: JVPs per column color, VJPs per row color, or HVPs per star color. */
 export type SparseMode = "forward" | "reverse" | "star";
 
+/** A sparse derivative: values on a sparsity pattern (CSR, row by row), with the coloring whose products computed them. */
 export class SparseMatrix {
   constructor(
     readonly pattern: SparsityPattern,
