@@ -161,6 +161,12 @@ describe("jet composes with other transforms", () => {
     assertSeriesClose(cf(0.9) as Value[], eager, 1e-14, "compiled");
     assert.ok(cf.lastCompiled !== undefined);
   });
+  test("jet of a compiled function (its program replayed) equals jet of the function", () => {
+    const g = (x: Value) => w.sum(w.mul(w.sin(w.slice(x, [0], [2])), w.exp(w.slice(x, [1], [3]))));
+    const cg = w.compile(g), x = w.array([0.1, 0.2, 0.3, 0.4]), v = w.array([1, -1, 0.5, 2]);
+    cg(x);
+    assertSeriesClose(w.jet(cg, [x], [[v, 0, 0]])[1] as Value[], w.jet(g, [x], [[v, 0, 0]])[1] as Value[], 1e-15, "compiled");
+  });
   test("grad of a jet term is the next jet term", () => {
     const d = w.derivatives(f as (x: number) => Value, 0.6, 4);
     const g = w.grad((x: number) => w.jet(f, [x], [[1, 0, 0]])[1][2] as number)(0.6);

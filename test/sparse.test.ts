@@ -328,3 +328,26 @@ describe("sparseHessian", () => {
     assertThrowsWith(() => w.sparseHessian(rosen, { mode: "forward" }), w.ArgumentError, ["mode"]);
   });
 });
+
+describe("detection through values that vary with x but carry no dependence", () => {
+  test("a comparison's result cast to float, cumsum'd, multiplied in: no dependence from it, none lost", () => {
+    const f = (x: NDArray) => w.add(w.cumsum(w.astype(w.greater(x, 0), "float64")), w.mul(x, w.astype(w.less(x, 1), "float64")));
+    const x = w.array([0.5, -1, 2]);
+    const p = w.jacobianSparsity(f, x);
+    assertCovers(p, denseJ(f, x), "cast comparison");
+    assert.deepEqual(Array.from(p.rows), [0, 1, 2]);
+    assert.deepEqual(Array.from(p.cols), [0, 1, 2], "the diagonal: the mask's cumsum depends on nothing");
+  });
+});
+
+describe("detection through a compiled function (its program is replayed through the ops)", () => {
+  test("jacobianSparsity and hessianSparsity of compile(f) equal those of f", () => {
+    const f = (x: NDArray) => w.sum(w.mul(w.sin(w.slice(x, [0], [2])), w.exp(w.slice(x, [1], [3]))));
+    const cf = w.compile(f), x = w.array([0.1, 0.2, 0.3, 0.4]);
+    cf(x);
+    const g = (h: (x: NDArray) => Value) => (x: NDArray) => w.mul(h(x), x);
+    assert.ok(w.jacobianSparsity(g(cf), x).equals(w.jacobianSparsity(g(f), x)));
+    assert.ok(w.hessianSparsity(cf, x).equals(w.hessianSparsity(f, x)));
+    assert.equal(w.hessianSparsity(f, x).nnz, 7);
+  });
+});

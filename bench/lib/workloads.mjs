@@ -79,7 +79,7 @@ const cache = new Map();
 /** Inputs built once per process, shared by every system's cases. */
 export function data(key) {
   if (!cache.has(key)) {
-    const make = { "W2.1e3": () => rosenX(1e3), "W2.1e5": () => rosenX(1e5), W3: mlpData, "W5.x": w5x, ...Object.fromEntries(MM_SIZES.map((n) => [`MM.${n}`, () => mmData(n)])), W7: w7x0 }[key];
+    const make = { "SP.u": spU, "W2.1e3": () => rosenX(1e3), "W2.1e5": () => rosenX(1e5), W3: mlpData, "W5.x": w5x, ...Object.fromEntries(MM_SIZES.map((n) => [`MM.${n}`, () => mmData(n)])), W7: w7x0 }[key];
     cache.set(key, make());
   }
   return cache.get(key);
@@ -89,6 +89,8 @@ export function data(key) {
 
 /** W1's point (2, 5), read from a typed array so that the JIT cannot fold the calls to constants. */
 export const W1X = new Float64Array([2, 5]);
+/** Taylor mode's point, read from a typed array for the same reason. */
+export const TMX = new Float64Array([0.7]);
 export function w1f(x1, x2) {
   return Math.log(x1) + x1 * x2 - Math.sin(x2);
 }
@@ -251,6 +253,72 @@ export function w7grad(x0) {
   return g;
 }
 
+/** Sparse rows: a 1-D diffusion–reaction residual r_i = (u_{i−1} − 2u_i + u_{i+1})/h² + u_i(1 − u_i), zero boundary values, at u_i = (i+1)h. */
+export const SP = { n: 10_000 };
+export function spU() {
+  const h = 1 / (SP.n + 1);
+  return Float64Array.from({ length: SP.n }, (_, i) => (i + 1) * h);
+}
+export function diffusion(u) {
+  const n = u.length, h = 1 / (n + 1), r = new Float64Array(n), k = 1 / (h * h);
+  for (let i = 0; i < n; i++) {
+    const l = i > 0 ? u[i - 1] : 0, rr = i < n - 1 ? u[i + 1] : 0;
+    r[i] = (l - 2 * u[i] + rr) * k + u[i] * (1 - u[i]);
+  }
+  return r;
+}
+/** Its tridiagonal Jacobian by hand, CSR order (row by row): the floor. */
+export function diffusionJac(u) {
+  const n = u.length, h = 1 / (n + 1), k = 1 / (h * h), v = new Float64Array(3 * n - 2);
+  let p = 0;
+  for (let i = 0; i < n; i++) {
+    if (i > 0) v[p++] = k;
+    v[p++] = -2 * k + 1 - 2 * u[i];
+    if (i < n - 1) v[p++] = k;
+  }
+  return v;
+}
+/** Rosenbrock's tridiagonal Hessian by hand, CSR order: the floor. */
+export function rosenHess(x) {
+  const n = x.length, v = new Float64Array(3 * n - 2);
+  let p = 0;
+  for (let i = 0; i < n; i++) {
+    if (i > 0) v[p++] = -400 * x[i - 1];
+    v[p++] = (i < n - 1 ? 1200 * x[i] * x[i] - 400 * x[i + 1] + 2 : 0) + (i > 0 ? 200 : 0);
+    if (i < n - 1) v[p++] = -400 * x[i];
+  }
+  return v;
+}
+
+/** Taylor mode: t(x) = sin(x)·e^(x/3)/(1 + x²) at x = 0.7, and its derivatives to order 8. */
+export const TM = { x: 0.7, order: 8 };
+export function tmf(x) {
+  return (Math.sin(x) * Math.exp(x / 3)) / (1 + x * x);
+}
+/** [t, t′, …, t⁽ᴷ⁾](x) by hand-written Taylor arithmetic on numbers (normalized coefficients): the floor. */
+export function tmDerivatives(x, K) {
+  const s = [Math.sin(x)], c = [Math.cos(x)], e = [Math.exp(x / 3)];
+  for (let k = 1; k <= K; k++) {
+    // x(t) = x + t: sin' = cos, cos' = −sin, (e^(x/3))' = e/3
+    s.push(c[k - 1] / k);
+    c.push(-s[k - 1] / k);
+    e.push(e[k - 1] / (3 * k));
+  }
+  const num = [], d = [1 + x * x, 2 * x, 1], q = [];
+  for (let k = 0; k <= K; k++) {
+    let v = 0;
+    for (let j = 0; j <= k; j++) v += s[j] * e[k - j];
+    num.push(v);
+  }
+  for (let k = 0; k <= K; k++) {
+    let v = num[k];
+    for (let j = 1; j <= Math.min(k, 2); j++) v -= d[j] * q[k - j];
+    q.push(v / d[0]);
+  }
+  let f = 1;
+  return q.map((v, k) => (k === 0 ? v : v * (f *= k)));
+}
+
 export function sumOf(a) {
   let s = 0;
   for (let i = 0; i < a.length; i++) s += a[i];
@@ -267,9 +335,14 @@ export const YARDSTICKS = {
   W3: { label: "MLP forward f32", run: () => mlpForward(data("W3")).loss },
   "W5.fa": { label: "fa", run: () => w5fa(data("W5.x")) },
   "W5.fb": { label: "fb", run: () => w5fb(W5X) },
+  "SP.diffusion": { label: "diffusion residual n=1e4", run: () => diffusion(data("SP.u"))[0] },
+  TM: { label: "t(0.7)", run: () => tmf(TMX[0]) },
   // A call takes about half a second: 5 samples, each one call.
   W7: { label: "W7 recurrence T=1e5", run: () => w7f(data("W7")), long: true },
 };
+
+/** Σ_{k=0..8} t⁽ᵏ⁾(0.7), by the hand-written Taylor arithmetic. */
+const TM_SUM = sumOf(tmDerivatives(TM.x, TM.order));
 
 const rel = (max) => ({ kind: "ratio", max, text: `≤ ${max}× f` });
 
@@ -317,6 +390,11 @@ export const MEASURES = [
     target: { kind: "mode", text: "forward, sum ok" },
   },
   { id: "W6.hvp", yard: "W2.1e5", text: "W6 hvp n=1e5", expect: [178598918, 1810, 1962], target: rel(10) },
+  // Sparse derivatives by coloring (#13): checksums Σ entries; Σ of W2's Hessian is W6's Σ H·1.
+  { id: "SP.tridiag.jacobian", yard: "SP.diffusion", text: "sparse Jacobian, tridiagonal n=1e4 (3 colors)", expect: [-2 * 10001 ** 2], target: rel(20) },
+  { id: "SP.rosen.hessian", yard: "W2.1e5", text: "sparse Hessian, W2 n=1e5 (3 colors)", expect: [178598918], target: rel(30) },
+  // Taylor mode (#13): [t, t′, …, t⁽⁸⁾] at 0.7; checksum Σ of the nine.
+  { id: "TM.derivatives8", yard: "TM", text: "derivatives to order 8, scalar", expect: [TM_SUM] },
   // Loops: W2 written as one structured loop (scan over the pairs (x_i, x_{i+1}), or foriLoop).
   { id: "W2.loop.1e3.grad", yard: "W2.1e3", text: "W2 loop n=1e3 grad", expect: [67760], target: rel(3) },
   { id: "W2.loop.1e5.grad", yard: "W2.1e5", text: "W2 loop n=1e5 grad", expect: [6819560], target: rel(3) },

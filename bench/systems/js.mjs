@@ -2,12 +2,17 @@
 import { eachSize, syncCase as sync } from "../lib/cases.mjs";
 import {
   data,
+  diffusionJac,
   mlpForward,
   mlpStep,
   rosen,
   rosenGrad,
+  rosenHess,
   rosenHvp,
   sumOf,
+  TM,
+  tmDerivatives,
+  TMX,
   w1f,
   w1grad,
   W1X,
@@ -74,6 +79,9 @@ export async function create() {
           (g) => [sumOf(g)],
           "the diagonal product, accumulated forward (no storage)",
         ),
+      "SP.tridiag.jacobian": () => sync(() => diffusionJac(data("SP.u")), (v) => [sumOf(v)], "the tridiagonal entries by hand"),
+      "SP.rosen.hessian": () => sync(() => rosenHess(data("W2.1e5")), (v) => [sumOf(v)], "the tridiagonal entries by hand"),
+      "TM.derivatives8": () => sync(() => tmDerivatives(TMX[0], TM.order), (d) => [sumOf(d)], "Taylor arithmetic by hand"),
       "W6.hvp": () => {
         const x = data("W2.1e5"),
           v = new Float64Array(x.length).fill(1);

@@ -1,7 +1,7 @@
 // wengert, from the root package's build (../dist).
 import * as w from "../../dist/index.js";
 import { eachSize, syncCase as sync } from "../lib/cases.mjs";
-import { data, MLP, MM_SIZES, rosen, sumOf, w1f, W1X, W5N, W5X, W7 } from "../lib/workloads.mjs";
+import { data, MLP, MM_SIZES, rosen, SP, sumOf, TM, TMX, w1f, W1X, W5N, W5X, W7 } from "../lib/workloads.mjs";
 
 const sumData = (a) => sumOf(a.data);
 
@@ -15,6 +15,15 @@ function compiled(cf, args, check, extra = "") {
   const kib = st.sourceChars / 1024;
   const note = `w.compile: compile ${ms < 10 ? ms.toFixed(1) : ms.toFixed(0)} ms, ${st.lines} lines (${st.traced} traced), ${kib < 10 ? kib.toFixed(1) : kib.toFixed(0)} KiB JS${st.chunks > 1 ? ` in ${st.chunks} functions` : ""}${extra}`;
   return { ...sync(() => cf(...args), check, note), variant: "compiled", compileMs: ms };
+}
+
+/** A sparse derivative's case: its first call (detection, coloring, compile) reported in the note, later calls timed. */
+function sparseCase(sf, x) {
+  const t0 = performance.now();
+  const first = sf(x);
+  const ms = performance.now() - t0;
+  const note = `first call ${ms.toFixed(0)} ms (detect, color, compile); ${first.colors} colors, ${first.mode}, nnz ${first.nnz}`;
+  return sync(() => sf(x), (m) => [sumOf(m.values)], note);
 }
 
 // W1: the survey's example, one library op per operation.
@@ -250,6 +259,32 @@ export async function create() {
       "W7.grad.native": () => w7cases(w7native, "native loop: every step unrolled on the tape"),
       "W7.grad.scan": () => (hasLoops ? w7cases(w7scan({}), "scan: one line, T carries stored") : noLoops),
       "W7.grad.binomial": () => (hasLoops ? w7cases(w7scan({ checkpoints: "binomial" }), 'scan, checkpoints: "binomial"') : noLoops),
+      // Sparse derivatives: the first call detects the pattern, colors it and compiles the products (timed in the note).
+      "SP.tridiag.jacobian": () => {
+        if (typeof w.sparseJacobian !== "function") return { na: "this build of wengert has no w.sparseJacobian" };
+        const n = SP.n, h = 1 / (n + 1);
+        const resid = (u) => {
+          const up = w.pad(u, [[1, 1]]);
+          return w.add(w.div(w.add(w.sub(w.slice(up, [0], [n]), w.mul(2, u)), w.slice(up, [2])), h * h), w.mul(u, w.sub(1, u)));
+        };
+        return sparseCase(w.sparseJacobian(resid), w.array(data("SP.u")));
+      },
+      "SP.rosen.hessian": () => {
+        if (typeof w.sparseHessian !== "function") return { na: "this build of wengert has no w.sparseHessian" };
+        return sparseCase(w.sparseHessian(rosenArray), w.array(data("W2.1e5")));
+      },
+      "TM.derivatives8": () => {
+        if (typeof w.derivatives !== "function") return { na: "this build of wengert has no w.derivatives" };
+        const t = (x) => w.div(w.mul(w.sin(x), w.exp(w.div(x, 3))), w.add(1, w.square(x)));
+        const nested = (k) => (k === 0 ? t : ((g) => (x) => w.jvp(g, [x], [1])[1])(nested(k - 1)));
+        const byJvp = Array.from({ length: TM.order + 1 }, (_, k) => nested(k));
+        const check = (d) => [sumOf(d)];
+        return [
+          sync(() => w.derivatives(t, TMX[0], TM.order), check, "jet: one pass of 8-term series"),
+          { ...sync(() => byJvp.map((g) => g(TMX[0])), check, "nested jvp: t, jvp(t), jvp(jvp(t)), … to order 8"), variant: "nested jvp" },
+          { ...compiled(w.compile((x) => w.derivatives(t, x, TM.order)), [TMX[0]], check, ", jet"), variant: "jet compiled" },
+        ];
+      },
       "W6.hvp": () => {
         const x = w.array(data("W2.1e5")),
           v = w.ones([x.shape[0]]);

@@ -59,6 +59,8 @@ export class SparsityInterpreter implements Interpreter {
 
   private apply(prim: Primitive<unknown>, rule: Exclude<SparsityRule<unknown>, { kind: "none" }>, args: readonly ArgInfo[], out: Tensor, params: unknown): IndexSets {
     const m = sizeOfTensor(out), stamps = this.stamps;
+    // No argument depends on an input (only varying indices or conditions): neither does the output.
+    if (args.every((a) => a.sets === null)) return IndexSets.empty(m);
     switch (rule.kind) {
       case "elementwise": {
         const partials = prim.rule.kind === "partials" ? prim.rule.partials : null;
