@@ -212,16 +212,17 @@ export function pointOf(op: string, x: unknown): { value: Tensor; shape: Shape; 
   throw new ArgumentError(op, `x must be one float64/float32 NDArray or a number (the Jacobian is taken with respect to all its elements), got ${c instanceof NDArray ? `a ${c.dtype} array` : typeof x}`);
 }
 
-/** The index sets of f's output at x (one row per output element), and the output's size. */
-function outputSets(op: string, f: (x: Value) => unknown, x: Tensor, n: number): { sets: IndexSets; m: number } {
+/** The index sets of f's output at x (one row per output element), and the output's value. */
+function outputSets(op: string, f: (x: Value) => unknown, x: Tensor, n: number): { sets: IndexSets; out: Tensor } {
   const interp = new SparsityInterpreter(n);
   const input = new SparsityTracer(interp, x, IndexSets.identity(0, n));
-  const out = runWith(interp, () => f(input));
-  const { leaves } = outputTree(op, out, true);
+  const result = runWith(interp, () => f(input));
+  const { leaves } = outputTree(op, result, true);
   if (leaves.length !== 1) throw new ArgumentError(op, `f must return one number or array, got ${leaves.length} outputs; concatenate them (e.g. concat of their flattened values)`);
   const y = leaves[0]!;
-  if (y instanceof SparsityTracer && y.interp === interp) return { sets: y.sets, m: y.sets.size };
-  return { sets: IndexSets.empty(sizeOf(shapeOfTensor(concrete(y)))), m: sizeOf(shapeOfTensor(concrete(y))) };
+  const out = concrete(y);
+  if (y instanceof SparsityTracer && y.interp === interp) return { sets: y.sets, out };
+  return { sets: IndexSets.empty(sizeOf(shapeOfTensor(out))), out };
 }
 
 /**
@@ -236,10 +237,15 @@ function outputSets(op: string, f: (x: Value) => unknown, x: Tensor, n: number):
  * ```
  */
 export function jacobianSparsity<X extends number | NDArray>(f: (x: X) => unknown, x: X): SparsityPattern {
-  checkTransform("jacobianSparsity", f);
-  const { value, n } = pointOf("jacobianSparsity", x);
-  const { sets } = outputSets("jacobianSparsity", f as (x: Value) => unknown, value, n);
-  return SparsityPattern.fromSets(sets, n);
+  return detectJacobian("jacobianSparsity", f as (x: Value) => unknown, x).pattern;
+}
+
+/** The Jacobian pattern of f at x and f's output there (sparseJacobian shapes its reverse seeds by it). */
+export function detectJacobian(op: string, f: (x: Value) => unknown, x: unknown): { pattern: SparsityPattern; out: Tensor } {
+  checkTransform(op, f);
+  const { value, n } = pointOf(op, x);
+  const { sets, out } = outputSets(op, f, value, n);
+  return { pattern: SparsityPattern.fromSets(sets, n), out };
 }
 
 /**

@@ -20,7 +20,7 @@ import { hvp } from "../jacobian.js";
 import { jvp } from "../jvp.js";
 import { vjp } from "../grad.js";
 import { colorColumns, colorRows, starColoring, starRecovery, type Coloring } from "./coloring.js";
-import { hessianSparsity, jacobianSparsity, pointOf, SparsityPattern } from "./detect.js";
+import { detectJacobian, hessianSparsity, pointOf, SparsityPattern } from "./detect.js";
 import { SparseMatrix, type SparseMode } from "./sparse-matrix.js";
 
 /** Options of sparseJacobian and sparseHessian. */
@@ -38,9 +38,8 @@ interface Plan {
   readonly mode: SparseMode;
   /** Seeds, one per color, each shaped like x (forward, star) or like f's output (reverse). */
   readonly seeds: readonly Tensor[];
-  /** Per entry: which product, and which element of it. */
-  readonly color: Int32Array;
-  readonly at: Int32Array;
+  /** Per product (color): the entries it holds, and the element of the product each is read from. */
+  readonly reads: readonly { readonly entry: Int32Array; readonly at: Int32Array }[];
 }
 
 /** s_c = the indicator of color c, in the shape of `like` (a number when it is one). */
@@ -66,7 +65,17 @@ function planFor(pattern: SparsityPattern, mode: SparseMode, coloring: Coloring,
       at[k] = mode === "forward" ? rows[k]! : cols[k]!;
     }
   }
-  return { pattern, coloring, mode, seeds: seedsOf(coloring, like), color, at };
+  // Grouped by product, so that reading out is one tight loop over each product's array.
+  const count = new Int32Array(coloring.count);
+  for (let k = 0; k < nnz; k++) count[color[k]!]!++;
+  const reads = Array.from(count, (c) => ({ entry: new Int32Array(c), at: new Int32Array(c) }));
+  count.fill(0);
+  for (let k = 0; k < nnz; k++) {
+    const c = color[k]!, r = reads[c]!, j = count[c]!++;
+    r.entry[j] = k;
+    r.at[j] = at[k]!;
+  }
+  return { pattern, coloring, mode, seeds: seedsOf(coloring, like), reads };
 }
 
 const flat = (v: unknown): Value => o.reshape(v as Value, [sizeOf(o.shapeOf(v as Value))]);
@@ -78,8 +87,10 @@ function readOut(plan: Plan, products: readonly unknown[], dtype: "float64" | "f
     return c instanceof NDArray ? c.data : [Number(c)];
   });
   const values = dtype === "float32" ? new Float32Array(plan.pattern.nnz) : new Float64Array(plan.pattern.nnz);
-  const { color, at } = plan;
-  for (let k = 0; k < values.length; k++) values[k] = data[color[k]!]![at[k]!]!;
+  plan.reads.forEach(({ entry, at }, c) => {
+    const d = data[c]!;
+    for (let j = 0; j < entry.length; j++) values[entry[j]!] = d[at[j]!]!;
+  });
   return new SparseMatrix(plan.pattern, values, plan.coloring, plan.mode);
 }
 
@@ -123,8 +134,11 @@ function makeSparse(op: "sparseJacobian" | "sparseHessian", kind: Kind, f: (x: V
       mode = "star";
       coloring = starColoring(pattern);
     } else {
-      const out = concrete(f(x) as Value);
-      pattern = opts.sparsity !== undefined ? checkPattern(op, opts.sparsity, out instanceof NDArray ? out.size : 1, n) : jacobianSparsity(f as (x: NDArray) => unknown, x as NDArray);
+      let out: Tensor;
+      if (opts.sparsity !== undefined) {
+        out = concrete(f(x) as Value);
+        pattern = checkPattern(op, opts.sparsity, out instanceof NDArray ? out.size : 1, n);
+      } else ({ pattern, out } = detectJacobian(op, f, x));
       const byCols = modeOpt === "reverse" ? null : colorColumns(pattern);
       const byRows = modeOpt === "forward" ? null : colorRows(pattern);
       if (byRows === null || (byCols !== null && byCols.count <= byRows.count)) { mode = "forward"; coloring = byCols!; }
