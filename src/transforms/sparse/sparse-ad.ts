@@ -11,6 +11,7 @@
 
 import { NDArray, shapeStr, sizeOf, zeros, type Shape } from "../../array/ndarray.js";
 import { ArgumentError, ShapeError } from "../../base/errors.js";
+import { checkOptions } from "../../base/options.js";
 import { compile, type Compiled } from "../../compile/compile.js";
 import type { CompiledVariant } from "../../compile/variant.js";
 import { concrete, type Tensor, type Value } from "../../core/tracer.js";
@@ -105,7 +106,8 @@ function checkPattern(op: string, p: unknown, m: number, n: number): SparsityPat
 }
 
 function makeSparse(op: "sparseJacobian" | "sparseHessian", kind: Kind, f: (x: Value) => unknown, opts: SparseOptions): (x: number | NDArray) => SparseMatrix {
-  checkTransform(op, f, opts);
+  checkTransform(op, f);
+  checkOptions(op, opts, kind === "hessian" ? ["sparsity"] : ["sparsity", "mode"]);
   const modeOpt = opts.mode ?? "auto";
   if (modeOpt !== "auto" && modeOpt !== "forward" && modeOpt !== "reverse") throw new ArgumentError(op, `mode must be "forward", "reverse" or "auto", got ${String(modeOpt)}`);
   const plans: Plan[] = [];
@@ -214,6 +216,5 @@ export function sparseJacobian<X extends number | NDArray>(f: (x: X) => unknown,
  * ```
  */
 export function sparseHessian<X extends number | NDArray>(f: (x: X) => unknown, opts: SparseOptions = {}): (x: X) => SparseMatrix {
-  if (opts.mode !== undefined) throw new ArgumentError("sparseHessian", "mode applies to sparseJacobian only (a Hessian is always one HVP per star color)");
   return makeSparse("sparseHessian", "hessian", f as (x: Value) => unknown, opts) as (x: X) => SparseMatrix;
 }
