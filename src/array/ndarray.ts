@@ -3,7 +3,8 @@
 
 import { ArgumentError, DTypeError, ShapeError, operatorMisuse } from "../base/errors.js";
 import { checkOptions } from "../base/options.js";
-import { describe } from "../base/format.js";
+import { describe, showValue } from "../base/format.js";
+import { allocating, checkSize, intArg, MAX_ELEMENTS, numberArg, shapeParam } from "../base/validate.js";
 import { allocateZeroed } from "./pool.js";
 
 export { allocateFull } from "./pool.js";
@@ -215,6 +216,7 @@ function inferShape(value: NestedNumbers, op: string): number[] {
   let v: NestedNumbers = value;
   while (Array.isArray(v)) {
     shape.push(v.length);
+    if (shape.length > 64) throw new ShapeError(op, "the nested arrays are more than 64 levels deep; an array has at most 64 axes");
     if (v.length === 0) break;
     v = (v as readonly NestedNumbers[])[0]!;
   }
@@ -298,34 +300,61 @@ export function array(
 
 /** An array of `shape` filled with `value`. */
 export function full(shape: Shape, value: number, dtype: DType = "float64"): NDArray {
-  const data = allocate(dtype, sizeOf(shape));
-  if (value !== 0) data.fill(value);
-  return new NDArray(data, [...shape]);
+  const s = shapeParam("full", shape);
+  if (typeof value !== "number" && typeof value !== "boolean") throw new ArgumentError("full", `the fill value must be a number (or a boolean), got ${describe(value)}`);
+  return filled("full", s, value, dtypeParam("full", dtype));
+}
+
+function filled(op: string, shape: number[], value: number, dtype: DType): NDArray {
+  const n = sizeOf(shape);
+  const data = allocating(op, n, BYTES[dtype], () => allocate(dtype, n));
+  if (value !== 0) data.fill(+value);
+  return new NDArray(data, shape);
+}
+
+const BYTES: Readonly<Record<DType, number>> = { float64: 8, float32: 4, int32: 4, bool: 1 };
+
+/** A dtype argument: one of the four, by name. */
+export function dtypeParam(op: string, dtype: unknown): DType {
+  if (dtype !== "float64" && dtype !== "float32" && dtype !== "int32" && dtype !== "bool") {
+    throw new DTypeError(op, `unknown dtype ${showValue(dtype)}; use "float64", "float32", "int32" or "bool"`);
+  }
+  return dtype;
 }
 
 /** An array of `shape` filled with 0. */
 export function zeros(shape: Shape, dtype: DType = "float64"): NDArray {
-  return full(shape, 0, dtype);
+  return filled("zeros", shapeParam("zeros", shape), 0, dtypeParam("zeros", dtype));
 }
 
 /** An array of `shape` filled with 1. */
 export function ones(shape: Shape, dtype: DType = "float64"): NDArray {
-  return full(shape, 1, dtype);
+  return filled("ones", shapeParam("ones", shape), 1, dtypeParam("ones", dtype));
 }
 
 /** 0, 1, …, n−1 (or start…stop by step). */
 export function arange(startOrStop: number, stop?: number, step = 1, dtype: DType = "float64"): NDArray {
+  numberArg("arange", stop === undefined ? "stop" : "start", startOrStop);
+  if (stop !== undefined) numberArg("arange", "stop", stop);
+  numberArg("arange", "step", step);
+  if (step === 0) throw new ArgumentError("arange", "step must not be 0 (the range would never end)");
+  const dt = dtypeParam("arange", dtype);
   const start = stop === undefined ? 0 : startOrStop;
   const end = stop === undefined ? startOrStop : stop;
   const n = Math.max(0, Math.ceil((end - start) / step));
-  const data = allocate(dtype, n);
+  checkSize("arange", [n]);
+  const data = allocating("arange", n, BYTES[dt], () => allocate(dt, n));
   for (let i = 0; i < n; i++) data[i] = start + i * step;
   return new NDArray(data, [n]);
 }
 
 /** `num` evenly spaced values from `start` to `stop`, both included (numpy.linspace). */
 export function linspace(start: number, stop: number, num: number, dtype: DType = "float64"): NDArray {
-  const data = allocate(dtype, num);
+  numberArg("linspace", "start", start);
+  numberArg("linspace", "stop", stop);
+  intArg("linspace", "num (the number of values)", num, 0, MAX_ELEMENTS);
+  dtype = dtypeParam("linspace", dtype);
+  const data = allocating("linspace", num, BYTES[dtype], () => allocate(dtype, num));
   const step = num > 1 ? (stop - start) / (num - 1) : 0;
   for (let i = 0; i < num; i++) data[i] = start + i * step;
   return new NDArray(data, [num]);

@@ -13,6 +13,8 @@
 // written as JavaScript writes them. float64 (the default) and bool print no dtype.
 
 import { ArgumentError } from "../base/errors.js";
+import { describe } from "../base/format.js";
+import { optionsArg } from "../base/validate.js";
 import type { DType, NDArray, Shape } from "./ndarray.js";
 
 /** How arrays print (`setPrintOptions`, `formatArray`), after NumPy's print options. */
@@ -220,6 +222,10 @@ function shapeText(shape: Shape): string {
 
 /** NumPy's repr of an array, e.g. "array([1, 2, 3])" or "array([0.5, 1.5], dtype=float32)". */
 export function formatArray(a: NDArray, opts: Partial<ArrayPrintOptions> = {}): string {
+  if (typeof a !== "object" || a === null || !ArrayBuffer.isView((a as { data?: unknown }).data) || !Array.isArray((a as { shape?: unknown }).shape)) {
+    throw new ArgumentError("formatArray", `expected an NDArray, got ${describe(a)}`);
+  }
+  opts = optionsArg("formatArray", opts);
   const o = opts === current || Object.keys(opts).length === 0 ? current : checked({ ...current, ...opts });
   const prefix = "array(";
   const extras: string[] = [];

@@ -51,6 +51,8 @@ export class IterationLimitError extends WengertError {}
  * or silently drop a derivative. `subject` is "an NDArray" or "a traced value"; `name` its variable.
  */
 export function operatorMisuse(subject: string, name: string): TracerError {
+  if (typeof subject !== "string") subject = "a traced value";
+  if (typeof name !== "string") name = "x";
   const consequence = subject === "an NDArray" ? "which JavaScript would turn into string concatenation or NaN" : "which would silently drop its derivative";
   return new TracerError(
     "valueOf",

@@ -14,7 +14,7 @@ import type { Lowering, Rewrite } from "./lowering.js";
 
 export type { Aval };
 import { NDArray } from "../array/ndarray.js";
-import { Tracer, ZERO, type MaybeZero, type Tensor, type Value, type Zero } from "./tracer.js";
+import { shapeOf, Tracer, ZERO, type MaybeZero, type Tensor, type Value, type Zero } from "./tracer.js";
 
 /** ∂out/∂args[i] for an elementwise primitive, as a value of out's shape (or broadcastable). */
 export type PartialFn<P> = (args: readonly Value[], out: Value, params: P) => MaybeZero;
@@ -157,6 +157,12 @@ export function checkOperand(op: string, i: number, v: unknown): asserts v is Va
   if (typeof v !== "number" && typeof v !== "boolean" && !(v instanceof NDArray) && !(v instanceof Tracer)) {
     throw notAnOperand(op, i, v);
   }
+}
+
+/** The shape of an op's argument `i` (0-based), after checking it is a value at all. */
+export function operandShape(op: string, v: unknown, i = 0): Shape {
+  checkOperand(op, i, v);
+  return shapeOf(v);
 }
 
 /** Evaluates a primitive on concrete values after its shape/dtype rule has accepted them. */

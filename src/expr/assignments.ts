@@ -1,11 +1,13 @@
 // Variable assignments as a command line or a form gives them: "x1=1.5, x2=0.3",
 // "x1 = 1.5; x2 = -0.3" or "x1=1.5 x2=0.3".
 
+import { stringArg } from "../base/validate.js";
 import { isFunctionName } from "./ast.js";
 import { Lexer, showToken, type Token } from "./lexer.js";
 
 /** Parses `name=number` pairs separated by ',', ';' or whitespace; failures are ParseErrors with a column. */
 export function parseAssignments(text: string): Record<string, number> {
+  stringArg("parseAssignments", "the assignments", text);
   const lx = new Lexer(text);
   const out: Record<string, number> = {};
   const first = new Map<string, number>();

@@ -5,7 +5,8 @@
 // below ^ (so -x^2 = -(x^2), as in mathematics). print.ts derives its parentheses from
 // the same table.
 
-import { ParseError } from "../base/errors.js";
+import { ArgumentError, ParseError } from "../base/errors.js";
+import { describe } from "../base/format.js";
 import { closest } from "../base/text.js";
 import { FUNCTIONS, isFunctionName, MAX_DEPTH, type BinaryOp, type Expr, type FunctionName, type Span } from "./ast.js";
 import { Lexer, showToken, type Token, type TokenKind } from "./lexer.js";
@@ -19,9 +20,16 @@ export const INFIX: Readonly<Record<BinaryOp, readonly [left: number, right: num
 };
 export const PREFIX_BP = 5;
 
+/**
+ * The tallest tree parse builds. A chain (x+x+…+x) is built without recursion, so it may be
+ * taller than MAX_DEPTH, which bounds the parser's own recursion; what walks a tree too tall
+ * for the stack refuses it with an ArgumentError (guardStack).
+ */
+export const MAX_HEIGHT = 10_000;
+
 /** Parses an expression; every failure is a ParseError naming its 1-based column. */
 export function parse(source: string): Expr {
-  if (typeof source !== "string") throw new ParseError(String(source), 1, `expected the expression as a string, got a ${typeof source}`);
+  if (typeof source !== "string") throw new ArgumentError("parse", `expected the expression as a string, got ${describe(source)}`);
   try {
     return new Parser(source).parseAll();
   } catch (e) {
@@ -181,7 +189,7 @@ class Parser {
   private node<E extends Expr>(e: E, children: readonly Expr[], at: Token): E {
     let h = 1;
     for (const c of children) h = Math.max(h, 1 + (this.heights.get(c) ?? 1));
-    if (h > MAX_DEPTH) throw this.lx.error(at.start, `expression nested too deeply (more than ${MAX_DEPTH} levels)`);
+    if (h > MAX_HEIGHT) throw this.lx.error(at.start, `expression nested too deeply (more than ${MAX_HEIGHT} levels)`);
     this.heights.set(e, h);
     return e;
   }

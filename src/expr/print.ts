@@ -1,11 +1,15 @@
 // Prints an AST with the fewest parentheses that parse back to the same tree
-// (parse(print(e)) equals e up to spans). The rules follow parse.ts's binding powers.
+// (parse(printImpl(e)) equals e up to spans). The rules follow parse.ts's binding powers.
 
-import type { Expr } from "./ast.js";
+import { overExpr, printable, type Expr } from "./ast.js";
 import { INFIX, PREFIX_BP } from "./parse.js";
 
 /** The expression as text in the expression language (parseable back by parseExpr), with the fewest parentheses. */
 export function print(e: Expr): string {
+  return overExpr("printExpr", printable("printExpr", e), printImpl);
+}
+
+function printImpl(e: Expr): string {
   switch (e.kind) {
     case "num":
       return number(e.value);
@@ -41,7 +45,7 @@ function looseUnder(e: Expr, bp: number): boolean {
 }
 
 function wrap(e: Expr, parens: boolean): string {
-  return parens ? `(${print(e)})` : print(e);
+  return parens ? `(${printImpl(e)})` : printImpl(e);
 }
 
 // A negative (or non-finite) literal only arises in a built AST; print it so that it

@@ -14,6 +14,9 @@ import type { Value } from "../core/tracer.js";
 import { add, div, mul, neg, pow, sub } from "../ops/api.js";
 import type { BinaryOp, Expr } from "./ast.js";
 import { functionPrimitive, type FunctionName } from "./functions.js";
+import { exprArg } from "./ast.js";
+import { describe } from "../base/format.js";
+import { guardStack } from "../base/validate.js";
 
 type Op = (...args: Value[]) => Value;
 const u = (f: unknown): Op => f as Op;
@@ -34,6 +37,7 @@ const NEG = { key: "neg", fn: u(neg) };
 
 /** The variables of `expr`, in order of first appearance. */
 export function variables(expr: Expr): string[] {
+  exprArg("exprVariables", expr);
   const seen = new Set<string>();
   const walk = (e: Expr): void => {
     switch (e.kind) {
@@ -59,8 +63,10 @@ export type CompiledRecordExpr = ((env: Readonly<Record<string, number>>) => num
  * Arguments may be numbers, NDArrays (elementwise) or traced values.
  */
 export function compileExpr(expr: Expr, order?: readonly string[]): CompiledExpr {
+  exprArg("compileExpr", expr);
+  if (order !== undefined && order !== null && !(Array.isArray(order) && order.every((n) => typeof n === "string"))) throw new ArgumentError("compileExpr", `the order of the variables must be an array of names, got ${describe(order)}`);
   const names = order ? [...order] : variables(expr);
-  const run = schedule(expr, names);
+  const run = guardStack("compileExpr", "the expression", () => schedule(expr, names));
   const f = (...args: number[]): number => {
     if (args.length !== names.length) {
       throw new ArgumentError("expression", `takes ${names.length} argument${names.length === 1 ? "" : "s"} (${names.join(", ")}), got ${args.length}`);
@@ -72,8 +78,9 @@ export function compileExpr(expr: Expr, order?: readonly string[]): CompiledExpr
 
 /** Compiles `expr` to a function of a record holding (at least) its variables. */
 export function compileExprRecord(expr: Expr): CompiledRecordExpr {
+  exprArg("compileExprRecord", expr);
   const names = variables(expr);
-  const run = schedule(expr, names);
+  const run = guardStack("compileExprRecord", "the expression", () => schedule(expr, names));
   const f = (env: Readonly<Record<string, number>>): number => {
     const args = names.map((n) => {
       if (env === null || typeof env !== "object" || !Object.hasOwn(env, n)) throw new ArgumentError("expression", `no value for the variable '${n}'`);

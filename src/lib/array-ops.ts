@@ -8,20 +8,17 @@ import { checkOptions, optionKeys } from "../base/options.js";
 import { arange, array, full, NDArray, shapeStr, type DType, type NestedNumbers, type Shape } from "../array/ndarray.js";
 import { ArgumentError, ShapeError } from "../base/errors.js";
 import { showValue } from "../base/format.js";
-import { checkOperand } from "../core/primitive.js";
+import { checkOperand, operandShape } from "../core/primitive.js";
 import { shapeOf, type Value } from "../core/tracer.js";
 import {
   abs, add, astype, broadcastTo, div, equal, exp, greater, less, log, maximum, mean, mul, pad, reshape, slice, sqrt,
   square, stopGradient, sub, sum, take, tanh, transpose, where, dtypeOfValue, type Operand, type R1, type R2,
 } from "../ops/api.js";
 import { argsort, erfc, onAxis, takeAlongAxis } from "../ops/extra.js";
+import { checkSize, optionsArg } from "../base/validate.js";
 
 type Axes = number | readonly number[];
 
-function shapeArg(op: string, x: unknown): Shape {
-  checkOperand(op, 0, x);
-  return shapeOf(x);
-}
 
 /** Starts, ends and steps that select `[from, to)` with `step` on `axis` and everything elsewhere. */
 function axisRange(nd: number, axis: number, from: number, to: number, step = 1): [number[], (number | undefined)[], number[]] {
@@ -58,7 +55,7 @@ export function clip(x: Value, lo?: Value, hi?: Value): Value {
 export function prod(x: Operand, axis?: Axes, keepdims?: boolean): NDArray;
 export function prod(x: Value, axis?: Axes, keepdims?: boolean): Value;
 export function prod(x: Value, axis?: Axes, keepdims = false): Value {
-  const shape = shapeArg("prod", x);
+  const shape = operandShape("prod", x);
   const axes = normAxes("prod", axis, shape.length);
   const kept = shape.map((_, i) => i).filter((i) => !axes.includes(i));
   const outShape = shape.flatMap((d, i) => (axes.includes(i) ? (keepdims ? [1] : []) : [d]));
@@ -102,7 +99,7 @@ export function variance(x: Operand, axis?: Axes, opts?: VarOptions): NDArray;
 export function variance(x: Value, axis?: Axes, opts?: VarOptions): Value;
 export function variance(x: Value, axis?: Axes, opts: VarOptions = {}): Value {
   checkOptions("var", opts, optionKeys<VarOptions>({ ddof: true, keepdims: true }));
-  const shape = shapeArg("var", x);
+  const shape = operandShape("var", x);
   const axes = normAxes("var", axis, shape.length);
   const n = axes.reduce((p, i) => p * shape[i]!, 1);
   const ddof = opts.ddof ?? 0;
@@ -117,6 +114,7 @@ export function variance(x: Value, axis?: Axes, opts: VarOptions = {}): Value {
 export function std(x: Operand, axis?: Axes, opts?: VarOptions): NDArray;
 export function std(x: Value, axis?: Axes, opts?: VarOptions): Value;
 export function std(x: Value, axis?: Axes, opts: VarOptions = {}): Value {
+  opts = optionsArg("std", opts);
   const v = variance(x, axis, opts);
   const pos = greater(v, 0);
   return where(pos, sqrt(where(pos, v, 1)), 0);
@@ -138,7 +136,7 @@ export function eye(n: number, m = n, opts: { k?: number; dtype?: DType } = {}):
 export function expandDims(x: Operand, axis: Axes): NDArray;
 export function expandDims(x: Value, axis: Axes): Value;
 export function expandDims(x: Value, axis: Axes): Value {
-  const shape = shapeArg("expandDims", x);
+  const shape = operandShape("expandDims", x);
   const list = typeof axis === "number" ? [axis] : axis;
   const nd = shape.length + (Array.isArray(list) ? list.length : 0);
   const at = normAxes("expandDims", axis, nd);
@@ -152,7 +150,7 @@ export function expandDims(x: Value, axis: Axes): Value {
 export function squeeze(x: Operand, axis?: Axes): NDArray;
 export function squeeze(x: Value, axis?: Axes): Value;
 export function squeeze(x: Value, axis?: Axes): Value {
-  const shape = shapeArg("squeeze", x);
+  const shape = operandShape("squeeze", x);
   const axes = axis === undefined ? shape.map((_, i) => i).filter((i) => shape[i] === 1) : normAxes("squeeze", axis, shape.length);
   for (const a of axes) {
     if (shape[a] !== 1) throw new ShapeError("squeeze", `axis ${a} of shape ${shapeStr(shape)} has size ${shape[a]}, not 1; squeeze only removes axes of size 1 (use sum or slice for others)`);
@@ -164,7 +162,7 @@ export function squeeze(x: Value, axis?: Axes): Value {
 export function flatten(x: Operand): NDArray;
 export function flatten(x: Value): Value;
 export function flatten(x: Value): Value {
-  shapeArg("flatten", x);
+  operandShape("flatten", x);
   return reshape(x, [-1]);
 }
 
@@ -175,7 +173,7 @@ export function flatten(x: Value): Value {
 export function split(x: Operand, sections: number | readonly number[], axis?: number): NDArray[];
 export function split(x: Value, sections: number | readonly number[], axis?: number): Value[];
 export function split(x: Value, sections: number | readonly number[], axis = 0): Value[] {
-  const shape = shapeArg("split", x);
+  const shape = operandShape("split", x);
   if (shape.length === 0) throw new ShapeError("split", "cannot split a 0-d value; reshape it to [1] first");
   const ax = normAxis("split", axis, shape.length), n = shape[ax]!;
   let cuts: number[];
@@ -205,10 +203,11 @@ function intsArg(op: string, what: string, v: unknown): number[] {
 export function tile(x: Operand, reps: number | readonly number[]): NDArray;
 export function tile(x: Value, reps: number | readonly number[]): Value;
 export function tile(x: Value, reps: number | readonly number[]): Value {
-  const shape = shapeArg("tile", x);
+  const shape = operandShape("tile", x);
   const r = intsArg("tile", "reps", reps);
   const nd = Math.max(shape.length, r.length);
   const xs = [...new Array<number>(nd - shape.length).fill(1), ...shape], rs = [...new Array<number>(nd - r.length).fill(1), ...r];
+  checkSize("tile", xs.map((d, i) => d * rs[i]!));
   const y = broadcastTo(reshape(x, xs.flatMap((d) => [1, d])), xs.flatMap((d, i) => [rs[i]!, d]));
   return reshape(y, xs.map((d, i) => d * rs[i]!));
 }

@@ -2,7 +2,8 @@
 // derivatives come from the primitives' rules; the subgradients at kinks are documented.
 
 import type { NDArray } from "../array/ndarray.js";
-import { checkOperand } from "../core/primitive.js";
+import { checkOperand, operandShape } from "../core/primitive.js";
+import { normAxes } from "../array/broadcast.js";
 import type { Value } from "../core/tracer.js";
 import {
   abs, add, div, equal, exp, greater, less, lessEqual, log, log1p, max, maximum, mul, neg, reshape, shapeOf, sqrt, square, stopGradient, sub, sum, where,
@@ -40,6 +41,12 @@ export function relu(x: Value): Value {
   return where(lessEqual(x as V, 0), 0, x as V);
 }
 
+/** The axes checked under the user's op (max, which keptMax calls, would name itself). */
+function axisOf(op: string, x: Value, axis: Axes | undefined): void {
+  const nd = operandShape(op, x).length;
+  if (axis !== undefined) normAxes(op, axis, nd);
+}
+
 function keptMax(x: V, axis: Axes | undefined): V {
   // The shift is a constant: it cancels exactly in the value, so no derivative flows through it.
   const m = stopGradient(max(x, axis, true));
@@ -50,6 +57,7 @@ function keptMax(x: V, axis: Axes | undefined): V {
 export function logsumexp(x: Operand, axis?: Axes, keepdims?: boolean): NDArray;
 export function logsumexp(x: Value, axis?: Axes, keepdims = false): Value {
   const v = x as V;
+  axisOf("logsumexp", v, axis);
   const m = keptMax(v, axis);
   const s = add(log(sum(exp(sub(v, m)), axis, true)), m);
   return keepdims ? s : reshape(s, shapeOf(sum(v, axis, false)));
@@ -59,6 +67,7 @@ export function logsumexp(x: Value, axis?: Axes, keepdims = false): Value {
 export function softmax(x: Operand, axis?: number): NDArray;
 export function softmax(x: Value, axis = -1): Value {
   const v = x as V;
+  axisOf("softmax", v, axis);
   const e = exp(sub(v, keptMax(v, axis)));
   return div(e, sum(e, axis, true));
 }
@@ -66,6 +75,7 @@ export function softmax(x: Value, axis = -1): Value {
 /** x − logsumexp(x) along `axis` (default the last). */
 export function logSoftmax(x: Operand, axis?: number): NDArray;
 export function logSoftmax(x: Value, axis = -1): Value {
+  axisOf("logSoftmax", x, axis);
   return sub(x as V, logsumexp(x as V, axis, true));
 }
 

@@ -22,16 +22,16 @@ import { checkOptions, optionKeys } from "../base/options.js";
 import { NDArray, shapeStr, type Shape } from "../array/ndarray.js";
 import { ArgumentError, ShapeError } from "../base/errors.js";
 import { showValue } from "../base/format.js";
-import { bind, checkOperand } from "../core/primitive.js";
+import { bind, checkOperand, operandShape } from "../core/primitive.js";
 import { shapeOf, type Value } from "../core/tracer.js";
 import { abs, broadcastTo, concat, greater, matmul, max, min, pow, reshape, slice, sqrt, sum, where, type Operand } from "../ops/api.js";
 import { diagonal as diagonalOf, invOf, mT, trace as traceOf, tril as trilOf, triu as triuOf, unpack } from "../ops/linalg-ops.js";
 import { P } from "../ops/prims.js";
 import { norm as vectorNorm } from "./functions.js";
+import { intArg, optionsArg } from "../base/validate.js";
 
 function matrixArg(op: string, a: unknown, i = 0): Shape {
-  checkOperand(op, i, a);
-  const s = shapeOf(a);
+  const s = operandShape(op, a, i);
   if (s.length < 2) throw new ShapeError(op, `argument ${i + 1} has shape ${shapeStr(s)}; it needs at least two axes (a matrix, or a batch of them)`);
   return s;
 }
@@ -113,7 +113,7 @@ export function det(a: Value): Value {
 export function slogdet(a: Operand): [NDArray, NDArray];
 export function slogdet(a: Value): [Value, Value];
 export function slogdet(a: Value): [Value, Value] {
-  const s = shapeOf(a);
+  const s = operandShape("linalg.slogdet", a);
   squareArg("linalg.slogdet", a);
   const [sign, logabs] = unpack(bind(P.slogdet, [a], undefined), s.slice(0, -2), [[], []]);
   return [sign!, logabs!];
@@ -147,7 +147,7 @@ export function qr(a: Value): [Value, Value] {
 export function eigh(a: Operand): [NDArray, NDArray];
 export function eigh(a: Value): [Value, Value];
 export function eigh(a: Value): [Value, Value] {
-  const s = shapeOf(a), n = squareArg("linalg.eigh", a);
+  const s = operandShape("linalg.eigh", a), n = squareArg("linalg.eigh", a);
   const [w, v] = unpack(bind(P.eigh, [a], undefined), s.slice(0, -2), [[n], [n, n]]);
   return [w!, v!];
 }
@@ -164,7 +164,7 @@ export function tril(a: Operand, k?: number): NDArray;
 export function tril(a: Value, k?: number): Value;
 export function tril(a: Value, k = 0): Value {
   matrixArg("linalg.tril", a);
-  return trilOf(a, k);
+  return trilOf(a, intArg("linalg.tril", "the diagonal offset k", k, -Number.MAX_SAFE_INTEGER));
 }
 
 /** The upper triangle of the last two axes, on and above diagonal k (numpy.triu). */
@@ -172,7 +172,7 @@ export function triu(a: Operand, k?: number): NDArray;
 export function triu(a: Value, k?: number): Value;
 export function triu(a: Value, k = 0): Value {
   matrixArg("linalg.triu", a);
-  return triuOf(a, k);
+  return triuOf(a, intArg("linalg.triu", "the diagonal offset k", k, -Number.MAX_SAFE_INTEGER));
 }
 
 /** The main diagonal of square matrices, [..., n]. */
@@ -224,8 +224,7 @@ export function norm(x: Operand, opts?: NormOptions): NDArray;
 export function norm(x: Value, opts?: NormOptions): Value;
 export function norm(x: Value, opts: NormOptions = {}): Value {
   checkOptions("linalg.norm", opts, optionKeys<NormOptions>({ ord: true, axis: true, keepdims: true }));
-  checkOperand("linalg.norm", 0, x);
-  const s = shapeOf(x), ord = opts.ord, keep = opts.keepdims === true;
+  const s = operandShape("linalg.norm", x), ord = opts.ord, keep = opts.keepdims === true;
   const matrix = Array.isArray(opts.axis) || (opts.axis === undefined && ord !== undefined && s.length === 2) || typeof ord === "string";
   if (!matrix) {
     const axis = opts.axis as number | undefined;

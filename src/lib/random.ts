@@ -29,7 +29,8 @@ import { NDArray, shapeStr, type Shape } from "../array/ndarray.js";
 import { seedKey } from "../array/threefry.js";
 import { ArgumentError, DTypeError } from "../base/errors.js";
 import { showValue } from "../base/format.js";
-import { bind } from "../core/primitive.js";
+import { bind, operandShape } from "../core/primitive.js";
+import { optionsArg, shapeParam } from "../base/validate.js";
 import { shapeOf, type Value } from "../core/tracer.js";
 import { add, broadcastTo, dtypeOfValue, less, log, maximum, mul, neg, reshape, slice, sub, take, type Operand } from "../ops/api.js";
 import { argmax } from "../ops/extra.js";
@@ -43,14 +44,6 @@ type FloatDType = "float32" | "float64";
 export function key(seed: number): Key {
   if (!Number.isSafeInteger(seed)) throw new ArgumentError("random.key", `the seed ${showValue(seed)} must be a safe integer`);
   return seedKey(seed);
-}
-
-function shapeArg(op: string, shape: unknown): Shape {
-  const s = typeof shape === "number" ? [shape] : shape;
-  if (!Array.isArray(s) || !s.every((d) => Number.isInteger(d) && d >= 0)) {
-    throw new ArgumentError(op, `shape ${showValue(shape)} must be an array of non-negative integers such as [3, 2] (or [] for one number)`);
-  }
-  return [...s] as number[];
 }
 
 function dtypeArg(op: string, dtype: unknown): FloatDType {
@@ -85,7 +78,7 @@ export interface UniformOptions {
 export function uniform(k: Value, shape: number | Shape = [], opts: UniformOptions = {}): NDArray {
   checkOptions("random.uniform", opts, optionKeys<UniformOptions>({ dtype: true, minval: true, maxval: true }));
   const dtype = dtypeArg("random.uniform", opts.dtype);
-  const u = bind(P.randomUniform, [k], { shape: shapeArg("random.uniform", shape), dtype }) as NDArray;
+  const u = bind(P.randomUniform, [k], { shape: shapeParam("random.uniform", shape), dtype }) as NDArray;
   const lo = opts.minval ?? 0, hi = opts.maxval ?? 1;
   if (lo === 0 && hi === 1) return u;
   // As jax.random.uniform: u·(hi − lo) + lo, held at or above lo against rounding.
@@ -95,7 +88,7 @@ export function uniform(k: Value, shape: number | Shape = [], opts: UniformOptio
 /** Standard normal numbers of `shape`: √2·erf⁻¹(u) for u uniform on (−1, 1), as jax.random.normal. */
 export function normal(k: Value, shape: number | Shape = [], opts: { dtype?: FloatDType } = {}): NDArray {
   checkOptions("random.normal", opts, ["dtype"]);
-  return bind(P.randomNormal, [k], { shape: shapeArg("random.normal", shape), dtype: dtypeArg("random.normal", opts.dtype) }) as NDArray;
+  return bind(P.randomNormal, [k], { shape: shapeParam("random.normal", shape), dtype: dtypeArg("random.normal", opts.dtype) }) as NDArray;
 }
 
 /** Standard Gumbel numbers: −log(−log u) for u uniform on (0, 1). */
@@ -108,7 +101,8 @@ export function gumbel(k: Value, shape: number | Shape = [], opts: { dtype?: Flo
 
 /** Booleans that are true with probability `p` (a number or an array; the shape defaults to p's). */
 export function bernoulli(k: Value, p: Value = 0.5, shape?: number | Shape): NDArray {
-  const s = shape === undefined ? shapeOf(p) : shapeArg("random.bernoulli", shape);
+  const ps = operandShape("random.bernoulli", p, 1);
+  const s = shape === undefined ? ps : shapeParam("random.bernoulli", shape);
   const dtype = typeof p === "number" ? "float64" : dtypeOfValue(p) === "float32" ? "float32" : "float64";
   return less(uniform(k, s, { dtype }), p as Operand) as NDArray;
 }
@@ -120,11 +114,11 @@ export function bernoulli(k: Value, p: Value = 0.5, shape?: number | Shape): NDA
  */
 export function categorical(k: Value, logits: Value, opts: { axis?: number; shape?: Shape } = {}): NDArray {
   checkOptions("random.categorical", opts, ["axis", "shape"]);
-  const ls = shapeOf(logits);
+  const ls = operandShape("random.categorical", logits, 1);
   if (ls.length === 0) throw new ArgumentError("random.categorical", "logits must be an array with an axis of classes, e.g. of shape [n]");
   const axis = normAxis("random.categorical", opts.axis ?? -1, ls.length);
   const batch = ls.filter((_, i) => i !== axis);
-  const shape = opts.shape ? shapeArg("random.categorical", opts.shape) : batch;
+  const shape = opts.shape ? shapeParam("random.categorical", opts.shape) : batch;
   const tail = shape.slice(shape.length - batch.length);
   if (shape.length < batch.length || tail.some((d, i) => d !== batch[i])) {
     throw new ArgumentError("random.categorical", `shape ${shapeStr(shape)} must end with the logits' batch shape ${shapeStr(batch)}`);
@@ -140,7 +134,7 @@ export function categorical(k: Value, logits: Value, opts: { axis?: number; shap
 export function randint(k: Value, shape: number | Shape, minval: number, maxval: number): NDArray {
   const ok = (v: number) => Number.isInteger(v) && v >= -2147483648 && v <= 2147483647;
   if (!ok(minval) || !ok(maxval)) throw new ArgumentError("random.randint", `bounds ${showValue(minval)} and ${showValue(maxval)} must be int32 integers`);
-  return bind(P.randomInt, [k], { shape: shapeArg("random.randint", shape), lo: minval, hi: maxval }) as NDArray;
+  return bind(P.randomInt, [k], { shape: shapeParam("random.randint", shape), lo: minval, hi: maxval }) as NDArray;
 }
 
 /**
@@ -150,11 +144,12 @@ export function randint(k: Value, shape: number | Shape, minval: number, maxval:
 export function permutation(k: Value, x: number): NDArray;
 export function permutation(k: Value, x: Operand | Value, opts?: { axis?: number }): NDArray;
 export function permutation(k: Value, x: Value, opts: { axis?: number } = {}): Value {
+  opts = optionsArg("random.permutation", opts);
   if (typeof x === "number") {
     if (!Number.isInteger(x) || x < 0) throw new ArgumentError("random.permutation", `n ${showValue(x)} must be a non-negative integer (or pass an array to shuffle)`);
     return bind(P.randomPermutation, [k], { n: x });
   }
-  const s = shapeOf(x);
+  const s = operandShape("random.permutation", x, 1);
   if (s.length === 0) throw new ArgumentError("random.permutation", "cannot shuffle a 0-d value; pass an array or a count");
   const axis = normAxis("random.permutation", opts.axis ?? 0, s.length);
   return take(x, bind(P.randomPermutation, [k], { n: s[axis]! }), axis);

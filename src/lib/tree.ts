@@ -18,16 +18,20 @@
  * @module
  */
 
-import { ShapeError } from "../base/errors.js";
+import { ArgumentError, ShapeError } from "../base/errors.js";
+import { fnArg } from "../base/validate.js";
 import { showValue } from "../base/format.js";
-import { countLeaves, flatten as flattenTree, structureString, unflatten as unflattenTree, type TreeDef } from "../core/pytree.js";
+import { countLeaves, flatten as flattenTree, structureString as showStructure, unflatten as unflattenTree, type TreeDef } from "../core/pytree.js";
 import { concrete, shapeOf, type Value } from "../core/tracer.js";
 import { full } from "../array/ndarray.js";
 import { add as addOp, dtypeOfValue, greater, mul, sqrt, sub as subOp, sum, toScalar, where } from "../ops/api.js";
 
 export type { TreeDef };
 /** A readable form of a structure, e.g. `{w: *, b: [*, *]}` (leaves are `*`). */
-export { structureString };
+/** A structure as text, e.g. {a: *, b: [*, *]}. */
+export function structureString(def: TreeDef): string {
+  return showStructure(defArg("tree.structureString", def));
+}
 
 /** The leaves of `tree` in order (object keys in insertion order, arrays by index). */
 export function leaves(tree: unknown): Value[] {
@@ -41,7 +45,17 @@ export function flatten(tree: unknown): [Value[], TreeDef] {
 }
 
 /** `tree` rebuilt from its structure and (new) leaves, in the order `flatten` gave them. */
+/** A structure argument: what tree.structure or tree.flatten returned (checked at its root; the rest is walked as it is used). */
+function defArg(op: string, d: unknown): TreeDef {
+  const kind = (d as { kind?: unknown } | null)?.kind;
+  const ok = typeof d === "object" && d !== null && (kind === "leaf" || kind === "static" || kind === "typed" ||
+    ((kind === "array" || kind === "object") && Array.isArray((d as { children?: unknown }).children)));
+  if (!ok) throw new ArgumentError(op, `expected a structure (what tree.structure(x) returns), got ${showValue(d)}`);
+  return d as TreeDef;
+}
+
 export function unflatten<T = unknown>(def: TreeDef, newLeaves: readonly unknown[]): T {
+  defArg("tree.unflatten", def);
   const n = countLeaves(def);
   if (!Array.isArray(newLeaves) || newLeaves.length !== n) {
     throw new ShapeError("tree.unflatten", `the structure has ${n} leaves but ${Array.isArray(newLeaves) ? newLeaves.length : showValue(newLeaves)} were given; pass one value per leaf`);
@@ -56,6 +70,7 @@ export function structure(tree: unknown): TreeDef {
 
 /** Each leaf's path in `def`, in leaf order: object keys and array indices joined by "." ("" for a bare leaf). */
 export function paths(def: TreeDef): string[] {
+  defArg("tree.paths", def);
   const out: string[] = [];
   const walk = (d: TreeDef, at: string): void => {
     const join = (k: string | number) => (at === "" ? String(k) : `${at}.${k}`);
@@ -69,6 +84,8 @@ export function paths(def: TreeDef): string[] {
 
 /** Whether two structures are the same (static parts compared with Object.is). */
 export function sameStructure(a: TreeDef, b: TreeDef): boolean {
+  defArg("tree.sameStructure", a);
+  defArg("tree.sameStructure", b);
   if (a.kind !== b.kind) return false;
   switch (a.kind) {
     case "leaf": return true;
@@ -84,7 +101,7 @@ function zipLeaves(op: string, def: TreeDef, others: readonly unknown[]): Value[
   return others.map((t, i) => {
     const f = flattenTree(t);
     if (!sameStructure(def, f.def)) {
-      throw new ShapeError(op, `tree ${i + 2} has structure ${structureString(f.def)} but the first tree has ${structureString(def)}; pass trees of the same structure (same keys, lengths and nesting)`);
+      throw new ShapeError(op, `tree ${i + 2} has structure ${showStructure(f.def)} but the first tree has ${showStructure(def)}; pass trees of the same structure (same keys, lengths and nesting)`);
     }
     return f.leaves;
   });
@@ -95,6 +112,7 @@ function zipLeaves(op: string, def: TreeDef, others: readonly unknown[]): Value[
  * same structure), rebuilt in that structure.
  */
 export function map<T>(f: (leaf: Value, ...rest: Value[]) => unknown, tree: T, ...rest: readonly unknown[]): T {
+  fnArg("tree.map", f);
   const { def, leaves: ls } = flattenTree(tree);
   const others = zipLeaves("tree.map", def, rest);
   return unflattenTree(def, ls.map((l, i) => f(l, ...others.map((o) => o[i]!)))) as T;

@@ -5,7 +5,7 @@ import { normAxes, normAxis } from "../array/broadcast.js";
 import { array, NDArray, shapeStr, sizeOf, type DType, type Shape } from "../array/ndarray.js";
 import { ArgumentError, DTypeError, ShapeError } from "../base/errors.js";
 import { showValue } from "../base/format.js";
-import { bind, bind2, checkOperand, type Primitive } from "../core/primitive.js";
+import { bind, bind2, checkOperand, operandShape, type Primitive } from "../core/primitive.js";
 import { concrete, dtypeOf, shapeOf, Tracer, type Tensor, type Value } from "../core/tracer.js";
 import { P, type MatmulParams, type PrimName, type SliceParams, type UnsliceParams } from "./prims.js";
 
@@ -15,11 +15,6 @@ export { concrete, shapeOf };
 // it first: junk input must be an ArgumentError/ShapeError naming the op, never a TypeError
 // from inside (shapeOf(undefined), "abc".map …), which is what these ops used to throw.
 
-/** The shape of an op's argument `i` (0-based), after checking it is a value at all. */
-function shapeArg(op: string, a: unknown, i = 0): Shape {
-  checkOperand(op, i, a);
-  return shapeOf(a);
-}
 
 function intList(v: unknown): v is readonly number[] {
   return Array.isArray(v) && v.every((d) => Number.isInteger(d));
@@ -205,7 +200,7 @@ export function dtypeOfValue(a: Value): DType {
 type Axes = number | readonly number[];
 
 function reduceWith(prim: typeof P.sum, a: Value, axis: Axes | undefined, keepdims: boolean): Value {
-  const nd = shapeArg(prim.name, a).length;
+  const nd = operandShape(prim.name, a).length;
   return bind(prim, [a], { axes: normAxes(prim.name, axis, nd), keepdims });
 }
 
@@ -220,7 +215,7 @@ export function sum(a: Value, axis?: Axes, keepdims = false): Value {
 export function mean(a: Operand, axis?: Axes, keepdims?: boolean): NDArray;
 export function mean(a: Value, axis?: Axes, keepdims?: boolean): Value;
 export function mean(a: Value, axis?: Axes, keepdims = false): Value {
-  const shape = shapeArg("mean", a);
+  const shape = operandShape("mean", a);
   const axes = normAxes("mean", axis, shape.length);
   let n = 1;
   for (const ax of axes) n *= shape[ax]!;
@@ -248,7 +243,7 @@ export function min(a: Value, axis?: Axes, keepdims = false): Value {
 export function reshape(a: Operand, shape: Shape): NDArray;
 export function reshape(a: Value, shape: Shape): Value;
 export function reshape(a: Value, shape: Shape): Value {
-  const from = shapeArg("reshape", a);
+  const from = operandShape("reshape", a);
   if (!Array.isArray(shape)) throw new ShapeError("reshape", `target shape ${showValue(shape)} must be an array of integers, e.g. [2, 3] or [-1]`);
   const holes = shape.filter((d) => d === -1).length;
   let target: Shape = shape;
@@ -269,7 +264,7 @@ export function reshape(a: Value, shape: Shape): Value {
 export function transpose(a: Operand, perm?: readonly number[]): NDArray;
 export function transpose(a: Value, perm?: readonly number[]): Value;
 export function transpose(a: Value, perm?: readonly number[]): Value {
-  const nd = shapeArg("transpose", a).length;
+  const nd = operandShape("transpose", a).length;
   if (perm !== undefined && !Array.isArray(perm)) throw new ShapeError("transpose", `perm ${showValue(perm)} must be an array of axes, e.g. [1, 0]`);
   const p = perm ? perm.map((ax) => normAxis("transpose", ax, nd)) : Array.from({ length: nd }, (_, i) => nd - 1 - i);
   return bind(P.transpose, [a], { perm: p });
@@ -279,7 +274,7 @@ export function transpose(a: Value, perm?: readonly number[]): Value {
 export function broadcastTo(a: Operand, shape: Shape): NDArray;
 export function broadcastTo(a: Value, shape: Shape, dtype?: DType): Value;
 export function broadcastTo(a: Value, shape: Shape, dtype?: DType): Value {
-  const from = shapeArg("broadcastTo", a);
+  const from = operandShape("broadcastTo", a);
   if (!intList(shape) || shape.some((d) => d < 0)) throw new ShapeError("broadcastTo", `target shape ${showValue(shape)} must be an array of non-negative integers, e.g. [2, 3]`);
   if (!(a instanceof Tracer) && typeof a !== "boolean" && from.length === shape.length && from.every((d, i) => d === shape[i])) {
     return typeof a === "number" ? array([a], { shape: [], dtype: dtype ?? "float64" }) : a;
@@ -313,7 +308,7 @@ export function unbroadcast(g: Value, like: Value): Value {
 export function slice(a: Operand, starts: readonly number[], ends?: readonly (number | undefined)[], steps?: readonly number[]): NDArray;
 export function slice(a: Value, starts: readonly number[], ends?: readonly (number | undefined)[], steps?: readonly number[]): Value;
 export function slice(a: Value, starts: readonly number[], ends: readonly (number | undefined)[] = [], steps: readonly number[] = []): Value {
-  const shape = shapeArg("slice", a);
+  const shape = operandShape("slice", a);
   if (!intList(starts) || !Array.isArray(ends) || !ends.every((e) => e === undefined || Number.isInteger(e)) || !Array.isArray(steps)) {
     throw new ShapeError("slice", `starts ${showValue(starts)}, ends ${showValue(ends)} and steps ${showValue(steps)} must be arrays of integers (an end may be undefined), one per axis of ${shapeStr(shape)}`);
   }
@@ -347,7 +342,7 @@ export function concat(parts: readonly Value[], axis?: number): Value;
 export function concat(parts: readonly Value[], axis = 0): Value {
   if (!Array.isArray(parts)) throw new ArgumentError("concat", `expected an array of arrays, got ${typeof parts}; pass e.g. concat([a, b])`);
   if (parts.length === 0) throw new ArgumentError("concat", "got no arrays; pass at least one");
-  const nd = shapeArg("concat", parts[0]).length;
+  const nd = operandShape("concat", parts[0]).length;
   if (nd === 0) throw new ShapeError("concat", "cannot concatenate 0-d values; reshape them to [1] first");
   return bind(P.concat, parts.slice(), { axis: normAxis("concat", axis, nd) });
 }
@@ -358,7 +353,7 @@ export function stack(parts: readonly Value[], axis?: number): Value;
 export function stack(parts: readonly Value[], axis = 0): Value {
   if (!Array.isArray(parts)) throw new ArgumentError("stack", `expected an array of values, got ${typeof parts}; pass e.g. stack([a, b])`);
   if (parts.length === 0) throw new ArgumentError("stack", "got no values; pass at least one");
-  const shape = shapeArg("stack", parts[0]);
+  const shape = operandShape("stack", parts[0]);
   const ax = normAxis("stack", axis, shape.length + 1);
   const expanded = [...shape.slice(0, ax), 1, ...shape.slice(ax)];
   return bind(P.concat, parts.map((p) => reshape(p, expanded)), { axis: ax });
@@ -384,15 +379,16 @@ function toIndices(indices: NDArray | Tracer | readonly number[]): Value {
   return array(indices as number[], { dtype: "int32" });
 }
 
-function flatInts(v: unknown): boolean {
-  return Number.isInteger(v) || (Array.isArray(v) && v.every(flatInts));
+/** Integers, or nested arrays of them (at most 64 deep: an array has at most 64 axes). */
+function flatInts(v: unknown, depth = 0): boolean {
+  return Number.isInteger(v) || (depth < 64 && Array.isArray(v) && v.every((e) => flatInts(e, depth + 1)));
 }
 
 /** Gathers `indices` along `axis` (numpy.take). Indices carry no derivative. */
 export function take(a: Operand, indices: NDArray | readonly number[], axis?: number): NDArray;
 export function take(a: Value, indices: Value | readonly number[], axis?: number): Value;
 export function take(a: Value, indices: Value | readonly number[], axis = 0): Value {
-  return bind(P.take, [a, toIndices(indices as NDArray)], { axis: normAxis("take", axis, shapeArg("take", a).length) });
+  return bind(P.take, [a, toIndices(indices as NDArray)], { axis: normAxis("take", axis, operandShape("take", a).length) });
 }
 /** Alias of take. */
 export const gather = take;
@@ -406,7 +402,7 @@ export function scatterAdd(g: Value, indices: Value, axis: number, shape: Shape)
 export function matmul(a: Operand, b: Operand): NDArray;
 export function matmul(a: Value, b: Value): Value;
 export function matmul(a: Value, b: Value): Value {
-  const sa = shapeArg("matmul", a, 0), sb = shapeArg("matmul", b, 1);
+  const sa = operandShape("matmul", a, 0), sb = operandShape("matmul", b, 1);
   if (sa.length === 0 || sb.length === 0) {
     throw new ShapeError("matmul", `operands ${shapeStr(sa)} and ${shapeStr(sb)} include a scalar; use mul for scaling`);
   }

@@ -8,15 +8,12 @@ import { NDArray, shapeStr, type Shape } from "../array/ndarray.js";
 import { erfcScalar, erfScalar } from "../array/special.js";
 import { ArgumentError, ShapeError } from "../base/errors.js";
 import { showValue } from "../base/format.js";
-import { bind, bind2, checkOperand } from "../core/primitive.js";
+import { optionsArg, shapeParam } from "../base/validate.js";
+import { bind, bind2, checkOperand, operandShape } from "../core/primitive.js";
 import { shapeOf, Tracer, type Value } from "../core/tracer.js";
 import { reshape, type Operand, type R1 } from "./api.js";
 import { P } from "./prims.js";
 
-function shapeArg(op: string, a: unknown, i = 0): Shape {
-  checkOperand(op, i, a);
-  return shapeOf(a);
-}
 
 /** The error function erf(x) = (2/√π)∫₀ˣ e^(−t²) dt (relative error < 1.2e-15 in float64). */
 export function erf<A extends Value>(x: A): R1<A>;
@@ -46,7 +43,7 @@ export function isfinite(x: Value): boolean | Value {
 
 /** `x` and the axis to work on: with no axis given, the flattened array and axis 0 (as NumPy). */
 export function onAxis(op: string, x: Value, axis: number | undefined): [Value, number] {
-  const shape = shapeArg(op, x);
+  const shape = operandShape(op, x);
   if (axis === undefined) return [shape.length === 1 ? x : reshape(x, [-1]), 0];
   if (shape.length === 0) throw new ShapeError(op, `got a 0-d value with axis ${showValue(axis)}; a 0-d value has no axes (omit the axis)`);
   return [x, normAxis(op, axis, shape.length)];
@@ -98,12 +95,13 @@ function indexArg(op: string, idx: unknown): Value {
 export function takeAlongAxis(x: Operand, indices: NDArray, axis: number): NDArray;
 export function takeAlongAxis(x: Value, indices: Value, axis: number): Value;
 export function takeAlongAxis(x: Value, indices: Value, axis: number): Value {
-  const shape = shapeArg("takeAlongAxis", x);
+  const shape = operandShape("takeAlongAxis", x);
   if (shape.length === 0) throw new ShapeError("takeAlongAxis", `got a 0-d value of shape ${shapeStr(shape)}; it has no axis to index`);
   return bind(P.takeAlongAxis, [x, indexArg("takeAlongAxis", indices)], { axis: normAxis("takeAlongAxis", axis, shape.length) });
 }
 
 /** The transpose of takeAlongAxis: zeros of `shape` with `values` added at `indices` along `axis`. */
 export function scatterAlongAxis(values: Value, indices: Value, axis: number, shape: Shape): Value {
-  return bind(P.scatterAlongAxis, [values, indexArg("scatterAlongAxis", indices)], { axis: normAxis("scatterAlongAxis", axis, shape.length), shape: [...shape] });
+  const s = shapeParam("scatterAlongAxis", shape);
+  return bind(P.scatterAlongAxis, [values, indexArg("scatterAlongAxis", indices)], { axis: normAxis("scatterAlongAxis", axis, s.length), shape: s });
 }

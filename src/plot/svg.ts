@@ -2,6 +2,8 @@
 // No dependency: the error-versus-step sweep and the expression-swell plot draw with it.
 
 import { ArgumentError } from "../base/errors.js";
+import { listArg, optionsArg } from "../base/validate.js";
+import { showValue } from "../base/format.js";
 
 /** One curve of a plot: its name and points. */
 export interface Series {
@@ -69,6 +71,13 @@ function niceLinearTicks(lo: number, hi: number, count = 6): number[] {
 
 /** An SVG document plotting the series. */
 export function linePlot(series: readonly Series[], opts: PlotOptions = {}): string {
+  opts = optionsArg("linePlot", opts);
+  const list = listArg<Series>("linePlot", "the series", series);
+  list.forEach((s, i) => {
+    if (typeof s !== "object" || s === null || !Array.isArray(s.points) || !s.points.every((p) => Array.isArray(p) && p.length === 2 && typeof p[0] === "number" && typeof p[1] === "number")) {
+      throw new ArgumentError("linePlot", `series ${i} must be { name, points: [[x, y], …] } with numbers for x and y, got ${showValue(s)}`);
+    }
+  });
   const W = opts.width ?? 720, H = opts.height ?? 440;
   if (!(W >= 200 && H >= 150)) throw new ArgumentError("linePlot", `width and height must be at least 200 × 150, got ${W} × ${H}`);
   const m = { left: 78, right: 190, top: opts.title ? 40 : 16, bottom: 56 };

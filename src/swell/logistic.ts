@@ -20,10 +20,15 @@ import { fmtNumber, markdownTable, textTable } from "../base/text.js";
 import { trace } from "../trace/record.js";
 import { grad } from "../transforms/grad.js";
 import { jvp } from "../transforms/jvp.js";
+import { intArg, optionsArg } from "../base/validate.js";
+import { describe } from "../base/format.js";
+import { bitLength } from "../symbolic/rational.js";
+import { isVariableName } from "../symbolic/diff.js";
 
 /** lₙ as a tree: l₁ = x, lₙ₊₁ = 4*lₙ*(1 - lₙ), lₙ shared (one object) in both places. */
 export function logisticExpr(n: number, x = "x"): Expr {
   checkN("logisticExpr", n, 64);
+  if (!isVariableName(x)) throw new ArgumentError("logisticExpr", `x must be a variable name, got ${describe(x)}`);
   let l: Expr = variable(x);
   for (let k = 1; k < n; k++) l = LIGHT.mul(LIGHT.mul(num(4), l), LIGHT.sub(num(1), l));
   return l;
@@ -42,14 +47,22 @@ export function logisticMap(n: number): (x: number) => number {
 /** lₙ(x) and lₙ'(x) exactly, by the recurrence lₙ₊₁ = 4lₙ(1 − lₙ), lₙ₊₁' = 4lₙ'(1 − 2lₙ). */
 export function logisticExact(n: number, x: Rational): { value: Rational; derivative: Rational } {
   checkN("logisticExact", n, 64);
+  if (!(x instanceof Rational)) throw new ArgumentError("logisticExact", `x must be a Rational (e.g. Rational.of(3n, 10n)), got ${describe(x)}`);
+  // Each step squares lₙ: its numerator and denominator double in bits. Refuse up front what
+  // would not finish (x = 1/3 at n = 20: some 800,000 bits, minutes of bigint products).
+  const bits = (bitLength(x.num < 0n ? -x.num : x.num) + bitLength(x.den) + 2) * 2 ** (n - 1);
+  if (bits > MAX_EXACT_BITS) throw new ArgumentError("logisticExact", `l${n}(x) would need about ${bits.toExponential(2)} bits (twice x's ${bitLength(x.den)}-bit denominator per step); the limit is ${MAX_EXACT_BITS} bits: lower n or use a simpler x`);
   let l = x, d = Rational.ONE;
   const four = Rational.int(4), one = Rational.ONE, two = Rational.int(2);
   for (let k = 1; k < n; k++) [l, d] = [four.mul(l).mul(one.sub(l)), four.mul(d).mul(one.sub(two.mul(l)))];
   return { value: l, derivative: d };
 }
 
+/** The most bits logisticExact's value may reach (about a second of bigint products). */
+const MAX_EXACT_BITS = 2 ** 18;
+
 function checkN(op: string, n: number, max: number): void {
-  if (!Number.isInteger(n) || n < 1 || n > max) throw new ArgumentError(op, `n must be an integer in [1, ${max}], got ${String(n)}`);
+  intArg(op, "n", n, 1, max);
 }
 
 /** The last row swellTable computes (n = 13: 4096 terms of 10^4-bit coefficients, about 3 s). */
@@ -221,6 +234,7 @@ function estimate(value: number | null, exact: number): SwellEstimate {
 
 /** Table 1's rows for n = 1 … opts.n. */
 export function swellTable(opts: SwellOptions = {}): SwellTable {
+  opts = optionsArg("swellTable", opts, ["n", "x", "maxChars"]);
   const N = opts.n ?? 12;
   checkN("swell", N, MAX_N);
   const x = opts.x ?? 0.3;

@@ -5,6 +5,8 @@
 
 import { variables, type Expr } from "../expr/index.js";
 import { RAW, variable } from "./build.js";
+import { optionsArg } from "../base/validate.js";
+import { overExpr } from "../expr/ast.js";
 
 /** Structural ids: equal subtrees get equal ids. Linear in the number of distinct objects. */
 export class HashCons {
@@ -61,6 +63,11 @@ export interface CseOptions {
 
 /** Binds every operation that occurs more than once (counting occurrences in the DAG) to a temporary. */
 export function cse(e: Expr, opts: CseOptions = {}): CseResult {
+  opts = optionsArg("cse", opts);
+  return overExpr("cse", e, (x) => cseImpl(x, opts));
+}
+
+function cseImpl(e: Expr, opts: CseOptions): CseResult {
   const hc = new HashCons();
   const root = hc.id(e);
   const uses = new Array<number>(hc.nodes.length).fill(0);

@@ -15,6 +15,9 @@ import { ArgumentError } from "../base/errors.js";
 import type { Algebra } from "../core/algebra.js";
 import { FUNCTIONS, functionPrimitive, isFunctionName, NO_SPAN, variables, type BinaryOp, type Expr } from "../expr/index.js";
 import { constValue, LIGHT, RAW, type Builder } from "./build.js";
+import { exprArg } from "../expr/ast.js";
+import { showValue } from "../base/format.js";
+import { guardStack, optionsArg } from "../base/validate.js";
 
 /** Options of `differentiate`: whether to simplify the result. */
 export interface DiffOptions {
@@ -29,9 +32,15 @@ export function isVariableName(name: unknown): name is string {
 
 /** d(expr)/d(wrt), as a tree that src/expr's print writes and parse reads back. */
 export function differentiate(expr: Expr, wrt: string, opts: DiffOptions = {}): Expr {
+  exprArg("differentiate", expr);
+  opts = optionsArg("differentiate", opts);
   if (!isVariableName(wrt)) {
-    throw new ArgumentError("differentiate", `expected a variable name to differentiate with respect to, got ${JSON.stringify(wrt)}`);
+    throw new ArgumentError("differentiate", `expected a variable name to differentiate with respect to, got ${showValue(wrt)}`);
   }
+  return guardStack("differentiate", "the expression", () => diffImpl(expr, wrt, opts));
+}
+
+function diffImpl(expr: Expr, wrt: string, opts: DiffOptions): Expr {
   const B = opts.raw ? RAW : LIGHT;
   const depends = dependence(wrt);
   const memo = new Map<Expr, Expr>();
@@ -46,8 +55,11 @@ export function differentiate(expr: Expr, wrt: string, opts: DiffOptions = {}): 
 }
 
 /** The gradient: one derivative per variable (default: the expression's variables, in order of appearance). */
-export function gradientExprs(expr: Expr, wrt: readonly string[] = variables(expr), opts: DiffOptions = {}): Expr[] {
-  return wrt.map((v) => differentiate(expr, v, opts));
+export function gradientExprs(expr: Expr, wrt?: readonly string[], opts: DiffOptions = {}): Expr[] {
+  exprArg("gradientExprs", expr);
+  const names = wrt ?? variables(expr);
+  if (!Array.isArray(names)) throw new ArgumentError("gradientExprs", `the variables must be an array of names, got ${showValue(names)}`);
+  return names.map((v) => differentiate(expr, v, opts));
 }
 
 /** Whether a subtree contains the variable (memoized). */

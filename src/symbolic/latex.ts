@@ -2,6 +2,7 @@
 // superscripts, \sin, \ln, \sqrt{…}, |…|, and subscripts for trailing digits (x1 → x_{1}).
 
 import type { Expr, FunctionName } from "../expr/index.js";
+import { overExpr, printable } from "../expr/ast.js";
 
 /** LaTeX for each function name (one the table adds later reads \operatorname{name}). */
 const FN: Readonly<Record<FunctionName, string>> = {
@@ -38,13 +39,17 @@ const isAtomic = (e: Expr): boolean => e.kind === "num" || e.kind === "var" || (
 
 /** The expression as LaTeX. */
 export function toLatex(e: Expr): string {
+  return overExpr("toLatex", printable("toLatex", e), latexImpl);
+}
+
+function latexImpl(e: Expr): string {
   switch (e.kind) {
     case "num":
       return number(e.value);
     case "var":
       return name(e.name);
     case "neg":
-      return "-" + (isSum(e.arg) || e.arg.kind === "neg" ? paren(toLatex(e.arg)) : toLatex(e.arg));
+      return "-" + (isSum(e.arg) || e.arg.kind === "neg" ? paren(latexImpl(e.arg)) : latexImpl(e.arg));
     case "call": {
       const args = e.args.map(toLatex);
       if (e.name === "sqrt") return `\\sqrt{${args[0]}}`;
@@ -54,7 +59,7 @@ export function toLatex(e: Expr): string {
       return `${FN[e.name] ?? `\\operatorname{${e.name}}`}${paren(args.join(", "))}`;
     }
     case "binary": {
-      const l = toLatex(e.left), r = toLatex(e.right);
+      const l = latexImpl(e.left), r = latexImpl(e.right);
       switch (e.op) {
         case "+":
           return `${l} + ${e.right.kind === "neg" ? paren(r) : r}`;

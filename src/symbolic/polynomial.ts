@@ -10,6 +10,8 @@ import { ArgumentError } from "../base/errors.js";
 import { print, type Expr } from "../expr/index.js";
 import { num, RAW, variable } from "./build.js";
 import { bitLength, gcd, Rational } from "./rational.js";
+import { optionsArg } from "../base/validate.js";
+import { overExpr } from "../expr/ast.js";
 
 /** A product of factors, sorted by name, each with a non-zero integer exponent. */
 export type Monomial = readonly (readonly [name: string, exponent: number])[];
@@ -442,6 +444,11 @@ export interface ExpandOptions {
  * variables. Shared subtrees (the same object reached twice) are expanded once.
  */
 export function expand(e: Expr, opts: ExpandOptions = {}): Polynomial | undefined {
+  opts = optionsArg("expandPolynomial", opts);
+  return overExpr("expandPolynomial", e, (x) => expandImpl(x, opts));
+}
+
+function expandImpl(e: Expr, opts: ExpandOptions): Polynomial | undefined {
   const memo = opts.memo ?? new Map<Expr, Polynomial | undefined>();
   const multiply = opts.multiply ?? ((a: Polynomial, b: Polynomial) => a.mul(b));
   const maxPower = opts.maxPower ?? 64;

@@ -20,6 +20,8 @@ import { FUNCTIONS, functionPrimitive, print, variables, type Expr, type Functio
 import { RAW, variable } from "./build.js";
 import { expand, Polynomial, powerBits } from "./polynomial.js";
 import { Rational } from "./rational.js";
+import { optionsArg } from "../base/validate.js";
+import { overExpr } from "../expr/ast.js";
 
 /** Options of `simplify`: which rewrites to apply. */
 export interface SimplifyOptions {
@@ -42,7 +44,8 @@ const MAX_BITS = 53;
 
 /** Algebraic simplification of an expression (constant folding, identities, like terms). */
 export function simplify(e: Expr, opts: SimplifyOptions = {}): Expr {
-  return new Simplifier(e, opts).run();
+  opts = optionsArg("simplify", opts);
+  return overExpr("simplify", e, (x) => new Simplifier(x, opts).run());
 }
 
 class Simplifier {

@@ -5,6 +5,8 @@
 
 import { print, type Expr } from "../expr/index.js";
 import { HashCons } from "./cse.js";
+import { optionsArg } from "../base/validate.js";
+import { overExpr } from "../expr/ast.js";
 
 /** The size of an expression: its nodes and, when asked, its printed characters. */
 export interface ExprSize {
@@ -44,6 +46,11 @@ export function treeCounts(e: Expr): { nodes: number; ops: number } {
 
 /** The size of `e` (node count; characters with `chars: true`), to measure expression swell. */
 export function exprSize(e: Expr, opts: { chars?: boolean } = {}): ExprSize {
+  opts = optionsArg("exprSize", opts);
+  return overExpr("exprSize", e, (x) => sizeImpl(x, opts));
+}
+
+function sizeImpl(e: Expr, opts: { chars?: boolean }): ExprSize {
   const { nodes, ops } = treeCounts(e);
   const hc = new HashCons();
   hc.id(e);

@@ -84,9 +84,10 @@ export function normArgnums(op: string, argnums: number | readonly number[] | un
   const list = argnums === undefined ? [0] : typeof argnums === "number" ? [argnums] : [...argnums];
   if (list.length === 0) throw new ArgnumsError(op, "argnums is empty; name at least one argument, e.g. { argnums: 0 }");
   for (const k of list) {
+    if (nargs === 0 && Number.isInteger(k)) throw new ArgnumsError(op, `the function ${op} returned was called with no arguments; call it with the arguments to differentiate, e.g. ${op}(f)(2)`);
     if (!Number.isInteger(k) || k < -nargs || k >= nargs) {
       const range = nargs === 0 ? "call it with the arguments to differentiate" : `use indices in [0, ${nargs - 1}], or from the end in [${-nargs}, -1]`;
-      throw new ArgnumsError(op, `argnums ${showValue(argnums)} names argument ${showValue(k)}, but the function was called with ${nargs} argument${nargs === 1 ? "" : "s"}; ${range}`);
+      throw new ArgnumsError(op, `argnums ${showValue(argnums)} ${argnums === undefined ? "(default 0) names" : "names"} argument ${showValue(k)}, but the function was called with ${nargs} argument${nargs === 1 ? "" : "s"}; ${range}`);
     }
   }
   // A negative index counts from the end, as in JAX: -1 is the last argument.

@@ -9,6 +9,7 @@ import type { Value } from "../../core/tracer.js";
 import { add, cos, div, maximum, minimum, mul, pow, sub } from "../../ops/api.js";
 import { floor } from "../../ops/rounding.js";
 import type { Schedule } from "./transform.js";
+import { optionsArg } from "../../base/validate.js";
 
 function positive(op: string, what: string, v: number): void {
   if (!(typeof v === "number" && v > 0 && Number.isFinite(v))) throw new ArgumentError(op, `${what} ${showValue(v)} must be a positive finite number`);
@@ -47,6 +48,7 @@ export interface ExponentialDecayOptions {
 
 /** initValue · decayRate^((count − transitionBegin) / transitionSteps), as optax.exponential_decay. */
 export function exponentialDecay(initValue: number, transitionSteps: number, decayRate: number, opts: ExponentialDecayOptions = {}): Schedule {
+  opts = optionsArg("exponentialDecay", opts);
   finite("exponentialDecay", "initValue", initValue);
   positive("exponentialDecay", "transitionSteps", transitionSteps);
   positive("exponentialDecay", "decayRate", decayRate);
@@ -89,6 +91,7 @@ export function warmupCosineDecay(initValue: number, peakValue: number, warmupSt
 
 /** Linear warmup from `initValue` to `peakValue` over `warmupSteps`, then exponential decay from the peak. */
 export function warmupExponentialDecay(initValue: number, peakValue: number, warmupSteps: number, transitionSteps: number, decayRate: number, opts: ExponentialDecayOptions = {}): Schedule {
+  opts = optionsArg("warmupExponentialDecay", opts);
   positive("warmupExponentialDecay", "warmupSteps", warmupSteps);
   const warm = linearSchedule(initValue, peakValue, warmupSteps);
   const decay = exponentialDecay(peakValue, transitionSteps, decayRate, opts);
