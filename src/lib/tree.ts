@@ -28,7 +28,6 @@ import { add as addOp, dtypeOfValue, greater, mul, sqrt, sub as subOp, sum, toSc
 
 export type { TreeDef };
 /** A readable form of a structure, e.g. `{w: *, b: [*, *]}` (leaves are `*`). */
-/** A structure as text, e.g. {a: *, b: [*, *]}. */
 export function structureString(def: TreeDef): string {
   return showStructure(defArg("tree.structureString", def));
 }
@@ -44,7 +43,6 @@ export function flatten(tree: unknown): [Value[], TreeDef] {
   return [ls, def];
 }
 
-/** `tree` rebuilt from its structure and (new) leaves, in the order `flatten` gave them. */
 /** A structure argument: what tree.structure or tree.flatten returned (checked at its root; the rest is walked as it is used). */
 function defArg(op: string, d: unknown): TreeDef {
   const kind = (d as { kind?: unknown } | null)?.kind;
@@ -54,6 +52,7 @@ function defArg(op: string, d: unknown): TreeDef {
   return d as TreeDef;
 }
 
+/** `tree` rebuilt from its structure and (new) leaves, in the order `flatten` gave them. */
 export function unflatten<T = unknown>(def: TreeDef, newLeaves: readonly unknown[]): T {
   defArg("tree.unflatten", def);
   const n = countLeaves(def);
