@@ -38,7 +38,7 @@ test("functions, expressions, trees and options are checked at the boundary", ()
     ["cse", () => w.cse(w.parseExpr("x"), null as never)],
     ["expandPolynomial", () => w.expandPolynomial(w.parseExpr("x"), null as never)],
     ["swellTable", () => w.swellTable(null as never)],
-  ] as [string, () => unknown][]) refuses(run, ArgumentError, op, /options must be an object \(or left out\), got null/);
+  ] as [string, () => unknown][]) refuses(run, ArgumentError, op, /options must be an object.*got null/);
   refuses(() => w.swellTable({ m: 3 } as never), ArgumentError, "swellTable", /unknown option "m"; the options are n, x, maxChars/);
 });
 
