@@ -131,6 +131,8 @@ function comparison(name: PrimName): Cmp {
     // A comparison of 0-d arrays is one of the numbers they hold: a JS boolean, which native
     // `if` reads as it reads a comparison of numbers, and which compile records as a guard. A
     // 0-d bool NDArray is an object, and every object is truthy: `if` took the true branch always.
+    checkOperand(name, 0, a);
+    checkOperand(name, 1, b);
     if ((zeroDim(a) || zeroDim(b)) && rank0(a) && rank0(b)) { a = asNumber(a); b = asNumber(b); }
     return bindBinary((prim ??= P[name] as typeof P.greater), a, b);
   }) as Cmp;
