@@ -6,7 +6,7 @@
 import { NDArray } from "../array/ndarray.js";
 import type { Atom, WengertList } from "./ir.js";
 import { bind } from "./primitive.js";
-import { concrete, type Tensor, type Value } from "./tracer.js";
+import { concrete, Tracer, type Tensor, type Value } from "./tracer.js";
 
 /** Returned when a guard fails: the list does not describe f for these inputs. */
 export const MISS: unique symbol = Symbol("wengert.miss");
@@ -33,7 +33,12 @@ export function evaluate(list: WengertList, inputs: readonly Value[]): Value[] |
       else for (let j = 0; j < s.nOut; j++) env[s.out + j] = (r as unknown as readonly Value[])[j]!;
     } else if (s.kind === "guard") {
       if (bind(s.prim, args, s.params) !== s.expect) return MISS;
-    } else if (!sameTensor(concrete(args[0]!), s.value)) return MISS;
+    } else {
+      // A recorder evaluating this list (a derived loop body, a staged replay) must depend on
+      // the value as the list does: tell the interpreters, as value() would.
+      for (let v: Value = args[0]!; v instanceof Tracer; v = v.primal) v.interp.onConcrete?.(v);
+      if (!sameTensor(concrete(args[0]!), s.value)) return MISS;
+    }
   }
   return list.outs.map(get);
 }

@@ -14,7 +14,7 @@
 
 import type { Aval } from "../../array/aval.js";
 import { shapeStr } from "../../array/ndarray.js";
-import { ShapeError } from "../../base/errors.js";
+import { ShapeError, TracerError } from "../../base/errors.js";
 import { evaluate, MISS } from "../../core/evaluate.js";
 import { WengertList, type Atom } from "../../core/ir.js";
 import { avalOf } from "../../core/primitive.js";
@@ -141,7 +141,14 @@ export class LoopBody {
     const rec = new BodyRecorder(this.mayCapture ? this.captured : [], values.slice(0, this.mayCapture ? n : 0));
     const cIns = this.mayCapture ? rec.knownInputs : values.slice(0, n).map((v) => rec.input(v));
     const ins = values.slice(n).map((v) => rec.input(v));
-    const outs = runWith(rec, () => this.fn(cIns, ins));
+    let outs: readonly Value[];
+    try {
+      outs = runWith(rec, () => this.fn(cIns, ins));
+    } catch (e) {
+      // A branch met later computes with JS operators on a traced value: the loop runs unrolled.
+      if (e instanceof TracerError) throw new LoopRetrace(e.message);
+      throw e;
+    }
     const list = rec.list;
     list.outs = outs.map((o) => rec.atomOf(o));
     pruneDead(list);
@@ -185,6 +192,11 @@ function withInputsFirst(src: WengertList, inputs: readonly number[]): WengertLi
   }
   dst.outs = src.outs.map(atom);
   return dst;
+}
+
+/** Whether the list's validity depends on its inputs' values (guards or value guards): other steps may need other variants. */
+export function hasGuards(list: WengertList): boolean {
+  return list.stmts.some((s) => s.kind !== "eqn");
 }
 
 /** Drops the lines no output and no guard needs (a derived body recomputes more than it uses). */

@@ -19,7 +19,7 @@ import { flatten, unflatten, type TreeDef } from "../../core/pytree.js";
 import { concrete, Tracer, transformRunning, type Tensor, type Value } from "../../core/tracer.js";
 import { NDArray } from "../../array/ndarray.js";
 import { value } from "../../ops/api.js";
-import { LoopBody, LoopRetrace, type BodyFn } from "./body.js";
+import { hasGuards, LoopBody, LoopRetrace, type BodyFn } from "./body.js";
 import { checkCarry, hasTracer, sameDef, structureText, treeType, typeText, leafType, type TreeType } from "./carry.js";
 import { scanned, sliceAt, sliceOf, Stacker, unflattenY, yLeaves, zeroSlices, type Scanned } from "./slices.js";
 import type { CheckpointOption } from "./revolve.js";
@@ -113,13 +113,13 @@ export function scan<C, XS = null, Y = null, X = SliceOf<XS>>(
   const f = body as (c: unknown, x: unknown) => unknown;
   const reverse = o.reverse === true;
   // No steps, or no transform running (every value concrete, numbers stay numbers): run natively.
-  if (X.T === 0 || !transformRunning()) return unrolledScan(f, carry, X, reverse) as [C, Stacked<Y>];
+  if (X.T === 0 || !transformRunning()) return unrolledScan("scan", f, carry, X, reverse) as [C, Stacked<Y>];
   try {
-    return scanLine(f, carry, X, reverse, o.checkpoints as CheckpointOption | undefined) as [C, Stacked<Y>];
+    return scanLine("scan", f, carry, X, reverse, o.checkpoints as CheckpointOption | undefined, false) as [C, Stacked<Y>];
   } catch (e) {
     // The loop cannot stay one line (a later branch reads a traced value the first did not):
     // run it step by step instead, every op processed by the active transforms.
-    if (e instanceof LoopRetrace) return unrolledScan(f, carry, X, reverse) as [C, Stacked<Y>];
+    if (e instanceof LoopRetrace) return unrolledScan("scan", f, carry, X, reverse) as [C, Stacked<Y>];
     throw e;
   }
 }
@@ -129,14 +129,14 @@ export function scan<C, XS = null, Y = null, X = SliceOf<XS>>(
  * as a scan line on the body's captured tracers, the initial carry and the scanned arrays. With
  * nothing traced at all (no transform sees the loop), the steps after the first run natively.
  */
-function scanLine(f: (c: unknown, x: unknown) => unknown, type: TreeType & { values: readonly Value[] }, X: Scanned, reverse: boolean, checkpoints: CheckpointOption | undefined): [unknown, unknown] {
+function scanLine(op: string, f: (c: unknown, x: unknown) => unknown, type: TreeType & { values: readonly Value[] }, X: Scanned, reverse: boolean, checkpoints: CheckpointOption | undefined, lenient: boolean): [unknown, unknown] {
   const nk = type.values.length, nx = X.leaves.length, T = X.T;
   let yDef: TreeDef | null = null;
   const fn: BodyFn = (_consts, inputs) => {
     const c = unflatten(type.def, inputs.slice(0, nk));
     const x = unflatten(X.def, inputs.slice(nk, nk + nx));
-    const [next, y] = pairOf("scan", lb.step, f(c, x));
-    const k = checkCarry("scan", `step ${lb.step}:`, type, next);
+    const [next, y] = pairOf(op, lb.step, f(c, x));
+    const k = checkCarry(op, `step ${lb.step}:`, type, next);
     const { def, leaves } = yLeaves(y);
     if (yDef === null) yDef = def;
     else if (!sameDef(def, yDef)) {
@@ -144,7 +144,7 @@ function scanLine(f: (c: unknown, x: unknown) => unknown, type: TreeType & { val
     }
     return [...k, ...(leaves as Value[])];
   };
-  const lb = new LoopBody("scan", fn, 0, true);
+  const lb = new LoopBody(op, fn, 0, true);
   const t0 = reverse ? T - 1 : 0;
   lb.step = 0;
   let first: Tensor[];
@@ -153,12 +153,25 @@ function scanLine(f: (c: unknown, x: unknown) => unknown, type: TreeType & { val
   } catch (e) {
     // A body that computes with JS operators on its values (c + 1) cannot be traced; natively
     // it runs on plain numbers (and on traced values it throws the TracerError that says why).
-    if (e instanceof TracerError) throw new LoopRetrace(e.message);
+    // `lenient`: any error of the first trace means the same (foriLoop's index used as a JS
+    // number, x[i]); the native run raises the real error, if any.
+    if (e instanceof TracerError || lenient) throw new LoopRetrace(e instanceof Error ? e.message : String(e));
     throw e;
   }
   if (lb.captured.length === 0 && !hasTracer(type.values) && !hasTracer(X.leaves)) {
     // Nothing the loop reads is traced: it is a constant to every transform. Step 0 is done.
-    return unrolledScan(f, type, X, reverse, { carry: unflatten(type.def, first.slice(0, nk)), y: unflattenY(yDef!, first.slice(nk)) });
+    return unrolledScan(op, f, type, X, reverse, { carry: unflatten(type.def, first.slice(0, nk)), y: unflattenY(yDef!, first.slice(nk)) });
+  }
+  // Branches: meet every step's outcome now, while every transform the body closes over is
+  // still recording (a variant traced later, in a backward sweep, could not read them).
+  if (hasGuards(lb.variants[0]!)) {
+    const cs = lb.captured.map(concrete);
+    let c = first.slice(0, nk);
+    for (let k = 1; k < T; k++) {
+      const t = reverse ? T - 1 - k : k;
+      lb.step = k;
+      c = (lb.run([...cs, ...c, ...X.leaves.map((x) => sliceOf(concrete(x) as NDArray, t))]) as Tensor[]).slice(0, nk);
+    }
   }
   const ny = first.length - nk;
   const params: ScanParams = { body: lb, length: T, reverse, nConsts: lb.captured.length, nCarry: nk, nY: ny, save: null, checkpoints };
@@ -170,20 +183,20 @@ function scanLine(f: (c: unknown, x: unknown) => unknown, type: TreeType & { val
  * The steps run one by one, each op processed by whatever transform is active (`done`: the
  * first step's carry and output, when it has run already).
  */
-function unrolledScan(body: (c: unknown, x: unknown) => unknown, type: TreeType & { values: readonly unknown[] }, X: Scanned, reverse: boolean, done?: { carry: unknown; y: unknown }): [unknown, unknown] {
+function unrolledScan(op: string, body: (c: unknown, x: unknown) => unknown, type: TreeType & { values: readonly unknown[] }, X: Scanned, reverse: boolean, done?: { carry: unknown; y: unknown }): [unknown, unknown] {
   const T = X.T;
   let c = unflatten(type.def, type.values);
-  const ys = new Stacker("scan", T);
+  const ys = new Stacker(op, T);
   if (done !== undefined) { c = done.carry; ys.push(0, reverse ? T - 1 : 0, done.y); }
   for (let k = done === undefined ? 0 : 1; k < T; k++) {
     const t = reverse ? T - 1 - k : k;
-    const [next, y] = pairOf("scan", k, body(c, sliceAt(X, t)));
-    c = unflatten(type.def, checkCarry("scan", `step ${k}:`, type, next));
+    const [next, y] = pairOf(op, k, body(c, sliceAt(X, t)));
+    c = unflatten(type.def, checkCarry(op, `step ${k}:`, type, next));
     ys.push(k, t, y);
   }
   if (T === 0) {
     // No steps: the body runs once on zero slices only to tell the structure of y.
-    const [, y] = pairOf("scan", 0, body(c, zeroSlices(X)));
+    const [, y] = pairOf(op, 0, body(c, zeroSlices(X)));
     ys.push(0, 0, y);
   }
   return [c, ys.result()];
@@ -199,6 +212,12 @@ function bound(op: string, name: string, v: unknown): number {
 /**
  * body(i, carry) for i = lower, …, upper − 1; returns the final carry.
  *
+ * Under a transform the loop is one line of the trace (a scan over the indices), and `i` is a
+ * traced number: compute with it through ops (w.add(i, 1), w.equal(i, 0), w.mul(x, i)). A body
+ * that uses it as a JS number (i < 3, x[i], i + 1) cannot be traced; that loop runs unrolled,
+ * each step with a plain i, as without a transform. Never compare it with === (a traced value
+ * is an object, never equal to a number): use w.equal.
+ *
  * @example
  * ```ts
  * w.grad((x: number) => w.foriLoop(0, 3, (_i, c: number) => w.mul(c, x), 1))(2);   // d(x³)/dx = 12
@@ -208,9 +227,20 @@ export function foriLoop<C>(lower: number, upper: number, body: (i: number, carr
   const lo = bound("foriLoop", "lower", lower), hi = bound("foriLoop", "upper", upper);
   checkFunction("foriLoop", "body", body);
   const type = treeType("foriLoop", "carry", init);
-  let c = unflatten(type.def, type.values) as C;
-  for (let i = lo; i < hi; i++) c = unflatten(type.def, checkCarry("foriLoop", `step ${i - lo} (i = ${i}):`, type, body(i, c))) as C;
-  return c;
+  const native = (): C => {
+    let c = unflatten(type.def, type.values) as C;
+    for (let i = lo; i < hi; i++) c = unflatten(type.def, checkCarry("foriLoop", `step ${i - lo} (i = ${i}):`, type, body(i, c))) as C;
+    return c;
+  };
+  if (hi <= lo || !transformRunning()) return native();
+  const idx = new NDArray(Float64Array.from({ length: hi - lo }, (_, k) => lo + k), [hi - lo]);
+  const f = (c: unknown, i: unknown): [unknown, null] => [body(i as number, c as C), null];
+  try {
+    return scanLine("foriLoop", f, type, scanned("foriLoop", idx, undefined), false, undefined, true)[0] as C;
+  } catch (e) {
+    if (e instanceof LoopRetrace) return native();
+    throw e;
+  }
 }
 
 /** cond(carry) as a JS boolean, or the typed error naming what it returned. */
