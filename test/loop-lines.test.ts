@@ -6,7 +6,7 @@ import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import * as w from "../src/index.js";
 import { NDArray } from "../src/index.js";
-import { assertClose, checkAll, Rng } from "./helpers/check.js";
+import { assertClose, assertThrowsWith, checkAll, Rng } from "./helpers/check.js";
 
 type V = w.Value;
 const REASSOCIATED = { rtol: 1e-13, atol: 1e-15 };
@@ -18,8 +18,8 @@ function linesOf(f: (...a: never[]) => unknown, args: unknown[], op: string): nu
 
 describe("foriLoop is one line", () => {
   const body = (x: V) => (i: number, c: V): V => w.add(w.mul(c, w.sin(x)), w.mul(i, 0.1));
-  const viaFori = (x: V): V => w.sum(w.foriLoop(0, 6, body(x), x));
-  const native = (x: V): V => { let c = x; for (let i = 0; i < 6; i++) c = body(x)(i, c); return w.sum(c); };
+  const viaFori = (x: V): NDArray => w.sum(w.foriLoop(0, 6, body(x), x)) as NDArray;
+  const native = (x: V): NDArray => { let c = x; for (let i = 0; i < 6; i++) c = body(x)(i, c); return w.sum(c) as NDArray; };
   const x = w.array([0.3, -1.2, 2]);
 
   test("one scan line whatever the trip count; values, JVPs exact, gradients and Hessians to rounding", () => {
@@ -35,7 +35,7 @@ describe("foriLoop is one line", () => {
 
   test("an index used as a JS number (i < 3, xs[i]) runs the loop unrolled, with plain numbers", () => {
     const ks = [2, 3, 5, 7];
-    const f = (x: number): V => w.foriLoop(0, 4, (i, c: V) => (i < 2 ? w.mul(c, x) : w.add(c, w.mul(ks[i]!, x))), x);
+    const f = (x: number): number => w.foriLoop(0, 4, (i, c: number) => (i < 2 ? w.mul(c, x) : w.add(c, w.mul(ks[i]!, x))) as number, x);
     // f = x³ + 12x
     assert.equal(f(1.5), 1.5 ** 3 + 12 * 1.5);
     assert.equal(w.grad(f)(1.5), 3 * 1.5 ** 2 + 12);
@@ -46,14 +46,91 @@ describe("foriLoop is one line", () => {
 describe("loop bodies with branches", () => {
   test("a body reading value() of its slice: a variant per outcome; JVPs through derived bodies see the value guards", () => {
     const xs = w.array([0.5, -1, 2, -0.25, 3]);
-    const step = (c: V, x: V): V => (w.value(x) > 0 ? w.mul(c, x) : w.add(c, x));
-    const viaScan = (a: V): V => w.scan((c: V, x: V) => [step(c, x), null], a, xs)[0];
-    const native = (a: V): V => { let c = a; for (let t = 0; t < 5; t++) c = step(c, xs.data[t]!); return c; };
+    const step = (c: V, x: V): V => ((w.value(x) as number) > 0 ? w.mul(c, x) : w.add(c, x));
+    const viaScan = (a: number): number => w.scan((c: number, x: number) => [step(c, x) as number, null], a, xs)[0];
+    const native = (a: number): number => { let c: V = a; for (let t = 0; t < 5; t++) c = step(c, xs.data[t]!); return c as number; };
     for (const a of [0.7, -2]) {
       assert.equal(viaScan(a), native(a));
       assert.deepEqual(w.jvp(viaScan, [a], [1]), w.jvp(native, [a], [1]));
       assert.equal(w.grad(viaScan)(a), w.grad(native)(a));
       assert.equal(w.hessian(viaScan)(a), w.hessian(native)(a));
     }
+  });
+});
+
+describe("whileLoop is one line", () => {
+  // c ← c·x + 1 until c ≥ 50: the trip count depends on x.
+  const viaWhile = (x: number): number => w.whileLoop((c: number) => w.less(c, 50), (c: number) => w.add(w.mul(c, x), 1) as number, 1);
+  const native = (x: number): number => { let c: V = 1; while (w.less(c, 50)) c = w.add(w.mul(c, x), 1); return c as number; };
+
+  test("one while line, cond and body traced once; data-dependent trip counts under grad, jvp and hessian", () => {
+    assert.equal(linesOf(viaWhile, [1.7], "while"), 1);
+    assert.equal(w.trace(viaWhile as never, 1.7 as never).lines.length, 1);
+    for (const x of [1.7, 2.5, 4]) {
+      assert.equal(viaWhile(x), native(x));
+      assertClose(w.grad(viaWhile)(x), w.grad(native)(x), REASSOCIATED);
+      assertClose(w.jvp(viaWhile, [x], [1]), w.jvp(native, [x], [1]), REASSOCIATED);
+      assertClose(w.hessian(viaWhile)(x), w.hessian(native)(x), REASSOCIATED);
+    }
+    checkAll(viaWhile, [1.7], new Rng(5), { second: true });
+  });
+
+  test("pytree carries with arrays; the counter rides along", () => {
+    const f = (x: NDArray): NDArray => {
+      const [, v] = w.whileLoop(([, v]: [number, V]) => w.less(w.sum(v), 100), ([i, v]: [number, V]) => [w.add(i, 1), w.mul(v, w.add(x, 1))] as [number, V], [0, x]);
+      return w.sum(v) as NDArray;
+    };
+    const g = (x: NDArray): NDArray => { let v: V = x; while ((w.value(w.less(w.sum(v), 100)) as NDArray).data[0]) v = w.mul(v, w.add(x, 1)); return w.sum(v) as NDArray; };
+    const x = w.array([1, 2]);
+    assert.deepEqual(w.value(f(x)), w.value(g(x)));
+    assertClose(w.grad(f)(x), w.grad(g)(x), REASSOCIATED);
+    checkAll(f, [x], new Rng(9));
+  });
+
+  test("bad input under a transform: a non-boolean cond, maxIter exceeded, a carry changing shape", () => {
+    assertThrowsWith(() => w.grad((x: number) => w.whileLoop((c: number) => c as unknown as boolean, (c: number) => w.mul(c, x), 1))(2), w.DTypeError, ["whileLoop", "step 0", "cond", "boolean"]);
+    assertThrowsWith(() => w.grad((x: number) => w.whileLoop((c: number) => w.less(c, 100), (c: number) => w.mul(c, x) as number, 1, { maxIter: 3 }))(2), w.IterationLimitError, ["whileLoop", "maxIter = 3"]);
+    assertThrowsWith(() => w.grad((x: NDArray) => w.sum(w.whileLoop((c: V) => w.less(w.sum(c), 5), (c: V) => w.add(c, w.ones([2, 2])), x)))(w.zeros([2])), w.ShapeError, ["whileLoop", "step 0", "[2,2]", "[2]"]);
+  });
+});
+
+describe("compiled loops are JavaScript loops over the body's code", () => {
+  const stepsOf = (T: number) => (x: NDArray): NDArray => w.sum(w.scan((c: V) => [w.add(c, w.mul(1e-2, w.sin(c))), null], x, null, { length: T })[0]) as NDArray;
+  const x = w.array([0.5, 1, 2]);
+
+  test("compile(grad), compile(jvp) and compile(f) give the eager values; the code does not grow with the trip count", () => {
+    const g10 = w.compile(w.grad(stepsOf(10))), g1000 = w.compile(w.grad(stepsOf(1000)));
+    assert.deepEqual(g10(x), w.grad(stepsOf(10))(x));
+    assert.deepEqual(g1000(x), w.grad(stepsOf(1000))(x));
+    const y = w.array([1, -1, 3]);
+    assert.deepEqual(g1000(y), w.grad(stepsOf(1000))(y));
+    assert.ok(Math.abs(g10.lastCompiled!.source.length - g1000.lastCompiled!.source.length) < 16, "the source's length depends on the trip count");
+    assert.equal(g1000.lastCompiled!.stats.backend, "javascript");
+    const j = w.compile((x: NDArray, t: NDArray) => w.jvp(stepsOf(50), [x], [t]));
+    assert.deepEqual(j(x, y), w.jvp(stepsOf(50), [x], [y]));
+    assert.deepEqual(w.compile(stepsOf(50))(y), stepsOf(50)(y));
+  });
+
+  test("a body's branches: a variant per outcome in the code; an outcome met only later misses and traces again", () => {
+    const f = (xs: NDArray): number => w.scan((c: number, x: number) => [(w.greater(x, 0) ? w.mul(c, x) : w.sub(c, x)) as number, null], 1, xs)[0];
+    const cf = w.compile(w.grad(f));
+    const a = w.array([0.5, 2, 1.5]), b = w.array([0.5, -2, 1.5]), c = w.array([-0.5, 2, -1.5]);
+    assert.deepEqual(cf(a), w.grad(f)(a));
+    assert.deepEqual(cf(b), w.grad(f)(b));
+    assert.deepEqual(cf(c), w.grad(f)(c));
+    assert.deepEqual(cf(a), w.grad(f)(a));
+    assert.ok(cf.stats.traces >= 2);
+  });
+
+  test("whileLoop: values at any trip count; its gradient guards the trip count it was traced with", () => {
+    const g = (x: number): number => w.whileLoop((c: number) => w.less(c, 50), (c: number) => w.add(w.mul(c, x), 1) as number, 1);
+    const cv = w.compile(g), cg = w.compile(w.grad(g));
+    for (const x of [1.7, 2.5, 1.7, 4, 1.2]) {
+      assert.equal(cv(x), g(x));
+      assert.equal(cg(x), w.grad(g)(x));
+    }
+    assert.equal(cv.stats.traces, 1);
+    assert.ok(cg.stats.traces >= 4);
+    assert.ok(!cv.lastCompiled!.source.includes("MISS; // guard"), "a while loop's values need no guard");
   });
 });

@@ -18,6 +18,7 @@ import type { Primitive } from "../core/primitive.js";
 import type { Tensor } from "../core/tracer.js";
 import { toBytecode, type Bytecode } from "./bytecode.js";
 import { staticValue } from "./cache.js";
+import { inlineList } from "./inline.js";
 
 /** What one leaf of the arguments must be: a JS number, or an array of this dtype and shape. */
 export type LeafSig = { readonly kind: "number" } | { readonly kind: "array"; readonly dtype: string; readonly shape: readonly number[] };
@@ -133,6 +134,8 @@ export function* generateSteps(p: WengertList, argDef: TreeDef, sigs: readonly L
           return e;
         },
         fresh: () => `f${freshCount++}_`,
+        inline: (list, ins, miss) => inlineList(list, ins, miss, { constant: kconst, scalar: (prim, args, params) => scalarExpr(prim, args, params, fn), fresh: () => `f${freshCount++}_` }),
+        miss: "return MISS;",
       };
       for (const l of s.prim.lower.emit(s, ctx)) out.push(l); // one by one: a fused loop can emit more lines than a spread takes
       for (let j = 0; j < s.nOut; j++) if (!single && spilled[s.out + j]) out.push(`${ref(s.out + j, FINAL + 1)} = v${s.out + j};`);

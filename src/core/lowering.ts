@@ -61,6 +61,14 @@ export interface EmitContext {
   scalar(prim: Primitive<unknown>, args: readonly string[], params: unknown): string;
   /** A fresh prefix for the locals of one emitted line. */
   fresh(): string;
+  /**
+   * A nested list (a loop body) as statements: its inputs bound to `inputs` (expressions), `miss`
+   * the statement that runs when one of its guards fails; gives the statements and the
+   * expressions of its outputs.
+   */
+  inline(list: WengertList, inputs: readonly string[], miss: string): { readonly code: readonly string[]; readonly outs: readonly string[] };
+  /** The statement that abandons the program when a guard of this line fails (inside a loop body: leave the variant). */
+  readonly miss: string;
 }
 
 /**

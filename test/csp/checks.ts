@@ -283,6 +283,17 @@ function compiles(codegen: boolean): Check[] {
       close(g(w.array(R)), rosenGrad(R), "first call"); close(g(w.array([1, 2, 3, 4, 5])), rosenGrad([1, 2, 3, 4, 5]), "second call");
       backendIs(statsOf(g), "interpreter");
     } },
+    { name: "compile(grad(f)) through scan and whileLoop: loop lines in the interpreter", run: () => {
+      // c ← c·x + 1 for 20 steps; by hand: dc ← dc·x + c.
+      const f = (x: number): number => w.scan((c: number) => [w.add(w.mul(c, x), 1) as number, null], 1, null, { length: 20 })[0];
+      const byHand = (x: number): number => { let c = 1, d = 0; for (let t = 0; t < 20; t++) { d = d * x + c; c = c * x + 1; } return d; };
+      const g = w.compile(w.grad(f));
+      close([g(0.9), g(1.1)], [byHand(0.9), byHand(1.1)], "scan");
+      backendIs(statsOf(g), "interpreter");
+      // c ← 2c until c ≥ 10: the gradient is 2^trips, the trip count depending on x.
+      const h = w.compile(w.grad((x: number) => w.whileLoop((c: number) => w.less(c, 10), (c: number) => w.mul(c, 2) as number, x)));
+      close([h(1.5), h(3), h(0.7)], [8, 4, 16], "whileLoop");
+    } },
     { name: "compile with branches (guards), pytrees and hessian", run: () => {
       const h = w.compile((x: number) => (w.greater(x, 0) ? w.sin(x) : w.cos(x)));
       close([h(1), h(-1), h(2)], [Math.sin(1), Math.cos(-1), Math.sin(2)], "branches");

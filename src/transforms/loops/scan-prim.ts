@@ -13,11 +13,12 @@
 import type { Aval } from "../../array/aval.js";
 import { allocate, NDArray, sizeOf, type DType } from "../../array/ndarray.js";
 import type { Body } from "../../core/ir.js";
-import { KERNEL } from "../../core/lowering.js";
-import { withPrimitiveShape, type Primitive, type ProgramRules } from "../../core/primitive.js";
+import { withPrimitiveShape, type Primitive } from "../../core/primitive.js";
 import type { Tensor } from "../../core/tracer.js";
 import type { LoopBody } from "./body.js";
+import { SCAN_RULES } from "./scan-rules.js";
 import type { CheckpointOption } from "./revolve.js";
+import { emitScan } from "./lower.js";
 import { sliceOf } from "./slices.js";
 
 export interface ScanParams {
@@ -137,12 +138,6 @@ function bodies(p: ScanParams): Body[] {
 
 const ANY: Aval = Object.freeze({ shape: [], dtype: "number", js: true });
 
-let rules: ProgramRules<ScanParams> | null = null;
-/** The scan line's rules are installed by scan-rules.ts (they build scans themselves). */
-export function installScanRules(r: ProgramRules<ScanParams>): void {
-  rules = r;
-}
-
 export const SCAN: Primitive<ScanParams> = withPrimitiveShape<ScanParams>({
   name: "scan",
   broadcasts: false,
@@ -152,13 +147,13 @@ export const SCAN: Primitive<ScanParams> = withPrimitiveShape<ScanParams>({
   rule: {
     kind: "program",
     rules: {
-      jvp: (primals, tangents, p) => rules!.jvp(primals, tangents, p),
-      vjp: (primals, active, p) => rules!.vjp(primals, active, p),
+      jvp: (primals, tangents, p) => SCAN_RULES.jvp(primals, tangents, p),
+      vjp: (primals, active, p) => SCAN_RULES.vjp(primals, active, p),
     },
   },
   display: { primal: (args, p) => `scan(${args.join(", ")}; ${p.length} steps${p.reverse ? ", reversed" : ""}${p.save === null ? "" : ", saving carries"})` },
-  // Compiled code calls the loop itself (the body's list evaluated per step), for now.
-  lower: KERNEL,
+  // Compiled: a JavaScript loop over the body's code (loops/lower.ts).
+  lower: { emit: emitScan },
   bodies,
   outputs,
 });

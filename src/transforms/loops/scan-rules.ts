@@ -11,7 +11,7 @@
 // an outer derivative) sees one line again: derivatives of loops to any order stay loops.
 // Operands whose derivative is structurally zero are left out of the derived loops.
 
-import { bind } from "../../core/primitive.js";
+import { bind, type ProgramRules } from "../../core/primitive.js";
 import { concrete, runWith, ZERO, type MaybeZero, type Tensor, type Value, type Zero } from "../../core/tracer.js";
 import { add } from "../../ops/api.js";
 import { asLeafOf, zerosLike } from "../args.js";
@@ -19,11 +19,11 @@ import { dense } from "../chain.js";
 import { ForwardInterpreter } from "../forward.js";
 import { Tape, type TapeNode } from "../reverse.js";
 import { LoopBody, LoopRetrace } from "./body.js";
-import { installScanRules, SCAN, type ScanParams } from "./scan-prim.js";
+import { SCAN, type ScanParams } from "./scan-prim.js";
 import { sliceOf } from "./slices.js";
 
 /** Splits a list by consecutive counts. */
-function parts<T>(xs: readonly T[], ...counts: number[]): T[][] {
+export function parts<T>(xs: readonly T[], ...counts: number[]): T[][] {
   const out: T[][] = [];
   let i = 0;
   for (const n of counts) { out.push(xs.slice(i, i + n)); i += n; }
@@ -31,14 +31,20 @@ function parts<T>(xs: readonly T[], ...counts: number[]): T[][] {
 }
 
 /** The entries where `mask` is set. */
-function pick<T>(xs: readonly T[], mask: readonly boolean[]): T[] {
+export function pick<T>(xs: readonly T[], mask: readonly boolean[]): T[] {
   return xs.filter((_, i) => mask[i]);
 }
 
 /** Does a value carry derivatives at all (floats and numbers; not bool or int32)? */
-function differentiable(v: Value): boolean {
+export function differentiable(v: Value): boolean {
   const c = concrete(v);
   return typeof c === "number" || (typeof c !== "boolean" && (c.dtype === "float64" || c.dtype === "float32"));
+}
+
+/** `vals` placed where `mask` is set, ZERO elsewhere. */
+export function spread(vals: readonly Value[], mask: readonly boolean[]): MaybeZero[] {
+  let i = 0;
+  return mask.map((m) => (m ? vals[i++]! : ZERO));
 }
 
 function bindScan(operands: readonly Value[], p: ScanParams): Value[] {
@@ -82,7 +88,6 @@ function jvpRule(primals: readonly Value[], tangents: readonly MaybeZero[], p: S
     const q: ScanParams = { ...p, body: probe.body, nConsts: nc + nzC.filter(Boolean).length, nCarry: nk + kk, nY: ny + ky };
     const r = bindScan(operands, q);
     const [carry, tcarry, ys, tys, saved, tsaved] = parts(r, nk, kk, ny, ky, p.save === null ? 0 : nk, p.save === null ? 0 : kk);
-    const spread = (vals: readonly Value[], mask: readonly boolean[]): MaybeZero[] => { let i = 0; return mask.map((m) => (m ? vals[i++]! : ZERO)); };
     return {
       outs: [...carry!, ...ys!, ...saved!],
       tangents: [...spread(tcarry!, nzK), ...spread(tys!, nzY), ...(p.save === null ? [] : spread(tsaved!, nzK))],
@@ -91,7 +96,7 @@ function jvpRule(primals: readonly Value[], tangents: readonly MaybeZero[], p: S
 }
 
 /** The body's JVP: (consts, their tangents; carry, its tangents; slices, theirs) → (carry, tangents; y, tangents). */
-class JvpBody {
+export class JvpBody {
   readonly body: LoopBody;
   /** Set by the first trace: carries whose tangent came out nonzero although not carried. */
   readonly grown: boolean[];
@@ -164,13 +169,12 @@ function vjpRule(primals: readonly Value[], active: readonly boolean[], p: ScanP
     const back: ScanParams = { body, length: p.length, reverse: !p.reverse, nConsts: nc, nCarry: nk + kc, nY: kx, save: null, checkpoints: undefined };
     const res = bindScan(operands, back);
     const [ct0, ctC, ctX] = parts(res, nk, kc, kx);
-    const spread = (vals: readonly Value[], mask: readonly boolean[]): MaybeZero[] => { let i = 0; return mask.map((m) => (m ? vals[i++]! : ZERO)); };
     return [...spread(ctC!, activeC), ...ct0!, ...spread(ctX!, activeX)];
   };
   return { outs, pullback, stored: storedOf(saved) };
 }
 
-function storedOf(saved: readonly Value[]): { bytes: number; carries: number } {
+export function storedOf(saved: readonly Value[]): { bytes: number; carries: number } {
   let bytes = 0, carries = 0;
   for (const s of saved) {
     const c = concrete(s);
@@ -184,7 +188,7 @@ function storedOf(saved: readonly Value[]): { bytes: number; carries: number } {
  * the saved carry, the slices, the per-step outputs' cotangents, the saved carries' cotangents)
  * → (the cotangent of the carry entering the step, consts' cotangents; the slices' cotangents).
  */
-function vjpBody(parent: LoopBody, nc: number, nk: number, nx: number, activeC: readonly boolean[], activeX: readonly boolean[], nzY: readonly boolean[], nzS: readonly boolean[]): LoopBody {
+export function vjpBody(parent: LoopBody, nc: number, nk: number, nx: number, activeC: readonly boolean[], activeX: readonly boolean[], nzY: readonly boolean[], nzS: readonly boolean[]): LoopBody {
   const kc = activeC.filter(Boolean).length, ky = nzY.filter(Boolean).length;
   const fn = (consts: readonly Value[], inputs: readonly Value[]): Value[] => {
     const [ctK, acc, carry, x, ctY, ctS] = parts(inputs, nk, kc, nk, nx, ky, inputs.length - nk - kc - nk - nx - ky);
@@ -220,6 +224,7 @@ function vjpBody(parent: LoopBody, nc: number, nk: number, nx: number, activeC: 
   return new LoopBody(parent.op, fn, nc, false);
 }
 
-installScanRules({ jvp: jvpRule, vjp: vjpRule });
+/** The line's rules (read by the table entry at call time: the two modules import each other). */
+export const SCAN_RULES: ProgramRules<ScanParams> = { jvp: jvpRule, vjp: vjpRule };
 
 export type { Tensor };

@@ -19,12 +19,12 @@ import { flatten, unflatten, type TreeDef } from "../../core/pytree.js";
 import { concrete, Tracer, transformRunning, type Tensor, type Value } from "../../core/tracer.js";
 import { NDArray } from "../../array/ndarray.js";
 import { value } from "../../ops/api.js";
+import { checkFunction } from "./options.js";
 import { hasGuards, LoopBody, LoopRetrace, type BodyFn } from "./body.js";
 import { checkCarry, hasTracer, sameDef, structureText, treeType, typeText, leafType, type TreeType } from "./carry.js";
 import { scanned, sliceAt, sliceOf, Stacker, unflattenY, yLeaves, zeroSlices, type Scanned } from "./slices.js";
 import type { CheckpointOption } from "./revolve.js";
 import { SCAN, type ScanParams } from "./scan-prim.js";
-import "./scan-rules.js";
 
 /** Options of `scan`: the length when there are no xs, reverse order, and checkpoints. */
 export interface ScanOptions {
@@ -38,14 +38,6 @@ export interface ScanOptions {
    * about √(2T)) or "sqrt" (a snapshot every ⌈√T⌉ steps). The gradient is the same.
    */
   readonly checkpoints?: CheckpointOption;
-}
-
-/** Options of `whileLoop`: the most iterations allowed. */
-export interface WhileOptions {
-  /** The most body steps allowed; one more raises IterationLimitError (default: no limit). */
-  readonly maxIter?: number;
-  /** Reverse mode: the most carries kept (online checkpointing, since the trip count is unknown until the loop ends). */
-  readonly checkpoints?: number;
 }
 
 /** One step's slice of a scanned value: an array loses its leading axis (a 1-D array gives numbers). */
@@ -68,10 +60,6 @@ export type CarryOut<C> = unknown extends C ? C
 export type Stacked<Y> = Y extends number | NDArray | boolean ? NDArray
   : Y extends null | undefined ? Y
   : { [K in keyof Y]: Stacked<Y[K]> };
-
-function checkFunction(op: string, name: string, f: unknown): void {
-  if (typeof f !== "function") throw new ArgumentError(op, `${name} must be a function, got ${describe(f)}`);
-}
 
 export function checkCheckpoints(op: string, c: unknown, named: boolean): CheckpointOption | undefined {
   if (c === undefined) return undefined;
@@ -243,41 +231,4 @@ export function foriLoop<C>(lower: number, upper: number, body: (i: number, carr
   }
 }
 
-/** cond(carry) as a JS boolean, or the typed error naming what it returned. */
-function truth(step: number, c: unknown): boolean {
-  if (typeof c === "boolean") return c;
-  const v = c instanceof Tracer ? concrete(c) : c;
-  if (v instanceof NDArray && v.dtype === "bool" && v.size === 1) return (c instanceof Tracer ? (value(c) as NDArray) : v).data[0] !== 0;
-  throw new DTypeError("whileLoop", `step ${step}: cond returned ${v instanceof NDArray ? typeText(leafType(v)) : describe(v)}; it must return a boolean (a comparison such as less(c, 10), or a bool array of one element)`);
-}
-
-/**
- * while cond(carry): carry = body(carry); returns the final carry.
- *
- * @example
- * ```ts
- * w.whileLoop((c: number) => w.less(c, 100), (c: number) => w.mul(c, 2), 1);   // 128
- * ```
- */
-export function whileLoop<C>(cond: (carry: C) => unknown, body: (carry: C) => CarryOut<C>, init: C, opts?: WhileOptions): C {
-  checkFunction("whileLoop", "cond", cond);
-  checkFunction("whileLoop", "body", body);
-  const o = checkOptions("whileLoop", opts, ["maxIter", "checkpoints"]);
-  const maxIter = o.maxIter ?? Infinity;
-  if (maxIter !== Infinity && !(typeof maxIter === "number" && Number.isInteger(maxIter) && maxIter >= 0)) {
-    throw new ArgumentError("whileLoop", `maxIter ${showValue(maxIter)} must be a non-negative integer`);
-  }
-  if (o.checkpoints !== undefined && !(typeof o.checkpoints === "number" && Number.isInteger(o.checkpoints) && o.checkpoints >= 2)) {
-    throw new ArgumentError("whileLoop", `checkpoints ${showValue(o.checkpoints)} must be a number of snapshots, an integer ≥ 2`);
-  }
-  const type = treeType("whileLoop", "carry", init);
-  let c = unflatten(type.def, type.values) as C;
-  for (let k = 0; ; k++) {
-    if (!truth(k, cond(c))) return c;
-    if (k >= (maxIter as number)) {
-      throw new IterationLimitError("whileLoop", `cond is still true after maxIter = ${maxIter as number} steps (carry: ${type.leaves.map((t, i) => `${type.paths[i]} ${typeText(t)}`).join(", ") || "no leaves"}); raise maxIter, or check that the loop ends`);
-    }
-    c = unflatten(type.def, checkCarry("whileLoop", `step ${k}:`, type, body(c))) as C;
-  }
-}
-
+export { whileLoop, type WhileOptions } from "./while.js";

@@ -1,0 +1,140 @@
+// Loop lines under compile: a JavaScript loop whose body is the body list's own code, inlined
+// (EmitContext.inline), so the generated code and the time to make it are independent of the
+// trip count. A body with branches has a variant per outcome met: each step tries them in order
+// (a labelled block per variant, left by its first failing guard); when none holds, the
+// program misses as a failed guard does, and compile traces again.
+
+import type { Aval } from "../../array/aval.js";
+import { allocate, NDArray, sizeOf } from "../../array/ndarray.js";
+import type { Eqn, WengertList } from "../../core/ir.js";
+import type { EmitContext } from "../../core/lowering.js";
+import type { ScanParams } from "./scan-prim.js";
+import type { WhileParams } from "./while-prim.js";
+
+/** The storage dtype of a value of `a` (numbers float64, JS booleans bool). */
+function storage(a: Aval): string {
+  return a.dtype === "number" ? "float64" : a.dtype;
+}
+
+/** Statement writing value `v` (of type `a`) as row `t` of flat storage `buf`. */
+function writeRow(buf: string, t: string, a: Aval, v: string): string {
+  if (!a.js) return `${buf}.set(${v}.data, ${t} * ${sizeOf(a.shape)});`;
+  return a.dtype === "bool" ? `${buf}[${t}] = ${v} ? 1 : 0;` : `${buf}[${t}] = ${v};`;
+}
+
+/** Slice t of a scanned array `x` whose slices have type `a` (a number for 1-D, else a view). */
+function sliceExpr(ctx: EmitContext, x: string, t: string, a: Aval): string {
+  if (a.js) return a.dtype === "bool" ? `(${x}.data[${t}] !== 0)` : `${x}.data[${t}]`;
+  const n = sizeOf(a.shape);
+  return `new ${ctx.constant(NDArray)}(${x}.data.subarray(${t} * ${n}, (${t} + 1) * ${n}), ${ctx.constant(a.shape)})`;
+}
+
+/**
+ * The body's variants tried in order on `inputs`: the first whose guards all hold runs
+ * `assign(its outputs)`; when none holds, `miss`.
+ */
+function variants(ctx: EmitContext, lists: readonly WengertList[], inputs: readonly string[], assign: (outs: readonly string[]) => string[]): string[] {
+  const p = ctx.fresh();
+  const out = [`${p}ok: {`];
+  lists.forEach((list, i) => {
+    const label = `${p}b${i}`;
+    const { code, outs } = ctx.inline(list, inputs, `break ${label};`);
+    out.push(`  ${label}: {`);
+    for (const l of code) out.push(`    ${l}`);
+    for (const l of assign(outs)) out.push(`    ${l}`);
+    out.push(`    break ${p}ok;`, `  }`);
+  });
+  out.push(`  ${ctx.miss}`, `}`);
+  return out;
+}
+
+/** Locals bound once to the line's operands (`let` for the carries, which the loop updates). */
+function bind(code: string[], q: string, tag: string, exprs: readonly string[], kind: "const" | "let"): string[] {
+  return exprs.map((e, j) => {
+    code.push(`${kind} ${q}${tag}${j} = ${e};`);
+    return `${q}${tag}${j}`;
+  });
+}
+
+/** Statements assigning new carry values (through temporaries: an output may read another carry). */
+function next(q: string, carry: readonly string[], outs: readonly string[]): string[] {
+  return [...carry.map((_, j) => `const ${q}n${j} = ${outs[j]};`), ...carry.map((c, j) => `${c} = ${q}n${j};`)];
+}
+
+export function emitScan(line: Eqn, ctx: EmitContext): string[] {
+  const p = line.params as ScanParams;
+  const { nConsts: nc, nCarry: nk, nY: ny, length: T } = p;
+  const list0 = p.body.variants[0]!;
+  const ins = line.ins.map((a) => ctx.atom(a));
+  const q = ctx.fresh(), code: string[] = [], alloc = ctx.constant(allocate), ND = ctx.constant(NDArray);
+  const consts = bind(code, q, "k", ins.slice(0, nc), "const");
+  const carry = bind(code, q, "c", ins.slice(nc, nc + nk), "let");
+  const xs = bind(code, q, "X", ins.slice(nc + nk), "const");
+  const xAval = (j: number): Aval => list0.avals[nc + nk + j]!;
+  const yAval = (j: number): Aval => list0.avalOf(list0.outs[nk + j]!);
+  const kAval = (j: number): Aval => list0.avals[nc + j]!;
+  const ys = Array.from({ length: ny }, (_, j) => {
+    code.push(`const ${q}Y${j} = ${alloc}("${storage(yAval(j))}", ${T * sizeOf(yAval(j).shape)});`);
+    return `${q}Y${j}`;
+  });
+  // Saved carries (reverse mode's forward half): every step's, or those the schedule lists.
+  let count = 0, slot: string | null = null;
+  if (p.save === "all") count = T;
+  else if (p.save !== null) {
+    const s = new Int32Array(T).fill(-1);
+    p.save.forEach((k, i) => (s[k] = i));
+    count = p.save.length;
+    slot = ctx.constant(s);
+  }
+  const saved = p.save === null ? [] : carry.map((_, j) => {
+    code.push(`const ${q}S${j} = ${alloc}("${storage(kAval(j))}", ${count * sizeOf(kAval(j).shape)});`);
+    return `${q}S${j}`;
+  });
+  const k = `${q}i`, t = `${q}t`;
+  code.push(`for (let ${k} = 0; ${k} < ${T}; ${k}++) {`, `  const ${t} = ${p.reverse ? `${T - 1} - ${k}` : k};`);
+  const slices = xs.map((x, j) => { code.push(`  const ${q}x${j} = ${sliceExpr(ctx, x, t, xAval(j))};`); return `${q}x${j}`; });
+  if (p.save === "all") carry.forEach((c, j) => code.push(`  ${writeRow(saved[j]!, t, kAval(j), c)}`));
+  else if (slot !== null) {
+    code.push(`  const ${q}s = ${slot}[${k}];`, `  if (${q}s >= 0) {`);
+    carry.forEach((c, j) => code.push(`    ${writeRow(saved[j]!, `${q}s`, kAval(j), c)}`));
+    code.push(`  }`);
+  }
+  const assign = (outs: readonly string[]): string[] => [...ys.map((y, j) => writeRow(y, t, yAval(j), outs[nk + j]!)), ...next(q, carry, outs)];
+  for (const l of variants(ctx, p.body.variants, [...consts, ...carry, ...slices], assign)) code.push(`  ${l}`);
+  code.push(`}`);
+  carry.forEach((c, j) => code.push(`const ${ctx.local(line.out + j)} = ${c};`));
+  ys.forEach((y, j) => code.push(`const ${ctx.local(line.out + nk + j)} = new ${ND}(${y}, ${ctx.constant([T, ...yAval(j).shape])});`));
+  saved.forEach((s, j) => code.push(`const ${ctx.local(line.out + nk + ny + j)} = new ${ND}(${s}, ${ctx.constant([count, ...kAval(j).shape])});`));
+  return code;
+}
+
+/** Helpers the while loop's code calls (from while-prim.ts, passed in to keep the import one-way). */
+export interface WhileHelpers {
+  iterationLimit(maxIter: number, carry: readonly unknown[]): Error;
+  stackRows(saved: readonly unknown[][], j: number, like: unknown): NDArray;
+}
+
+export function emitWhile(line: Eqn, ctx: EmitContext, h: WhileHelpers): string[] {
+  const p = line.params as WhileParams;
+  const { nCond: ncc, nConsts: nc, nCarry: nk } = p;
+  const ins = line.ins.map((a) => ctx.atom(a));
+  const q = ctx.fresh(), code: string[] = [];
+  const cc = bind(code, q, "q", ins.slice(0, ncc), "const");
+  const bc = bind(code, q, "k", ins.slice(ncc, ncc + nc), "const");
+  const carry = bind(code, q, "c", ins.slice(ncc + nc), "let");
+  if (p.save) code.push(`const ${q}S = [];`);
+  const k = `${q}i`, go = `${q}go`;
+  code.push(`let ${k} = 0;`, `for (;; ${k}++) {`, `  let ${go};`);
+  for (const l of variants(ctx, p.cond.variants, [...cc, ...carry], (outs) => [`${go} = ${outs[0]};`])) code.push(`  ${l}`);
+  code.push(`  if (!(typeof ${go} === "boolean" ? ${go} : ${go}.data[0] !== 0)) break;`);
+  if (p.maxIter !== Infinity) code.push(`  if (${k} >= ${p.maxIter}) throw ${ctx.constant(h.iterationLimit)}(${p.maxIter}, [${carry.join(", ")}]);`);
+  if (p.save) code.push(`  ${q}S.push([${carry.join(", ")}]);`);
+  for (const l of variants(ctx, p.body.variants, [...bc, ...carry], (outs) => next(q, carry, outs))) code.push(`  ${l}`);
+  code.push(`}`);
+  carry.forEach((c, j) => code.push(`const ${ctx.local(line.out + j)} = ${c};`));
+  if (p.save) {
+    code.push(`const ${ctx.local(line.out + nk)} = ${k};`);
+    carry.forEach((c, j) => code.push(`const ${ctx.local(line.out + nk + 1 + j)} = ${ctx.constant(h.stackRows)}(${q}S, ${j}, ${c});`));
+  }
+  return code;
+}

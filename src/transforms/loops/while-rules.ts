@@ -1,0 +1,93 @@
+// The derivative rules of the while line.
+//
+//   JVP   a while over (carry, tangent of the carry): cond reads the primal carry only, the
+//         body is the body's JVP (loops/scan-rules.ts's JvpBody). One line again.
+//   VJP   the forward half is the while saving its trip count T and the carries entering its
+//         steps; once T is known, the pullback is exactly a scan's: a reversed scan of T steps
+//         over the body's VJP from the saved carries. In a compiled program the saved carries
+//         have the length of the trip traced, so the trip count is guarded (another trip count
+//         misses the variant, and compile traces again).
+
+import { bind, type ProgramRules } from "../../core/primitive.js";
+import { concrete, Tracer, ZERO, type MaybeZero, type Value, type Zero } from "../../core/tracer.js";
+import { equal } from "../../ops/api.js";
+import { zerosLike } from "../args.js";
+import { dense } from "../chain.js";
+import { LoopBody } from "./body.js";
+import { SCAN, type ScanParams } from "./scan-prim.js";
+import { differentiable, JvpBody, parts, pick, spread, storedOf, vjpBody } from "./scan-rules.js";
+import { WHILE, type WhileParams } from "./while-prim.js";
+
+function bindWhile(operands: readonly Value[], p: WhileParams): Value[] {
+  return bind(WHILE, operands, p) as unknown as Value[];
+}
+
+/** cond over the first nk of its declared inputs (the primal carry), the tangents ignored. */
+function primalCond(parent: LoopBody, nk: number): LoopBody {
+  return new LoopBody(parent.op, (consts, inputs) => parent.run([...consts, ...inputs.slice(0, nk)]), parent.consts, false);
+}
+
+function jvpRule(primals: readonly Value[], tangents: readonly MaybeZero[], p: WhileParams): { outs: Value[]; tangents: MaybeZero[] } {
+  const { nCond: ncc, nConsts: nc, nCarry: nk } = p;
+  const [cc, bc, init] = parts(primals, ncc, nc, nk);
+  const [, tb, ti] = parts(tangents.map((t) => (t === ZERO ? ZERO : dense(t as Value))), ncc, nc, nk);
+  const nzC = tb!.map((t) => t !== ZERO);
+  const nzK = ti!.map((t, i) => t !== ZERO && differentiable(init![i]!));
+  if (!nzC.some(Boolean) && !nzK.some(Boolean)) {
+    const outs = bindWhile(primals, p);
+    return { outs, tangents: outs.map(() => ZERO) };
+  }
+  const tangentOf = (i: number): Value => (ti![i] === ZERO ? zerosLike(init![i]!) : (ti![i] as Value));
+  for (;;) {
+    const probe = new JvpBody(p.body, nc, nk, nzC, nzK, []);
+    const kIdx = nzK.flatMap((m, i) => (m ? [i] : []));
+    probe.body.traceFirst(
+      [...bc!.map(concrete), ...pick(tb!, nzC).map((t) => concrete(t as Value))],
+      [...init!.map(concrete), ...kIdx.map((i) => concrete(tangentOf(i)))],
+    );
+    // A carry the body makes nonzero from other tangents: carry its tangent too, and trace again.
+    if (probe.grown.some(Boolean)) { probe.grown.forEach((g, i) => { if (g) nzK[i] = true; }); continue; }
+    const kc = nzC.filter(Boolean).length, kk = kIdx.length;
+    const q: WhileParams = { ...p, cond: primalCond(p.cond, nk), body: probe.body, nConsts: nc + kc, nCarry: nk + kk };
+    const r = bindWhile([...cc!, ...bc!, ...pick(tb!, nzC) as Value[], ...init!, ...kIdx.map(tangentOf)], q);
+    const [carry, tcarry, trip, saved, tsaved] = parts(r, nk, kk, p.save ? 1 : 0, p.save ? nk : 0, p.save ? kk : 0);
+    return {
+      outs: [...carry!, ...trip!, ...saved!],
+      tangents: [...spread(tcarry!, nzK), ...(p.save ? [ZERO as MaybeZero, ...spread(tsaved!, nzK)] : [])],
+    };
+  }
+}
+
+function vjpRule(primals: readonly Value[], active: readonly boolean[], p: WhileParams) {
+  const { nCond: ncc, nConsts: nc, nCarry: nk } = p;
+  const r = bindWhile(primals, p.save ? p : { ...p, save: true });
+  const outs = p.save ? r : r.slice(0, nk);
+  const trip = r[nk]!, saved = r.slice(nk + 1, nk + 1 + nk);
+  const T = concrete(trip) as number;
+  // A compiled program holds saved carries of this length: it is valid for this trip count only.
+  if (trip instanceof Tracer && !equal(trip, T)) throw new Error("unreachable: the trip count differs from its own value");
+  const [, bc, init] = parts(primals, ncc, nc, nk);
+  const activeC = active.slice(ncc, ncc + nc).map((a, i) => a && differentiable(bc![i]!));
+  const bodies = new Map<string, LoopBody>();
+  const pullback = (cts: readonly (Value | Zero)[]): MaybeZero[] => {
+    const [ck, , cs] = parts(cts, nk, p.save ? 1 : 0, p.save ? nk : 0);
+    const none = primals.slice(0, ncc + nc).map((): MaybeZero => ZERO);
+    if (ck!.every((c) => c === ZERO) && cs!.every((c) => c === ZERO)) return [...none, ...init!.map((): MaybeZero => ZERO)];
+    if (T === 0) return [...none, ...(ck! as MaybeZero[])];
+    const nzS = cs!.map((c) => c !== ZERO);
+    const key = nzS.join();
+    let body = bodies.get(key);
+    if (body === undefined) { body = vjpBody(p.body, nc, nk, 0, activeC, [], [], nzS); bodies.set(key, body); }
+    const carryCt = ck!.map((c, i) => (c === ZERO ? zerosLike(init![i]!) : c));
+    const accCt = pick(bc!, activeC).map(zerosLike);
+    const kc = accCt.length;
+    const back: ScanParams = { body, length: T, reverse: true, nConsts: nc, nCarry: nk + kc, nY: 0, save: null, checkpoints: undefined };
+    const res = bind(SCAN, [...bc!, ...carryCt, ...accCt, ...saved, ...pick(cs!, nzS) as Value[]], back) as unknown as Value[];
+    const [ct0, ctC] = parts(res, nk, kc);
+    return [...primals.slice(0, ncc).map((): MaybeZero => ZERO), ...spread(ctC!, activeC), ...ct0!];
+  };
+  return { outs, pullback, stored: storedOf(saved) };
+}
+
+/** The line's rules (read by the table entry at call time: the two modules import each other). */
+export const WHILE_RULES: ProgramRules<WhileParams> = { jvp: jvpRule, vjp: vjpRule };

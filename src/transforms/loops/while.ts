@@ -1,0 +1,107 @@
+// whileLoop(cond, body, init, { maxIter?, checkpoints? }): while cond(carry): carry = body(carry).
+//
+// With no transform running it is a plain JS loop. Under a transform it is one while line
+// (loops/while-prim.ts): cond and body traced once, at the initial carry, into nested lists.
+// The trip count is data: eagerly any trip count works under every transform, and reverse mode
+// records it (loops/while-rules.ts).
+
+import { ArgumentError } from "../../base/errors.js";
+import { showValue } from "../../base/format.js";
+import { bind } from "../../core/primitive.js";
+import { unflatten } from "../../core/pytree.js";
+import { TracerError } from "../../base/errors.js";
+import { concrete, transformRunning, type Tensor, type Value } from "../../core/tracer.js";
+import { hasGuards, LoopBody, LoopRetrace } from "./body.js";
+import { checkCarry, hasTracer, treeType, type TreeType } from "./carry.js";
+import { checkOptions } from "../../base/options.js";
+import { checkFunction } from "./options.js";
+import type { CarryOut } from "./scan.js";
+import { iterationLimit, truth, WHILE, type WhileParams } from "./while-prim.js";
+
+/** Options of `whileLoop`: the most iterations allowed, and reverse mode's checkpoints. */
+export interface WhileOptions {
+  /** The most body steps allowed; one more raises IterationLimitError (default: no limit). */
+  readonly maxIter?: number;
+  /** Reverse mode: the most carries kept (online checkpointing, since the trip count is unknown until the loop ends). */
+  readonly checkpoints?: number;
+}
+
+/**
+ * while cond(carry): carry = body(carry); returns the final carry.
+ *
+ * @example
+ * ```ts
+ * w.whileLoop((c: number) => w.less(c, 100), (c: number) => w.mul(c, 2), 1);   // 128
+ * ```
+ */
+export function whileLoop<C>(cond: (carry: C) => unknown, body: (carry: C) => CarryOut<C>, init: C, opts?: WhileOptions): C {
+  checkFunction("whileLoop", "cond", cond);
+  checkFunction("whileLoop", "body", body);
+  const o = checkOptions("whileLoop", opts, ["maxIter", "checkpoints"]);
+  const maxIter = o.maxIter ?? Infinity;
+  if (maxIter !== Infinity && !(typeof maxIter === "number" && Number.isInteger(maxIter) && maxIter >= 0)) {
+    throw new ArgumentError("whileLoop", `maxIter ${showValue(maxIter)} must be a non-negative integer`);
+  }
+  if (o.checkpoints !== undefined && !(typeof o.checkpoints === "number" && Number.isInteger(o.checkpoints) && o.checkpoints >= 2)) {
+    throw new ArgumentError("whileLoop", `checkpoints ${showValue(o.checkpoints)} must be a number of snapshots, an integer ≥ 2`);
+  }
+  const type = treeType("whileLoop", "carry", init);
+  const native = (from = 0, start: unknown = unflatten(type.def, type.values)): C => {
+    let c = start as C;
+    for (let k = from; ; k++) {
+      if (!truth(k, cond(c))) return c;
+      if (k >= (maxIter as number)) throw iterationLimit(maxIter as number, type.values, type.paths);
+      c = unflatten(type.def, checkCarry("whileLoop", `step ${k}:`, type, body(c))) as C;
+    }
+  };
+  if (!transformRunning()) return native();
+  try {
+    return whileLine(cond, body, type, maxIter as number, o.checkpoints as number | undefined, native);
+  } catch (e) {
+    // The loop cannot stay one line: run it step by step, every op seen by the active transforms.
+    if (e instanceof LoopRetrace) return native();
+    throw e;
+  }
+}
+
+function whileLine<C>(cond: (c: C) => unknown, body: (c: C) => unknown, type: TreeType & { values: readonly Value[] }, maxIter: number, checkpoints: number | undefined, native: (from: number, start: unknown) => C): C {
+  const nk = type.values.length;
+  const condLb: LoopBody = new LoopBody("whileLoop", (_c, ins) => {
+    const r = cond(unflatten(type.def, ins) as C);
+    truth(condLb.step, r); // a typed error for anything but a boolean
+    return [r as Value];
+  }, 0, true);
+  const bodyLb: LoopBody = new LoopBody("whileLoop", (_c, ins) => checkCarry("whileLoop", `step ${bodyLb.step}:`, type, body(unflatten(type.def, ins) as C)), 0, true);
+  const init = type.values.map(concrete);
+  const traced = <T>(f: () => T): T => {
+    try {
+      return f();
+    } catch (e) {
+      // JS operators on a traced value (c < 10): natively they run on plain numbers.
+      if (e instanceof TracerError) throw new LoopRetrace(e.message);
+      throw e;
+    }
+  };
+  if (!truth(0, traced(() => condLb.traceFirst([], init))[0])) return unflatten(type.def, type.values) as C;
+  if (maxIter === 0) throw iterationLimit(0, type.values, type.paths);
+  const first = traced(() => bodyLb.traceFirst([], init));
+  if (condLb.captured.length === 0 && bodyLb.captured.length === 0 && !hasTracer(type.values)) {
+    // Nothing the loop reads is traced: a constant to every transform. Step 0 is done.
+    return native(1, unflatten(type.def, first));
+  }
+  const cc = condLb.captured.map(concrete), bc = bodyLb.captured.map(concrete);
+  if (hasGuards(condLb.variants[0]!) || hasGuards(bodyLb.variants[0]!)) {
+    // Meet every step's branch now, while the transforms cond and body close over still record.
+    let c: Tensor[] = first;
+    for (let k = 1; ; k++) {
+      condLb.step = k;
+      if (!truth(k, condLb.run([...cc, ...c])[0])) break;
+      if (k >= maxIter) break; // the line raises the error
+      bodyLb.step = k;
+      c = bodyLb.run([...bc, ...c]) as Tensor[];
+    }
+  }
+  const params: WhileParams = { cond: condLb, body: bodyLb, nCond: cc.length, nConsts: bc.length, nCarry: nk, maxIter, save: false, checkpoints };
+  const outs = bind(WHILE, [...condLb.captured, ...bodyLb.captured, ...type.values], params) as unknown as Value[];
+  return unflatten(type.def, outs.slice(0, nk)) as C;
+}
