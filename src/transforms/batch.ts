@@ -19,6 +19,8 @@ import { RowBatch } from "./basis-rows.js";
 import { structured } from "./vmap-structured.js";
 import { BATCH_RULES } from "./vmap-rules.js";
 import { batchScan } from "./loops/scan-batch.js";
+import { batchWhile } from "./loops/while-batch.js";
+import { WHILE } from "./loops/while-prim.js";
 import { SCAN } from "./loops/scan-prim.js";
 
 // The rules are imported, not installed by side effect: the package declares no side effects,
@@ -120,8 +122,8 @@ export class BatchInterpreter implements Interpreter {
       if (this.own(a)) { xs[i] = a.val; batched[i] = true; avals[i] = a.aval; }
       else { xs[i] = a; batched[i] = false; avals[i] = exampleAval(a); }
     }
-    if (prim === (SCAN as Primitive<unknown>)) {
-      const r = batchScan(xs, batched, params, this, avals);
+    if (prim === (SCAN as Primitive<unknown>) || prim === (WHILE as Primitive<unknown>)) {
+      const r = (prim === (SCAN as Primitive<unknown>) ? batchScan : batchWhile)(xs, batched, params, this, avals);
       return r.outs.map((o, j) => {
         const a = r.avals[j];
         return a === null || a === undefined ? o : this.lift(o, a);

@@ -313,7 +313,8 @@ export function libDot(a: unknown, b: unknown): w.Value {
 }
 
 function isScalarValue(v: w.Value): boolean {
-  return typeof w.value(v) === "number";
+  // Not value(v): under vmap (batched Jacobians) a value may not be read as a constant.
+  return (v instanceof w.Tracer ? v.dtype : typeof v) === "number";
 }
 
 /** Leaves of a tree that may hold tracers. */
