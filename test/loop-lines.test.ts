@@ -91,6 +91,7 @@ describe("whileLoop is one line", () => {
     assertThrowsWith(() => w.grad((x: number) => w.whileLoop((c: number) => c as unknown as boolean, (c: number) => w.mul(c, x), 1))(2), w.DTypeError, ["whileLoop", "step 0", "cond", "boolean"]);
     assertThrowsWith(() => w.grad((x: number) => w.whileLoop((c: number) => w.less(c, 100), (c: number) => w.mul(c, x) as number, 1, { maxIter: 3 }))(2), w.IterationLimitError, ["whileLoop", "maxIter = 3"]);
     assertThrowsWith(() => w.grad((x: NDArray) => w.sum(w.whileLoop((c: V) => w.less(w.sum(c), 5), (c: V) => w.add(c, w.ones([2, 2])), x)))(w.zeros([2])), w.ShapeError, ["whileLoop", "step 0", "[2,2]", "[2]"]);
+    assertThrowsWith(() => w.whileLoop((c: number) => w.less(c, 5), (c: number) => w.add(c, 1) as number, 0, { checkpoints: 4 }), w.ArgumentError, ["whileLoop", "checkpoints", "not supported", "scan"]);
   });
 });
 
@@ -132,5 +133,41 @@ describe("compiled loops are JavaScript loops over the body's code", () => {
     assert.equal(cv.stats.traces, 1);
     assert.ok(cg.stats.traces >= 4);
     assert.ok(!cv.lastCompiled!.source.includes("MISS; // guard"), "a while loop's values need no guard");
+  });
+});
+
+describe("checkpointed scans: the plain gradient bit for bit, a few carries stored", () => {
+  const xs = w.array(Array.from({ length: 40 }, (_, i) => Math.sin(i)));
+  const loss = (checkpoints?: w.CheckpointOption, reverse = false) => (x: NDArray, p: number): NDArray => {
+    const [c, ys] = w.scan((c: V, xt: number) => [w.add(c, w.mul(0.1, w.sin(w.mul(c, w.add(p, xt))))), w.sum(w.square(c))], x, xs, { checkpoints, reverse });
+    return w.add(w.sum(c as NDArray), w.sum(ys as NDArray)) as NDArray;
+  };
+  const x = w.array([0.3, 1, 2]);
+
+  test("every schedule, both directions, eager and compiled; Hessians too (they keep every carry)", () => {
+    for (const reverse of [false, true]) {
+      const plain = JSON.stringify(w.grad(loss(undefined, reverse), { argnums: [0, 1] })(x, 0.7));
+      for (const ck of [2, 3, 7, "binomial", "sqrt"] as const) {
+        assert.equal(JSON.stringify(w.grad(loss(ck, reverse), { argnums: [0, 1] })(x, 0.7)), plain, `checkpoints ${ck}`);
+        assert.equal(JSON.stringify(w.compile(w.grad(loss(ck, reverse), { argnums: [0, 1] }))(x, 0.7)), plain, `compiled, checkpoints ${ck}`);
+      }
+    }
+    assert.deepEqual(w.hessian((x: NDArray) => loss(3)(x, 0.7))(x), w.hessian((x: NDArray) => loss()(x, 0.7))(x));
+  });
+
+  test("gradMemory reports the tape: O(T) carries plain, O(k) with checkpoints, and the steps recomputed", () => {
+    const f = (ck?: w.CheckpointOption) => (x: NDArray): NDArray => w.sum(w.scan((c: V) => [w.add(c, w.mul(1e-2, w.sin(c))), null], x, null, { length: 200, checkpoints: ck })[0]) as NDArray;
+    const plain = w.gradMemory(f())(x), five = w.gradMemory(f(5))(x), bin = w.gradMemory(f("binomial"))(x);
+    assert.deepEqual(five.grad, plain.grad);
+    assert.deepEqual(bin.grad, plain.grad);
+    assert.deepEqual(plain.memory.loops, [{ op: "scan", carriesStored: 200, bytes: 200 * 3 * 8, recomputedSteps: 0, checkpointed: false }]);
+    const l5 = five.memory.loops[0]!;
+    assert.ok(l5.checkpointed && l5.carriesStored <= 6 && l5.bytes === l5.carriesStored * 24, JSON.stringify(l5));
+    assert.ok(l5.recomputedSteps > 200, "5 snapshots for 200 steps recompute each step more than once");
+    assert.ok(bin.memory.loops[0]!.recomputedSteps <= 200, "binomial: at most one extra forward sweep");
+    assert.ok(plain.memory.bytes > five.memory.bytes + 4000);
+    const native = w.gradMemory((x: NDArray) => { let c: V = x; for (let t = 0; t < 200; t++) c = w.add(c, w.mul(1e-2, w.sin(c))); return w.sum(c) as NDArray; })(x);
+    assert.equal(native.memory.lines, 1 + 3 * 200 + 1);
+    assert.deepEqual(native.grad, plain.grad);
   });
 });

@@ -138,3 +138,11 @@ export function emitWhile(line: Eqn, ctx: EmitContext, h: WhileHelpers): string[
   }
   return code;
 }
+
+/** A line with several outputs that calls its primitive's kernel: the outputs are the kernel's array of results. */
+export function emitKernelLine(line: Eqn, ctx: EmitContext): string[] {
+  const r = ctx.fresh();
+  const out = [`const ${r} = ${ctx.constant(line.prim.impl)}([${line.ins.map((a) => ctx.atom(a)).join(", ")}], ${ctx.constant(line.params)}, undefined);`];
+  for (let j = 0; j < line.nOut; j++) out.push(`const ${ctx.local(line.out + j)} = ${r}[${j}];`);
+  return out;
+}

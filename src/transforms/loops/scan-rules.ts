@@ -12,7 +12,7 @@
 // Operands whose derivative is structurally zero are left out of the derived loops.
 
 import { bind, type ProgramRules } from "../../core/primitive.js";
-import { concrete, runWith, ZERO, type MaybeZero, type Tensor, type Value, type Zero } from "../../core/tracer.js";
+import { concrete, runWith, Tracer, ZERO, type MaybeZero, type Tensor, type Value, type Zero } from "../../core/tracer.js";
 import { add } from "../../ops/api.js";
 import { asLeafOf, zerosLike } from "../args.js";
 import { dense } from "../chain.js";
@@ -20,6 +20,8 @@ import { ForwardInterpreter } from "../forward.js";
 import { Tape, type TapeNode } from "../reverse.js";
 import { LoopBody, LoopRetrace } from "./body.js";
 import { SCAN, type ScanParams } from "./scan-prim.js";
+import { REVERSE, type ReverseParams } from "./revolve-prim.js";
+import { checkpointPlan, firstSweep, type SweepStats } from "./revolve.js";
 import { sliceOf } from "./slices.js";
 
 /** Splits a list by consecutive counts. */
@@ -143,17 +145,25 @@ export class JvpBody {
 
 // ---------------------------------------------------------------- VJP
 
+/** A value the checkpointed sweep may take: concrete, or staged by compile (nothing differentiates it again). */
+function plain(v: Value | Zero): boolean {
+  return !(v instanceof Tracer) || v.kind === "compile";
+}
+
 function vjpRule(primals: readonly Value[], active: readonly boolean[], p: ScanParams) {
   const { nConsts: nc, nCarry: nk, nY: ny } = p;
   const nx = primals.length - nc - nk;
-  // The forward half saves the carry entering every step (unless the line already does).
-  const q: ScanParams = p.save === "all" ? p : { ...p, save: "all" };
+  // Checkpointing: the forward half keeps only the carries the schedule's first sweep needs.
+  const plan = p.checkpoints !== undefined && p.save === null && p.length > 1 && primals.every(plain) ? checkpointPlan(p.length, p.checkpoints) : null;
+  const q: ScanParams = plan !== null ? { ...p, save: firstSweep(p.length, plan) } : p.save === "all" ? p : { ...p, save: "all" };
   const r = bindScan(primals, q);
   const outs = r.slice(0, p.save === null ? nk + ny : r.length);
-  const saved = r.slice(nk + ny, nk + ny + nk);
+  const kept = r.slice(nk + ny, nk + ny + nk);
   const activeC = active.slice(0, nc).map((a, i) => a && differentiable(primals[i]!));
   const activeX = active.slice(nc + nk).map((a, i) => a && differentiable(primals[nc + nk + i]!));
   const bodies = new Map<string, LoopBody>();
+  const sweep: SweepStats = { forwardSteps: 0, adjointSteps: 0, peakSnapshots: 0 };
+  const stored = { ...storedOf(kept), recomputed: 0, checkpointed: plan !== null };
   const pullback = (cts: readonly (Value | Zero)[]): MaybeZero[] => {
     const [ck, cy, cs] = parts(cts, nk, ny, p.save === null ? 0 : nk);
     if (cts.every((c) => c === ZERO)) return primals.map(() => ZERO);
@@ -164,14 +174,24 @@ function vjpRule(primals: readonly Value[], active: readonly boolean[], p: ScanP
     const [cs0, init, xs] = parts(primals, nc, nk, nx);
     const carryCt = ck!.map((c, i) => (c === ZERO ? zerosLike(init![i]!) : c));
     const accCt = pick(cs0!, activeC).map(zerosLike);
-    const operands = [...cs0!, ...carryCt, ...accCt, ...saved, ...xs!, ...pick(cy!, nzY) as Value[], ...pick(cs!, nzS) as Value[]];
     const kc = accCt.length, kx = activeX.filter(Boolean).length;
-    const back: ScanParams = { body, length: p.length, reverse: !p.reverse, nConsts: nc, nCarry: nk + kc, nY: kx, save: null, checkpoints: undefined };
-    const res = bindScan(operands, back);
+    const cyNz = pick(cy!, nzY) as Value[];
+    let res: Value[];
+    if (plan !== null && cts.every(plain)) {
+      const rp: ReverseParams = { body: p.body, vjp: body, length: p.length, reverse: p.reverse, plan, nConsts: nc, nCarry: nk, nAcc: kc, nX: nx, nCtX: kx, stats: sweep };
+      res = bind(REVERSE, [...cs0!, ...carryCt, ...accCt, ...kept, ...xs!, ...cyNz], rp) as unknown as Value[];
+      stored.recomputed = sweep.forwardSteps;
+    } else {
+      // Every carry, for the plain reversed scan (recomputed here when the forward half kept a few).
+      const saved = plan === null ? kept : bindScan(primals, { ...p, save: "all" }).slice(nk + ny, nk + ny + nk);
+      if (plan !== null) stored.recomputed = p.length;
+      const back: ScanParams = { body, length: p.length, reverse: !p.reverse, nConsts: nc, nCarry: nk + kc, nY: kx, save: null, checkpoints: undefined };
+      res = bindScan([...cs0!, ...carryCt, ...accCt, ...saved, ...xs!, ...cyNz, ...pick(cs!, nzS) as Value[]], back);
+    }
     const [ct0, ctC, ctX] = parts(res, nk, kc, kx);
     return [...spread(ctC!, activeC), ...ct0!, ...spread(ctX!, activeX)];
   };
-  return { outs, pullback, stored: storedOf(saved) };
+  return { outs, pullback, stored };
 }
 
 export function storedOf(saved: readonly Value[]): { bytes: number; carries: number } {

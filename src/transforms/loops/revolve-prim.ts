@@ -1,0 +1,102 @@
+// The reverse sweep of a checkpointed scan as one line: from the few carries the forward half
+// kept (revolve.ts's firstSweep), it recomputes the others as the schedule says (binomial, or a
+// snapshot every √T steps) and runs the body's VJP step by step, from the last step to the first.
+// It evaluates the same lists on the same values in the same order as the plain reversed scan
+// (the carries it recomputes are bit for bit those the forward half computed), so its results
+// are bit for bit the plain gradient's.
+//
+//   operands  consts, the carry's cotangent, the consts' cotangents so far (zeros), the kept
+//             carries (stacked, one row per kept step), the scanned arrays, the per-step outputs'
+//             cotangents (stacked)
+//   outputs   the cotangent of the initial carry, the consts' cotangents, the slices' (stacked)
+//
+// Its own derivative is not defined: reverse mode checkpoints a scan only when nothing
+// differentiates the backward sweep again (scan-rules.ts keeps every carry otherwise).
+
+import type { Aval } from "../../array/aval.js";
+import { allocate, NDArray, sizeOf } from "../../array/ndarray.js";
+import { withPrimitiveShape, avalOf, type Primitive } from "../../core/primitive.js";
+import type { Tensor } from "../../core/tracer.js";
+import type { LoopBody } from "./body.js";
+import { emitKernelLine } from "./lower.js";
+import { reverseSweep, type CheckpointPlan, type SweepStats } from "./revolve.js";
+import { storageDType, writeRow } from "./scan-prim.js";
+import { sliceOf } from "./slices.js";
+
+export interface ReverseParams {
+  /** The scan's body (advances a carry one step). */
+  readonly body: LoopBody;
+  /** Its VJP (scan-rules.ts's vjpBody): (consts; carry ct, consts' cts; carry, slices, y cts) → (carry ct, consts' cts; slices' cts). */
+  readonly vjp: LoopBody;
+  readonly length: number;
+  readonly reverse: boolean;
+  readonly plan: CheckpointPlan;
+  readonly nConsts: number;
+  readonly nCarry: number;
+  /** Consts' cotangents carried (the active consts). */
+  readonly nAcc: number;
+  readonly nX: number;
+  /** Slices' cotangents produced (the active scanned operands). */
+  readonly nCtX: number;
+  /** What the last sweep did: steps recomputed, adjoint steps, most carries held at once. */
+  readonly stats: SweepStats;
+}
+
+function runReverse(args: readonly Tensor[], p: ReverseParams): Tensor[] {
+  const { nConsts: nc, nCarry: nk, nAcc: kc, nX: nx, length: T } = p;
+  let i = 0;
+  const take = (n: number): Tensor[] => args.slice(i, (i += n));
+  const consts = take(nc), ctK = take(nk), acc = take(kc), snaps = take(nk) as NDArray[], xs = take(nx) as NDArray[], cy = args.slice(i) as NDArray[];
+  const stepOf = (k: number): number => (p.reverse ? T - 1 - k : k);
+  const slices = (arrays: readonly NDArray[], t: number): Tensor[] => arrays.map((x) => sliceOf(x, t));
+  const rows = snaps.length === 0 ? 0 : snaps[0]!.shape[0]!;
+  const first = Array.from({ length: rows }, (_, r) => slices(snaps, r));
+  const ctX: Tensor[][] = new Array(T);
+  const stats: SweepStats = { forwardSteps: 0, adjointSteps: 0, peakSnapshots: 0 };
+  const g = reverseSweep<Tensor[], Tensor[]>(T, p.plan, first, [...ctK, ...acc], {
+    advance: (state, from, to) => {
+      let c = state;
+      for (let k = from; k < to; k++) {
+        p.body.step = k;
+        c = (p.body.run([...consts, ...c, ...slices(xs, stepOf(k))]) as Tensor[]).slice(0, nk);
+      }
+      return c;
+    },
+    adjoint: (state, k, gk) => {
+      const t = stepOf(k);
+      p.vjp.step = k;
+      const outs = p.vjp.run([...consts, ...gk, ...state, ...slices(xs, t), ...slices(cy, t)]) as Tensor[];
+      ctX[t] = outs.slice(nk + kc);
+      return outs.slice(0, nk + kc);
+    },
+  }, stats);
+  Object.assign(p.stats, stats);
+  return [...g, ...Array.from({ length: p.nCtX }, (_, j) => stackRows(ctX, j, T, xs))];
+}
+
+/** Row j of each step's slice cotangents, stacked along the leading axis (as the scanned array). */
+function stackRows(rows: readonly Tensor[][], j: number, T: number, xs: readonly NDArray[]): NDArray {
+  const a: Aval = avalOf(rows[0]![j]!);
+  const data = allocate(storageDType(a), T * sizeOf(a.shape));
+  for (let t = 0; t < T; t++) writeRow(data, t, a, rows[t]![j]!);
+  void xs;
+  return new NDArray(data, [T, ...a.shape]);
+}
+
+const ANY: Aval = Object.freeze({ shape: [], dtype: "number", js: true });
+
+export const REVERSE: Primitive<ReverseParams> = withPrimitiveShape<ReverseParams>({
+  name: "scanReverse",
+  broadcasts: false,
+  infer: () => ANY,
+  impl: (args, p) => runReverse(args, p) as unknown as Tensor,
+  rule: { kind: "none", why: "the reverse sweep of a checkpointed scan is not differentiated again (a scan under higher-order reverse mode keeps its carries instead)" },
+  display: { primal: (args, p) => `scanReverse(${args.join(", ")}; ${p.length} steps, ${p.plan.kind === "revolve" ? `${p.plan.slots} snapshots` : `a snapshot every ${p.plan.segment} steps`})` },
+  // Compiled code calls the sweep (the bodies' lists evaluated per step).
+  lower: { emit: emitKernelLine },
+  bodies: (p) => [
+    ...p.body.variants.map((list, i) => ({ label: p.body.variants.length === 1 ? "recompute" : `recompute, branch ${i + 1}`, list })),
+    ...p.vjp.variants.map((list, i) => ({ label: p.vjp.variants.length === 1 ? "adjoint" : `adjoint, branch ${i + 1}`, list })),
+  ],
+  outputs: () => [],
+});
