@@ -23,6 +23,7 @@ export interface LoopMemory {
   readonly checkpointed: boolean;
 }
 
+/** What a gradient's tape kept for its backward sweep (gradMemory's `memory`). */
 export interface MemoryReport {
   /** Lines recorded on the tape (a loop is one line, or one per output). */
   readonly lines: number;
