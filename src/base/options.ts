@@ -25,13 +25,16 @@ function distance(a: string, b: string): number {
 
 /**
  * `opts` checked: undefined is {}; anything but a plain object, or a key not in `keys`, is an
- * ArgumentError naming the keys there are (and the nearest one).
+ * ArgumentError naming the keys there are (and the nearest one). Without `keys` only the shape
+ * is checked (for the few ops whose options are not listed yet).
  */
-export function checkOptions<T extends object>(op: string, opts: T | undefined, keys: readonly string[]): T {
+export function checkOptions<T extends object>(op: string, opts: T | undefined, keys?: readonly string[]): T {
   if (opts === undefined) return {} as T;
   if (typeof opts !== "object" || opts === null || Array.isArray(opts) || ArrayBuffer.isView(opts)) {
-    throw new ArgumentError(op, `options must be an object such as { ${keys[0] ?? "…"}: … }, got ${describe(opts)}${keys.length > 0 ? `; the options are ${keys.join(", ")}` : ""}`);
+    const known = keys !== undefined && keys.length > 0 ? `; the options are ${keys.join(", ")}` : "";
+    throw new ArgumentError(op, `options must be an object (or left out), got ${describe(opts)}${known}`);
   }
+  if (keys === undefined) return opts;
   for (const k of Object.keys(opts)) {
     if (keys.includes(k)) continue;
     const near = keys.filter((c) => distance(k, c) <= Math.max(1, Math.floor(c.length / 3))).sort((a, b) => distance(k, a) - distance(k, b));

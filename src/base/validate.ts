@@ -12,19 +12,6 @@ export const MAX_ELEMENTS = 2 ** 32 - 1;
 /** A pytree (or nested array) deeper than this is refused before anything recurses over it. */
 export const MAX_DEPTH = 1000;
 
-/**
- * Options: undefined means none; anything else must be a plain object (null too is refused,
- * as the transforms refuse it), whose keys, when `known` is given, must be among `known`.
- */
-export function optionsArg<T extends object>(op: string, opts: T | undefined, known?: readonly string[]): T {
-  if (opts === undefined) return {} as T;
-  if (typeof opts !== "object" || opts === null || Array.isArray(opts)) throw new ArgumentError(op, `options must be an object (or left out), got ${describe(opts)}`);
-  if (known !== undefined) {
-    for (const k of Object.keys(opts)) if (!known.includes(k)) throw new ArgumentError(op, `unknown option ${JSON.stringify(k)}; the options are ${known.join(", ")}`);
-  }
-  return opts;
-}
-
 /** A function argument. */
 export function fnArg<F>(op: string, f: F, what = "the function"): F {
   if (typeof f !== "function") throw new ArgumentError(op, `${what} must be a function, got ${describe(f)}`);

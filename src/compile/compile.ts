@@ -30,7 +30,6 @@ import { flatten } from "../core/pytree.js";
 import { concrete, Tracer, type Tensor } from "../core/tracer.js";
 import { keyOf, staticObjects, VariantCache, type CacheStats, type TraceReason } from "./cache.js";
 import { buildVariant, replay, type CompiledVariant } from "./variant.js";
-import { optionsArg } from "../base/validate.js";
 
 export type { CompiledVariant, CompileStats } from "./variant.js";
 export type { CacheStats } from "./cache.js";
@@ -113,7 +112,7 @@ const COMPILE_KEYS = optionKeys<CompileOptions>({
  */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export function compile<F extends (...args: any[]) => any>(f: F, opts: CompileOptions = {}): Compiled<F> {
-  opts = optionsArg("compile", opts);
+  opts = checkOptions("compile", opts);
   if (typeof f !== "function") {
     throw new ArgumentError("compile", `expected the function to compile, got ${f === null ? "null" : typeof f}; pass e.g. compile(grad(f))`);
   }

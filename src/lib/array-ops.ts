@@ -15,7 +15,7 @@ import {
   square, stopGradient, sub, sum, take, tanh, transpose, where, dtypeOfValue, type Operand, type R1, type R2,
 } from "../ops/api.js";
 import { argsort, erfc, onAxis, takeAlongAxis } from "../ops/extra.js";
-import { checkSize, optionsArg } from "../base/validate.js";
+import { checkSize } from "../base/validate.js";
 
 type Axes = number | readonly number[];
 
@@ -114,7 +114,7 @@ export function variance(x: Value, axis?: Axes, opts: VarOptions = {}): Value {
 export function std(x: Operand, axis?: Axes, opts?: VarOptions): NDArray;
 export function std(x: Value, axis?: Axes, opts?: VarOptions): Value;
 export function std(x: Value, axis?: Axes, opts: VarOptions = {}): Value {
-  opts = optionsArg("std", opts);
+  opts = checkOptions("std", opts);
   const v = variance(x, axis, opts);
   const pos = greater(v, 0);
   return where(pos, sqrt(where(pos, v, 1)), 0);

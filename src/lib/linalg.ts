@@ -28,7 +28,7 @@ import { abs, broadcastTo, concat, greater, matmul, max, min, pow, reshape, slic
 import { diagonal as diagonalOf, invOf, mT, trace as traceOf, tril as trilOf, triu as triuOf, unpack } from "../ops/linalg-ops.js";
 import { P } from "../ops/prims.js";
 import { norm as vectorNorm } from "./functions.js";
-import { intArg, optionsArg } from "../base/validate.js";
+import { intArg } from "../base/validate.js";
 
 function matrixArg(op: string, a: unknown, i = 0): Shape {
   const s = operandShape(op, a, i);

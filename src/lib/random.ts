@@ -30,7 +30,7 @@ import { seedKey } from "../array/threefry.js";
 import { ArgumentError, DTypeError } from "../base/errors.js";
 import { showValue } from "../base/format.js";
 import { bind, operandShape } from "../core/primitive.js";
-import { optionsArg, shapeParam } from "../base/validate.js";
+import { shapeParam } from "../base/validate.js";
 import { shapeOf, type Value } from "../core/tracer.js";
 import { add, broadcastTo, dtypeOfValue, less, log, maximum, mul, neg, reshape, slice, sub, take, type Operand } from "../ops/api.js";
 import { argmax } from "../ops/extra.js";
@@ -144,7 +144,7 @@ export function randint(k: Value, shape: number | Shape, minval: number, maxval:
 export function permutation(k: Value, x: number): NDArray;
 export function permutation(k: Value, x: Operand | Value, opts?: { axis?: number }): NDArray;
 export function permutation(k: Value, x: Value, opts: { axis?: number } = {}): Value {
-  opts = optionsArg("random.permutation", opts);
+  opts = checkOptions("random.permutation", opts);
   if (typeof x === "number") {
     if (!Number.isInteger(x) || x < 0) throw new ArgumentError("random.permutation", `n ${showValue(x)} must be a non-negative integer (or pass an array to shuffle)`);
     return bind(P.randomPermutation, [k], { n: x });

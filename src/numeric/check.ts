@@ -20,7 +20,7 @@
 
 import { ArgumentError, WengertError } from "../base/errors.js";
 import { checkOptions, optionKeys } from "../base/options.js";
-import { fnArg, optionsArg } from "../base/validate.js";
+import { fnArg } from "../base/validate.js";
 import { fmtNumber, markdownTable, textTable, varName } from "../base/text.js";
 import { reverseTrace } from "../trace/tables.js";
 import { grad } from "../transforms/grad.js";
@@ -125,7 +125,7 @@ export class GradCheck {
  * float32's precision); f returns a number or a size-1 array such as sum(x).
  */
 export function checkGrad<X>(f: (x: X) => number | NDArray, x: X, opts: CheckGradOptions = {}): GradCheck {
-  opts = optionsArg("checkGrad", opts);
+  opts = checkOptions("checkGrad", opts);
   if (typeof f !== "function") throw new ArgumentError("checkGrad", `expected the function to check, got ${f === null ? "null" : typeof f}`);
   opts = checkOptions("checkGrad", opts, optionKeys<CheckGradOptions>({ names: true, h: true, noiseUlps: true, gradient: true }));
   const c = coordsOf("checkGrad", x);

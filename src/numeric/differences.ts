@@ -26,7 +26,6 @@ import { coordsOf, scalarValue } from "./coords.js";
 import { NOISE_ULPS } from "./noise.js";
 import { extrapolate, type RichardsonOptions } from "./richardson.js";
 import { onScales } from "./scales.js";
-import { optionsArg } from "../base/validate.js";
 
 export type { RichardsonOptions } from "./richardson.js";
 
@@ -196,7 +195,7 @@ export function quotientWithError(g: (t: number) => readonly number[], t: number
  * for 20–40 evaluations.
  */
 export function richardson(f: (x: number) => number, x: number, opts: RichardsonOptions = {}): Estimate<number> {
-  opts = optionsArg("richardson", opts);
+  opts = checkOptions("richardson", opts);
   checkFunction("richardson", f);
   opts = checkOptions("richardson", opts, RICHARDSON_KEYS);
   checkFinite("richardson", "x", x);
@@ -208,7 +207,7 @@ const scalar = scalarValue;
 
 /** f'(x) by differences. */
 export function numericDerivative(f: (x: number) => number, x: number, opts: DifferenceOptions = {}): Estimate<number> {
-  opts = optionsArg("numericDerivative", opts);
+  opts = checkOptions("numericDerivative", opts);
   checkFunction("numericDerivative", f);
   opts = checkOptions("numericDerivative", opts, DIFFERENCE_KEYS);
   checkFinite("numericDerivative", "x", x);
@@ -302,7 +301,7 @@ export function numericGradient<X>(f: (x: X) => number | NDArray, x: X, opts: Di
  * scalar f, an array for a vector f.
  */
 export function numericJvp<Y extends number | number[]>(f: (x: number[]) => Y, x: readonly number[], v: readonly number[], opts: DifferenceOptions = {}): Estimate<Y> {
-  opts = optionsArg("numericJvp", opts);
+  opts = checkOptions("numericJvp", opts);
   checkFunction("numericJvp", f);
   opts = checkOptions("numericJvp", opts, DIFFERENCE_KEYS);
   checkVector("numericJvp", "x", x);
@@ -342,7 +341,7 @@ export function numericJvp<Y extends number | number[]>(f: (x: number[]) => Y, x
 
 /** The Jacobian by differences: rows are outputs, columns inputs (a scalar f gives one row). */
 export function numericJacobian(f: (x: number[]) => number | number[], x: readonly number[], opts: DifferenceOptions = {}): Estimate<number[][]> {
-  opts = optionsArg("numericJacobian", opts);
+  opts = checkOptions("numericJacobian", opts);
   checkFunction("numericJacobian", f);
   opts = checkOptions("numericJacobian", opts, DIFFERENCE_KEYS);
   checkVector("numericJacobian", "x", x);

@@ -8,7 +8,7 @@ import { NDArray, shapeStr, type Shape } from "../array/ndarray.js";
 import { erfcScalar, erfScalar } from "../array/special.js";
 import { ArgumentError, ShapeError } from "../base/errors.js";
 import { showValue } from "../base/format.js";
-import { optionsArg, shapeParam } from "../base/validate.js";
+import { shapeParam } from "../base/validate.js";
 import { bind, bind2, checkOperand, operandShape } from "../core/primitive.js";
 import { shapeOf, Tracer, type Value } from "../core/tracer.js";
 import { reshape, type Operand, type R1 } from "./api.js";

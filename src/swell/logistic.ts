@@ -20,7 +20,8 @@ import { fmtNumber, markdownTable, textTable } from "../base/text.js";
 import { trace } from "../trace/record.js";
 import { grad } from "../transforms/grad.js";
 import { jvp } from "../transforms/jvp.js";
-import { intArg, optionsArg } from "../base/validate.js";
+import { checkOptions } from "../base/options.js";
+import { intArg } from "../base/validate.js";
 import { describe } from "../base/format.js";
 import { bitLength } from "../symbolic/rational.js";
 import { isVariableName } from "../symbolic/diff.js";
@@ -234,7 +235,7 @@ function estimate(value: number | null, exact: number): SwellEstimate {
 
 /** Table 1's rows for n = 1 … opts.n. */
 export function swellTable(opts: SwellOptions = {}): SwellTable {
-  opts = optionsArg("swellTable", opts, ["n", "x", "maxChars"]);
+  opts = checkOptions("swellTable", opts, ["n", "x", "maxChars"]);
   const N = opts.n ?? 12;
   checkN("swell", N, MAX_N);
   const x = opts.x ?? 0.3;

@@ -3,9 +3,9 @@
 // computed once. The DAG is what an evaluator with sharing computes; its size is what the
 // tree's size becomes after CSE.
 
+import { checkOptions } from "../base/options.js";
 import { variables, type Expr } from "../expr/index.js";
 import { RAW, variable } from "./build.js";
-import { optionsArg } from "../base/validate.js";
 import { overExpr } from "../expr/ast.js";
 
 /** Structural ids: equal subtrees get equal ids. Linear in the number of distinct objects. */
@@ -63,7 +63,7 @@ export interface CseOptions {
 
 /** Binds every operation that occurs more than once (counting occurrences in the DAG) to a temporary. */
 export function cse(e: Expr, opts: CseOptions = {}): CseResult {
-  opts = optionsArg("cse", opts);
+  opts = checkOptions("cse", opts);
   return overExpr("cse", e, (x) => cseImpl(x, opts));
 }
 

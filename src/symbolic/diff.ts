@@ -17,7 +17,8 @@ import { FUNCTIONS, functionPrimitive, isFunctionName, NO_SPAN, variables, type 
 import { constValue, LIGHT, RAW, type Builder } from "./build.js";
 import { exprArg } from "../expr/ast.js";
 import { showValue } from "../base/format.js";
-import { guardStack, optionsArg } from "../base/validate.js";
+import { checkOptions } from "../base/options.js";
+import { guardStack } from "../base/validate.js";
 
 /** Options of `differentiate`: whether to simplify the result. */
 export interface DiffOptions {
@@ -33,7 +34,7 @@ export function isVariableName(name: unknown): name is string {
 /** d(expr)/d(wrt), as a tree that src/expr's print writes and parse reads back. */
 export function differentiate(expr: Expr, wrt: string, opts: DiffOptions = {}): Expr {
   exprArg("differentiate", expr);
-  opts = optionsArg("differentiate", opts);
+  opts = checkOptions("differentiate", opts);
   if (!isVariableName(wrt)) {
     throw new ArgumentError("differentiate", `expected a variable name to differentiate with respect to, got ${showValue(wrt)}`);
   }

@@ -6,11 +6,11 @@
 // exact BigInt rationals, so expansion never rounds: turning the result back into a tree
 // rounds each coefficient to float64 once (and refuses where one overflows).
 
+import { checkOptions } from "../base/options.js";
 import { ArgumentError } from "../base/errors.js";
 import { print, type Expr } from "../expr/index.js";
 import { num, RAW, variable } from "./build.js";
 import { bitLength, gcd, Rational } from "./rational.js";
-import { optionsArg } from "../base/validate.js";
 import { overExpr } from "../expr/ast.js";
 
 /** A product of factors, sorted by name, each with a non-zero integer exponent. */
@@ -444,7 +444,7 @@ export interface ExpandOptions {
  * variables. Shared subtrees (the same object reached twice) are expanded once.
  */
 export function expand(e: Expr, opts: ExpandOptions = {}): Polynomial | undefined {
-  opts = optionsArg("expandPolynomial", opts);
+  opts = checkOptions("expandPolynomial", opts);
   return overExpr("expandPolynomial", e, (x) => expandImpl(x, opts));
 }
 

@@ -15,12 +15,12 @@
 // evaluates to 8 digits, where its full expansion (polynomial.ts, exactly) would not fit
 // float64 at all. `{ expand: false }` never distributes a product over a sum.
 
+import { checkOptions } from "../base/options.js";
 import { ArgumentError } from "../base/errors.js";
 import { FUNCTIONS, functionPrimitive, print, variables, type Expr, type FunctionName } from "../expr/index.js";
 import { RAW, variable } from "./build.js";
 import { expand, Polynomial, powerBits } from "./polynomial.js";
 import { Rational } from "./rational.js";
-import { optionsArg } from "../base/validate.js";
 import { overExpr } from "../expr/ast.js";
 
 /** Options of `simplify`: which rewrites to apply. */
@@ -44,7 +44,7 @@ const MAX_BITS = 53;
 
 /** Algebraic simplification of an expression (constant folding, identities, like terms). */
 export function simplify(e: Expr, opts: SimplifyOptions = {}): Expr {
-  opts = optionsArg("simplify", opts);
+  opts = checkOptions("simplify", opts);
   return overExpr("simplify", e, (x) => new Simplifier(x, opts).run());
 }
 

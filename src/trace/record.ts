@@ -10,7 +10,8 @@ import { concrete, runWith, type Value } from "../core/tracer.js";
 import { Tape } from "../transforms/reverse.js";
 import { outputTree } from "../transforms/args.js";
 import { describe } from "../base/format.js";
-import { fnArg, optionsArg } from "../base/validate.js";
+import { checkOptions } from "../base/options.js";
+import { fnArg } from "../base/validate.js";
 
 /** Options of `trace`: the input names. */
 export interface TraceOptions {
@@ -58,7 +59,7 @@ export function tapeList(tape: Tape, nInputs: number, names: readonly string[], 
 export function recordTrace(op: string, f: (...args: never[]) => unknown, args: readonly unknown[], opts: TraceOptions = {}): Recording {
   fnArg(op, f);
   if (!Array.isArray(args)) throw new ArgumentError(op, `the arguments must be an array, one entry per argument of f (e.g. [2, 5]), got ${describe(args)}`);
-  opts = optionsArg(op, opts);
+  opts = checkOptions(op, opts);
   const tape = new Tape();
   const callArgs = args.map((a, k) => {
     const { def, leaves } = flatten(a);

@@ -13,7 +13,6 @@ import { ADAM_KEYS, addDecayedWeights, RMS_KEYS, RSS_KEYS, scaleByAdam, scaleByR
 const pick = <T extends object>(opts: object, keys: readonly string[]): T =>
   Object.fromEntries(Object.entries(opts).filter(([k]) => keys.includes(k))) as T;
 import { chain, scaleByLearningRate, type GradientTransformation, type LearningRate } from "./transform.js";
-import { optionsArg } from "../../base/validate.js";
 
 /** Options of sgd. */
 export interface SgdOptions {

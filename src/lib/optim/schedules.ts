@@ -3,13 +3,13 @@
 // schedule is built from minimum/maximum of the count rather than comparisons, so a compiled
 // step never guards on the count and never retraces as it grows.
 
+import { checkOptions } from "../../base/options.js";
 import { ArgumentError } from "../../base/errors.js";
 import { showValue } from "../../base/format.js";
 import type { Value } from "../../core/tracer.js";
 import { add, cos, div, maximum, minimum, mul, pow, sub } from "../../ops/api.js";
 import { floor } from "../../ops/rounding.js";
 import type { Schedule } from "./transform.js";
-import { optionsArg } from "../../base/validate.js";
 
 function positive(op: string, what: string, v: number): void {
   if (!(typeof v === "number" && v > 0 && Number.isFinite(v))) throw new ArgumentError(op, `${what} ${showValue(v)} must be a positive finite number`);
@@ -48,7 +48,7 @@ export interface ExponentialDecayOptions {
 
 /** initValue · decayRate^((count − transitionBegin) / transitionSteps), as optax.exponential_decay. */
 export function exponentialDecay(initValue: number, transitionSteps: number, decayRate: number, opts: ExponentialDecayOptions = {}): Schedule {
-  opts = optionsArg("exponentialDecay", opts);
+  opts = checkOptions("exponentialDecay", opts);
   finite("exponentialDecay", "initValue", initValue);
   positive("exponentialDecay", "transitionSteps", transitionSteps);
   positive("exponentialDecay", "decayRate", decayRate);
@@ -91,7 +91,7 @@ export function warmupCosineDecay(initValue: number, peakValue: number, warmupSt
 
 /** Linear warmup from `initValue` to `peakValue` over `warmupSteps`, then exponential decay from the peak. */
 export function warmupExponentialDecay(initValue: number, peakValue: number, warmupSteps: number, transitionSteps: number, decayRate: number, opts: ExponentialDecayOptions = {}): Schedule {
-  opts = optionsArg("warmupExponentialDecay", opts);
+  opts = checkOptions("warmupExponentialDecay", opts);
   positive("warmupExponentialDecay", "warmupSteps", warmupSteps);
   const warm = linearSchedule(initValue, peakValue, warmupSteps);
   const decay = exponentialDecay(peakValue, transitionSteps, decayRate, opts);

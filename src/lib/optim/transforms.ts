@@ -9,7 +9,6 @@ import type { Value } from "../../core/tracer.js";
 import { add, div, maximum, mul, pow, sqrt, square, sub } from "../../ops/api.js";
 import { dot, fullLike, map, paths, structure, zerosLike } from "../tree.js";
 import type { GradientTransformation } from "./transform.js";
-import { optionsArg } from "../../base/validate.js";
 
 function inUnit(op: string, what: string, v: number): void {
   if (!(typeof v === "number" && v >= 0 && v < 1)) throw new ArgumentError(op, `${what} ${showValue(v)} must be a number in [0, 1)`);
