@@ -11,7 +11,7 @@ import { fileURLToPath } from "node:url";
 const SRC = path.join(path.dirname(fileURLToPath(import.meta.url)), "..", "src");
 
 /** Lowest first; src/index.ts (the package entry) sits above them all. */
-const LAYERS = ["base", "array", "core", "ops", "transforms", "compile", "lib", "source", "plugin", "plot", "trace", "numeric", "expr", "symbolic", "swell", "cli"];
+const LAYERS = ["base", "array", "core", "ops", "transforms", "compile", "sparse", "lib", "source", "plugin", "plot", "trace", "numeric", "expr", "symbolic", "swell", "cli"];
 
 function files(dir: string): string[] {
   return readdirSync(dir).flatMap((f) => {

@@ -8,7 +8,7 @@ import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import * as w from "../src/index.js";
 import { NDArray, SparsityPattern, type Value } from "../src/index.js";
-import { colorColumns, colorRows, isStarColoring, starColoring } from "../src/transforms/sparse/coloring.js";
+import { colorColumns, colorRows, isStarColoring, starColoring } from "../src/sparse/coloring.js";
 import { assertThrowsWith, property, randArray, type Rng } from "./helpers/check.js";
 
 type VF = (x: NDArray) => Value;

@@ -11,12 +11,12 @@
 //                scatterAdd): the transposed gather, run on output codes, says where;
 //   rule         the rest, written out (matmul, cumsum, where's selection, linear algebra).
 
-import { NDArray, sizeOf, type Shape } from "../../array/ndarray.js";
-import { evalConcrete, type Primitive } from "../../core/primitive.js";
-import type { Tensor } from "../../core/tracer.js";
-import type { MatmulParams, P, PrimName } from "../../ops/prims.js";
-import { P as PRIMS } from "../../ops/prims.js";
-import { reducedShape } from "../../ops/builders.js";
+import { NDArray, sizeOf, type Shape } from "../array/ndarray.js";
+import { evalConcrete, type Primitive } from "../core/primitive.js";
+import type { Tensor } from "../core/tracer.js";
+import type { MatmulParams, P, PrimName } from "../ops/prims.js";
+import { P as PRIMS } from "../ops/prims.js";
+import { reducedShape } from "../ops/builders.js";
 import { IndexSets, SetBuilder, Stamps } from "./index-sets.js";
 
 /** What a rule knows of an argument: its concrete value, its index sets (null: a constant), and whether it varies with the inputs at all. */

@@ -1,8 +1,8 @@
 // The result of sparseJacobian and sparseHessian: the values on a sparsity pattern (CSR),
 // with the coloring that compressed them.
 
-import { NDArray, zeros, type DType } from "../../array/ndarray.js";
-import { ShapeError } from "../../base/errors.js";
+import { NDArray, zeros, type DType } from "../array/ndarray.js";
+import { ShapeError } from "../base/errors.js";
 import type { Coloring } from "./coloring.js";
 import { findIn, type SparsityPattern } from "./detect.js";
 

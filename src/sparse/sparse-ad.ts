@@ -9,17 +9,17 @@
 // not seen before (x took a new branch) detects the pattern again at x: an equal pattern is
 // reused, a new one gets its own coloring and seeds.
 
-import { NDArray, shapeStr, sizeOf, zeros, type Shape } from "../../array/ndarray.js";
-import { ArgumentError, ShapeError } from "../../base/errors.js";
-import { checkOptions } from "../../base/options.js";
-import { compile, type Compiled } from "../../compile/compile.js";
-import type { CompiledVariant } from "../../compile/variant.js";
-import { concrete, type Tensor, type Value } from "../../core/tracer.js";
-import * as o from "../../ops/api.js";
-import { checkTransform } from "../args.js";
-import { hvp } from "../jacobian.js";
-import { jvp } from "../jvp.js";
-import { vjp } from "../grad.js";
+import { NDArray, shapeStr, sizeOf, zeros, type Shape } from "../array/ndarray.js";
+import { ArgumentError, ShapeError } from "../base/errors.js";
+import { checkOptions } from "../base/options.js";
+import { compile, type Compiled } from "../compile/compile.js";
+import type { CompiledVariant } from "../compile/variant.js";
+import { concrete, type Tensor, type Value } from "../core/tracer.js";
+import * as o from "../ops/api.js";
+import { checkTransform } from "../transforms/args.js";
+import { hvp } from "../transforms/jacobian.js";
+import { jvp } from "../transforms/jvp.js";
+import { vjp } from "../transforms/grad.js";
 import { colorColumns, colorRows, starColoring, starRecovery, type Coloring } from "./coloring.js";
 import { detectJacobian, hessianSparsity, pointOf, SparsityPattern } from "./detect.js";
 import { SparseMatrix, type SparseMode } from "./sparse-matrix.js";

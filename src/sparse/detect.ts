@@ -7,15 +7,15 @@
 // The Hessian's pattern is the Jacobian pattern of the gradient (the tape's rules traced the
 // same way), made symmetric.
 
-import { NDArray, sizeOf, zeros, type Shape } from "../../array/ndarray.js";
-import { ArgumentError, MissingRuleError } from "../../base/errors.js";
-import { bind, evalConcrete, type Primitive } from "../../core/primitive.js";
-import { concrete, newLevel, runWith, Tracer, type Interpreter, type Tensor, type Value } from "../../core/tracer.js";
-import { P } from "../../ops/prims.js";
-import { checkTransform, outputTree } from "../args.js";
-import { grad } from "../grad.js";
-import { SCAN, type ScanParams } from "../loops/scan-prim.js";
-import { unrollScanLine } from "../loops/unroll.js";
+import { NDArray, sizeOf, zeros, type Shape } from "../array/ndarray.js";
+import { ArgumentError, MissingRuleError } from "../base/errors.js";
+import { bind, evalConcrete, type Primitive } from "../core/primitive.js";
+import { concrete, newLevel, runWith, Tracer, type Interpreter, type Tensor, type Value } from "../core/tracer.js";
+import { P } from "../ops/prims.js";
+import { checkTransform, outputTree } from "../transforms/args.js";
+import { grad } from "../transforms/grad.js";
+import { SCAN, type ScanParams } from "../transforms/loops/scan-prim.js";
+import { unrollScanLine } from "../transforms/loops/unroll.js";
 import { gatherSets, IndexSets, scatterSets, SetBuilder, Stamps, unionSets } from "./index-sets.js";
 import { allOf, broadcastMap, codes, shapeOfTensor, sizeOfTensor, SPARSITY, type ArgInfo, type SparsityRule } from "./rules.js";
 
@@ -45,7 +45,7 @@ export class SparsityInterpreter implements Interpreter {
   process(prim: Primitive<unknown>, args: readonly Value[], params: unknown): Value {
     if (prim === SCAN) return unrollScanLine(args, params as ScanParams) as unknown as Value;
     const rule = PRIMS[prim.name] === prim ? TABLE[prim.name] : undefined;
-    if (rule === undefined) throw new MissingRuleError(prim.name, "sparsity detection has no rule for this primitive (src/transforms/sparse/rules.ts)");
+    if (rule === undefined) throw new MissingRuleError(prim.name, "sparsity detection has no rule for this primitive (src/sparse/rules.ts)");
     const infos = args.map((a) => this.info(a));
     const primals = args.map((a) => (a instanceof SparsityTracer && a.interp === this ? a.primal : a));
     const out = bind(prim, primals, params);
