@@ -10,7 +10,7 @@
 import { writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { transformSync } from "esbuild";
-import { P } from "../src/ops/prims.js";
+import { PRIM_TABLE } from "../src/ops/prims.js";
 
 export const GENERATED_PATH = fileURLToPath(new URL("../src/array/loops.generated.ts", import.meta.url));
 
@@ -19,7 +19,7 @@ interface Elementwise { readonly name: string; readonly arity: 1 | 2; readonly s
 /** The elementwise primitives of the table, in table order, with their scalar functions' source. */
 export function elementwise(): Elementwise[] {
   const out: Elementwise[] = [];
-  for (const prim of Object.values(P)) {
+  for (const prim of Object.values(PRIM_TABLE)) {
     const f = (prim as { scalar?: (...a: number[]) => unknown }).scalar;
     if (f === undefined) continue;
     const source = f.toString();

@@ -10,7 +10,7 @@ import { runCompare } from "../src/cli/compare-command.js";
 import type { Primitive } from "../src/core/primitive.js";
 import { compileExpr, FUNCTIONS, functionPrimitive, parse, print } from "../src/expr/index.js";
 import { DISPLAY, TRACED } from "../src/ops/partials.js";
-import { P } from "../src/ops/prims.js";
+import { PRIM_TABLE } from "../src/ops/prims.js";
 import { differentiate } from "../src/symbolic/diff.js";
 import { simplify } from "../src/symbolic/simplify.js";
 
@@ -97,16 +97,16 @@ describe("one derivative source: AD, symbolic and the tables agree", () => {
 
 describe("the expression language and the trace tables come from the table", () => {
   test("every function name is an elementary entry of the primitive table, with the arity of its partials", () => {
-    const table = Object.values(P) as Primitive<unknown>[];
+    const table = Object.values(PRIM_TABLE) as Primitive<unknown>[];
     const declared = table.flatMap((p) => (p.elementary?.names ?? []).map((n) => [n, p.elementary!.partials.length] as const));
     assert.deepEqual(Object.fromEntries(declared), { ...FUNCTIONS });
     for (const name of Object.keys(FUNCTIONS)) assert.ok(table.includes(functionPrimitive(name)));
-    assert.equal(functionPrimitive("ln"), P.log);
-    assert.equal(functionPrimitive("max"), P.maximum);
+    assert.equal(functionPrimitive("ln"), PRIM_TABLE.log);
+    assert.equal(functionPrimitive("max"), PRIM_TABLE.maximum);
   });
 
   test("an elementary entry's rule and display partials are its one statement, read on traced values and on strings", () => {
-    for (const prim of Object.values(P) as Primitive<unknown>[]) {
+    for (const prim of Object.values(PRIM_TABLE) as Primitive<unknown>[]) {
       const el = prim.elementary;
       if (el === undefined || prim.rule.kind !== "partials") continue;
       const args = ["v0", "v1"].slice(0, el.partials.length);
@@ -126,18 +126,18 @@ describe("the expression language and the trace tables come from the table", () 
 
   test("survey notation of the table's partials", () => {
     const text = (prim: Primitive<undefined>, i = 0, args = ["v0", "v1"]) => prim.display!.partials![i]!(args, "v2", undefined);
-    assert.equal(text(P.sin), "cos v0");
-    assert.equal(text(P.log), "1/v0");
-    assert.equal(text(P.sqrt), "1/(2v2)");
-    assert.equal(text(P.square), "2·v0");
-    assert.equal(text(P.pow, 0, ["v0", "2"]), "2·v0");
-    assert.equal(text(P.pow, 0, ["v0", "3"]), "3·v0^2");
-    assert.equal(text(P.pow, 1), "v2·ln v0");
-    assert.equal(text(P.asin), "1/√(1−v0²)");
-    assert.equal(text(P.abs), "sign v0");
-    assert.equal(text(P.maximum), "[v0 > v1]");
-    assert.equal(text(P.sub, 1), "−1");
-    assert.equal(text(P.div, 1), "−v2/v1");
+    assert.equal(text(PRIM_TABLE.sin), "cos v0");
+    assert.equal(text(PRIM_TABLE.log), "1/v0");
+    assert.equal(text(PRIM_TABLE.sqrt), "1/(2v2)");
+    assert.equal(text(PRIM_TABLE.square), "2·v0");
+    assert.equal(text(PRIM_TABLE.pow, 0, ["v0", "2"]), "2·v0");
+    assert.equal(text(PRIM_TABLE.pow, 0, ["v0", "3"]), "3·v0^2");
+    assert.equal(text(PRIM_TABLE.pow, 1), "v2·ln v0");
+    assert.equal(text(PRIM_TABLE.asin), "1/√(1−v0²)");
+    assert.equal(text(PRIM_TABLE.abs), "sign v0");
+    assert.equal(text(PRIM_TABLE.maximum), "[v0 > v1]");
+    assert.equal(text(PRIM_TABLE.sub, 1), "−1");
+    assert.equal(text(PRIM_TABLE.div, 1), "−v2/v1");
   });
 
   test("symbolic forms at kinks: |u|' = sign(u)·u', max's partials through sign", () => {

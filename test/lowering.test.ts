@@ -8,12 +8,12 @@ import { readdirSync, readFileSync, statSync } from "node:fs";
 import * as w from "../src/index.js";
 import { unary } from "../src/ops/builders.js";
 import { bind2, type Primitive } from "../src/core/primitive.js";
-import { P } from "../src/ops/prims.js";
+import { PRIM_TABLE } from "../src/ops/prims.js";
 import { toBytecode } from "../src/compile/bytecode.js";
 import { MISS } from "../src/core/evaluate.js";
 import { property } from "./helpers/check.js";
 
-const prims = Object.values(P) as Primitive<unknown>[];
+const prims = Object.values(PRIM_TABLE) as Primitive<unknown>[];
 
 function sources(dir: string): string[] {
   return readdirSync(dir).flatMap((f) => {
@@ -24,7 +24,7 @@ function sources(dir: string): string[] {
 
 describe("src/compile/ names no primitive", () => {
   test("no string literal in src/compile/ is a primitive's name", () => {
-    const names = new Set([...prims.map((p) => p.name), ...Object.keys(P)]);
+    const names = new Set([...prims.map((p) => p.name), ...Object.keys(PRIM_TABLE)]);
     const found: string[] = [];
     for (const file of sources(new URL("../src/compile", import.meta.url).pathname)) {
       const text = readFileSync(file, "utf8");

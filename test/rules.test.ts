@@ -12,7 +12,7 @@ import * as w from "../src/index.js";
 import { NDArray } from "../src/index.js";
 import * as o from "../src/ops/api.js";
 import { index } from "../src/ops/element.js";
-import { P, type PrimName } from "../src/ops/prims.js";
+import { PRIM_TABLE, type PrimName } from "../src/ops/prims.js";
 import { checkAll, property, randArray, type AnyFn, type CheckOpts, type Rng, type Tree } from "./helpers/check.js";
 import { EXTRA_NONE_OPS, EXTRA_RULE_CASES } from "./cases/extra.js";
 
@@ -309,7 +309,7 @@ for (const name of Object.keys(CASES) as PrimName[]) {
 }
 
 test("every primitive in the table has rule tests", () => {
-  const table = Object.keys(P);
+  const table = Object.keys(PRIM_TABLE);
   const missing = table.filter((k) => !(k in CASES) || CASES[k as PrimName].length === 0);
   assert.deepEqual(missing, [], `primitives without rule tests: ${missing.join(", ")}`);
   assert.deepEqual(Object.keys(CASES).filter((k) => !table.includes(k)), [], "cases for primitives that no longer exist");
@@ -318,7 +318,7 @@ test("every primitive in the table has rule tests", () => {
 // Comparisons, sign and stopGradient have rule kind "none": under every transform their output is a
 // plain concrete value (native `if` works on it) and nothing flows through them.
 test("rule kind none: outputs are concrete and carry no derivative under every transform", () => {
-  const none = (Object.keys(P) as PrimName[]).filter((k) => P[k].rule.kind === "none");
+  const none = (Object.keys(PRIM_TABLE) as PrimName[]).filter((k) => PRIM_TABLE[k].rule.kind === "none");
   assert.deepEqual(none.sort(), ["ceil", "equal", "floor", "greater", "greaterEqual", "less", "lessEqual", "notEqual", "round", "sign", "stopGradient", "trunc", ...Object.keys(EXTRA_NONE_OPS)].sort());
   const x = w.array([-1.5, 0.5, 2]);
   const ops: Record<string, (v: w.Value) => w.Value | boolean> = {

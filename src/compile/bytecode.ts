@@ -13,7 +13,7 @@
 
 import type { Atom, WengertList } from "../core/ir.js";
 import type { Primitive } from "../core/primitive.js";
-import { P } from "../ops/prims.js";
+import { PRIM_TABLE } from "../ops/prims.js";
 
 export interface Bytecode {
   /** Registers: variables first, then the constants (preloaded by `init`). */
@@ -46,7 +46,7 @@ let table: OpTable | null = null;
 /** The opcodes: the table's primitives that run on numbers, in table order. */
 function opTable(): OpTable {
   if (table !== null) return table;
-  const prims = (Object.values(P) as Primitive<unknown>[]).filter((p) => p.lower.js !== undefined || p.scalar !== undefined);
+  const prims = (Object.values(PRIM_TABLE) as Primitive<unknown>[]).filter((p) => p.lower.js !== undefined || p.scalar !== undefined);
   const scalars = prims.map((p): Scalar | null => {
     if (p.scalar !== undefined) return p.scalar;
     // A js lowering that is its operand (toScalar, stopGradient on a number) is a move.

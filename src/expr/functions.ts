@@ -4,10 +4,10 @@
 // the primitive from here, so the language can only know what the table declares.
 
 import type { Primitive } from "../core/primitive.js";
-import { P } from "../ops/prims.js";
+import { PRIM_TABLE } from "../ops/prims.js";
 
 const BY_NAME = new Map<string, Primitive<unknown>>();
-for (const prim of Object.values(P) as Primitive<unknown>[]) {
+for (const prim of Object.values(PRIM_TABLE) as Primitive<unknown>[]) {
   for (const name of prim.elementary?.names ?? []) BY_NAME.set(name, prim);
 }
 

@@ -26,7 +26,7 @@ import { bind, checkOperand, operandShape } from "../core/primitive.js";
 import { shapeOf, type Value } from "../core/tracer.js";
 import { abs, broadcastTo, concat, greater, matmul, max, min, pow, reshape, slice, sqrt, sum, where, type Operand } from "../ops/api.js";
 import { diagonal as diagonalOf, invOf, mT, trace as traceOf, tril as trilOf, triu as triuOf, unpack } from "../ops/linalg-ops.js";
-import { P } from "../ops/prims.js";
+import { PRIM_TABLE } from "../ops/prims.js";
 import { norm as vectorNorm } from "./functions.js";
 import { intArg } from "../base/validate.js";
 
@@ -63,7 +63,7 @@ export function solve(a: Operand, b: Operand): NDArray;
 export function solve(a: Value, b: Value): Value;
 export function solve(a: Value, b: Value): Value {
   const [aa, bb, vector] = solveArgs("linalg.solve", a, b);
-  return asVector(bind(P.solve, [aa, bb], undefined), vector);
+  return asVector(bind(PRIM_TABLE.solve, [aa, bb], undefined), vector);
 }
 
 /** Options of linalg.triangularSolve (scipy.linalg.solve_triangular's). */
@@ -82,7 +82,7 @@ export function triangularSolve(a: Value, b: Value, opts?: TriangularOptions): V
 export function triangularSolve(a: Value, b: Value, opts: TriangularOptions = {}): Value {
   checkOptions("linalg.triangularSolve", opts, optionKeys<TriangularOptions>({ lower: true, transpose: true, unitDiagonal: true }));
   const [aa, bb, vector] = solveArgs("linalg.triangularSolve", a, b);
-  return asVector(bind(P.triangularSolve, [aa, bb], { lower: opts.lower === true, trans: opts.transpose === true, unit: opts.unitDiagonal === true }), vector);
+  return asVector(bind(PRIM_TABLE.triangularSolve, [aa, bb], { lower: opts.lower === true, trans: opts.transpose === true, unit: opts.unitDiagonal === true }), vector);
 }
 
 /** The inverse a⁻¹ (as a solve against the identity); singular a is a LinAlgError. */
@@ -98,7 +98,7 @@ export function cholesky(a: Operand): NDArray;
 export function cholesky(a: Value): Value;
 export function cholesky(a: Value): Value {
   squareArg("linalg.cholesky", a);
-  return bind(P.cholesky, [a], undefined);
+  return bind(PRIM_TABLE.cholesky, [a], undefined);
 }
 
 /** The determinant. Its derivative d·A⁻ᵀ needs an invertible matrix. */
@@ -106,7 +106,7 @@ export function det(a: Operand): NDArray;
 export function det(a: Value): Value;
 export function det(a: Value): Value {
   squareArg("linalg.det", a);
-  return bind(P.det, [a], undefined);
+  return bind(PRIM_TABLE.det, [a], undefined);
 }
 
 /** [sign, log|det a|] (NumPy's slogdet): the determinant without overflow; sign 0 and −∞ for a singular matrix. */
@@ -115,7 +115,7 @@ export function slogdet(a: Value): [Value, Value];
 export function slogdet(a: Value): [Value, Value] {
   const s = operandShape("linalg.slogdet", a);
   squareArg("linalg.slogdet", a);
-  const [sign, logabs] = unpack(bind(P.slogdet, [a], undefined), s.slice(0, -2), [[], []]);
+  const [sign, logabs] = unpack(bind(PRIM_TABLE.slogdet, [a], undefined), s.slice(0, -2), [[], []]);
   return [sign!, logabs!];
 }
 
@@ -135,7 +135,7 @@ export function qr(a: Value): [Value, Value] {
     const [q, u] = qr(x);
     return [q, concat([u, matmul(mT(q), y)], s.length - 1)];
   }
-  const [q, r] = unpack(bind(P.qr, [a], undefined), s.slice(0, -2), [[m, n], [n, n]]);
+  const [q, r] = unpack(bind(PRIM_TABLE.qr, [a], undefined), s.slice(0, -2), [[m, n], [n, n]]);
   return [q!, r!];
 }
 
@@ -148,7 +148,7 @@ export function eigh(a: Operand): [NDArray, NDArray];
 export function eigh(a: Value): [Value, Value];
 export function eigh(a: Value): [Value, Value] {
   const s = operandShape("linalg.eigh", a), n = squareArg("linalg.eigh", a);
-  const [w, v] = unpack(bind(P.eigh, [a], undefined), s.slice(0, -2), [[n], [n, n]]);
+  const [w, v] = unpack(bind(PRIM_TABLE.eigh, [a], undefined), s.slice(0, -2), [[n], [n, n]]);
   return [w!, v!];
 }
 
@@ -253,7 +253,7 @@ export function norm(x: Value, opts: NormOptions = {}): Value {
   if (o === 2 || o === -2 || o === "nuc") {
     // Singular values as √eig of the smaller Gram matrix (aᵀa or aaᵀ), the two axes moved last.
     const rest = s.map((_, i) => i).filter((i) => i !== r && i !== c);
-    const m = bind(P.transpose, [x], { perm: [...rest, r, c] });
+    const m = bind(PRIM_TABLE.transpose, [x], { perm: [...rest, r, c] });
     const gram = s[r]! < s[c]! ? matmul(m, mT(m)) : matmul(mT(m), m);
     const w = eigh(gram)[0];
     const sv = sqrt(where(greater(w, 0), w, 0));

@@ -34,7 +34,7 @@ import { shapeParam } from "../base/validate.js";
 import { shapeOf, type Value } from "../core/tracer.js";
 import { add, broadcastTo, dtypeOfValue, less, log, maximum, mul, neg, reshape, slice, sub, take, type Operand } from "../ops/api.js";
 import { argmax } from "../ops/extra.js";
-import { P } from "../ops/prims.js";
+import { PRIM_TABLE } from "../ops/prims.js";
 
 /** A key: an int32 array of shape [2] (two uint32 words), as jax.random's raw keys. */
 export type Key = NDArray;
@@ -55,14 +55,14 @@ function dtypeArg(op: string, dtype: unknown): FloatDType {
 /** `n` independent new keys (a JS array; default two). Never reuse a key once split. */
 export function split(k: Value, n = 2): Key[] {
   if (!Number.isInteger(n) || n < 1) throw new ArgumentError("random.split", `the number of keys ${showValue(n)} must be a positive integer`);
-  const keys = bind(P.randomSplit, [k], { n });
+  const keys = bind(PRIM_TABLE.randomSplit, [k], { n });
   return Array.from({ length: n }, (_, i) => reshape(slice(keys, [i], [i + 1]), [2]) as Key);
 }
 
 /** A new key from `k` and an integer (a step number, a worker index): jax.random.fold_in. */
 export function foldIn(k: Value, data: number): Key {
   if (!Number.isInteger(data)) throw new ArgumentError("random.foldIn", `data ${showValue(data)} must be an integer`);
-  return bind(P.randomFoldIn, [k], { data }) as Key;
+  return bind(PRIM_TABLE.randomFoldIn, [k], { data }) as Key;
 }
 
 /** Options of random.uniform: the dtype and the bounds. */
@@ -78,7 +78,7 @@ export interface UniformOptions {
 export function uniform(k: Value, shape: number | Shape = [], opts: UniformOptions = {}): NDArray {
   checkOptions("random.uniform", opts, optionKeys<UniformOptions>({ dtype: true, minval: true, maxval: true }));
   const dtype = dtypeArg("random.uniform", opts.dtype);
-  const u = bind(P.randomUniform, [k], { shape: shapeParam("random.uniform", shape), dtype }) as NDArray;
+  const u = bind(PRIM_TABLE.randomUniform, [k], { shape: shapeParam("random.uniform", shape), dtype }) as NDArray;
   const lo = opts.minval ?? 0, hi = opts.maxval ?? 1;
   if (lo === 0 && hi === 1) return u;
   // As jax.random.uniform: u·(hi − lo) + lo, held at or above lo against rounding.
@@ -88,7 +88,7 @@ export function uniform(k: Value, shape: number | Shape = [], opts: UniformOptio
 /** Standard normal numbers of `shape`: √2·erf⁻¹(u) for u uniform on (−1, 1), as jax.random.normal. */
 export function normal(k: Value, shape: number | Shape = [], opts: { dtype?: FloatDType } = {}): NDArray {
   checkOptions("random.normal", opts, ["dtype"]);
-  return bind(P.randomNormal, [k], { shape: shapeParam("random.normal", shape), dtype: dtypeArg("random.normal", opts.dtype) }) as NDArray;
+  return bind(PRIM_TABLE.randomNormal, [k], { shape: shapeParam("random.normal", shape), dtype: dtypeArg("random.normal", opts.dtype) }) as NDArray;
 }
 
 /** Standard Gumbel numbers: −log(−log u) for u uniform on (0, 1). */
@@ -134,7 +134,7 @@ export function categorical(k: Value, logits: Value, opts: { axis?: number; shap
 export function randint(k: Value, shape: number | Shape, minval: number, maxval: number): NDArray {
   const ok = (v: number) => Number.isInteger(v) && v >= -2147483648 && v <= 2147483647;
   if (!ok(minval) || !ok(maxval)) throw new ArgumentError("random.randint", `bounds ${showValue(minval)} and ${showValue(maxval)} must be int32 integers`);
-  return bind(P.randomInt, [k], { shape: shapeParam("random.randint", shape), lo: minval, hi: maxval }) as NDArray;
+  return bind(PRIM_TABLE.randomInt, [k], { shape: shapeParam("random.randint", shape), lo: minval, hi: maxval }) as NDArray;
 }
 
 /**
@@ -147,10 +147,10 @@ export function permutation(k: Value, x: Value, opts: { axis?: number } = {}): V
   opts = checkOptions("random.permutation", opts);
   if (typeof x === "number") {
     if (!Number.isInteger(x) || x < 0) throw new ArgumentError("random.permutation", `n ${showValue(x)} must be a non-negative integer (or pass an array to shuffle)`);
-    return bind(P.randomPermutation, [k], { n: x });
+    return bind(PRIM_TABLE.randomPermutation, [k], { n: x });
   }
   const s = operandShape("random.permutation", x, 1);
   if (s.length === 0) throw new ArgumentError("random.permutation", "cannot shuffle a 0-d value; pass an array or a count");
   const axis = normAxis("random.permutation", opts.axis ?? 0, s.length);
-  return take(x, bind(P.randomPermutation, [k], { n: s[axis]! }), axis);
+  return take(x, bind(PRIM_TABLE.randomPermutation, [k], { n: s[axis]! }), axis);
 }

@@ -7,7 +7,7 @@ import { ArgumentError, DTypeError, ShapeError } from "../base/errors.js";
 import { showValue } from "../base/format.js";
 import { bind, bind2, checkOperand, operandShape, type Primitive } from "../core/primitive.js";
 import { concrete, dtypeOf, shapeOf, Tracer, type Tensor, type Value } from "../core/tracer.js";
-import { P, type MatmulParams, type PrimName, type SliceParams, type UnsliceParams } from "./prims.js";
+import { PRIM_TABLE, type MatmulParams, type PrimName, type SliceParams, type UnsliceParams } from "./prims.js";
 
 export { concrete, shapeOf };
 
@@ -48,27 +48,27 @@ function bindBinary<P>(prim: Primitive<P>, a: Value, b: Value): Value {
 }
 
 /** Elementwise a + b, with NumPy broadcasting (plain numbers give a plain number). */
-export const add: Bin = ((a: Value, b: Value) => (typeof a === "number" && typeof b === "number" ? a + b : bindBinary(P.add, a, b))) as Bin;
+export const add: Bin = ((a: Value, b: Value) => (typeof a === "number" && typeof b === "number" ? a + b : bindBinary(PRIM_TABLE.add, a, b))) as Bin;
 /** Elementwise a − b, with broadcasting. */
-export const sub: Bin = ((a: Value, b: Value) => (typeof a === "number" && typeof b === "number" ? a - b : bindBinary(P.sub, a, b))) as Bin;
+export const sub: Bin = ((a: Value, b: Value) => (typeof a === "number" && typeof b === "number" ? a - b : bindBinary(PRIM_TABLE.sub, a, b))) as Bin;
 /** Elementwise a · b, with broadcasting. */
-export const mul: Bin = ((a: Value, b: Value) => (typeof a === "number" && typeof b === "number" ? a * b : bindBinary(P.mul, a, b))) as Bin;
+export const mul: Bin = ((a: Value, b: Value) => (typeof a === "number" && typeof b === "number" ? a * b : bindBinary(PRIM_TABLE.mul, a, b))) as Bin;
 /** Elementwise a / b, with broadcasting. */
-export const div: Bin = ((a: Value, b: Value) => (typeof a === "number" && typeof b === "number" ? a / b : bindBinary(P.div, a, b))) as Bin;
+export const div: Bin = ((a: Value, b: Value) => (typeof a === "number" && typeof b === "number" ? a / b : bindBinary(PRIM_TABLE.div, a, b))) as Bin;
 /** Elementwise a^b, with broadcasting; ∂/∂a is 0 where the exponent is 0, also at a = 0 (as JAX and PyTorch do). */
-export const pow: Bin = ((a: Value, b: Value) => (typeof a === "number" && typeof b === "number" ? Math.pow(a, b) : bindBinary(P.pow, a, b))) as Bin;
+export const pow: Bin = ((a: Value, b: Value) => (typeof a === "number" && typeof b === "number" ? Math.pow(a, b) : bindBinary(PRIM_TABLE.pow, a, b))) as Bin;
 /** Elementwise atan2(a, b): the angle of the point (b, a). */
-export const atan2: Bin = ((a: Value, b: Value) => (typeof a === "number" && typeof b === "number" ? Math.atan2(a, b) : bindBinary(P.atan2, a, b))) as Bin;
+export const atan2: Bin = ((a: Value, b: Value) => (typeof a === "number" && typeof b === "number" ? Math.atan2(a, b) : bindBinary(PRIM_TABLE.atan2, a, b))) as Bin;
 /** Elementwise maximum; at ties the derivative is split evenly between the arguments. */
-export const maximum: Bin = ((a: Value, b: Value) => bindBinary(P.maximum, a, b)) as Bin;
+export const maximum: Bin = ((a: Value, b: Value) => bindBinary(PRIM_TABLE.maximum, a, b)) as Bin;
 /** Elementwise minimum; at ties the derivative is split evenly between the arguments. */
-export const minimum: Bin = ((a: Value, b: Value) => bindBinary(P.minimum, a, b)) as Bin;
+export const minimum: Bin = ((a: Value, b: Value) => bindBinary(PRIM_TABLE.minimum, a, b)) as Bin;
 
 // The primitive is looked up on first use, not when this module loads: prims.ts imports this
-// module for its rules, so P may not exist yet when these ops are defined.
+// module for its rules, so PRIM_TABLE may not exist yet when these ops are defined.
 function unary(name: PrimName, f: (x: number) => number): Un {
-  let prim: typeof P.neg | undefined;
-  return ((a: Value) => (typeof a === "number" ? f(a) : bind2((prim ??= P[name] as typeof P.neg), a, undefined, undefined))) as Un;
+  let prim: typeof PRIM_TABLE.neg | undefined;
+  return ((a: Value) => (typeof a === "number" ? f(a) : bind2((prim ??= PRIM_TABLE[name] as typeof PRIM_TABLE.neg), a, undefined, undefined))) as Un;
 }
 /** Elementwise −x. */
 export const neg = unary("neg", (x) => -x);
@@ -126,7 +126,7 @@ function asNumber(v: Value): Value {
 }
 
 function comparison(name: PrimName): Cmp {
-  let prim: typeof P.greater | undefined;
+  let prim: typeof PRIM_TABLE.greater | undefined;
   return ((a: Value, b: Value) => {
     // A comparison of 0-d arrays is one of the numbers they hold: a JS boolean, which native
     // `if` reads as it reads a comparison of numbers, and which compile records as a guard. A
@@ -134,7 +134,7 @@ function comparison(name: PrimName): Cmp {
     checkOperand(name, 0, a);
     checkOperand(name, 1, b);
     if ((zeroDim(a) || zeroDim(b)) && rank0(a) && rank0(b)) { a = asNumber(a); b = asNumber(b); }
-    return bindBinary((prim ??= P[name] as typeof P.greater), a, b);
+    return bindBinary((prim ??= PRIM_TABLE[name] as typeof PRIM_TABLE.greater), a, b);
   }) as Cmp;
 }
 /**
@@ -157,13 +157,13 @@ export const notEqual = comparison("notEqual");
 /** Elementwise selection: `cond ? a : b`. Only the selected branch receives a derivative. */
 export function where<C extends Cond | Value, A extends Value, B extends Value>(cond: C, a: A, b: B): C extends NDArray ? NDArray : R2<A, B>;
 export function where(cond: Value, a: Value, b: Value): Value {
-  return bind(P.where, [cond, a, b], undefined);
+  return bind(PRIM_TABLE.where, [cond, a, b], undefined);
 }
 
 /** The value itself, with no derivative flowing through it. */
 export function stopGradient<A extends Value>(a: A): R1<A>;
 export function stopGradient(a: Value): Value {
-  return bind(P.stopGradient, [a], undefined);
+  return bind(PRIM_TABLE.stopGradient, [a], undefined);
 }
 
 /** The concrete value under all transforms: a constant copy, for control flow or logging. */
@@ -178,7 +178,7 @@ export function value(a: Value): Tensor {
 export function toScalar(a: Operand): number;
 export function toScalar(a: Value): Value;
 export function toScalar(a: Value): Value {
-  return typeof a === "number" ? a : bind(P.toScalar, [a], undefined);
+  return typeof a === "number" ? a : bind(PRIM_TABLE.toScalar, [a], undefined);
 }
 
 /** The value converted to `dtype`. */
@@ -189,7 +189,7 @@ export function astype(a: Value, dtype: DType): Value {
     throw new DTypeError("astype", `unknown dtype ${showValue(dtype)}; use "float64", "float32", "int32" or "bool"`);
   }
   if (a instanceof NDArray && a.dtype === dtype) return a;
-  return bind(P.astype, [a], { dtype });
+  return bind(PRIM_TABLE.astype, [a], { dtype });
 }
 
 export function dtypeOfValue(a: Value): DType {
@@ -201,7 +201,7 @@ export function dtypeOfValue(a: Value): DType {
 
 type Axes = number | readonly number[];
 
-function reduceWith(prim: typeof P.sum, a: Value, axis: Axes | undefined, keepdims: boolean): Value {
+function reduceWith(prim: typeof PRIM_TABLE.sum, a: Value, axis: Axes | undefined, keepdims: boolean): Value {
   const nd = operandShape(prim.name, a).length;
   return bind(prim, [a], { axes: normAxes(prim.name, axis, nd), keepdims });
 }
@@ -210,7 +210,7 @@ function reduceWith(prim: typeof P.sum, a: Value, axis: Axes | undefined, keepdi
 export function sum(a: Operand, axis?: Axes, keepdims?: boolean): NDArray;
 export function sum(a: Value, axis?: Axes, keepdims?: boolean): Value;
 export function sum(a: Value, axis?: Axes, keepdims = false): Value {
-  return reduceWith(P.sum, a, axis, keepdims);
+  return reduceWith(PRIM_TABLE.sum, a, axis, keepdims);
 }
 
 /** Mean over `axis` (all axes by default). */
@@ -222,21 +222,21 @@ export function mean(a: Value, axis?: Axes, keepdims = false): Value {
   let n = 1;
   for (const ax of axes) n *= shape[ax]!;
   if (n === 0) throw new ShapeError("mean", `mean over an empty axis of shape ${shapeStr(shape)} is undefined`);
-  return div(bind(P.sum, [a], { axes, keepdims }) as NDArray, n);
+  return div(bind(PRIM_TABLE.sum, [a], { axes, keepdims }) as NDArray, n);
 }
 
 /** Maximum over `axis`; the derivative is shared evenly among tied maxima. */
 export function max(a: Operand, axis?: Axes, keepdims?: boolean): NDArray;
 export function max(a: Value, axis?: Axes, keepdims?: boolean): Value;
 export function max(a: Value, axis?: Axes, keepdims = false): Value {
-  return reduceWith(P.max, a, axis, keepdims);
+  return reduceWith(PRIM_TABLE.max, a, axis, keepdims);
 }
 
 /** Minimum over `axis`; the derivative is shared evenly among tied minima. */
 export function min(a: Operand, axis?: Axes, keepdims?: boolean): NDArray;
 export function min(a: Value, axis?: Axes, keepdims?: boolean): Value;
 export function min(a: Value, axis?: Axes, keepdims = false): Value {
-  return reduceWith(P.min, a, axis, keepdims);
+  return reduceWith(PRIM_TABLE.min, a, axis, keepdims);
 }
 
 // ---------------------------------------------------------------- structure
@@ -259,7 +259,7 @@ export function reshape(a: Value, shape: Shape): Value {
     target = shape.map((d) => (d === -1 ? n / known : d));
   }
   if (a instanceof NDArray && from.length === target.length && from.every((d, i) => d === target[i])) return a;
-  return bind(P.reshape, [a], { shape: [...target] });
+  return bind(PRIM_TABLE.reshape, [a], { shape: [...target] });
 }
 
 /** Permutes axes (reverses them by default; `x.T` for matrices). */
@@ -269,7 +269,7 @@ export function transpose(a: Value, perm?: readonly number[]): Value {
   const nd = operandShape("transpose", a).length;
   if (perm !== undefined && !Array.isArray(perm)) throw new ShapeError("transpose", `perm ${showValue(perm)} must be an array of axes, e.g. [1, 0]`);
   const p = perm ? perm.map((ax) => normAxis("transpose", ax, nd)) : Array.from({ length: nd }, (_, i) => nd - 1 - i);
-  return bind(P.transpose, [a], { perm: p });
+  return bind(PRIM_TABLE.transpose, [a], { perm: p });
 }
 
 /** The value broadcast to `shape` (NumPy rules); its derivative sums back (unbroadcast). */
@@ -288,7 +288,7 @@ export function broadcastTo(a: Value, shape: Shape, dtype?: DType): Value {
     v = typeof a === "number" ? array([a], { shape: [], dtype }) : astype(a, dtype);
     if (shape.length === 0) return v;
   }
-  return bind(P.broadcastTo, [v], { shape: [...shape] });
+  return bind(PRIM_TABLE.broadcastTo, [v], { shape: [...shape] });
 }
 
 /** Sums `g` down to the shape of `like` (the transpose of broadcasting); a plain number for a number. */
@@ -300,7 +300,7 @@ export function unbroadcast(g: Value, like: Value): Value {
   const axes: number[] = [];
   for (let i = 0; i < gs.length; i++) if (i < lead || (target[i - lead] === 1 && gs[i] !== 1)) axes.push(i);
   let r = g;
-  if (axes.length > 0) r = bind(P.sum, [r], { axes, keepdims: false });
+  if (axes.length > 0) r = bind(PRIM_TABLE.sum, [r], { axes, keepdims: false });
   if (isNumber) return toScalar(r);
   if (shapeOf(r).length !== target.length) r = reshape(r, target);
   return r;
@@ -331,11 +331,11 @@ export function slice(a: Value, starts: readonly number[], ends: readonly (numbe
 }
 
 export function bindSlice(a: Value, p: SliceParams): Value {
-  return bind(P.slice, [a], p);
+  return bind(PRIM_TABLE.slice, [a], p);
 }
 
 export function unslice(a: Value, p: UnsliceParams): Value {
-  return bind(P.unslice, [a], p);
+  return bind(PRIM_TABLE.unslice, [a], p);
 }
 
 /** Joins values along an existing `axis`. */
@@ -346,7 +346,7 @@ export function concat(parts: readonly Value[], axis = 0): Value {
   if (parts.length === 0) throw new ArgumentError("concat", "got no arrays; pass at least one");
   const nd = operandShape("concat", parts[0]).length;
   if (nd === 0) throw new ShapeError("concat", "cannot concatenate 0-d values; reshape them to [1] first");
-  return bind(P.concat, parts.slice(), { axis: normAxis("concat", axis, nd) });
+  return bind(PRIM_TABLE.concat, parts.slice(), { axis: normAxis("concat", axis, nd) });
 }
 
 /** Stacks equal-shaped values along a new axis. */
@@ -358,7 +358,7 @@ export function stack(parts: readonly Value[], axis = 0): Value {
   const shape = operandShape("stack", parts[0]);
   const ax = normAxis("stack", axis, shape.length + 1);
   const expanded = [...shape.slice(0, ax), 1, ...shape.slice(ax)];
-  return bind(P.concat, parts.map((p) => reshape(p, expanded)), { axis: ax });
+  return bind(PRIM_TABLE.concat, parts.map((p) => reshape(p, expanded)), { axis: ax });
 }
 
 /** Constant padding; `widths[i] = [before, after]` for axis i. */
@@ -371,7 +371,7 @@ export function pad(a: Value, widths: readonly (readonly [number, number])[], va
     throw new ShapeError("pad", `widths ${showValue(widths)} must hold one [before, after] pair of non-negative integers per axis of ${shapeStr(shapeOf(a))}, e.g. [[1, 1]]`);
   }
   if (typeof value !== "number") throw new ArgumentError("pad", `the fill value must be a number, got ${typeof value}`);
-  return bind(P.pad, [a], { widths, value });
+  return bind(PRIM_TABLE.pad, [a], { widths, value });
 }
 
 function toIndices(indices: NDArray | Tracer | readonly number[]): Value {
@@ -390,14 +390,14 @@ function flatInts(v: unknown, depth = 0): boolean {
 export function take(a: Operand, indices: NDArray | readonly number[], axis?: number): NDArray;
 export function take(a: Value, indices: Value | readonly number[], axis?: number): Value;
 export function take(a: Value, indices: Value | readonly number[], axis = 0): Value {
-  return bind(P.take, [a, toIndices(indices as NDArray)], { axis: normAxis("take", axis, operandShape("take", a).length) });
+  return bind(PRIM_TABLE.take, [a, toIndices(indices as NDArray)], { axis: normAxis("take", axis, operandShape("take", a).length) });
 }
 /** Alias of take. */
 export const gather = take;
 
 /** Adds the slices of `g` into zeros of `shape` at `indices` along `axis` (the transpose of take). */
 export function scatterAdd(g: Value, indices: Value, axis: number, shape: Shape): Value {
-  return bind(P.scatterAdd, [g, indices], { axis, shape: [...shape] });
+  return bind(PRIM_TABLE.scatterAdd, [g, indices], { axis, shape: [...shape] });
 }
 
 /** Matrix product with NumPy semantics: vectors are lifted to matrices and the lifted axes dropped. */
@@ -410,7 +410,7 @@ export function matmul(a: Value, b: Value): Value {
   }
   const a2 = sa.length === 1 ? reshape(a, [1, sa[0]!]) : a;
   const b2 = sb.length === 1 ? reshape(b, [sb[0]!, 1]) : b;
-  let out = bind(P.matmul, [a2, b2], undefined);
+  let out = bind(PRIM_TABLE.matmul, [a2, b2], undefined);
   if (sa.length === 1 || sb.length === 1) {
     const so = shapeOf(out);
     const keep = so.filter((_, i) => !((sa.length === 1 && i === so.length - 2) || (sb.length === 1 && i === so.length - 1)));
@@ -421,7 +421,7 @@ export function matmul(a: Value, b: Value): Value {
 
 /** op(a) @ op(b) on operands of rank ≥ 2, op transposing the last two axes where asked (derivative rules use it). */
 export function bindMatmul(a: Value, b: Value, p: MatmulParams | undefined): Value {
-  return bind(P.matmul, [a, b], p);
+  return bind(PRIM_TABLE.matmul, [a, b], p);
 }
 
 /** Inner product of vectors, or matmul. */

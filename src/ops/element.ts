@@ -13,7 +13,7 @@ import { KERNEL } from "../core/lowering.js";
 import { bind, type Primitive } from "../core/primitive.js";
 import { Scattered, type Value } from "../core/tracer.js";
 import * as o from "./api.js";
-import { P } from "./prims.js";
+import { PRIM_TABLE } from "./prims.js";
 
 export interface IndexParams {
   readonly i: number;
@@ -52,6 +52,6 @@ export function elementPrims() {
 
 /** x[i] along axis 0 (a number for a 1-d array), differentiable. `i` must be an integer. */
 export function indexOp(x: Value, i: number): Value {
-  return bind(P.index, [x], { i });
+  return bind(PRIM_TABLE.index, [x], { i });
 }
 export { indexOp as index };

@@ -7,7 +7,7 @@ import { full, NDArray, type DType, type Shape } from "../array/ndarray.js";
 import { bind } from "../core/primitive.js";
 import { shapeOf, type Value } from "../core/tracer.js";
 import { add, broadcastTo, concat, dtypeOfValue, mul, reshape, slice, sub, sum, transpose, where } from "./api.js";
-import { P } from "./prims.js";
+import { PRIM_TABLE } from "./prims.js";
 import type { TriangularParams } from "./prims-linalg.js";
 
 /** The matrix transpose: the last two axes swapped. */
@@ -90,11 +90,11 @@ export function unpack(packed: Value, batch: Shape, shapes: readonly Shape[]): V
 }
 
 export function solveBind(a: Value, b: Value): Value {
-  return bind(P.solve, [a, b], undefined);
+  return bind(PRIM_TABLE.solve, [a, b], undefined);
 }
 
 export function triangularBind(a: Value, b: Value, p: TriangularParams): Value {
-  return bind(P.triangularSolve, [a, b], p);
+  return bind(PRIM_TABLE.triangularSolve, [a, b], p);
 }
 
 /** Lower-triangular L⁻¹X. */

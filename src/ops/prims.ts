@@ -536,7 +536,7 @@ function withOneShape<T extends object>(table: T): T {
   return out as T;
 }
 
-export const P = withOneShape(TABLE);
+export const PRIM_TABLE = withOneShape(TABLE);
 
 /** unslice places its argument contiguously when every step is 1 and it spans all but the first axis. */
 function unslicePlacement(p: UnsliceParams, inShape: Shape): number | null {
@@ -555,7 +555,7 @@ function concatPlacement(args: readonly Value[], i: number, axis: number): Unsli
   return { starts: full.map((_, d) => (d === axis ? offset : 0)), steps: full.map(() => 1), full };
 }
 
-export type PrimName = keyof typeof P;
+export type PrimName = keyof typeof PRIM_TABLE;
 
 // Keep the helpers used only by the api reachable from one place.
 export { normAxes, normAxis };

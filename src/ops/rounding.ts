@@ -11,7 +11,7 @@ import { bind2, checkOperand, type Display, type PartialFn, type Primitive } fro
 import type { Value } from "../core/tracer.js";
 import type { R1, R2 } from "./api.js";
 import * as o from "./api.js";
-import { P } from "./prims.js";
+import { PRIM_TABLE } from "./prims.js";
 
 export interface ElementwiseBuilders {
   unary(name: string, f: (a: number) => number, partial: PartialFn<undefined>, display: Display<undefined>): Primitive<undefined>;
@@ -48,7 +48,7 @@ type Bin = <A extends Value, B extends Value>(a: A, b: B) => R2<A, B>;
 
 // The entries are looked up on first use: prims.ts imports this module to build its table.
 function unaryOp(name: "floor" | "ceil" | "round" | "trunc", f: (x: number) => number): Un {
-  return ((a: Value) => (typeof a === "number" ? f(a) : bind2(P[name], a, undefined, undefined))) as Un;
+  return ((a: Value) => (typeof a === "number" ? f(a) : bind2(PRIM_TABLE[name], a, undefined, undefined))) as Un;
 }
 
 /** ⌊x⌋ elementwise (derivative 0). */
@@ -64,5 +64,5 @@ export const trunc = unaryOp("trunc", Math.trunc);
 export const remainder: Bin = ((a: Value, b: Value) => {
   if (typeof a === "number" && typeof b === "number") return a % b;
   if (b === undefined) checkOperand("remainder", 1, b);
-  return bind2(P.remainder, a, b, undefined);
+  return bind2(PRIM_TABLE.remainder, a, b, undefined);
 }) as Bin;

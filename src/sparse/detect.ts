@@ -11,7 +11,7 @@ import { NDArray, sizeOf, zeros, type Shape } from "../array/ndarray.js";
 import { ArgumentError, MissingRuleError } from "../base/errors.js";
 import { bind, evalConcrete, type Primitive } from "../core/primitive.js";
 import { concrete, newLevel, runWith, Tracer, type Interpreter, type Tensor, type Value } from "../core/tracer.js";
-import { P } from "../ops/prims.js";
+import { PRIM_TABLE } from "../ops/prims.js";
 import { checkTransform, outputTree } from "../transforms/args.js";
 import { grad } from "../transforms/grad.js";
 import { SCAN, type ScanParams } from "../transforms/loops/scan-prim.js";
@@ -27,7 +27,7 @@ export class SparsityTracer extends Tracer {
 }
 
 const TABLE = SPARSITY as unknown as Record<string, SparsityRule<unknown>>;
-const PRIMS = P as unknown as Record<string, Primitive<unknown>>;
+const PRIMS = PRIM_TABLE as unknown as Record<string, Primitive<unknown>>;
 
 export class SparsityInterpreter implements Interpreter {
   readonly level = newLevel();

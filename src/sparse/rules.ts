@@ -14,8 +14,8 @@
 import { NDArray, sizeOf, type Shape } from "../array/ndarray.js";
 import { evalConcrete, type Primitive } from "../core/primitive.js";
 import type { Tensor } from "../core/tracer.js";
-import type { MatmulParams, P, PrimName } from "../ops/prims.js";
-import { P as PRIMS } from "../ops/prims.js";
+import type { MatmulParams, PRIM_TABLE, PrimName } from "../ops/prims.js";
+import { PRIM_TABLE as PRIMS } from "../ops/prims.js";
 import { reducedShape } from "../ops/builders.js";
 import { IndexSets, SetBuilder, Stamps } from "./index-sets.js";
 
@@ -26,7 +26,7 @@ export interface ArgInfo {
   readonly varying: boolean;
 }
 
-export type ParamsOf<K extends PrimName> = (typeof P)[K] extends Primitive<infer Q> ? Q : never;
+export type ParamsOf<K extends PrimName> = (typeof PRIM_TABLE)[K] extends Primitive<infer Q> ? Q : never;
 
 export type SparsityRule<Q> =
   | { readonly kind: "elementwise" }

@@ -16,7 +16,7 @@ import type { Shape } from "../array/ndarray.js";
 import { addRows, denseRows, sameRowsShape } from "./scattered.js";
 import { concrete, Masked, Scattered, shapeOf, ZERO, type MaybeZero, type Selection, type Value, type Zero } from "../core/tracer.js";
 import { add, broadcastTo, dtypeOfValue, neg, unbroadcast, where } from "../ops/api.js";
-import { P } from "../ops/prims.js";
+import { PRIM_TABLE } from "../ops/prims.js";
 
 /** The ordinary value of a derivative: a selection becomes where(cond, value, 0), condition by condition. */
 export function dense(d: Value | Masked | Scattered): Value {
@@ -56,7 +56,7 @@ function times(a: Value, b: Value): Value {
   if (b === 1) return a;
   if (a === 1) return b;
   if (b === -1) return neg(a as number);
-  return bind2(P.mul, a, b, undefined);
+  return bind2(PRIM_TABLE.mul, a, b, undefined);
 }
 
 /** seed · ∂: IEEE products; a selection on either side stays a selection. */

@@ -10,10 +10,10 @@ import { bind, type Primitive } from "../core/primitive.js";
 import type { Value } from "../core/tracer.js";
 import { index as indexOp } from "../ops/element.js";
 import { astype, broadcastTo, reshape, stack } from "../ops/api.js";
-import { P, type PrimName } from "../ops/prims.js";
+import { PRIM_TABLE, type PrimName } from "../ops/prims.js";
 import { alignRank, type BatchCall, type BatchRule } from "./batch.js";
 
-type ParamsOf<K extends PrimName> = (typeof P)[K] extends Primitive<infer Q> ? Q : never;
+type ParamsOf<K extends PrimName> = (typeof PRIM_TABLE)[K] extends Primitive<infer Q> ? Q : never;
 type Table = { readonly [K in PrimName]: BatchRule<ParamsOf<K>> };
 
 const maxRank = (avals: readonly Aval[]): number => avals.reduce((r, a) => Math.max(r, a.shape.length), 0);
@@ -72,28 +72,28 @@ export const BATCH_RULES = {
   ...names(["solve", "triangularSolve"], leadingAll),
   ...names(["randomSplit", "randomFoldIn", "randomUniform", "randomNormal", "randomInt", "randomPermutation"], perExample),
 
-  sum: ([x], _b, p) => bind(P.sum, [x!], { axes: p.axes.map(shifted), keepdims: p.keepdims }),
-  max: ([x], _b, p) => bind(P.max, [x!], { axes: p.axes.map(shifted), keepdims: p.keepdims }),
-  min: ([x], _b, p) => bind(P.min, [x!], { axes: p.axes.map(shifted), keepdims: p.keepdims }),
-  argmax: ([x], _b, p) => bind(P.argmax, [x!], { axis: p.axis + 1, keepdims: p.keepdims }),
-  argmin: ([x], _b, p) => bind(P.argmin, [x!], { axis: p.axis + 1, keepdims: p.keepdims }),
-  cumsum: ([x], _b, p) => bind(P.cumsum, [x!], { axis: p.axis + 1, reverse: p.reverse }),
-  argsort: ([x], _b, p) => bind(P.argsort, [x!], { axis: p.axis + 1, descending: p.descending }),
-  takeAlongAxis: (xs, b, p, c) => bind(P.takeAlongAxis, batchAll(xs, b, c), { axis: p.axis + 1 }),
-  scatterAlongAxis: (xs, b, p, c) => bind(P.scatterAlongAxis, batchAll(xs, b, c), { axis: p.axis + 1, shape: lead(c.size, p.shape) }),
-  take: (xs, b, p, c) => (b[1] ? perExample(xs, b, p, c) : bind(P.take, xs, { axis: p.axis + 1 })),
-  scatterAdd: (xs, b, p, c) => (b[1] || !b[0] ? perExample(xs, b, p, c) : bind(P.scatterAdd, xs, { axis: p.axis + 1, shape: lead(c.size, p.shape) })),
-  concat: (xs, b, p, c) => bind(P.concat, batchAll(xs, b, c), { axis: p.axis + 1 }),
+  sum: ([x], _b, p) => bind(PRIM_TABLE.sum, [x!], { axes: p.axes.map(shifted), keepdims: p.keepdims }),
+  max: ([x], _b, p) => bind(PRIM_TABLE.max, [x!], { axes: p.axes.map(shifted), keepdims: p.keepdims }),
+  min: ([x], _b, p) => bind(PRIM_TABLE.min, [x!], { axes: p.axes.map(shifted), keepdims: p.keepdims }),
+  argmax: ([x], _b, p) => bind(PRIM_TABLE.argmax, [x!], { axis: p.axis + 1, keepdims: p.keepdims }),
+  argmin: ([x], _b, p) => bind(PRIM_TABLE.argmin, [x!], { axis: p.axis + 1, keepdims: p.keepdims }),
+  cumsum: ([x], _b, p) => bind(PRIM_TABLE.cumsum, [x!], { axis: p.axis + 1, reverse: p.reverse }),
+  argsort: ([x], _b, p) => bind(PRIM_TABLE.argsort, [x!], { axis: p.axis + 1, descending: p.descending }),
+  takeAlongAxis: (xs, b, p, c) => bind(PRIM_TABLE.takeAlongAxis, batchAll(xs, b, c), { axis: p.axis + 1 }),
+  scatterAlongAxis: (xs, b, p, c) => bind(PRIM_TABLE.scatterAlongAxis, batchAll(xs, b, c), { axis: p.axis + 1, shape: lead(c.size, p.shape) }),
+  take: (xs, b, p, c) => (b[1] ? perExample(xs, b, p, c) : bind(PRIM_TABLE.take, xs, { axis: p.axis + 1 })),
+  scatterAdd: (xs, b, p, c) => (b[1] || !b[0] ? perExample(xs, b, p, c) : bind(PRIM_TABLE.scatterAdd, xs, { axis: p.axis + 1, shape: lead(c.size, p.shape) })),
+  concat: (xs, b, p, c) => bind(PRIM_TABLE.concat, batchAll(xs, b, c), { axis: p.axis + 1 }),
 
-  reshape: ([x], _b, p, c) => bind(P.reshape, [x!], { shape: lead(c.size, p.shape) }),
-  transpose: ([x], _b, p) => bind(P.transpose, [x!], { perm: lead(0, p.perm.map(shifted)) }),
-  broadcastTo: ([x], _b, p, c) => bind(P.broadcastTo, [alignRank(x!, c.avals[0]!, p.shape.length, c.size)], { shape: lead(c.size, p.shape) }),
-  slice: ([x], _b, p, c) => bind(P.slice, [x!], { starts: lead(0, p.starts), steps: lead(1, p.steps), shape: lead(c.size, p.shape) }),
-  unslice: ([x], _b, p, c) => bind(P.unslice, [x!], { starts: lead(0, p.starts), steps: lead(1, p.steps), full: lead(c.size, p.full) }),
-  pad: ([x], _b, p) => bind(P.pad, [x!], { widths: lead([0, 0] as const, p.widths), value: p.value }),
+  reshape: ([x], _b, p, c) => bind(PRIM_TABLE.reshape, [x!], { shape: lead(c.size, p.shape) }),
+  transpose: ([x], _b, p) => bind(PRIM_TABLE.transpose, [x!], { perm: lead(0, p.perm.map(shifted)) }),
+  broadcastTo: ([x], _b, p, c) => bind(PRIM_TABLE.broadcastTo, [alignRank(x!, c.avals[0]!, p.shape.length, c.size)], { shape: lead(c.size, p.shape) }),
+  slice: ([x], _b, p, c) => bind(PRIM_TABLE.slice, [x!], { starts: lead(0, p.starts), steps: lead(1, p.steps), shape: lead(c.size, p.shape) }),
+  unslice: ([x], _b, p, c) => bind(PRIM_TABLE.unslice, [x!], { starts: lead(0, p.starts), steps: lead(1, p.steps), full: lead(c.size, p.full) }),
+  pad: ([x], _b, p) => bind(PRIM_TABLE.pad, [x!], { widths: lead([0, 0] as const, p.widths), value: p.value }),
   matmul: (xs, b, p, c) => {
     const r = maxRank(c.avals);
-    return bind(P.matmul, xs.map((x, i) => (b[i] ? alignRank(x, c.avals[i]!, r, c.size) : x)), p);
+    return bind(PRIM_TABLE.matmul, xs.map((x, i) => (b[i] ? alignRank(x, c.avals[i]!, r, c.size) : x)), p);
   },
 
   // A size-1 example as a plain number: the batch as a vector.
@@ -101,7 +101,7 @@ export const BATCH_RULES = {
   // Row i of each example: a slice along axis 1, that axis then dropped.
   index: ([x], _b, p, c) => {
     const s = c.avals[0]!.shape;
-    const row = bind(P.slice, [x!], { starts: [0, p.i, ...s.slice(1).map(() => 0)], steps: s.map(() => 1).concat(1), shape: [c.size, 1, ...s.slice(1)] });
+    const row = bind(PRIM_TABLE.slice, [x!], { starts: [0, p.i, ...s.slice(1).map(() => 0)], steps: s.map(() => 1).concat(1), shape: [c.size, 1, ...s.slice(1)] });
     return reshape(row, [c.size, ...s.slice(1)]);
   },
 } satisfies Table;

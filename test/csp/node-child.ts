@@ -1,7 +1,7 @@
 // Run by test/csp.test.ts as `node --disallow-code-generation-from-strings --import tsx …`:
 // the checks of checks.ts, plus which primitives' array kernels they reached. Prints one JSON line.
 
-import { P } from "../../src/ops/prims.js";
+import { PRIM_TABLE } from "../../src/ops/prims.js";
 import { allChecks, runChecks } from "./checks.js";
 
 let evalBlocked = false;
@@ -13,11 +13,11 @@ try {
 
 // Every primitive's kernel (impl) must be reached by some check.
 const reached = new Set<string>();
-for (const prim of Object.values(P) as { name: string; impl: (...a: never[]) => unknown }[]) {
+for (const prim of Object.values(PRIM_TABLE) as { name: string; impl: (...a: never[]) => unknown }[]) {
   const impl = prim.impl;
   prim.impl = (...a: never[]) => { reached.add(prim.name); return impl(...a); };
 }
 
 const outcomes = runChecks(allChecks({ codegen: !evalBlocked }));
-const unreached = Object.values(P).map((p) => p.name).filter((n) => !reached.has(n));
+const unreached = Object.values(PRIM_TABLE).map((p) => p.name).filter((n) => !reached.has(n));
 console.log(JSON.stringify({ evalBlocked, outcomes, unreached }));

@@ -10,7 +10,7 @@ import { type Primitive, bind } from "../../core/primitive.js";
 import { concrete, newLevel, runWith, Tracer, ZERO, type Interpreter, type Value } from "../../core/tracer.js";
 import { NDArray } from "../../array/ndarray.js";
 import * as o from "../../ops/api.js";
-import { P } from "../../ops/prims.js";
+import { PRIM_TABLE } from "../../ops/prims.js";
 import { SCAN, type ScanParams } from "../loops/scan-prim.js";
 import { unrollScanLine } from "../loops/unroll.js";
 import { checkFloatLeaves, checkNotOpaque, checkTransform, matchTree, outputTree, zerosLike, type Fn } from "../args.js";
@@ -29,7 +29,7 @@ export class JetTracer extends Tracer {
 }
 
 const TABLE = TAYLOR as unknown as Record<string, TaylorRule<unknown>>;
-const PRIMS = P as unknown as Record<string, Primitive<unknown>>;
+const PRIMS = PRIM_TABLE as unknown as Record<string, Primitive<unknown>>;
 
 export class JetInterpreter implements Interpreter {
   readonly level = newLevel();

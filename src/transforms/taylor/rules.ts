@@ -14,13 +14,13 @@ import type { Primitive } from "../../core/primitive.js";
 import { ZERO, type Value } from "../../core/tracer.js";
 import * as o from "../../ops/api.js";
 import type { MatmulParams } from "../../ops/prims.js";
-import type { P, PrimName } from "../../ops/prims.js";
+import type { PRIM_TABLE, PrimName } from "../../ops/prims.js";
 import {
   addC, constantPower, constantSeries, convolve, derivative, exponential, integerPower, integrate, integrateQuotient, logarithm, negC, product, quotient, quotientOf,
   root, scaleC, shift, sinCos, subC, type Coef, type Series,
 } from "./series.js";
 
-export type ParamsOf<K extends PrimName> = (typeof P)[K] extends Primitive<infer Q> ? Q : never;
+export type ParamsOf<K extends PrimName> = (typeof PRIM_TABLE)[K] extends Primitive<infer Q> ? Q : never;
 
 /** The output's series (coefficients 0 … K; [0] is ignored: jet binds the primitive for the primal) from the arguments'. */
 export type SeriesFn<Q> = (xs: readonly Series[], out: Value, params: Q, K: number) => Series;
