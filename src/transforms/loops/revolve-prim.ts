@@ -20,7 +20,7 @@ import type { Tensor } from "../../core/tracer.js";
 import type { LoopBody } from "./body.js";
 import { emitKernelLine } from "./lower.js";
 import { reverseSweep, type CheckpointPlan, type SweepStats } from "./revolve.js";
-import { storageDType, writeRow } from "./scan-prim.js";
+import { LOOP_AVAL, storageDType, writeRow } from "./scan-prim.js";
 import { sliceOf } from "./slices.js";
 
 export interface ReverseParams {
@@ -83,12 +83,10 @@ function stackRows(rows: readonly Tensor[][], j: number, T: number, xs: readonly
   return new NDArray(data, [T, ...a.shape]);
 }
 
-const ANY: Aval = Object.freeze({ shape: [], dtype: "number", js: true });
-
 export const REVERSE: Primitive<ReverseParams> = withPrimitiveShape<ReverseParams>({
   name: "scanReverse",
   broadcasts: false,
-  infer: () => ANY,
+  infer: () => LOOP_AVAL,
   impl: (args, p) => runReverse(args, p) as unknown as Tensor,
   rule: { kind: "none", why: "the reverse sweep of a checkpointed scan is not differentiated again (a scan under higher-order reverse mode keeps its carries instead)" },
   display: { primal: (args, p) => `scanReverse(${args.join(", ")}; ${p.length} steps, ${p.plan.kind === "revolve" ? `${p.plan.slots} snapshots` : `a snapshot every ${p.plan.segment} steps`})` },

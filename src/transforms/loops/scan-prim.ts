@@ -136,13 +136,14 @@ function bodies(p: ScanParams): Body[] {
   }));
 }
 
-const ANY: Aval = Object.freeze({ shape: [], dtype: "number", js: true });
+/** The placeholder aval of a loop line (several outputs: recorders type them by the values the loop produced). */
+export const LOOP_AVAL: Aval = Object.freeze({ shape: [], dtype: "number", js: true });
 
 export const SCAN: Primitive<ScanParams> = withPrimitiveShape<ScanParams>({
   name: "scan",
   broadcasts: false,
   // Several outputs: the recorders type them by the values the loop produced (see `outputs`).
-  infer: () => ANY,
+  infer: () => LOOP_AVAL,
   impl: (args, p) => runScan(args, p) as unknown as Tensor,
   rule: {
     kind: "program",

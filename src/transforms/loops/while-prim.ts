@@ -24,7 +24,7 @@ import type { LoopBody } from "./body.js";
 import { WHILE_RULES } from "./while-rules.js";
 import { leafType, typeText } from "./carry.js";
 import { emitWhile } from "./lower.js";
-import { storageDType, writeRow } from "./scan-prim.js";
+import { LOOP_AVAL, storageDType, writeRow } from "./scan-prim.js";
 
 export interface WhileParams {
   readonly cond: LoopBody;
@@ -106,13 +106,11 @@ function bodies(p: WhileParams): Body[] {
   ];
 }
 
-const ANY: Aval = Object.freeze({ shape: [], dtype: "number", js: true });
-
 export const WHILE: Primitive<WhileParams> = withPrimitiveShape<WhileParams>({
   name: "while",
   broadcasts: false,
   // Several outputs, typed by the values the loop produced (the stacked carries' length is the trip count).
-  infer: () => ANY,
+  infer: () => LOOP_AVAL,
   impl: (args, p) => runWhile(args, p) as unknown as Tensor,
   rule: {
     kind: "program",
@@ -128,6 +126,6 @@ export const WHILE: Primitive<WhileParams> = withPrimitiveShape<WhileParams>({
   outputs: (p) => {
     const l = p.body.variants[0]!;
     const carry = l.outs.slice(0, p.nCarry).map((a) => l.avalOf(a));
-    return p.save ? [...carry, ANY, ...carry] : carry;
+    return p.save ? [...carry, LOOP_AVAL, ...carry] : carry;
   },
 });
