@@ -10,6 +10,7 @@
 
 import { NDArray, sizeOf, stridesOf, type Shape } from "../array/ndarray.js";
 import type { Aval } from "../array/aval.js";
+import { allocateZeroed } from "../array/pool.js";
 import type { Value } from "../core/tracer.js";
 
 type Data = Float64Array | Float32Array;
@@ -41,7 +42,8 @@ export class RowBatch {
   /** The dense batch [size, …shape]. */
   dense(): NDArray {
     const n = sizeOf(this.shape), k = this.k;
-    const out = this.vals instanceof Float32Array ? new Float32Array(this.size * n) : new Float64Array(this.size * n);
+    // From the pool (a Jacobian's dense basis is B·n elements): zeroed, as `+=` below needs.
+    const out = allocateZeroed(this.dtype, this.size * n);
     for (let b = 0; b < this.size; b++) {
       for (let j = 0; j < k; j++) { const i = this.idx[b * k + j]!; if (i >= 0) out[b * n + i]! += this.vals[b * k + j]!; }
     }

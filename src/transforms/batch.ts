@@ -9,7 +9,7 @@
 // for the shape checks and loop-body traces that read primals), and every read of it as data —
 // value(x), a comparison giving a JS boolean — is a BatchingError instead.
 
-import { NDArray, shapeStr, sizeOf, zeros, type DType } from "../array/ndarray.js";
+import { NDArray, shapeStr, sizeOf, zeros, type DType, type TypedData } from "../array/ndarray.js";
 import type { Aval } from "../array/aval.js";
 import { BatchingError, MissingRuleError } from "../base/errors.js";
 import { avalOf, type Primitive } from "../core/primitive.js";
@@ -73,7 +73,7 @@ export class BatchTracer extends Tracer {
 
   /** The whole batch, one level down, batch along axis 0 (rows made dense on first read). */
   get val(): Value {
-    return (this.dense ??= this.rows!.dense());
+    return (this.dense ??= (this.interp as BatchInterpreter).made(this.rows!.dense()));
   }
 
   override toString(): string {
@@ -99,11 +99,19 @@ export class BatchInterpreter implements Interpreter {
   readonly batched = true;
   readonly level = newLevel();
   active = true;
+  /** The buffers of the dense batches of a pass that may give them back (batch-pass.ts), else null. */
+  batches: TypedData[] | null = null;
   constructor(readonly size: number) {}
 
   /** A batched value: `val` holds the batch along axis 0 (or is rows of few entries). */
   lift(val: Value | RowBatch, aval: Aval): BatchTracer {
-    return new BatchTracer(this, val, aval);
+    return new BatchTracer(this, val instanceof RowBatch ? val : this.made(val), aval);
+  }
+
+  /** Notes a dense batch of this pass (a candidate for the buffer pool once the pass is over). */
+  made<V extends Value>(val: V): V {
+    if (this.batches !== null && val instanceof NDArray) this.batches.push(val.data);
+    return val;
   }
 
   own(v: Value): v is BatchTracer {

@@ -10,6 +10,7 @@ import { astype, broadcastTo, concat, dtypeOfValue, reshape, slice, toScalar, tr
 import { checkFloatLeaves, checkFloatOutputs, checkLeaves, checkTransform, matchTree, normArgnums, zerosLike, outputTree, type ArgnumsOption, type Fn, type JacobianOf, type Pick, type ScalarOut } from "./args.js";
 import { ForwardInterpreter } from "./forward.js";
 import { BatchInterpreter } from "./batch.js";
+import { batchPass } from "./batch-pass.js";
 import { RowBatch } from "./basis-rows.js";
 import { grad, primalOf, pull, record, type Traced } from "./grad.js";
 import { jvp } from "./jvp.js";
@@ -159,7 +160,8 @@ function jacForward(op: string, f: Fn<unknown[], unknown>, args: readonly unknow
     const B = bi.size;
     const leaves = input.leaves.map((leaf, j) => (off[j + 1]! <= c0 || off[j]! >= c0 + B ? leaf : fi.lift(leaf, basisBatch(bi, leaf, c0 - off[j]!, batching.structured))));
     // Tangents are read (selections made dense) while the batch's interpreter is still active.
-    runWith(bi, () => {
+    const rows: Value[] = [];
+    batchPass(bi, () => {
       const out = runWith(fi, () => f(...withArgs(args, input, leaves)));
       const fl = outputTree(op, out, true);
       if (outDef === undefined) {
@@ -172,10 +174,11 @@ function jacForward(op: string, f: Fn<unknown[], unknown>, args: readonly unknow
         const tb = batchOf(bi, t, p);
         input.leaves.forEach((_, j) => {
           const lo = Math.max(off[j]!, c0) - c0, hi = Math.min(off[j + 1]!, c0 + B) - c0;
-          if (lo < hi) parts[i]![j]!.push(rowsOf(tb, lo, hi));
+          if (lo < hi) rows.push(rowsOf(tb, lo, hi));
+          if (lo < hi) parts[i]![j]!.push(rows[rows.length - 1]!);
         });
       });
-    });
+    }, () => [rows, outPrimals]);
   }
   const blocks = outPrimals.map((op_, i) => input.leaves.map((leaf, j) => {
     const ps = parts[i]![j]!;
@@ -195,8 +198,11 @@ function jacReverse(op: string, t: Traced, input: JacInput, many: boolean, batch
     const chunk = chunkOf(op, batching, m, input.leaves);
     for (let c0 = 0; c0 < m; c0 += chunk) {
       const bi = new BatchInterpreter(Math.min(chunk, m - c0));
-      const grads = runWith(bi, () => flatGrads(outs.map((_, k) => (k === i ? basisBatch(bi, olPrimal, c0, batching.structured) : ZERO))));
-      grads.forEach((g, j) => rows[j]!.push(batchOf(bi, g, input.leaves[j]!)));
+      const grads = batchPass(bi, () => {
+        const gs = flatGrads(outs.map((_, k) => (k === i ? basisBatch(bi, olPrimal, c0, batching.structured) : ZERO)));
+        return gs.map((g, j) => batchOf(bi, g, input.leaves[j]!));
+      }, (gs) => gs);
+      grads.forEach((g, j) => rows[j]!.push(g));
     }
     return input.leaves.map((leaf, j) => {
       if (m === 0) return zeros([...shapeOf(ol), ...shapeOf(leaf)], [ol, leaf].some((l) => dtypeOfValue(l) === "float32") ? "float32" : "float64");

@@ -477,7 +477,7 @@ function partialNumber(p: ((args: readonly Value[], out: Value, params: unknown)
 }
 
 /** Adds the buffers of every array in a pytree of values (tracers: their concrete values) to `out`. */
-function keepBuffers(v: unknown, out: Set<ArrayBufferLike>): void {
+export function keepBuffers(v: unknown, out: Set<ArrayBufferLike>): void {
   if (v instanceof NDArray) out.add(v.data.buffer);
   else if (v instanceof Tracer) keepBuffers(v.primal, out);
   else if (Array.isArray(v)) for (const x of v) keepBuffers(x, out);

@@ -8,9 +8,10 @@ import { optionKeys } from "../base/options.js";
 import { ArgumentError, ShapeError } from "../base/errors.js";
 import { showValue } from "../base/format.js";
 import { flatten, unflatten, type TreeDef } from "../core/pytree.js";
-import { dtypeOf, runWith, shapeOf, Tracer, type Value } from "../core/tracer.js";
+import { dtypeOf, shapeOf, Tracer, type Value } from "../core/tracer.js";
 import { broadcastTo, transpose } from "../ops/api.js";
 import { checkTransform, outputTree } from "./args.js";
+import { batchPass } from "./batch-pass.js";
 import { BatchInterpreter } from "./batch.js";
 
 /**
@@ -136,7 +137,7 @@ export function vmap<A extends unknown[], R>(f: (...args: A) => R, opts: VmapOpt
       pos += n;
       return unflatten(d, mine);
     });
-    const out = runWith(interp, () => f(...(callArgs as A)));
+    const out = batchPass(interp, () => f(...(callArgs as A)), (o) => o);
     const tree = outputTree("vmap", out, false);
     const outPlaced: Placed[] = [];
     place("vmap", "outAxes", tree.def, outAxes, "the output", outPlaced);
