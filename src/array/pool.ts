@@ -13,7 +13,7 @@
 import type { DType, TypedData } from "./ndarray.js";
 
 /** Buffers below this size are cheap to allocate (and too many to track): never pooled. */
-const MIN_BYTES = 4096;
+export const MIN_BYTES = 4096;
 /** The pool's bound: buffers beyond it are left to the garbage collector. */
 const MAX_BYTES = 64 * 2 ** 20;
 const MAX_PER_SIZE = 16;

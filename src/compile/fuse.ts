@@ -12,6 +12,7 @@
 // the primitive's kernel.
 
 import { allocate, NDArray, sizeOf, type DType, type Shape } from "../array/ndarray.js";
+import { allocateFull, allocateZeroed, MIN_BYTES } from "../array/pool.js";
 import { MissingRuleError } from "../base/errors.js";
 import type { Aval } from "../array/aval.js";
 import { evaluate, MISS } from "../core/evaluate.js";
@@ -54,6 +55,7 @@ export interface FusedParams {
 }
 
 const TYPED: Record<string, string> = { float64: "Float64Array", float32: "Float32Array", bool: "Uint8Array", int32: "Int32Array" };
+const BYTES: Record<string, number> = { float64: 8, float32: 4, bool: 1, int32: 4 };
 
 interface Open {
   readonly size: number;
@@ -95,8 +97,9 @@ function planGroups(p: WengertList): Group[] {
   const producer = new Map<number, Open>();
   const all: Open[] = [];
   const openBySize = new Map<number, Open>();
+  const placedAdds = epilogueCandidates(p, producer);
   stmts.forEach((s, k) => {
-    const e = s.kind === "eqn" && eligible(s) ? s : null;
+    const e = s.kind === "eqn" && eligible(s) && !placedAdds(k) ? s : null;
     // Outside readers close the groups they read from.
     const readsFrom = new Set<Open>();
     for (const a of s.ins) {
@@ -163,6 +166,34 @@ interface Epilogue {
   readonly parts: readonly { readonly v: number; readonly offset: number }[];
   /** The unslice and add lines the group takes over, in program order (the add last). */
   readonly absorbed: readonly number[];
+}
+
+/**
+ * Adds of two single-use placements (unslice) of values of a fused group: such an add stays out
+ * of the grouping so that planEpilogues can hand it to its source's group. Joining another
+ * group of its size — the HVP of one seed per color ends in one such add per seed, and the adds,
+ * being independent, all fused into one loop — left every unslice as its own zero-padded copy.
+ * The test runs as the grouping reaches line k, when the unslices' sources have their groups.
+ */
+function epilogueCandidates(p: WengertList, producer: ReadonlyMap<number, Open>): (k: number) => boolean {
+  const { stmts, avals } = p;
+  const defAt = new Map<number, number>(), uses = new Map<number, number>();
+  stmts.forEach((s, k) => {
+    if (s.kind === "eqn") defAt.set(s.out, k);
+    for (const a of s.ins) if (a >= 0) uses.set(a, (uses.get(a) ?? 0) + 1);
+  });
+  for (const a of p.outs) if (a >= 0) uses.set(a, (uses.get(a) ?? 0) + 1);
+  const placed = (v: Atom): boolean => {
+    const at = v >= 0 ? defAt.get(v) : undefined;
+    const u = at === undefined ? undefined : stmts[at];
+    if (u === undefined || u.kind !== "eqn" || u.prim.lower.placement === undefined || uses.get(v) !== 1) return false;
+    const src = u.ins[0]!;
+    return src >= 0 && producer.has(src) && u.prim.lower.placement(u.params, avals[src]!.shape) !== null;
+  };
+  return (k) => {
+    const s = stmts[k]!;
+    return s.kind === "eqn" && s.prim.lower.sums === true && s.ins.length === 2 && !avals[s.out]!.js && placed(s.ins[0]!) && placed(s.ins[1]!);
+  };
 }
 
 function planEpilogues(p: WengertList, groups: readonly Open[], producer: ReadonlyMap<number, Open>): Map<Open, Epilogue> {
@@ -374,13 +405,21 @@ function emitFused(line: Eqn, ctx: EmitContext): string[] {
   });
   const bodyExpr = (a: Atom): string => (a < 0 ? constExpr(body.consts.value(a)) : a < body.nIn ? name.get(a)! : `${pre}e${a}`);
   const nPlain = body.outs.length - partsOf(fp);
+  // A large array not in the workspace comes from the buffer pool, as a kernel's result does: a
+  // compiled call gives back the ones it does not return, and a caller that owns a result it has
+  // read (sparseHessian's products) may give that back too; a fresh large array is zeroed and
+  // faulted in by the OS on every call (0.5 ms per 2.4 MB measured, more than a fused pass).
+  const fresh = (v: number, zeroed: boolean): string => {
+    const dtype = p.avals[v]!.dtype, len = sizeOf(p.avals[v]!.shape);
+    if (len * BYTES[dtype]! < MIN_BYTES) return `new ${TYPED[dtype]!}(${len})`;
+    return `${ctx.constant(zeroed ? allocateZeroed : allocateFull)}(${JSON.stringify(dtype)}, ${len})`;
+  };
   for (let j = 0; j < nPlain; j++) {
     const v = line.out + j;
-    head.push(`const ${pre}o${j} = ${ctx.buffer(v) ?? `new ${TYPED[p.avals[v]!.dtype]!}(${n})`};`);
+    head.push(`const ${pre}o${j} = ${ctx.buffer(v) ?? fresh(v, false)};`);
   }
   // The accumulated output starts at zero: it is the sum of zero-padded placements.
-  const accVar = line.out + nPlain;
-  if (fp.epilogue !== null) head.push(`const ${pre}o${nPlain} = new ${TYPED[p.avals[accVar]!.dtype]!}(${sizeOf(p.avals[accVar]!.shape)});`);
+  if (fp.epilogue !== null) head.push(`const ${pre}o${nPlain} = ${fresh(line.out + nPlain, true)};`);
   const loop: string[] = [];
   for (const s of body.stmts) {
     if (s.kind !== "eqn") continue;
