@@ -322,6 +322,41 @@ describe("sparseHessian", () => {
       assertMatches(w.sparseHessian(f)(x), Array.from({ length: 6 }, (_, i) => Array.from(D.data.slice(i * 6, (i + 1) * 6))), 1e-9, g.text);
     }, 15);
   });
+  test("repeat calls give their products back to the pool: every result stays right, the program's constants intact", () => {
+    // 600 elements (4.8 KB arrays, above the pool's floor); another compiled function of the
+    // same size draws from the pool between the calls.
+    const n = 600, at = (k: number) => w.array(Float64Array.from({ length: n }, (_, i) => Math.cos(k + 0.7 * i)));
+    const other = w.compile((x: NDArray) => w.mul(w.exp(x), w.sin(x)));
+    // Rosenbrock's Hessian by hand: the diagonal and the first off-diagonal.
+    const byHand = (x: NDArray) => {
+      const d = x.data, e: number[][] = Array.from({ length: n }, () => []);
+      for (let i = 0; i < n; i++) {
+        e[i]![i] = (i < n - 1 ? 1200 * d[i]! ** 2 - 400 * d[i + 1]! + 2 : 0) + (i > 0 ? 200 : 0);
+        if (i < n - 1) e[i]![i + 1] = e[i + 1]![i] = -400 * d[i]!;
+      }
+      return e;
+    };
+    // A linear f on a given diagonal pattern: its products are the program's one constant zeros
+    // array (made while tracing), which must never go to the pool for another call to fill.
+    const diagonal = SparsityPattern.fromEntries([n, n], Array.from({ length: n }, (_, i) => i), Array.from({ length: n }, (_, i) => i));
+    const sh = w.sparseHessian(rosen), sz = w.sparseHessian((x: NDArray) => w.sum(w.mul(3, x)), { sparsity: diagonal });
+    const kept: [w.SparseMatrix, Float64Array, number][] = [];
+    for (const k of [1, 2, 1, 3, 3]) {
+      const H = sh(at(k)), Z = sz(at(k));
+      other(at(k + 0.5));
+      kept.push([H, Float64Array.from(H.values), k]);
+      assert.equal(Z.nnz, n);
+      Z.values.forEach((v, j) => assert.equal(v, 0, `entry ${j} of the zero Hessian at call ${kept.length}`));
+    }
+    for (const [H, copy, k] of kept) {
+      assert.deepEqual(Array.from(H.values), Array.from(copy), "a later call changed an earlier result");
+      const want = byHand(at(k));
+      for (let q = 0; q < H.nnz; q++) {
+        const i = H.rows[q]!, j = H.cols[q]!, v = want[i]![j] ?? 0;
+        assert.ok(Math.abs(H.values[q]! - v) <= 1e-12 * (1 + Math.abs(v)), `x${k}: (${i}, ${j}) ${H.values[q]} vs ${v}`);
+      }
+    }
+  });
   test("errors: a pattern of the wrong shape, a mode", () => {
     const bad = SparsityPattern.fromEntries([3, 4], [0], [0]);
     assertThrowsWith(() => w.sparseHessian(rosen, { sparsity: bad })(w.array([1, 2, 3])), w.ShapeError, ["sparseHessian", "3 × 4", "3 × 3"]);

@@ -10,6 +10,7 @@
 // reused, a new one gets its own coloring and seeds.
 
 import { NDArray, shapeStr, sizeOf, zeros, type Shape } from "../array/ndarray.js";
+import { beginLog, endLog, recycle } from "../array/pool.js";
 import { ArgumentError, ShapeError } from "../base/errors.js";
 import { checkOptions } from "../base/options.js";
 import { compile, type Compiled } from "../compile/compile.js";
@@ -156,6 +157,31 @@ function makeSparse(op: "sparseJacobian" | "sparseHessian", kind: Kind, f: (x: V
   // The plan of the branch each compiled variant runs (a variant's guards fix f's branches, and so its pattern).
   const owner = new Map<CompiledVariant, Plan>();
 
+  // One run of the products. A run of an already generated variant allocates its products fresh
+  // (from the buffer pool), and nothing but this closure sees them: once read out they go back
+  // to the pool, so the next call takes them from there instead of faulting in new memory. A run
+  // that traced or ran f eagerly is left alone: its results may be constants the new variant keeps.
+  let log: Set<ArrayBufferLike> | null = null;
+  const run = (mode: SparseMode, value: Tensor, seeds: readonly Tensor[]): unknown[] => {
+    const g = programFor(mode), before = g.stats;
+    const l = beginLog();
+    let r: unknown[];
+    try {
+      r = g(value, ...seeds);
+    } finally {
+      endLog(l);
+    }
+    const after = g.stats;
+    log = after.traces === before.traces && after.eager === before.eager ? l : null;
+    return r;
+  };
+  const read = (plan: Plan, products: unknown[], dtype: "float64" | "float32"): SparseMatrix => {
+    const m = readOut(plan, products, dtype);
+    if (log !== null) recycle(products.flatMap((p) => (p instanceof NDArray ? [p.data] : [])), log, new Set());
+    log = null;
+    return m;
+  };
+
   return (x: number | NDArray): SparseMatrix => {
     const { value, shape, n } = pointOf(op, x);
     const dtype = value instanceof NDArray && value.dtype === "float32" ? "float32" : "float64";
@@ -163,25 +189,24 @@ function makeSparse(op: "sparseJacobian" | "sparseHessian", kind: Kind, f: (x: V
     if (k !== key) { plans.length = 0; owner.clear(); current = null; key = k; }
     let ran: CompiledVariant | undefined;
     if (current !== null) {
-      const r = programFor(current.mode)(value, ...current.seeds);
-      if (opts.sparsity !== undefined) return readOut(current, r, dtype);
+      const r = run(current.mode, value, current.seeds);
+      if (opts.sparsity !== undefined) return read(current, r, dtype);
       ran = programFor(current.mode).lastCompiled;
       const mine = ran === undefined ? undefined : owner.get(ran);
-      if (mine === current) return readOut(current, r, dtype);
+      if (mine === current) return read(current, r, dtype);
       if (mine !== undefined) {
         // x is on the branch of another known plan: run its program.
-        const g = programFor(mine.mode), r2 = g(value, ...mine.seeds);
-        if (g.lastCompiled !== undefined && owner.get(g.lastCompiled) === mine) { current = mine; return readOut(mine, r2, dtype); }
+        const r2 = run(mine.mode, value, mine.seeds), g = programFor(mine.mode);
+        if (g.lastCompiled !== undefined && owner.get(g.lastCompiled) === mine) { current = mine; return read(mine, r2, dtype); }
       }
     }
     // First call, or a branch not seen with this plan: detect the pattern at x.
     const plan = detect(value, n, dtype);
-    const g = programFor(plan.mode);
-    const r = g(value, ...plan.seeds);
+    const r = run(plan.mode, value, plan.seeds), g = programFor(plan.mode);
     if (ran !== undefined) owner.set(ran, plan);
     if (g.lastCompiled !== undefined) owner.set(g.lastCompiled, plan);
     current = plan;
-    return readOut(plan, r, dtype);
+    return read(plan, r, dtype);
   };
 }
 
