@@ -134,7 +134,7 @@ export function* generateSteps(p: WengertList, argDef: TreeDef, sigs: readonly L
           return e;
         },
         fresh: () => `f${freshCount++}_`,
-        inline: (list, ins, miss) => inlineList(list, ins, miss, { constant: kconst, scalar: (prim, args, params) => scalarExpr(prim, args, params, fn), fresh: () => `f${freshCount++}_` }),
+        inline: (list, ins, miss, offered) => inlineList(list, ins, miss, { constant: kconst, scalar: (prim, args, params) => scalarExpr(prim, args, params, fn), fresh: () => `f${freshCount++}_` }, offered),
         miss: "return MISS;",
       };
       for (const l of s.prim.lower.emit(s, ctx)) out.push(l); // one by one: a fused loop can emit more lines than a spread takes
@@ -358,13 +358,15 @@ function plainKeys(o: unknown, keys: string): boolean {
 const HELPERS = { MISS, NDArray, same: sameTensor, plainKeys, typedOf };
 
 const TYPED_NAME: Record<string, string> = { float64: "Float64Array", float32: "Float32Array", bool: "Uint8Array", int32: "Int32Array" };
+/** The typed array constructors by the names the workspace plan gives. */
+export const TYPED_ARRAY: Record<string, new (n: number) => ArrayLike<number>> = { Float64Array, Float32Array, Uint8Array, Int32Array };
 const BYTES: Record<string, number> = { Float64Array: 8, Float32Array: 4, Uint8Array: 1, Int32Array: 4 };
 /** Whether a line's result may share its argument's memory (a view or the argument itself). */
 function aliases(s: Line): boolean {
   return s.kind === "eqn" && (s.prim.lower.aliases === true || s.prim.lower.identity === true);
 }
 
-interface Workspace {
+export interface Workspace {
   readonly slotOf: Map<number, number>;
   readonly buffers: { readonly type: string; readonly length: number }[];
 }
@@ -375,7 +377,7 @@ interface Workspace {
  * allocated once with the generated function, and a buffer is handed to a later temporary of
  * the same type and length once its last reader has run. Results never alias the workspace.
  */
-function planWorkspace(p: WengertList, emits: (s: Line) => boolean): Workspace {
+export function planWorkspace(p: WengertList, emits: (s: Line) => boolean): Workspace {
   const candidates = new Set<number>();
   for (const s of p.stmts) {
     if (s.kind !== "eqn" || !emits(s)) continue;

@@ -64,9 +64,10 @@ export interface EmitContext {
   /**
    * A nested list (a loop body) as statements: its inputs bound to `inputs` (expressions), `miss`
    * the statement that runs when one of its guards fails; gives the statements and the
-   * expressions of its outputs.
+   * expressions of its outputs. `offered[j]`: a typed array (an expression) output j may be
+   * written into; `buffered[j]` says whether it was.
    */
-  inline(list: WengertList, inputs: readonly string[], miss: string): { readonly code: readonly string[]; readonly outs: readonly string[] };
+  inline(list: WengertList, inputs: readonly string[], miss: string, offered?: readonly (string | null)[]): { readonly code: readonly string[]; readonly outs: readonly string[]; readonly buffered: readonly boolean[] };
   /** The statement that abandons the program when a guard of this line fails (inside a loop body: leave the variant). */
   readonly miss: string;
 }

@@ -31,21 +31,67 @@ function sliceExpr(ctx: EmitContext, x: string, t: string, a: Aval): string {
 
 /**
  * The body's variants tried in order on `inputs`: the first whose guards all hold runs
- * `assign(its outputs)`; when none holds, `miss`.
+ * `assign(its outputs)`; when none holds, `miss`. `offered`: buffers the outputs may be written
+ * into. The first `strict` (the carries') are used only where every variant writes every one of
+ * them it is offered, else none is (so that no carry ever sits in a buffer a later step
+ * writes); the others (per-step outputs, copied out within the step) wherever a variant can.
+ * Gives whether the strict ones were used.
  */
-function variants(ctx: EmitContext, lists: readonly WengertList[], inputs: readonly string[], assign: (outs: readonly string[]) => string[]): string[] {
+function variants(ctx: EmitContext, lists: readonly WengertList[], inputs: readonly string[], assign: (outs: readonly string[]) => string[], offered: readonly (string | null)[] = [], strict = 0): { code: string[]; buffered: boolean } {
   const p = ctx.fresh();
+  const want = offered.slice(0, strict).map((b) => b !== null);
+  let inlined = lists.map((list, i) => ctx.inline(list, inputs, `break ${p}b${i};`, offered));
+  const buffered = want.some(Boolean) && inlined.every((r) => want.every((w, j) => !w || r.buffered[j]));
+  if (!buffered && want.some(Boolean)) {
+    const loose = offered.map((b, j) => (j < strict ? null : b));
+    inlined = lists.map((list, i) => ctx.inline(list, inputs, `break ${p}b${i};`, loose));
+  }
   const out = [`${p}ok: {`];
-  lists.forEach((list, i) => {
+  inlined.forEach(({ code, outs }, i) => {
     const label = `${p}b${i}`;
-    const { code, outs } = ctx.inline(list, inputs, `break ${label};`);
     out.push(`  ${label}: {`);
     for (const l of code) out.push(`    ${l}`);
     for (const l of assign(outs)) out.push(`    ${l}`);
     out.push(`    break ${p}ok;`, `  }`);
   });
   out.push(`  ${ctx.miss}`, `}`);
-  return out;
+  return { code: out, buffered };
+}
+
+/**
+ * Whether slice input `input` of the lists may be read from one buffer overwritten every step:
+ * no output and no line that can hand back its operand (a view, a loop) may hold on to it.
+ */
+function sliceStaysInStep(lists: readonly WengertList[], input: number): boolean {
+  return lists.every((l) => !l.outs.includes(input) && l.stmts.every((s) => !s.ins.includes(input) || (s.kind === "eqn" && s.prim.lower.aliases !== true && s.prim.lower.identity !== true && s.prim.outputs === undefined)));
+}
+
+/** A typed array for one value of aval `a` (a buffer the generated code holds). */
+function bufferOf(ctx: EmitContext, a: Aval): string {
+  return ctx.constant(allocate(storage(a) as never, sizeOf(a.shape)));
+}
+
+/**
+ * Double buffers for array carries: each step writes the next carry into whichever of the two
+ * the current one is not in. Gives the statements choosing them (at the top of a step), the
+ * offered buffers and the final carries' expressions (copied out of the buffers, which the
+ * generated code keeps from call to call).
+ */
+function carryBuffers(ctx: EmitContext, q: string, carry: readonly string[], avals: readonly Aval[]): { choose: string[]; offered: (string | null)[]; final: (buffered: boolean) => string[] } {
+  const ND = ctx.constant(NDArray);
+  const pairs = avals.map((a) => (a.js ? null : [bufferOf(ctx, a), bufferOf(ctx, a)] as const));
+  const choose: string[] = [];
+  const offered = pairs.map((ab, j) => {
+    if (ab === null) return null;
+    choose.push(`const ${q}w${j} = ${carry[j]}.data === ${ab[0]} ? ${ab[1]} : ${ab[0]};`);
+    return `${q}w${j}`;
+  });
+  const final = (buffered: boolean): string[] => carry.map((c, j) => {
+    const ab = pairs[j];
+    if (!buffered || ab === null) return c;
+    return `(${c}.data === ${ab[0]} || ${c}.data === ${ab[1]} ? new ${ND}(${c}.data.slice(), ${c}.shape) : ${c})`;
+  });
+  return { choose, offered, final };
 }
 
 /** Locals bound once to the line's operands (`let` for the carries, which the loop updates). */
@@ -64,7 +110,7 @@ function next(q: string, carry: readonly string[], outs: readonly string[]): str
 export function emitScan(line: Eqn, ctx: EmitContext): string[] {
   const p = line.params as ScanParams;
   const { nConsts: nc, nCarry: nk, nY: ny, length: T } = p;
-  const list0 = p.body.variants[0]!;
+  const lists = p.body.variants, list0 = lists[0]!;
   const ins = line.ins.map((a) => ctx.atom(a));
   const q = ctx.fresh(), code: string[] = [], alloc = ctx.constant(allocate), ND = ctx.constant(NDArray);
   const consts = bind(code, q, "k", ins.slice(0, nc), "const");
@@ -91,21 +137,38 @@ export function emitScan(line: Eqn, ctx: EmitContext): string[] {
     return `${q}S${j}`;
   });
   const k = `${q}i`, t = `${q}t`;
-  code.push(`for (let ${k} = 0; ${k} < ${T}; ${k}++) {`, `  const ${t} = ${p.reverse ? `${T - 1} - ${k}` : k};`);
-  const slices = xs.map((x, j) => { code.push(`  const ${q}x${j} = ${sliceExpr(ctx, x, t, xAval(j))};`); return `${q}x${j}`; });
-  if (p.save === "all") carry.forEach((c, j) => code.push(`  ${writeRow(saved[j]!, t, kAval(j), c)}`));
+  const buf = carryBuffers(ctx, q, carry, carry.map((_, j) => kAval(j)));
+  const step: string[] = [`const ${t} = ${p.reverse ? `${T - 1} - ${k}` : k};`];
+  const slices = xs.map((x, j) => { step.push(...sliceLines(ctx, `${q}x${j}`, x, t, xAval(j), sliceStaysInStep(lists, nc + nk + j))); return `${q}x${j}`; });
+  if (p.save === "all") carry.forEach((c, j) => step.push(writeRow(saved[j]!, t, kAval(j), c)));
   else if (slot !== null) {
-    code.push(`  const ${q}s = ${slot}[${k}];`, `  if (${q}s >= 0) {`);
-    carry.forEach((c, j) => code.push(`    ${writeRow(saved[j]!, `${q}s`, kAval(j), c)}`));
-    code.push(`  }`);
+    step.push(`const ${q}s = ${slot}[${k}];`, `if (${q}s >= 0) {`);
+    carry.forEach((c, j) => step.push(`  ${writeRow(saved[j]!, `${q}s`, kAval(j), c)}`));
+    step.push(`}`);
   }
+  // Per-step outputs written into buffers the code keeps, then copied into their rows.
+  const yOffer = ys.map((_, j) => (yAval(j).js ? null : bufferOf(ctx, yAval(j))));
   const assign = (outs: readonly string[]): string[] => [...ys.map((y, j) => writeRow(y, t, yAval(j), outs[nk + j]!)), ...next(q, carry, outs)];
-  for (const l of variants(ctx, p.body.variants, [...consts, ...carry, ...slices], assign)) code.push(`  ${l}`);
+  const body = variants(ctx, lists, [...consts, ...carry, ...slices], assign, [...buf.offered, ...yOffer], nk);
+  code.push(`for (let ${k} = 0; ${k} < ${T}; ${k}++) {`);
+  if (body.buffered) for (const l of buf.choose) code.push(`  ${l}`);
+  for (const l of [...step, ...body.code]) code.push(`  ${l}`);
   code.push(`}`);
-  carry.forEach((c, j) => code.push(`const ${ctx.local(line.out + j)} = ${c};`));
+  buf.final(body.buffered).forEach((c, j) => code.push(`const ${ctx.local(line.out + j)} = ${c};`));
   ys.forEach((y, j) => code.push(`const ${ctx.local(line.out + nk + j)} = new ${ND}(${y}, ${ctx.constant([T, ...yAval(j).shape])});`));
   saved.forEach((s, j) => code.push(`const ${ctx.local(line.out + nk + ny + j)} = new ${ND}(${s}, ${ctx.constant([count, ...kAval(j).shape])});`));
   return code;
+}
+
+/**
+ * `name` bound to slice t of scanned array x: a number for 1-D x; else, when the body keeps no
+ * hold on it, a row copied into one array the code keeps; else a fresh view.
+ */
+function sliceLines(ctx: EmitContext, name: string, x: string, t: string, a: Aval, inStep: boolean): string[] {
+  if (a.js || !inStep) return [`const ${name} = ${sliceExpr(ctx, x, t, a)};`];
+  const n = sizeOf(a.shape);
+  const row = ctx.constant(new NDArray(allocate(storage(a) as never, n), a.shape));
+  return [`const ${name} = ${row};`, `{ const d = ${name}.data, s = ${x}.data, o = ${t} * ${n}; for (let i = 0; i < ${n}; i++) d[i] = s[o + i]; }`];
 }
 
 /** Helpers the while loop's code calls (from while-prim.ts, passed in to keep the import one-way). */
@@ -125,13 +188,18 @@ export function emitWhile(line: Eqn, ctx: EmitContext, h: WhileHelpers): string[
   if (p.save) code.push(`const ${q}S = [];`);
   const k = `${q}i`, go = `${q}go`;
   code.push(`let ${k} = 0;`, `for (;; ${k}++) {`, `  let ${go};`);
-  for (const l of variants(ctx, p.cond.variants, [...cc, ...carry], (outs) => [`${go} = ${outs[0]};`])) code.push(`  ${l}`);
+  for (const l of variants(ctx, p.cond.variants, [...cc, ...carry], (outs) => [`${go} = ${outs[0]};`]).code) code.push(`  ${l}`);
   code.push(`  if (!(typeof ${go} === "boolean" ? ${go} : ${go}.data[0] !== 0)) break;`);
   if (p.maxIter !== Infinity) code.push(`  if (${k} >= ${p.maxIter}) throw ${ctx.constant(h.iterationLimit)}(${p.maxIter}, [${carry.join(", ")}]);`);
   if (p.save) code.push(`  ${q}S.push([${carry.join(", ")}]);`);
-  for (const l of variants(ctx, p.body.variants, [...bc, ...carry], (outs) => next(q, carry, outs))) code.push(`  ${l}`);
+  // Saved carries are held by reference: double buffers only when nothing is saved.
+  const list0 = p.body.variants[0]!;
+  const buf = carryBuffers(ctx, q, carry, carry.map((_, j) => list0.avals[nc + j]!));
+  const body = variants(ctx, p.body.variants, [...bc, ...carry], (outs) => next(q, carry, outs), p.save ? [] : buf.offered, nk);
+  if (body.buffered) for (const l of buf.choose) code.push(`  ${l}`);
+  for (const l of body.code) code.push(`  ${l}`);
   code.push(`}`);
-  carry.forEach((c, j) => code.push(`const ${ctx.local(line.out + j)} = ${c};`));
+  buf.final(body.buffered).forEach((c, j) => code.push(`const ${ctx.local(line.out + j)} = ${c};`));
   if (p.save) {
     code.push(`const ${ctx.local(line.out + nk)} = ${k};`);
     carry.forEach((c, j) => code.push(`const ${ctx.local(line.out + nk + 1 + j)} = ${ctx.constant(h.stackRows)}(${q}S, ${j}, ${c});`));
