@@ -21,6 +21,9 @@ export type PartialFn<P> = (args: readonly Value[], out: Value, params: P) => Ma
 /** The linear map t ↦ J_i·t (JVP) or g ↦ J_iᵀ·g (VJP) for argument i. */
 export type LinearFn<P> = (seed: Value, args: readonly Value[], out: Value, params: P) => MaybeZero;
 
+/** A linear op's tangent from every argument's tangent at once (ZERO: none reached that argument). */
+export type AllLinearFn<P> = (tangents: readonly (Value | Zero)[], args: readonly Value[], out: Value, params: P) => Value;
+
 export type IndexedLinearFn<P> = (seed: Value, i: number, args: readonly Value[], out: Value, params: P) => MaybeZero;
 
 /**
@@ -36,8 +39,11 @@ export type Rule<P> =
       readonly kind: "linear";
       readonly jvp: readonly (LinearFn<P> | null)[];
       readonly vjp: readonly (LinearFn<P> | null)[];
-      /** For ops with any number of arguments (concat): one rule taking the argument index. */
-      readonly variadic?: { readonly jvp: IndexedLinearFn<P>; readonly vjp: IndexedLinearFn<P> };
+      /**
+       * For ops with any number of arguments (concat): one rule taking the argument index, and
+       * optionally `jvpAll`, the line's tangent from all the arguments' at once (ZERO where none).
+       */
+      readonly variadic?: { readonly jvp: IndexedLinearFn<P>; readonly vjp: IndexedLinearFn<P>; readonly jvpAll?: AllLinearFn<P> };
     }
   | { readonly kind: "none"; readonly why: string }
   | { readonly kind: "program"; readonly rules: ProgramRules<P> };

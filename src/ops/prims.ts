@@ -5,7 +5,7 @@
 
 import { allJs, arithmeticDType, broadcastShapes, describeAvals, elementwiseAval, normAxes, normAxis } from "../array/broadcast.js";
 import * as K from "../array/kernels.js";
-import { NDArray, shapeStr, sizeOf, type DType, type Shape } from "../array/ndarray.js";
+import { NDArray, shapeStr, sizeOf, zeros, type DType, type Shape } from "../array/ndarray.js";
 import { DTypeError, ShapeError } from "../base/errors.js";
 import { KERNEL, type Rewrite } from "../core/lowering.js";
 import { withPrimitiveShape, type Aval, type Display, type PartialFn, type Primitive, type Rule } from "../core/primitive.js";
@@ -421,6 +421,9 @@ const TABLE = {
       vjp: [],
       variadic: {
         jvp: (t, i, args, _o, p) => o.unslice(t, concatPlacement(args, i, p.axis)),
+        // The whole line's tangent is the tangents concatenated: one write of the output, not
+        // a zero-filled output per argument summed (W5's dense Jacobian spent 15% there).
+        jvpAll: (ts, args, out, p) => o.concat(ts.map((t, i) => (t === ZERO ? zerosOf(args[i]!, out) : t)), p.axis),
         vjp: (g, i, args, _o, p) => {
           const pl = concatPlacement(args, i, p.axis);
           return o.bindSlice(g, { starts: pl.starts, steps: pl.steps, shape: o.shapeOf(args[i]!) });
@@ -544,6 +547,11 @@ function unslicePlacement(p: UnsliceParams, inShape: Shape): number | null {
   let offset = 0, stride = 1;
   for (let i = p.full.length - 1; i >= 0; i--) { offset += p.starts[i]! * stride; stride *= p.full[i]!; }
   return offset;
+}
+
+/** Zeros of an argument's shape as a tangent of `out` (its float dtype). */
+function zerosOf(arg: Value, out: Value): NDArray {
+  return zeros(o.shapeOf(arg), o.dtypeOfValue(out) === "float32" ? "float32" : "float64");
 }
 
 function concatPlacement(args: readonly Value[], i: number, axis: number): UnsliceParams {

@@ -151,6 +151,23 @@ export function jvpTerm(prim: Primitive<unknown>, i: number, t: Value | Masked |
   return f === null ? ZERO : f(dense(t), args, out, params);
 }
 
+/**
+ * The line's tangent from every argument's (ZERO where none): the table's rule for the whole
+ * line where it gives one (concat), else the sum of the arguments' terms.
+ */
+export function lineJvp(prim: Primitive<unknown>, tangents: readonly MaybeZero[], args: readonly Value[], out: Value, params: unknown): MaybeZero {
+  const rule = prim.rule;
+  if (rule.kind === "linear" && rule.variadic?.jvpAll !== undefined) {
+    return tangents.every((t) => t === ZERO) ? ZERO : rule.variadic.jvpAll(tangents.map(denseOrZero), args, out, params);
+  }
+  let t: MaybeZero = ZERO;
+  for (let i = 0; i < tangents.length; i++) {
+    const ti = tangents[i]!;
+    if (ti !== ZERO) t = addMaybe(t, jvpTerm(prim, i, ti, args, out, params));
+  }
+  return t;
+}
+
 /** The cotangent sent to argument i: J_iᵀ · g, summed back to the argument's shape. */
 export function vjpTerm(prim: Primitive<unknown>, i: number, g: Value | Masked | Scattered, args: readonly Value[], out: Value, params: unknown): MaybeZero {
   const rule = prim.rule;

@@ -5,7 +5,7 @@
 import type { Primitive } from "../core/primitive.js";
 import { bind } from "../core/primitive.js";
 import { newLevel, Scattered, Tracer, ZERO, type Interpreter, type Masked, type MaybeZero, type Value, type Zero } from "../core/tracer.js";
-import { addMaybe, dense, jvpTerm } from "./chain.js";
+import { dense, lineJvp } from "./chain.js";
 
 export class DualTracer extends Tracer {
   get kind(): string { return "forward"; }
@@ -55,11 +55,7 @@ export class ForwardInterpreter implements Interpreter {
     }
     const out = bind(prim, primals, params);
     if (rule.kind === "none") return out;
-    let t: MaybeZero = ZERO;
-    for (let i = 0; i < n; i++) {
-      const ti = tangents[i]!;
-      if (ti !== ZERO) t = addMaybe(t, jvpTerm(prim, i, ti, primals, out, params));
-    }
+    const t = lineJvp(prim, tangents, primals, out, params);
     return t === ZERO ? out : new DualTracer(this, out, t instanceof Scattered ? dense(t) : t);
   }
 }

@@ -15,7 +15,7 @@ import { TracerError } from "../base/errors.js";
 import type { Primitive, ProgramRules, StoredReport } from "../core/primitive.js";
 import { bind } from "../core/primitive.js";
 import { newLevel, Tracer, ZERO, type Interpreter, type Masked, type MaybeZero, type Value, type Zero } from "../core/tracer.js";
-import { addMaybe, dense, denseOrZero, jvpTerm, scale, vjpTerm } from "./chain.js";
+import { addMaybe, dense, denseOrZero, lineJvp, scale, vjpTerm } from "./chain.js";
 
 export class TapeNode extends Tracer {
   get kind(): string { return "reverse"; }
@@ -349,17 +349,8 @@ export class Tape implements Interpreter {
         r.tangents.forEach((t, j) => (tan[k + j] = t));
         continue;
       }
-      let t: MaybeZero = ZERO;
-      let primals: Value[] | undefined;
-      for (let i = 0; i < args.length; i++) {
-        const a = args[i]!;
-        if (!(a instanceof TapeNode && a.interp === this)) continue;
-        const ti = tan[a.index]!;
-        if (ti === ZERO) continue;
-        primals ??= node.primals;
-        t = addMaybe(t, jvpTerm(prim, i, ti, primals, node.primal, node.params));
-      }
-      tan[k] = t;
+      const ts = args.map((a) => (a instanceof TapeNode && a.interp === this ? tan[a.index]! : ZERO));
+      tan[k] = ts.every((x) => x === ZERO) ? ZERO : lineJvp(prim, ts, node.primals, node.primal, node.params);
     }
     return tan;
   }

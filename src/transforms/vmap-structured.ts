@@ -6,7 +6,7 @@ import type { Aval } from "../array/aval.js";
 import { NDArray, sizeOf, type Shape } from "../array/ndarray.js";
 import type { Primitive } from "../core/primitive.js";
 import { Tracer, type Value } from "../core/tracer.js";
-import type { CastParams, PermParams, ReduceParams, ShapeParams, SliceParams, UnsliceParams } from "../ops/prims.js";
+import type { AxisParams, CastParams, PermParams, ReduceParams, ShapeParams, SliceParams, UnsliceParams } from "../ops/prims.js";
 import type { IndexParams } from "../ops/element.js";
 import type { BatchInterpreter, BatchTracer } from "./batch.js";
 import { addRows, factorAt, permuteMap, placeMap, reduceMap, RowBatch, sameExample, sliceMap } from "./basis-rows.js";
@@ -37,6 +37,20 @@ const RULES: Record<string, (ops: readonly Operand[], params: never, out: Aval) 
   reshape: ([a], p: ShapeParams) => ("rows" in a! ? new RowBatch(a.rows.size, p.shape, a.rows.k, a.rows.idx, a.rows.vals) : null),
   slice: ([a], p: SliceParams) => ("rows" in a! ? a.rows.moved(p.shape, sliceMap(a.rows.shape, p.starts, p.steps, p.shape)) : null),
   unslice: ([a], p: UnsliceParams) => ("rows" in a! ? a.rows.moved(p.full, placeMap(a.rows.shape, p.starts, p.steps, p.full)) : null),
+  // Each piece's entries moved to its offset along the axis; a zero piece (a constant's tangent) adds none.
+  concat: (ops, p: AxisParams, out) => {
+    let acc: RowBatch | null = null, offset = 0;
+    for (const o of ops) {
+      if ("rows" in o) {
+        if (o.rows.dtype !== out.dtype) return null;
+        const starts = out.shape.map((_, d) => (d === p.axis ? offset : 0));
+        const moved = o.rows.moved(out.shape, placeMap(o.rows.shape, starts, out.shape.map(() => 1), out.shape));
+        acc = acc === null ? moved : addRows(acc, moved, 1);
+      } else if (!isZero(o)) return null;
+      offset += shapeOfOperand(o)[p.axis]!;
+    }
+    return acc;
+  },
   transpose: ([a], p: PermParams, out) => ("rows" in a! ? a.rows.moved(out.shape, permuteMap(a.rows.shape, p.perm)) : null),
   sum: ([a], p: ReduceParams, out) => ("rows" in a! ? a.rows.moved(out.shape, reduceMap(a.rows.shape, p.axes, out.shape)) : null),
   broadcastTo: ([a], p: ShapeParams) => ("rows" in a! && sizeOf(p.shape) === sizeOf(a.rows.shape) ? new RowBatch(a.rows.size, p.shape, a.rows.k, a.rows.idx, a.rows.vals) : null),

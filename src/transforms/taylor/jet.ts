@@ -14,9 +14,9 @@ import { PRIM_TABLE } from "../../ops/prims.js";
 import { SCAN, type ScanParams } from "../loops/scan-prim.js";
 import { unrollScanLine } from "../loops/unroll.js";
 import { checkFloatLeaves, checkNotOpaque, checkTransform, matchTree, outputTree, zerosLike, type Fn } from "../args.js";
-import { dense, fitTangent, jvpTerm } from "../chain.js";
+import { dense, fitTangent, lineJvp } from "../chain.js";
 import { noTaylorRule, TAYLOR, type TaylorRule } from "./rules.js";
-import { addC, type Coef, type Series } from "./series.js";
+import type { Coef, Series } from "./series.js";
 
 export class JetTracer extends Tracer {
   get kind(): string { return "jet"; }
@@ -62,14 +62,8 @@ export class JetInterpreter implements Interpreter {
     const coefs: Coef[] = [];
     if (rule.kind === "termwise") {
       for (let k = 1; k <= K; k++) {
-        let t: Coef = ZERO;
-        for (let i = 0; i < xs.length; i++) {
-          const c = xs[i]![k]!;
-          if (c === ZERO) continue;
-          const term = jvpTerm(prim, i, c, primals, out, params);
-          if (term !== ZERO) t = addC(t, dense(term));
-        }
-        coefs.push(t);
+        const term = lineJvp(prim, xs.map((s) => s[k]!), primals, out, params);
+        coefs.push(term === ZERO ? ZERO : dense(term));
       }
     } else {
       const s = rule.apply(xs, out, params, K);
