@@ -26,6 +26,22 @@ describe("a bool or int32 output is not differentiable", () => {
     assertThrowsWith(() => w.jacobian(cmp)(x), DTypeError, ["jacobian:", "bool[2] array"]);
     assertThrowsWith(() => w.jacrev((v: NDArray) => [w.sin(v), w.astype(v, "int32")])(x), DTypeError, ["output 1 of the function is an int32[2] array"]);
   });
+
+  test("jacfwd, jvp, hessian and jacobian in forward mode refuse it as jacrev does (jacfwd and jvp gave zeros)", () => {
+    const cmp = (v: NDArray) => w.greater(v, 1) as NDArray;
+    const int = (v: NDArray) => w.astype(w.mul(v, 2), "int32");
+    assertThrowsWith(() => w.jacfwd(cmp)(x), DTypeError, ["jacfwd:", "bool[2] array", "float64/float32 outputs", "comparison carries no derivative"]);
+    assertThrowsWith(() => w.jacfwd(int)(x), DTypeError, ["jacfwd:", "int32[2] array", "astype"]);
+    assertThrowsWith(() => w.jacfwd((v: NDArray) => [w.sin(v), int(v)])(x), DTypeError, ["jacfwd:", "output 1 of the function is an int32[2] array"]);
+    assertThrowsWith(() => w.jacfwd(int)(w.zeros([0])), DTypeError, ["jacfwd:", "int32[0] array"]);
+    assertThrowsWith(() => w.jvp(cmp, [x], [w.ones([2])]), DTypeError, ["jvp:", "bool[2] array"]);
+    assertThrowsWith(() => w.jvp(int, [x], [w.ones([2])]), DTypeError, ["jvp:", "int32[2] array"]);
+    // jacobian picks forward mode for 2 inputs ≤ 2 outputs: the same refusal either way.
+    assertThrowsWith(() => w.jacobian(int)(x), DTypeError, ["jacobian:", "int32[2] array"]);
+    assertThrowsWith(() => w.hessian((v: NDArray) => w.astype(w.sum(v), "int32"))(x), DTypeError, ["int32[] array"]);
+    // Float outputs beside them still work.
+    assert.deepEqual(w.jvp((v: NDArray) => w.mul(v, 3), [x], [w.ones([2])])[1].toArray(), [3, 3]);
+  });
 });
 
 describe("int32 primals: every transform refuses them alike", () => {

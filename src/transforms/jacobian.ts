@@ -147,6 +147,7 @@ function jacForward(op: string, f: Fn<unknown[], unknown>, args: readonly unknow
   if (n === 0) {
     // Every selected leaf is empty: evaluate f once for the output's structure; each block is empty.
     const fl = outputTree(op, f(...args), true);
+    checkFloatOutputs(op, fl.leaves);
     const blocks = fl.leaves.map((ol) => input.leaves.map((leaf) => zeros([...shapeOf(ol), ...shapeOf(leaf)], [ol, leaf].some((l) => dtypeOfValue(l) === "float32") ? "float32" : "float64")));
     return buildJacobian(fl.def, input, many, blocks);
   }
@@ -165,6 +166,7 @@ function jacForward(op: string, f: Fn<unknown[], unknown>, args: readonly unknow
       const out = runWith(fi, () => f(...withArgs(args, input, leaves)));
       const fl = outputTree(op, out, true);
       if (outDef === undefined) {
+        checkFloatOutputs(op, fl.leaves.map((l) => fi.split(l)[0]));
         outDef = fl.def;
         outPrimals = fl.leaves.map((l) => fi.split(l)[0]);
         for (let i = 0; i < fl.leaves.length; i++) parts.push(input.leaves.map(() => []));

@@ -3,7 +3,7 @@
 import { ArgumentError } from "../base/errors.js";
 import { flatten, unflatten } from "../core/pytree.js";
 import { runWith, ZERO, type Value } from "../core/tracer.js";
-import { checkFloatLeaves, checkNotOpaque, checkTransform, matchTree, outputTree, zerosLike, type Fn } from "./args.js";
+import { checkFloatLeaves, checkFloatOutputs, checkNotOpaque, checkTransform, matchTree, outputTree, zerosLike, type Fn } from "./args.js";
 import { ForwardInterpreter } from "./forward.js";
 
 /**
@@ -39,6 +39,7 @@ export function jvp<A extends unknown[], R>(f: Fn<A, R>, primals: A, tangents: A
     ps.push(p);
     ts.push(t === ZERO ? zerosLike(p) : t);
   }
+  checkFloatOutputs("jvp", ps);
   return [unflatten(def, ps) as R, unflatten(def, ts) as R];
 }
 
