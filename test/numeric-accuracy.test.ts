@@ -75,6 +75,32 @@ describe("numerical gradients of ODE losses against AD", () => {
   });
 });
 
+describe("numericJvp and numericJacobian step as numericGradient does (from the variable's scale)", () => {
+  for (const [name, loss, p] of CASES) {
+    test(`${name}: numericJacobian's row and numericJvp along each axis within 1e-7 relative of AD`, () => {
+      const ad = w.grad(loss)(p) as number[];
+      const vec = (x: number[]) => [loss(x)];
+      for (const scheme of ["central", "forward"] as const) {
+        const jac = w.numericJacobian(vec, p, { scheme });
+        // One-sided differences are good to ~√ε: their estimate must cover the actual error instead.
+        if (scheme === "central") closeTo(jac.value[0]!, ad, 1e-7, `${name} numericJacobian`);
+        jac.value[0]!.forEach((v, i) => assert.ok(Math.abs(v - ad[i]!) <= jac.error + 1e-10 * Math.abs(ad[i]!), `${name} ${scheme} J[0][${i}] error above its estimate`));
+      }
+      const axes = p.map((_, i) => p.map((__, j) => (i === j ? 1 : 0)));
+      closeTo(axes.map((v) => w.numericJvp(loss, p, v).value), ad, 1e-7, `${name} numericJvp`);
+      closeTo(axes.map((v) => w.numericJvp(loss, p, v, { scheme: "richardson" }).value), ad, 1e-7, `${name} numericJvp richardson`);
+    });
+  }
+
+  test("a coordinate at 2e-6: log's slope 5e5, where a step of 6e-6·max(|x|, 1) stepped below zero (NaN)", () => {
+    const f = (x: number[]) => [Math.log(x[0]!), x[1]! * Math.log(x[0]!)];
+    const jac = w.numericJacobian(f, [2e-6, 3]);
+    closeTo(jac.value.map((r) => r[0]!), [5e5, 1.5e6], 1e-9, "J[·][0]");
+    closeTo([w.numericJvp((x: number[]) => Math.log(x[0]!), [2e-6], [1]).value], [5e5], 1e-9, "J·v");
+    closeTo(w.numericJvp(f, [2e-6, 3], [1, 0]).value, [5e5, 1.5e6], 1e-9, "J·v vector");
+  });
+});
+
 describe("an estimate worse than asked for is an AccuracyError", () => {
   // A kink 1e-7 from x: the central quotient straddles it and is far from the one-sided slope −1.
   const kinked = (x: number[]) => Math.abs(x[0]! - 1e-7) + x[1]!;

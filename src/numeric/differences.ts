@@ -25,7 +25,7 @@ import type { GradOf } from "../transforms/args.js";
 import { coordsOf, scalarValue } from "./coords.js";
 import { NOISE_ULPS } from "./noise.js";
 import { extrapolate, type RichardsonOptions } from "./richardson.js";
-import { onScales } from "./scales.js";
+import { onScales, type Scaled } from "./scales.js";
 
 export type { RichardsonOptions } from "./richardson.js";
 
@@ -223,8 +223,8 @@ export function numericDerivative(f: (x: number) => number, x: number, opts: Dif
   return est;
 }
 
-/** A quotient at the step h given, or on x's scales (scales.ts). */
-function scaled(x: number, h: number | undefined, run: (h: number) => Estimate<number>, scheme: Scheme, f32: boolean): Estimate<number> {
+/** A quotient at the step h given, or on x's scales (scales.ts): the one step rule of every numeric* estimator. */
+function scaled<E extends Scaled>(x: number, h: number | undefined, run: (h: number) => E, scheme: Scheme, f32: boolean): E {
   return h !== undefined ? run(coordinateStep(x, f32, scheme, h)) : onScales(x, (s) => run(coordinateStep(x, f32, scheme, undefined, s)));
 }
 
@@ -296,9 +296,10 @@ export function numericGradient<X>(f: (x: X) => number | NDArray, x: X, opts: Di
 }
 
 /**
- * J(x)·v by one difference along v (2 evaluations central, 2 one-sided). The step is
- * defaultStep(max |xᵢ| over the moved coordinates) / max |vᵢ|. Returns a number for a
- * scalar f, an array for a vector f.
+ * J(x)·v by one difference along v (2 evaluations central, 2 one-sided, on each scale tried).
+ * The step comes from the scale of the moved coordinates, max |xᵢ| over them, as
+ * numericGradient's from each coordinate's (scales.ts), divided by max |vᵢ|; `h` is the step
+ * along v. Returns a number for a scalar f, an array for a vector f.
  */
 export function numericJvp<Y extends number | number[]>(f: (x: number[]) => Y, x: readonly number[], v: readonly number[], opts: DifferenceOptions = {}): Estimate<Y> {
   opts = checkOptions("numericJvp", opts);
@@ -325,16 +326,19 @@ export function numericJvp<Y extends number | number[]>(f: (x: number[]) => Y, x
     scalarOut = typeof y === "number";
     return asVector("numericJvp", y);
   };
+  const scalarAt = (t: number): number => {
+    const y = g(t);
+    if (!scalarOut) throw new ArgumentError("numericJvp", "richardson needs a scalar function; use central for a vector one");
+    return y[0]!;
+  };
+  // Steps along v from the scale of the moved coordinates (scales.ts), as numericGradient's from each coordinate's.
   if (scheme === "richardson") {
-    const r = extrapolate("numericJvp", (t) => {
-      const y = g(t);
-      if (!scalarOut) throw new ArgumentError("numericJvp", "richardson needs a scalar function; use central for a vector one");
-      return y[0]!;
-    }, 0, { h: opts.h ?? (0.1 * (xmax || 1)) / vmax });
+    const r = opts.h !== undefined ? extrapolate("numericJvp", scalarAt, 0, { h: opts.h }) : onScales(xmax, (s) => extrapolate("numericJvp", scalarAt, 0, { h: (0.1 * s) / vmax }));
     requireAccuracy("numericJvp", scheme, opts, ["J·v"], [r.value], [r.error]);
-    return { ...r, value: r.value as Y };
+    return { value: r.value as Y, evaluations: r.evaluations, h: r.h, error: r.error };
   }
-  const q = quotientWithError(g, 0, scheme, opts.h ?? defaultStep(xmax, scheme) / vmax, EPS);
+  const quotient = (h: number) => quotientWithError(g, 0, scheme, h, EPS);
+  const q = opts.h !== undefined ? quotient(opts.h) : onScales(xmax, (s) => quotient(coordinateStep(xmax, false, scheme, undefined, s) / vmax));
   requireAccuracy("numericJvp", scheme, opts, q.value.map((_, i) => (scalarOut ? "J·v" : `(J·v)[${i}]`)), q.value, q.errors);
   return { value: (scalarOut ? q.value[0]! : q.value) as Y, evaluations: q.evaluations, h: q.h, error: q.error };
 }
@@ -355,7 +359,7 @@ export function numericJacobian(f: (x: number[]) => number | number[], x: readon
   const columns: number[][] = [], columnErrors: number[][] = [];
   let h = 0;
   x.forEach((xi, i) => {
-    const q = quotientWithError((t) => asVector("numericJacobian", f(moved(x, i, t))), xi, scheme, opts.h ?? defaultStep(xi, scheme), EPS, f0);
+    const q = scaled(xi, opts.h, (h) => quotientWithError((t) => asVector("numericJacobian", f(moved(x, i, t))), xi, scheme, h, EPS, f0), scheme, false);
     columns.push(q.value);
     columnErrors.push(q.errors);
     evaluations += q.evaluations;

@@ -10,10 +10,12 @@
 /** A relative error estimate at which the first scale's estimate is kept without a second. */
 const GOOD = 1e-9;
 
-interface Scaled {
-  readonly value: number;
+/** An estimate of a number, or of a vector (with the error of each component). */
+export interface Scaled {
+  readonly value: number | readonly number[];
   readonly error: number;
   readonly evaluations: number;
+  readonly errors?: readonly number[];
 }
 
 /** The scales to try for x, in order: |x| (x ≠ 0), then 1 when |x| < 1. */
@@ -22,15 +24,22 @@ export function scalesOf(x: number): number[] {
   return a === 0 ? [1] : a >= 1 ? [a] : [a, 1];
 }
 
+const components = (v: number | readonly number[]): readonly number[] => (typeof v === "number" ? [v] : v);
+
 /** `run` on x's scales (see the file comment): the better estimate, all evaluations counted. */
 export function onScales<E extends Scaled>(x: number, run: (scale: number) => E): E {
   const [s0, s1] = scalesOf(x);
   const a = run(s0!);
-  if (s1 === undefined || a.error <= GOOD * Math.abs(a.value)) return a;
+  if (s1 === undefined || a.error <= GOOD * Math.max(0, ...components(a.value).map(Math.abs))) return a;
   const b = run(s1);
   const ea = Number.isNaN(a.error) ? Infinity : a.error, eb = Number.isNaN(b.error) ? Infinity : b.error;
   const kept = eb < ea ? b : a;
-  const apart = Math.abs(a.value - b.value);
-  const error = apart > ea + eb ? Math.max(kept.error, apart) : kept.error;
-  return { ...kept, evaluations: a.evaluations + b.evaluations, error };
+  const av = components(a.value), bv = components(b.value);
+  const gaps = av.map((ai, i) => Math.abs(ai - bv[i]!));
+  const apart = Math.max(0, ...gaps);
+  const evaluations = a.evaluations + b.evaluations;
+  if (!(apart > ea + eb)) return { ...kept, evaluations };
+  // They disagree beyond both estimates: their distance is the error, component by component.
+  const errors = kept.errors?.map((e, i) => Math.max(e, gaps[i]!));
+  return { ...kept, evaluations, error: Math.max(kept.error, apart), ...(errors === undefined ? {} : { errors }) };
 }
