@@ -90,6 +90,22 @@ describe("an unknown option key is refused, naming the options there are", () =>
     ["sort", () => w.sort(x, 0, { reverse: true } as never), "descending"],
     ["cumsum", () => w.cumsum(x, 0, { reversed: true } as never), "reverse"],
     ["eye", () => w.eye(2, 2, { diagonal: 1 } as never), "k, dtype"],
+    ["differentiate", () => w.differentiate(w.parseExpr("x*x"), "x", { simplify: false } as never), "raw"],
+    ["gradientExprs", () => w.gradientExprs(w.parseExpr("x*y"), ["x"], { row: true } as never), "raw"],
+    ["simplify", () => w.simplify(w.parseExpr("x*x"), { expanded: true } as never), "expand, maxTerms, factor"],
+    ["cse", () => w.cse(w.parseExpr("x*x"), { prefx: "u" } as never), "prefix"],
+    ["exprSize", () => w.exprSize(w.parseExpr("x*x"), { char: true } as never), "chars"],
+    ["expandPolynomial", () => w.expandPolynomial(w.parseExpr("x*x"), { maxpower: 3 } as never), "other, multiply, maxPower, maxPowerBits, memo"],
+    ["linePlot", () => w.linePlot([{ name: "a", points: [[0, 1]] }], { xlog: true } as never), "title, xLabel, yLabel, xLog, yLog, width, height"],
+    ["formatArray", () => w.formatArray(x, { digits: 3 } as never), "precision, threshold, edgeitems, linewidth, suppress"],
+    ["toDot", () => w.toDot(w.trace((v: number) => w.sin(v), 1), { precision: 3 } as never), "digits"],
+    ["toDot", () => w.trace((v: number) => w.sin(v), 1).toDot({ precision: 3 } as never), "digits"],
+    ["toString", () => w.trace((v: number) => w.sin(v), 1).toString({ precision: 3 } as never), "digits"],
+    ["toMarkdown", () => w.trace((v: number) => w.sin(v), 1).toMarkdown({ precision: 3 } as never), "digits"],
+    ["random.permutation", () => w.random.permutation(w.random.key(0), x, { axes: 0 } as never), "axis"],
+    ["std", () => w.std(x, 0, { dof: 1 } as never), "ddof, keepdims"],
+    ["exponentialDecay", () => w.exponentialDecay(0.1, 10, 0.5, { staircased: true } as never), "transitionBegin, staircase, endValue"],
+    ["warmupExponentialDecay", () => w.warmupExponentialDecay(0, 0.1, 5, 10, 0.5, { floor: 0 } as never), "transitionBegin, staircase, endValue"],
   ];
   for (const [op, run, known] of cases) {
     test(`${op}`, () => { assertThrowsWith(run, ArgumentError, [`${op}:`, "unknown option", known]); });
@@ -101,6 +117,16 @@ describe("an unknown option key is refused, naming the options there are", () =>
     assert.equal(w.grad((a: number, b: number) => w.mul(a, b), { argnums: 1 })(2, 5), 2);
     assert.equal(w.compile(f, { cacheSize: 2 })(3), 9);
     assert.ok(Math.abs(w.numericGradient(sq, [1], { scheme: "central", h: 1e-5, rtol: 1e-6 }).value[0]! - 2) < 1e-6);
+    assert.equal(w.printExpr(w.differentiate(w.parseExpr("x*x"), "x", { raw: false })), w.printExpr(w.differentiate(w.parseExpr("x*x"), "x")));
+    assert.match(w.toDot(w.trace((v: number) => w.mul(v, 1 / 3), 1), { digits: 5 }), /0\.33333"/);
+    assert.match(w.formatArray(w.array([1 / 3]), { precision: 2 }), /0\.33\b/);
+    assert.equal(w.random.permutation(w.random.key(0), x, { axis: 0 }).shape[0], 2);
+  });
+
+  test("a list prints with digits an integer in [0, 20]; else an ArgumentError naming the printing op", () => {
+    const list = w.trace((v: number) => w.sin(v), 1);
+    assertThrowsWith(() => list.toString({ digits: -1 }), ArgumentError, ["toString:", "digits must be an integer in [0, 20], got -1"]);
+    assertThrowsWith(() => w.toDot(list, { digits: 1.5 }), ArgumentError, ["toDot:", "got 1.5"]);
   });
 });
 

@@ -12,7 +12,7 @@
 // notation (array([0, 1, 2, ..., 997, 998, 999])), and NaN, Infinity, true and false are
 // written as JavaScript writes them. float64 (the default) and bool print no dtype.
 
-import { checkOptions } from "../base/options.js";
+import { checkOptions, optionKeys } from "../base/options.js";
 import { ArgumentError } from "../base/errors.js";
 import { describe } from "../base/format.js";
 import type { DType, NDArray, Shape } from "./ndarray.js";
@@ -225,7 +225,7 @@ export function formatArray(a: NDArray, opts: Partial<ArrayPrintOptions> = {}): 
   if (typeof a !== "object" || a === null || !ArrayBuffer.isView((a as { data?: unknown }).data) || !Array.isArray((a as { shape?: unknown }).shape)) {
     throw new ArgumentError("formatArray", `expected an NDArray, got ${describe(a)}`);
   }
-  opts = checkOptions("formatArray", opts);
+  opts = checkOptions("formatArray", opts, optionKeys<ArrayPrintOptions>({ precision: true, threshold: true, edgeitems: true, linewidth: true, suppress: true }));
   const o = opts === current || Object.keys(opts).length === 0 ? current : checked({ ...current, ...opts });
   const prefix = "array(";
   const extras: string[] = [];

@@ -6,14 +6,14 @@
 import { ArgumentError } from "../base/errors.js";
 import { varName } from "../base/text.js";
 import { bodiesOf, WengertList, type Atom } from "./ir.js";
-import { letterAt, lineText, operandText, type PrintOptions } from "./print.js";
+import { letterAt, lineText, operandText, printDigits, type PrintOptions } from "./print.js";
 
 function quote(s: string): string {
   return `"${s.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n")}"`;
 }
 
 export function listDot(list: WengertList, opts: PrintOptions = {}): string {
-  const digits = opts.digits ?? 3;
+  const digits = printDigits("toDot", opts);
   const out: string[] = ["digraph wengert {", "  rankdir=LR;", '  node [fontname="Helvetica"];'];
   let constants = 0, clusters = 0;
   /**

@@ -4,6 +4,8 @@
 // bodies indented below it, their variables lettered u, t, … by depth.
 
 import { NDArray, shapeStr } from "../array/ndarray.js";
+import { ArgumentError } from "../base/errors.js";
+import { checkOptions, optionKeys } from "../base/options.js";
 import { fmtNumber, markdownTable, textTable, varName } from "../base/text.js";
 import type { Atom, Line, TraceOperand, WengertList } from "./ir.js";
 import { bodiesOf } from "./ir.js";
@@ -13,6 +15,14 @@ import type { Tensor } from "./tracer.js";
 export interface PrintOptions {
   /** Decimals shown (default 3, as in the survey's tables). */
   readonly digits?: number;
+}
+
+/** The digits a list prints with: `opts` checked (keys and digits) for the printing op `op`. */
+export function printDigits(op: string, opts: PrintOptions | undefined): number {
+  const o = checkOptions(op, opts, optionKeys<PrintOptions>({ digits: true }));
+  const d = o.digits ?? 3;
+  if (!Number.isInteger(d) || d < 0 || d > 20) throw new ArgumentError(op, `digits must be an integer in [0, 20], got ${String(d)}`);
+  return d;
 }
 
 /** One row of a printed list: the variable, its defining expression and its value. */
@@ -107,12 +117,12 @@ function cells(rows: readonly PrimalRow[], digits: number, withValues: boolean):
 }
 
 export function listText(list: WengertList, opts: PrintOptions): string {
-  const d = opts.digits ?? 3;
+  const d = printDigits("toString", opts);
   return textTable(cells(listRows(list, d), d, true), " ");
 }
 
 export function listMarkdown(list: WengertList, opts: PrintOptions): string {
-  const d = opts.digits ?? 3;
+  const d = printDigits("toMarkdown", opts);
   const rows = listRows(list, d);
   const values = list.values !== null;
   const head = values ? ["var", "operation", "value"] : ["var", "operation"];

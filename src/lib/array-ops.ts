@@ -94,11 +94,13 @@ export interface VarOptions {
   readonly keepdims?: boolean;
 }
 
+const VAR_KEYS = optionKeys<VarOptions>({ ddof: true, keepdims: true });
+
 /** The variance over `axis` (all axes by default): mean((x − mean x)²)·n/(n − ddof), in two passes. */
 export function variance(x: Operand, axis?: Axes, opts?: VarOptions): NDArray;
 export function variance(x: Value, axis?: Axes, opts?: VarOptions): Value;
 export function variance(x: Value, axis?: Axes, opts: VarOptions = {}): Value {
-  checkOptions("var", opts, optionKeys<VarOptions>({ ddof: true, keepdims: true }));
+  checkOptions("var", opts, VAR_KEYS);
   const shape = operandShape("var", x);
   const axes = normAxes("var", axis, shape.length);
   const n = axes.reduce((p, i) => p * shape[i]!, 1);
@@ -114,7 +116,7 @@ export function variance(x: Value, axis?: Axes, opts: VarOptions = {}): Value {
 export function std(x: Operand, axis?: Axes, opts?: VarOptions): NDArray;
 export function std(x: Value, axis?: Axes, opts?: VarOptions): Value;
 export function std(x: Value, axis?: Axes, opts: VarOptions = {}): Value {
-  opts = checkOptions("std", opts);
+  opts = checkOptions("std", opts, VAR_KEYS);
   const v = variance(x, axis, opts);
   const pos = greater(v, 0);
   return where(pos, sqrt(where(pos, v, 1)), 0);

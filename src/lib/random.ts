@@ -144,7 +144,7 @@ export function randint(k: Value, shape: number | Shape, minval: number, maxval:
 export function permutation(k: Value, x: number): NDArray;
 export function permutation(k: Value, x: Operand | Value, opts?: { axis?: number }): NDArray;
 export function permutation(k: Value, x: Value, opts: { axis?: number } = {}): Value {
-  opts = checkOptions("random.permutation", opts);
+  opts = checkOptions("random.permutation", opts, optionKeys<{ axis?: number }>({ axis: true }));
   if (typeof x === "number") {
     if (!Number.isInteger(x) || x < 0) throw new ArgumentError("random.permutation", `n ${showValue(x)} must be a non-negative integer (or pass an array to shuffle)`);
     return bind(PRIM_TABLE.randomPermutation, [k], { n: x });

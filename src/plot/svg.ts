@@ -2,7 +2,7 @@
 // No dependency: the error-versus-step sweep and the expression-swell plot draw with it.
 
 import { ArgumentError } from "../base/errors.js";
-import { checkOptions } from "../base/options.js";
+import { checkOptions, optionKeys } from "../base/options.js";
 import { listArg } from "../base/validate.js";
 import { showValue } from "../base/format.js";
 
@@ -72,7 +72,7 @@ function niceLinearTicks(lo: number, hi: number, count = 6): number[] {
 
 /** An SVG document plotting the series. */
 export function linePlot(series: readonly Series[], opts: PlotOptions = {}): string {
-  opts = checkOptions("linePlot", opts);
+  opts = checkOptions("linePlot", opts, optionKeys<PlotOptions>({ title: true, xLabel: true, yLabel: true, xLog: true, yLog: true, width: true, height: true }));
   const list = listArg<Series>("linePlot", "the series", series);
   list.forEach((s, i) => {
     if (typeof s !== "object" || s === null || !Array.isArray(s.points) || !s.points.every((p) => Array.isArray(p) && p.length === 2 && typeof p[0] === "number" && typeof p[1] === "number")) {

@@ -3,7 +3,7 @@
 // computed once. The DAG is what an evaluator with sharing computes; its size is what the
 // tree's size becomes after CSE.
 
-import { checkOptions } from "../base/options.js";
+import { checkOptions, optionKeys } from "../base/options.js";
 import { variables, type Expr } from "../expr/index.js";
 import { RAW, variable } from "./build.js";
 import { overExpr } from "../expr/ast.js";
@@ -63,7 +63,7 @@ export interface CseOptions {
 
 /** Binds every operation that occurs more than once (counting occurrences in the DAG) to a temporary. */
 export function cse(e: Expr, opts: CseOptions = {}): CseResult {
-  opts = checkOptions("cse", opts);
+  opts = checkOptions("cse", opts, optionKeys<CseOptions>({ prefix: true }));
   return overExpr("cse", e, (x) => cseImpl(x, opts));
 }
 

@@ -17,7 +17,7 @@ import { FUNCTIONS, functionPrimitive, isFunctionName, NO_SPAN, variables, type 
 import { constValue, LIGHT, RAW, type Builder } from "./build.js";
 import { exprArg } from "../expr/ast.js";
 import { showValue } from "../base/format.js";
-import { checkOptions } from "../base/options.js";
+import { checkOptions, optionKeys } from "../base/options.js";
 import { guardStack } from "../base/validate.js";
 
 /** Options of `differentiate`: whether to simplify the result. */
@@ -25,6 +25,8 @@ export interface DiffOptions {
   /** Apply the rules verbatim, without even u·1 = u (default false). */
   readonly raw?: boolean;
 }
+
+const DIFF_KEYS = optionKeys<DiffOptions>({ raw: true });
 
 /** True for a name the expression language reads as a variable (not a number, not a function). */
 export function isVariableName(name: unknown): name is string {
@@ -34,7 +36,7 @@ export function isVariableName(name: unknown): name is string {
 /** d(expr)/d(wrt), as a tree that src/expr's print writes and parse reads back. */
 export function differentiate(expr: Expr, wrt: string, opts: DiffOptions = {}): Expr {
   exprArg("differentiate", expr);
-  opts = checkOptions("differentiate", opts);
+  opts = checkOptions("differentiate", opts, DIFF_KEYS);
   if (!isVariableName(wrt)) {
     throw new ArgumentError("differentiate", `expected a variable name to differentiate with respect to, got ${showValue(wrt)}`);
   }
@@ -58,6 +60,7 @@ function diffImpl(expr: Expr, wrt: string, opts: DiffOptions): Expr {
 /** The gradient: one derivative per variable (default: the expression's variables, in order of appearance). */
 export function gradientExprs(expr: Expr, wrt?: readonly string[], opts: DiffOptions = {}): Expr[] {
   exprArg("gradientExprs", expr);
+  opts = checkOptions("gradientExprs", opts, DIFF_KEYS);
   const names = wrt ?? variables(expr);
   if (!Array.isArray(names)) throw new ArgumentError("gradientExprs", `the variables must be an array of names, got ${showValue(names)}`);
   return names.map((v) => differentiate(expr, v, opts));

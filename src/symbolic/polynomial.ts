@@ -6,7 +6,7 @@
 // exact BigInt rationals, so expansion never rounds: turning the result back into a tree
 // rounds each coefficient to float64 once (and refuses where one overflows).
 
-import { checkOptions } from "../base/options.js";
+import { checkOptions, optionKeys } from "../base/options.js";
 import { ArgumentError } from "../base/errors.js";
 import { print, type Expr } from "../expr/index.js";
 import { num, RAW, variable } from "./build.js";
@@ -444,7 +444,7 @@ export interface ExpandOptions {
  * variables. Shared subtrees (the same object reached twice) are expanded once.
  */
 export function expand(e: Expr, opts: ExpandOptions = {}): Polynomial | undefined {
-  opts = checkOptions("expandPolynomial", opts);
+  opts = checkOptions("expandPolynomial", opts, optionKeys<ExpandOptions>({ other: true, multiply: true, maxPower: true, maxPowerBits: true, memo: true }));
   return overExpr("expandPolynomial", e, (x) => expandImpl(x, opts));
 }
 

@@ -15,7 +15,7 @@
 // evaluates to 8 digits, where its full expansion (polynomial.ts, exactly) would not fit
 // float64 at all. `{ expand: false }` never distributes a product over a sum.
 
-import { checkOptions } from "../base/options.js";
+import { checkOptions, optionKeys } from "../base/options.js";
 import { ArgumentError } from "../base/errors.js";
 import { FUNCTIONS, functionPrimitive, print, variables, type Expr, type FunctionName } from "../expr/index.js";
 import { RAW, variable } from "./build.js";
@@ -44,7 +44,7 @@ const MAX_BITS = 53;
 
 /** Algebraic simplification of an expression (constant folding, identities, like terms). */
 export function simplify(e: Expr, opts: SimplifyOptions = {}): Expr {
-  opts = checkOptions("simplify", opts);
+  opts = checkOptions("simplify", opts, optionKeys<SimplifyOptions>({ expand: true, maxTerms: true, factor: true }));
   return overExpr("simplify", e, (x) => new Simplifier(x, opts).run());
 }
 

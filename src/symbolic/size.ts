@@ -3,7 +3,7 @@
 // Counting is memoized on shared objects, so a tree with 10^6 nodes in print but a few
 // hundred in memory is counted in a few hundred steps (chars excepted: they are printed).
 
-import { checkOptions } from "../base/options.js";
+import { checkOptions, optionKeys } from "../base/options.js";
 import { print, type Expr } from "../expr/index.js";
 import { HashCons } from "./cse.js";
 import { overExpr } from "../expr/ast.js";
@@ -46,7 +46,7 @@ export function treeCounts(e: Expr): { nodes: number; ops: number } {
 
 /** The size of `e` (node count; characters with `chars: true`), to measure expression swell. */
 export function exprSize(e: Expr, opts: { chars?: boolean } = {}): ExprSize {
-  opts = checkOptions("exprSize", opts);
+  opts = checkOptions("exprSize", opts, optionKeys<{ chars?: boolean }>({ chars: true }));
   return overExpr("exprSize", e, (x) => sizeImpl(x, opts));
 }
 

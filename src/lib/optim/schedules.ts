@@ -3,7 +3,7 @@
 // schedule is built from minimum/maximum of the count rather than comparisons, so a compiled
 // step never guards on the count and never retraces as it grows.
 
-import { checkOptions } from "../../base/options.js";
+import { checkOptions, optionKeys } from "../../base/options.js";
 import { ArgumentError } from "../../base/errors.js";
 import { showValue } from "../../base/format.js";
 import type { Value } from "../../core/tracer.js";
@@ -46,9 +46,11 @@ export interface ExponentialDecayOptions {
   readonly endValue?: number;
 }
 
+const DECAY_KEYS = optionKeys<ExponentialDecayOptions>({ transitionBegin: true, staircase: true, endValue: true });
+
 /** initValue · decayRate^((count − transitionBegin) / transitionSteps), as optax.exponential_decay. */
 export function exponentialDecay(initValue: number, transitionSteps: number, decayRate: number, opts: ExponentialDecayOptions = {}): Schedule {
-  opts = checkOptions("exponentialDecay", opts);
+  opts = checkOptions("exponentialDecay", opts, DECAY_KEYS);
   finite("exponentialDecay", "initValue", initValue);
   positive("exponentialDecay", "transitionSteps", transitionSteps);
   positive("exponentialDecay", "decayRate", decayRate);
@@ -91,7 +93,7 @@ export function warmupCosineDecay(initValue: number, peakValue: number, warmupSt
 
 /** Linear warmup from `initValue` to `peakValue` over `warmupSteps`, then exponential decay from the peak. */
 export function warmupExponentialDecay(initValue: number, peakValue: number, warmupSteps: number, transitionSteps: number, decayRate: number, opts: ExponentialDecayOptions = {}): Schedule {
-  opts = checkOptions("warmupExponentialDecay", opts);
+  opts = checkOptions("warmupExponentialDecay", opts, DECAY_KEYS);
   positive("warmupExponentialDecay", "warmupSteps", warmupSteps);
   const warm = linearSchedule(initValue, peakValue, warmupSteps);
   const decay = exponentialDecay(peakValue, transitionSteps, decayRate, opts);
