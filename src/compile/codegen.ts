@@ -106,7 +106,7 @@ export function* generateSteps(p: WengertList, argDef: TreeDef, sigs: readonly L
   const emits = (s: Line): boolean => s.kind === "eqn" && s.prim.lower.emit !== undefined;
 
   const nIn = p.nIn;
-  const { bc, single, nChunks, FINAL, defChunk, spilled, slot, nR, nS, isNum } = planRegisters(p, sigs, opts);
+  const { bc, single, nChunks, chunkStart, FINAL, defChunk, spilled, slot, nR, nS, isNum } = planRegisters(p, sigs, opts);
   const ref = (v: number, chunk: number): string => {
     if (single || defChunk[v] === chunk) return `v${v}`;
     return isNum(v) ? `R[${slot[v]}]` : `S[${slot[v]}]`;
@@ -201,7 +201,7 @@ export function* generateSteps(p: WengertList, argDef: TreeDef, sigs: readonly L
   } else {
     for (let c = 0; c < nChunks; c++) {
       const inner: string[] = [];
-      for (let k = c * opts.chunkSize; k < Math.min(units.length, (c + 1) * opts.chunkSize); k++) lines(units[k]!, c, inner);
+      for (let k = chunkStart[c]!; k < chunkStart[c + 1]!; k++) lines(units[k]!, c, inner);
       body.push(`function c${c}(R, S) {`);
       for (const l of inner) body.push("  " + l);
       body.push(`}`);
@@ -234,6 +234,8 @@ interface RegisterPlan {
   /** One function with every variable a local (small programs). */
   readonly single: boolean;
   readonly nChunks: number;
+  /** The first line of each chunk, and the line count after the last. */
+  readonly chunkStart: readonly number[];
   /** The pseudo-chunk that reads the outputs. */
   readonly FINAL: number;
   /** The chunk defining each variable (−1: an input). */
@@ -252,15 +254,31 @@ function planRegisters(p: WengertList, sigs: readonly LeafSig[], opts: CodegenOp
   // Large programs on numbers run as bytecode (see bytecode.ts); the entry check and the
   // output assembly stay generated JS, reading and writing the same register file.
   const bc: Bytecode | null = units.length >= opts.bytecodeMin && sigs.every((g) => g.kind === "number") ? toBytecode(p, MISS) : null;
-  const single = bc === null && units.length <= opts.chunkSize && nIn <= 256;
-  const nChunks = single ? 1 : Math.max(1, Math.ceil(units.length / opts.chunkSize));
+  // Chunks of at most chunkSize lines of code: a line with bodies (a fused loop, a structured
+  // loop) counts its bodies' lines too, since they are inlined there (a chunk of 1,000 fused
+  // loops of 256 lines each had a frame too large for the stack: W7 unrolled).
+  const weight = units.map((u) => (u.kind === "eqn" && u.prim.bodies !== undefined ? 1 + u.prim.bodies(u.params).reduce((n, b) => n + b.list.stmts.length, 0) : 1));
+  const total = weight.reduce((a, b) => a + b, 0);
+  const single = bc === null && total <= opts.chunkSize && nIn <= 256;
+  const chunkStart = [0];
+  if (!single) {
+    let w = 0;
+    weight.forEach((x, k) => {
+      if (w > 0 && w + x > opts.chunkSize) { chunkStart.push(k); w = 0; }
+      w += x;
+    });
+  }
+  chunkStart.push(units.length);
+  const nChunks = chunkStart.length - 1;
+  const chunkOf = new Int32Array(units.length);
+  for (let c = 0; c < nChunks; c++) chunkOf.fill(c, chunkStart[c], chunkStart[c + 1]);
   const FINAL = nChunks; // the pseudo-chunk that reads the outputs
   // Where each variable is defined (−1: an input) and whether another chunk reads it.
   const defChunk = new Int32Array(avals.length).fill(-2);
   for (let i = 0; i < nIn; i++) defChunk[i] = single ? 0 : -1;
   const spilled = new Uint8Array(avals.length);
   units.forEach((u, k) => {
-    const c = single ? 0 : Math.floor(k / opts.chunkSize);
+    const c = chunkOf[k]!;
     for (const a of u.ins) if (a >= 0 && defChunk[a] !== c) spilled[a] = 1;
     if (u.kind === "eqn") for (let j = 0; j < u.nOut; j++) defChunk[u.out + j] = c;
   });
@@ -276,7 +294,7 @@ function planRegisters(p: WengertList, sigs: readonly LeafSig[], opts: CodegenOp
     slot[v] = isNum(v) ? nR++ : nS++;
   }
   if (bc !== null) { for (let v = 0; v < avals.length; v++) slot[v] = v; nR = bc.registers; }
-  return { bc, single, nChunks, FINAL, defChunk, spilled, slot, nR, nS, isNum };
+  return { bc, single, nChunks, chunkStart, FINAL, defChunk, spilled, slot, nR, nS, isNum };
 }
 
 /** The entry checks: the generated code reads each argument leaf, checks it against the signature (MISS if not) and stores it. */
