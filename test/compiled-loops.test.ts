@@ -8,6 +8,7 @@ import assert from "node:assert/strict";
 import * as w from "../src/index.js";
 import { NDArray } from "../src/index.js";
 import { Rng } from "./helpers/check.js";
+import { firstSweep, reverseSweep } from "../src/transforms/loops/revolve.js";
 
 type V = w.Value;
 
@@ -143,5 +144,47 @@ describe("compiled loop bodies give the eager loop's bits", () => {
         assertSameBits(cg(a, p), plain(a, p), `checkpoints ${ck}, generated code`);
       }
     }
+  });
+});
+
+describe("staging, the checkpointed sweep's states, and chunks of fused code", () => {
+  test("where code generation is off, staging runs loop lines through their kernels: the same bits", () => {
+    const f = (a0: NDArray) => w.sum(w.scan((c: V) => [w.add(c, w.mul(0.01, w.sin(c))), null], a0, null, { length: 50, checkpoints: 4 })[0] as NDArray);
+    const a0 = w.array([0.3, 0.6, 0.9]);
+    const cg = w.compile(w.grad(f), { codegen: false });
+    assertSameBits(cg(a0), w.grad(f)(a0), "first call");
+    assertSameBits(cg(a0), w.grad(f)(a0), "interpreted variant");
+    assert.equal(cg.lastCompiled?.stats.backend === "javascript", false);
+  });
+
+  test("reverseSweep releases each state once, after its last use, and never hands a released one back", () => {
+    for (const plan of [{ kind: "revolve", slots: 3 }, { kind: "revolve", slots: 1 }, { kind: "sqrt", segment: 4 }] as const) {
+      const T = 37;
+      const released = new Set<object>();
+      let made = 0;
+      const positions = firstSweep(T, plan);
+      const states = positions.map((i) => ({ i }));
+      const use = (s: { i: number }): void => assert.ok(!released.has(s), "a released state was used again");
+      const order: number[] = [];
+      reverseSweep<{ i: number }, number>(T, plan, states, 0, {
+        advance: (s, from, to) => { use(s); assert.equal(s.i, from); made++; return { i: to }; },
+        adjoint: (s, i, g) => { use(s); assert.equal(s.i, i); order.push(i); return g + 1; },
+        release: (s) => { assert.ok(!released.has(s), "released twice"); released.add(s); },
+      });
+      assert.deepEqual(order, Array.from({ length: T }, (_, k) => T - 1 - k));
+      assert.equal(released.size, T, "every adjoint's state is released");
+      assert.ok(made + states.length >= T);
+    }
+  });
+
+  test("a chunk of generated code holds at most chunkSize lines, fused loops' bodies counted", () => {
+    const f = (x: NDArray) => { let c: V = x; for (let t = 0; t < 300; t++) c = w.add(c, w.mul(1e-3, w.sin(c))); return w.sum(c as NDArray); };
+    const x = w.array([0.1, 0.2, 0.3, 0.4]);
+    const cg = w.compile(w.grad(f), { chunkSize: 600 });
+    cg(x);
+    assertSameBits(cg(x), w.grad(f)(x), "gradient");
+    const st = cg.lastCompiled!.stats;
+    assert.ok(st.fusedLines > 800, `fused lines ${st.fusedLines}`);
+    assert.ok(st.chunks >= Math.ceil(st.fusedLines / 600), `${st.chunks} chunks for ${st.fusedLines} fused lines`);
   });
 });

@@ -8,7 +8,10 @@
 // primals, takes the general (non-scalar) path and its derivative rules are themselves staged.
 // That is how the adjoint program ends up in the recording.
 
+import { evalConcrete, type Primitive } from "../core/primitive.js";
 import { ListRecorder } from "../core/recorder.js";
+import type { Tensor } from "../core/tracer.js";
+import { isLoopLine, runLoopLine } from "./loop-eval.js";
 
 /** Thrown while staging when f touches a tracer of an enclosing transform (compile falls back to eager). */
 export class StageAbort extends Error {}
@@ -16,11 +19,28 @@ export class StageAbort extends Error {}
 export class Stager extends ListRecorder {
   readonly kind = "compile";
 
+  /**
+   * `loopCode`: compute loop lines with their generated code (false where code generation is
+   * off or disallowed: then their kernels run).
+   */
+  constructor(private readonly loopCode = true) {
+    super();
+  }
+
   /** Set when f called a custom rule's plain function: enclosing transforms must run f itself, not this program. */
   customRules = false;
 
   onCustomRule(): void {
     this.customRules = true;
+  }
+
+  /** A loop line's value comes from its own generated code (loop-eval.ts), not its body's interpreter. */
+  protected override evalLine(prim: Primitive<unknown>, args: readonly Tensor[], params: unknown): Tensor {
+    if (this.loopCode && isLoopLine(prim)) {
+      const r = runLoopLine(prim, args, params);
+      if (r !== null) return r as unknown as Tensor;
+    }
+    return evalConcrete(prim, args, params);
   }
 
   /** A tracer of an enclosing transform reached the compiled function: it cannot be compiled. */

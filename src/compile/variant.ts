@@ -87,7 +87,7 @@ const JS_MAX_LINES = 50_000;
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export function buildVariant(f: (...args: any[]) => unknown, def: TreeDef, leaves: readonly Tensor[], key: string, o: BuildOptions): { variant: CompiledVariant; result: unknown } | null {
   const t0 = performance.now();
-  const st = new Stager();
+  const st = new Stager(o.codegen && codeGenerationAllowed());
   const inputs = leaves.map((l) => st.input(l));
   const callArgs = unflatten(def, inputs) as unknown[];
   let outDef: TreeDef;

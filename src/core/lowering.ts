@@ -7,6 +7,7 @@ import type { Shape } from "../array/ndarray.js";
 import type { Aval } from "../array/aval.js";
 import type { Atom, Eqn, WengertList } from "./ir.js";
 import type { Primitive } from "./primitive.js";
+import type { Value } from "./tracer.js";
 
 /**
  * How compile lowers a line. Every field is optional: a line whose primitive says nothing more
@@ -45,6 +46,15 @@ export interface Lowering<P> {
 /** The lowering of a primitive whose lines call its kernel. */
 export const KERNEL: Lowering<unknown> = Object.freeze({});
 
+/** A loop body as the code of its line sees it: its traced variants, and its interpreter for a step none holds for. */
+export interface RunnableBody {
+  readonly variants: readonly WengertList[];
+  /** The step being run, for messages. */
+  step: number;
+  /** The body's outputs at these inputs (tracing the variant they need). */
+  run(inputs: readonly Value[]): readonly Value[];
+}
+
 /** What a primitive's `emit` may ask of the code generator. */
 export interface EmitContext {
   /** The list the line belongs to (its avals and constants). */
@@ -70,6 +80,12 @@ export interface EmitContext {
   inline(list: WengertList, inputs: readonly string[], miss: string, offered?: readonly (string | null)[]): { readonly code: readonly string[]; readonly outs: readonly string[]; readonly buffered: readonly boolean[] };
   /** The statement that abandons the program when a guard of this line fails (inside a loop body: leave the variant). */
   readonly miss: string;
+  /**
+   * Where set (a loop line evaluated by its own code while compile stages it): the statement for
+   * a step of `body` at step `step` (an expression) that none of its variants holds for, on
+   * those inputs; else such a step runs `miss`.
+   */
+  readonly stepMiss?: (body: RunnableBody, step: string, inputs: readonly string[]) => string;
 }
 
 /**

@@ -63,7 +63,7 @@ export abstract class ListRecorder implements Interpreter {
       else if (a instanceof Tracer) { const f = this.foreign(a); ins[i] = f.atom; cs[i] = f.value; }
       else { ins[i] = this.list.constAtom(a); cs[i] = a; }
     }
-    const out = evalConcrete(prim, cs, params);
+    const out = this.evalLine(prim, cs, params);
     if (prim.outputs !== undefined) {
       // A line with several outputs (a loop): consecutive variables, typed by the values it
       // produced (a while loop's stored carries have the length of the trip it took).
@@ -78,6 +78,11 @@ export abstract class ListRecorder implements Interpreter {
       return out;
     }
     return new RecordTracer(this, out, this.list.addEqn(prim, params, ins, avalOf(out)));
+  }
+
+  /** The concrete value of a line being recorded (a subclass may compute some lines otherwise). */
+  protected evalLine(prim: Primitive<unknown>, args: readonly Tensor[], params: unknown): Tensor {
+    return evalConcrete(prim, args, params);
   }
 
   process2(prim: Primitive<unknown>, a: Value, b: Value | undefined, params: unknown): Value {

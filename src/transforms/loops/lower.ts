@@ -7,17 +7,18 @@
 import type { Aval } from "../../array/aval.js";
 import { allocate, NDArray, sizeOf } from "../../array/ndarray.js";
 import type { Eqn, WengertList } from "../../core/ir.js";
-import type { EmitContext } from "../../core/lowering.js";
+import type { EmitContext, RunnableBody } from "../../core/lowering.js";
 import type { ScanParams } from "./scan-prim.js";
 import type { WhileParams } from "./while-prim.js";
+import { sliceOf } from "./slices.js";
 
 /** The storage dtype of a value of `a` (numbers float64, JS booleans bool). */
-function storage(a: Aval): string {
+export function storage(a: Aval): string {
   return a.dtype === "number" ? "float64" : a.dtype;
 }
 
 /** Statement writing value `v` (of type `a`) as row `t` of flat storage `buf`. */
-function writeRow(buf: string, t: string, a: Aval, v: string): string {
+export function writeRow(buf: string, t: string, a: Aval, v: string): string {
   if (!a.js) return `${buf}.set(${v}.data, ${t} * ${sizeOf(a.shape)});`;
   return a.dtype === "bool" ? `${buf}[${t}] = ${v} ? 1 : 0;` : `${buf}[${t}] = ${v};`;
 }
@@ -35,10 +36,10 @@ function sliceExpr(ctx: EmitContext, x: string, t: string, a: Aval): string {
  * into. The first `strict` (the carries') are used only where every variant writes every one of
  * them it is offered, else none is (so that no carry ever sits in a buffer a later step
  * writes); the others (per-step outputs, copied out within the step) wherever a variant can.
- * Gives whether the strict ones were used.
+ * Gives whether the strict ones were used. `step`: the step's expression, for ctx.stepMiss.
  */
-function variants(ctx: EmitContext, lists: readonly WengertList[], inputs: readonly string[], assign: (outs: readonly string[]) => string[], offered: readonly (string | null)[] = [], strict = 0): { code: string[]; buffered: boolean } {
-  const p = ctx.fresh();
+export function variants(ctx: EmitContext, body: RunnableBody, step: string, inputs: readonly string[], assign: (outs: readonly string[]) => string[], offered: readonly (string | null)[] = [], strict = 0, miss = ctx.miss): { code: string[]; buffered: boolean } {
+  const p = ctx.fresh(), lists = body.variants;
   const want = offered.slice(0, strict).map((b) => b !== null);
   let inlined = lists.map((list, i) => ctx.inline(list, inputs, `break ${p}b${i};`, offered));
   const buffered = want.some(Boolean) && inlined.every((r) => want.every((w, j) => !w || r.buffered[j]));
@@ -54,7 +55,7 @@ function variants(ctx: EmitContext, lists: readonly WengertList[], inputs: reado
     for (const l of assign(outs)) out.push(`    ${l}`);
     out.push(`    break ${p}ok;`, `  }`);
   });
-  out.push(`  ${ctx.miss}`, `}`);
+  out.push(`  ${ctx.stepMiss?.(body, step, inputs) ?? miss}`, `}`);
   return { code: out, buffered };
 }
 
@@ -62,12 +63,12 @@ function variants(ctx: EmitContext, lists: readonly WengertList[], inputs: reado
  * Whether slice input `input` of the lists may be read from one buffer overwritten every step:
  * no output and no line that can hand back its operand (a view, a loop) may hold on to it.
  */
-function sliceStaysInStep(lists: readonly WengertList[], input: number): boolean {
+export function sliceStaysInStep(lists: readonly WengertList[], input: number): boolean {
   return lists.every((l) => !l.outs.includes(input) && l.stmts.every((s) => !s.ins.includes(input) || (s.kind === "eqn" && s.prim.lower.aliases !== true && s.prim.lower.identity !== true && s.prim.outputs === undefined)));
 }
 
 /** A typed array for one value of aval `a` (a buffer the generated code holds). */
-function bufferOf(ctx: EmitContext, a: Aval): string {
+export function bufferOf(ctx: EmitContext, a: Aval): string {
   return ctx.constant(allocate(storage(a) as never, sizeOf(a.shape)));
 }
 
@@ -77,7 +78,7 @@ function bufferOf(ctx: EmitContext, a: Aval): string {
  * offered buffers and the final carries' expressions (copied out of the buffers, which the
  * generated code keeps from call to call).
  */
-function carryBuffers(ctx: EmitContext, q: string, carry: readonly string[], avals: readonly Aval[]): { choose: string[]; offered: (string | null)[]; final: (buffered: boolean) => string[] } {
+export function carryBuffers(ctx: EmitContext, q: string, carry: readonly string[], avals: readonly Aval[]): { choose: string[]; offered: (string | null)[]; final: (buffered: boolean) => string[] } {
   const ND = ctx.constant(NDArray);
   const pairs = avals.map((a) => (a.js ? null : [bufferOf(ctx, a), bufferOf(ctx, a)] as const));
   const choose: string[] = [];
@@ -103,7 +104,7 @@ function bind(code: string[], q: string, tag: string, exprs: readonly string[], 
 }
 
 /** Statements assigning new carry values (through temporaries: an output may read another carry). */
-function next(q: string, carry: readonly string[], outs: readonly string[]): string[] {
+export function next(q: string, carry: readonly string[], outs: readonly string[]): string[] {
   return [...carry.map((_, j) => `const ${q}n${j} = ${outs[j]};`), ...carry.map((c, j) => `${c} = ${q}n${j};`)];
 }
 
@@ -116,6 +117,7 @@ export function emitScan(line: Eqn, ctx: EmitContext): string[] {
   const consts = bind(code, q, "k", ins.slice(0, nc), "const");
   const carry = bind(code, q, "c", ins.slice(nc, nc + nk), "let");
   const xs = bind(code, q, "X", ins.slice(nc + nk), "const");
+  if (lists.length === 0) return [...code, untracedStep(ctx, p.body, [...consts, ...carry], xs, p.reverse ? T - 1 : 0)];
   const xAval = (j: number): Aval => list0.avals[nc + nk + j]!;
   const yAval = (j: number): Aval => list0.avalOf(list0.outs[nk + j]!);
   const kAval = (j: number): Aval => list0.avals[nc + j]!;
@@ -149,7 +151,7 @@ export function emitScan(line: Eqn, ctx: EmitContext): string[] {
   // Per-step outputs written into buffers the code keeps, then copied into their rows.
   const yOffer = ys.map((_, j) => (yAval(j).js ? null : bufferOf(ctx, yAval(j))));
   const assign = (outs: readonly string[]): string[] => [...ys.map((y, j) => writeRow(y, t, yAval(j), outs[nk + j]!)), ...next(q, carry, outs)];
-  const body = variants(ctx, lists, [...consts, ...carry, ...slices], assign, [...buf.offered, ...yOffer], nk);
+  const body = variants(ctx, p.body, k, [...consts, ...carry, ...slices], assign, [...buf.offered, ...yOffer], nk);
   code.push(`for (let ${k} = 0; ${k} < ${T}; ${k}++) {`);
   if (body.buffered) for (const l of buf.choose) code.push(`  ${l}`);
   for (const l of [...step, ...body.code]) code.push(`  ${l}`);
@@ -161,10 +163,20 @@ export function emitScan(line: Eqn, ctx: EmitContext): string[] {
 }
 
 /**
+ * The code of a loop whose body has no variant yet (a derived body, only while compile stages
+ * its line: loop-eval.ts): its first step, at step `t`'s slices, traces one; the line's code
+ * is then generated again.
+ */
+export function untracedStep(ctx: EmitContext, body: RunnableBody, lead: readonly string[], xs: readonly string[], t: number): string {
+  const slice = ctx.constant(sliceOf);
+  return ctx.stepMiss?.(body, "0", [...lead, ...xs.map((x) => `${slice}(${x}, ${t})`)]) ?? ctx.miss;
+}
+
+/**
  * `name` bound to slice t of scanned array x: a number for 1-D x; else, when the body keeps no
  * hold on it, a row copied into one array the code keeps; else a fresh view.
  */
-function sliceLines(ctx: EmitContext, name: string, x: string, t: string, a: Aval, inStep: boolean): string[] {
+export function sliceLines(ctx: EmitContext, name: string, x: string, t: string, a: Aval, inStep: boolean): string[] {
   if (a.js || !inStep) return [`const ${name} = ${sliceExpr(ctx, x, t, a)};`];
   const n = sizeOf(a.shape);
   const row = ctx.constant(new NDArray(allocate(storage(a) as never, n), a.shape));
@@ -188,14 +200,14 @@ export function emitWhile(line: Eqn, ctx: EmitContext, h: WhileHelpers): string[
   if (p.save) code.push(`const ${q}S = [];`);
   const k = `${q}i`, go = `${q}go`;
   code.push(`let ${k} = 0;`, `for (;; ${k}++) {`, `  let ${go};`);
-  for (const l of variants(ctx, p.cond.variants, [...cc, ...carry], (outs) => [`${go} = ${outs[0]};`]).code) code.push(`  ${l}`);
+  for (const l of variants(ctx, p.cond, k, [...cc, ...carry], (outs) => [`${go} = ${outs[0]};`]).code) code.push(`  ${l}`);
   code.push(`  if (!(typeof ${go} === "boolean" ? ${go} : ${go}.data[0] !== 0)) break;`);
   if (p.maxIter !== Infinity) code.push(`  if (${k} >= ${p.maxIter}) throw ${ctx.constant(h.iterationLimit)}(${p.maxIter}, [${carry.join(", ")}]);`);
   if (p.save) code.push(`  ${q}S.push([${carry.join(", ")}]);`);
   // Saved carries are held by reference: double buffers only when nothing is saved.
   const list0 = p.body.variants[0]!;
   const buf = carryBuffers(ctx, q, carry, carry.map((_, j) => list0.avals[nc + j]!));
-  const body = variants(ctx, p.body.variants, [...bc, ...carry], (outs) => next(q, carry, outs), p.save ? [] : buf.offered, nk);
+  const body = variants(ctx, p.body, k, [...bc, ...carry], (outs) => next(q, carry, outs), p.save ? [] : buf.offered, nk);
   if (body.buffered) for (const l of buf.choose) code.push(`  ${l}`);
   for (const l of body.code) code.push(`  ${l}`);
   code.push(`}`);
@@ -205,12 +217,4 @@ export function emitWhile(line: Eqn, ctx: EmitContext, h: WhileHelpers): string[
     carry.forEach((c, j) => code.push(`const ${ctx.local(line.out + nk + 1 + j)} = ${ctx.constant(h.stackRows)}(${q}S, ${j}, ${c});`));
   }
   return code;
-}
-
-/** A line with several outputs that calls its primitive's kernel: the outputs are the kernel's array of results. */
-export function emitKernelLine(line: Eqn, ctx: EmitContext): string[] {
-  const r = ctx.fresh();
-  const out = [`const ${r} = ${ctx.constant(line.prim.impl)}([${line.ins.map((a) => ctx.atom(a)).join(", ")}], ${ctx.constant(line.params)}, undefined);`];
-  for (let j = 0; j < line.nOut; j++) out.push(`const ${ctx.local(line.out + j)} = ${r}[${j}];`);
-  return out;
 }

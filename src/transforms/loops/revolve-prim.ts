@@ -18,7 +18,7 @@ import { allocate, NDArray, sizeOf } from "../../array/ndarray.js";
 import { withPrimitiveShape, avalOf, type Primitive } from "../../core/primitive.js";
 import type { Tensor } from "../../core/tracer.js";
 import type { LoopBody } from "./body.js";
-import { emitKernelLine } from "./lower.js";
+import { emitReverse } from "./revolve-lower.js";
 import { reverseSweep, type CheckpointPlan, type SweepStats } from "./revolve.js";
 import { LOOP_AVAL, storageDType, writeRow } from "./scan-prim.js";
 import { sliceOf } from "./slices.js";
@@ -90,8 +90,8 @@ export const REVERSE: Primitive<ReverseParams> = withPrimitiveShape<ReverseParam
   impl: (args, p) => runReverse(args, p) as unknown as Tensor,
   rule: { kind: "none", why: "the reverse sweep of a checkpointed scan is not differentiated again (a scan under higher-order reverse mode keeps its carries instead)" },
   display: { primal: (args, p) => `scanReverse(${args.join(", ")}; ${p.length} steps, ${p.plan.kind === "revolve" ? `${p.plan.slots} snapshots` : `a snapshot every ${p.plan.segment} steps`})` },
-  // Compiled code calls the sweep (the bodies' lists evaluated per step).
-  lower: { emit: emitKernelLine },
+  // Compiled: the schedule drives generated steps of the two bodies (loops/revolve-lower.ts).
+  lower: { emit: emitReverse },
   bodies: (p) => [
     ...p.body.variants.map((list, i) => ({ label: p.body.variants.length === 1 ? "recompute" : `recompute, branch ${i + 1}`, list })),
     ...p.vjp.variants.map((list, i) => ({ label: p.vjp.variants.length === 1 ? "adjoint" : `adjoint, branch ${i + 1}`, list })),

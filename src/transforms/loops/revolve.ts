@@ -113,6 +113,8 @@ export interface SweepOps<S, G> {
   advance(state: S, from: number, to: number): S;
   /** The adjoint of step i at state x_i: maps the cotangent of x_{i+1} to that of x_i. */
   adjoint(state: S, i: number, g: G): G;
+  /** Called with each state the sweep will not read again (after its adjoint step), so that its storage may be reused. */
+  release?(state: S): void;
 }
 
 export interface SweepStats {
@@ -148,7 +150,9 @@ export function reverseSweep<S, G>(T: number, plan: CheckpointPlan, first: reado
       const m = splitOf(plan, b - a, c);
       if (m === 0) {
         // No slot to spare: recompute x_{b−1} from x_a and reverse the last step.
-        g = ops.adjoint(take(a, b - 1, sa), b - 1, g);
+        const x = take(a, b - 1, sa);
+        g = ops.adjoint(x, b - 1, g);
+        ops.release?.(x);
         st.adjointSteps++;
         b--;
         continue;
@@ -160,6 +164,7 @@ export function reverseSweep<S, G>(T: number, plan: CheckpointPlan, first: reado
       st.peakSnapshots = Math.max(st.peakSnapshots, fs.length + 1);
     }
     g = ops.adjoint(sa, a, g);
+    ops.release?.(sa);
     st.adjointSteps++;
     if (fs.length === 0) return g;
     a = fa.pop()!; b = fb.pop()!; c = fc.pop()!; sa = fs.pop()!;

@@ -1,0 +1,134 @@
+// The checkpointed reverse sweep (revolve-prim.ts) under compile: the schedule is revolve.ts's
+// reverseSweep, driving two generated functions — `advance` runs steps of the body forward from
+// a held state, `adjoint` runs one step of the body's VJP — each the bodies' inlined code, as a
+// compiled scan's steps are. States the schedule holds live in a pool of buffers the sweep
+// recycles (reverseSweep's `release`), the cotangent carry in double buffers, the slices'
+// cotangents in their stacked outputs: no step allocates an array.
+
+import type { Aval } from "../../array/aval.js";
+import { allocate, NDArray, sizeOf } from "../../array/ndarray.js";
+import type { Eqn } from "../../core/ir.js";
+import type { EmitContext } from "../../core/lowering.js";
+import { bufferOf, carryBuffers, next, sliceLines, sliceStaysInStep, storage, untracedStep, variants, writeRow } from "./lower.js";
+import { reverseSweep, type SweepStats } from "./revolve.js";
+import type { ReverseParams } from "./revolve-prim.js";
+
+/** Thrown inside the sweep's functions when no variant of a body holds: the line misses. */
+const MISSED = new Error("a step of the checkpointed sweep took a branch no variant of its body has");
+
+/** Row `r` of each stacked kept carry: the states the first sweep kept. */
+function keptRows(snaps: readonly NDArray[], avals: readonly Aval[]): unknown[][] {
+  const rows = snaps.length === 0 ? 0 : snaps[0]!.shape[0]!;
+  return Array.from({ length: rows }, (_, r) => snaps.map((s, j) => {
+    const a = avals[j]!;
+    if (a.js) return a.dtype === "bool" ? s.data[r] !== 0 : s.data[r]!;
+    const n = sizeOf(a.shape);
+    return new NDArray(s.data.subarray(r * n, (r + 1) * n), a.shape);
+  }));
+}
+
+/** A pool of states (one value per carry leaf) whose arrays the sweep reuses once released. */
+class StatePool {
+  private readonly free: unknown[][] = [];
+  private readonly owned = new WeakSet<unknown[]>();
+  constructor(private readonly avals: readonly Aval[]) {}
+  /** A state holding the values `c` (arrays copied into the state's own). */
+  take(c: readonly unknown[]): unknown[] {
+    let s = this.free.pop();
+    if (s === undefined) {
+      s = this.avals.map((a) => (a.js ? 0 : new NDArray(allocate(storage(a) as never, sizeOf(a.shape)), a.shape)));
+      this.owned.add(s);
+    }
+    for (let j = 0; j < c.length; j++) {
+      const v = c[j];
+      if (v instanceof NDArray) (s[j] as NDArray).data.set(v.data);
+      else s[j] = v;
+    }
+    return s;
+  }
+  release(s: unknown[]): void {
+    if (this.owned.has(s)) this.free.push(s);
+  }
+}
+
+/** Helpers the generated sweep calls. */
+const SWEEP = {
+  keptRows,
+  pool: (avals: readonly Aval[]) => new StatePool(avals),
+  sweep: (T: number, p: ReverseParams, first: unknown[][], ops: { advance(s: unknown[], from: number, to: number): unknown[]; adjoint(s: unknown[], k: number): void; release(s: unknown[]): void }): boolean => {
+    const stats: SweepStats = { forwardSteps: 0, adjointSteps: 0, peakSnapshots: 0 };
+    try {
+      reverseSweep<unknown[], number>(T, p.plan, first, 0, { advance: ops.advance, adjoint: (s, k) => { ops.adjoint(s, k); return 0; }, release: ops.release }, stats);
+    } catch (e) {
+      if (e === MISSED) return false;
+      throw e;
+    }
+    Object.assign(p.stats, stats);
+    return true;
+  },
+};
+
+export function emitReverse(line: Eqn, ctx: EmitContext): string[] {
+  const p = line.params as ReverseParams;
+  const { nConsts: nc, nCarry: nk, nAcc: kc, nX: nx, nCtX: kx, length: T } = p;
+  const body0 = p.body.variants[0]!;
+  const ins = line.ins.map((a) => ctx.atom(a));
+  const q = ctx.fresh(), code: string[] = [], H = ctx.constant(SWEEP), P = ctx.constant(p), alloc = ctx.constant(allocate), ND = ctx.constant(NDArray);
+  let i = 0;
+  const take = (tag: string, n: number, kind: "const" | "let"): string[] => Array.from({ length: n }, (_, j) => { code.push(`${kind} ${q}${tag}${j} = ${ins[i++]};`); return `${q}${tag}${j}`; });
+  const consts = take("k", nc, "const"), g = take("g", nk + kc, "let"), snaps = take("S", nk, "const"), xs = take("X", nx, "const");
+  const cy = take("Y", ins.length - i, "const");
+  const kAval = (j: number): Aval => body0.avals[nc + j]!;
+  const xAval = (j: number): Aval => body0.avals[nc + nk + j]!;
+  const stepOf = (k: string): string => (p.reverse ? `${T - 1} - ${k}` : k);
+  const kAvals = Array.from({ length: nk }, (_, j) => kAval(j));
+  code.push(`const ${q}pool = ${H}.pool(${ctx.constant(kAvals)});`);
+  code.push(`const ${q}first = ${H}.keptRows([${snaps.join(", ")}], ${ctx.constant(kAvals)});`);
+  const miss = `throw ${ctx.constant(MISSED)};`;
+
+  // advance(state, from, to): the body's steps from a held state; the result copied into a pooled state.
+  const c = Array.from({ length: nk }, (_, j) => `${q}c${j}`);
+  const fk = `${q}i`, ft = `${q}t`;
+  const fbuf = carryBuffers(ctx, `${q}f`, c, kAvals);
+  const fstep: string[] = [`const ${ft} = ${stepOf(fk)};`];
+  const fx = xs.map((x, j) => { fstep.push(...sliceLines(ctx, `${q}x${j}`, x, ft, xAval(j), sliceStaysInStep(p.body.variants, nc + nk + j))); return `${q}x${j}`; });
+  const fwd = variants(ctx, p.body, fk, [...consts, ...c, ...fx], (outs) => next(`${q}f`, c, outs), fbuf.offered, nk, miss);
+  code.push(`function ${q}advance(s, from, to) {`);
+  c.forEach((v, j) => code.push(`  let ${v} = s[${j}];`));
+  code.push(`  for (let ${fk} = from; ${fk} < to; ${fk}++) {`);
+  if (fwd.buffered) for (const l of fbuf.choose) code.push(`    ${l}`);
+  for (const l of [...fstep, ...fwd.code]) code.push(`    ${l}`);
+  code.push(`  }`, `  return ${q}pool.take([${c.join(", ")}]);`, `}`);
+
+  // adjoint(state, k): the VJP body's step k at that state, updating the cotangent carry.
+  const ak = `${q}k`, at = `${q}u`;
+  if (p.vjp.variants.length === 0) {
+    // Its first adjoint step, at the last kept state, traces one (see untracedStep).
+    const last = `${q}first[${q}first.length - 1]`;
+    return [...code, untracedStep(ctx, p.vjp, [...consts, ...g, ...Array.from({ length: nk }, (_, j) => `${last}[${j}]`)], [...xs, ...cy], p.reverse ? 0 : T - 1)];
+  }
+  const vjp0 = p.vjp.variants[0]!;
+  const gAvals = Array.from({ length: nk + kc }, (_, j) => vjp0.avals[nc + j]!);
+  const ctXAval = (j: number): Aval => vjp0.avalOf(vjp0.outs[nk + kc + j]!);
+  const ctX = Array.from({ length: kx }, (_, j) => {
+    code.push(`const ${q}D${j} = ${alloc}("${storage(ctXAval(j))}", ${T * sizeOf(ctXAval(j).shape)});`);
+    return `${q}D${j}`;
+  });
+  const gbuf = carryBuffers(ctx, `${q}a`, g, gAvals);
+  const astep: string[] = [`const ${at} = ${stepOf(ak)};`];
+  const vIn = nc + nk + kc + nk;
+  const ax = xs.map((x, j) => { astep.push(...sliceLines(ctx, `${q}ax${j}`, x, at, xAval(j), sliceStaysInStep(p.vjp.variants, vIn + j))); return `${q}ax${j}`; });
+  const ay = cy.map((y, j) => { const a = vjp0.avals[vIn + nx + j]!; astep.push(...sliceLines(ctx, `${q}ay${j}`, y, at, a, sliceStaysInStep(p.vjp.variants, vIn + nx + j))); return `${q}ay${j}`; });
+  const xOffer = ctX.map((_, j) => (ctXAval(j).js ? null : bufferOf(ctx, ctXAval(j))));
+  const assign = (outs: readonly string[]): string[] => [...ctX.map((d, j) => writeRow(d, at, ctXAval(j), outs[nk + kc + j]!)), ...next(`${q}a`, g, outs)];
+  const state = Array.from({ length: nk }, (_, j) => `s[${j}]`);
+  const adj = variants(ctx, p.vjp, ak, [...consts, ...g, ...state, ...ax, ...ay], assign, [...gbuf.offered, ...xOffer], nk + kc, miss);
+  code.push(`function ${q}adjoint(s, ${ak}) {`);
+  if (adj.buffered) for (const l of gbuf.choose) code.push(`  ${l}`);
+  for (const l of [...astep, ...adj.code]) code.push(`  ${l}`);
+  code.push(`}`);
+  code.push(`if (!${H}.sweep(${T}, ${P}, ${q}first, { advance: ${q}advance, adjoint: ${q}adjoint, release: (s) => ${q}pool.release(s) })) ${ctx.miss}`);
+  gbuf.final(adj.buffered).forEach((v, j) => code.push(`const ${ctx.local(line.out + j)} = ${v};`));
+  ctX.forEach((d, j) => code.push(`const ${ctx.local(line.out + nk + kc + j)} = new ${ND}(${d}, ${ctx.constant([T, ...ctXAval(j).shape])});`));
+  return code;
+}
