@@ -145,9 +145,18 @@ function eachRow(shape: Shape, strides: readonly number[], base: number, visit: 
   }
 }
 
+/** Rows at least this long are copied as blocks (a subarray view costs about what 64 elements do). */
+const BLOCK_ROW = 64;
+
 /** Copies `src` read at `strides` (over `shape`, offsets folded in `base`) into contiguous `out`. */
-function strided(src: ArrayLike<number>, out: TypedData, shape: Shape, strides: readonly number[], base = 0): void {
+function strided(src: TypedData, out: TypedData, shape: Shape, strides: readonly number[], base = 0): void {
   const inner = shape.length === 0 ? 1 : shape[shape.length - 1]!, is = shape.length === 0 ? 0 : strides[strides.length - 1]!;
+  if (is === 1 && inner >= BLOCK_ROW) {
+    // Rows contiguous in the source (a slice's rows, a broadcast's repeated rows): a block copy
+    // each. The element loop reads every typed-array type through one site, which is slow.
+    eachRow(shape, strides, base, (p, o) => out.set(src.subarray(p, p + inner), o));
+    return;
+  }
   eachRow(shape, strides, base, (p, o) => {
     for (let j = 0; j < inner; j++) out[o + j] = src[p + j * is]!;
   });
