@@ -88,7 +88,8 @@ function gapInverse(w: Value): Value {
 /** Φ(S): the lower triangle of S with its diagonal halved. */
 const phi = (s: Value): Value => o.sub(tril(s), o.mul(0.5, diagEmbed(diagonal(s))));
 
-function triangleOf(m: Value, p: TriangularParams): Value {
+/** dT as the triangular solve reads it: masked to T's triangle (less the diagonal when it is unit). */
+export function triangleOf(m: Value, p: TriangularParams): Value {
   return p.lower ? tril(m, p.unit ? -1 : 0) : triu(m, p.unit ? 1 : 0);
 }
 
