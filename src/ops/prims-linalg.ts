@@ -73,13 +73,13 @@ const qrParts = (a: Value, out: Value): Value[] => {
   const s = shapeOf(a), m = s[s.length - 2]!, n = s[s.length - 1]!;
   return unpack(out, batchOf(s), [[m, n], [n, n]]);
 };
-const eighParts = (a: Value, out: Value): Value[] => {
+export const eighParts = (a: Value, out: Value): Value[] => {
   const s = shapeOf(a), n = s[s.length - 1]!;
   return unpack(out, batchOf(s), [[n], [n, n]]);
 };
 
 /** F_ij = 1/(w_j − w_i) off the diagonal, 0 on it. */
-function gapInverse(w: Value): Value {
+export function gapInverse(w: Value): Value {
   const n = shapeOf(w)[shapeOf(w).length - 1]!;
   const off = o.notEqual(identityLike(w, n), 1);
   return o.where(off, o.div(1, o.where(off, pairwiseGaps(w), 1)), 0);

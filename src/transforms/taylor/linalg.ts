@@ -8,18 +8,22 @@
 //                           by cholesky's own JVP rule (the right side is its tangent)
 //   det         d' = d·g with g = tr(W), A W = A': k·d_k = Σ_{m<k} g_m d_{k−1−m}
 //   slogdet     log|d|' = g: ℓ_k = g_{k−1}/k; the sign's series is zero (slogdet's JVP rule)
+//   eigh        V = V₀U, Ã_j = V₀ᵀ sym(A_j) V₀, ÃU = UΛ, UᵀU = I, distinct eigenvalues:
+//               R_k = Ã_k + Σ_{j=1..k−1} (Ã_j U_{k−j} − U_j Λ_{k−j}); λ_k = diag R_k;
+//               U_k = F∘R_k off the diagonal (F_il = 1/(λ_l − λ_i)), −½ diag Σ_{j=1..k−1} U_jᵀU_{k−j} on it
+//               (k = 1 is eigh's JVP rule; a real eigenvector is unique up to its sign, so the path is too)
 //
 // (Coefficients are normalized, c_k = x⁽ᵏ⁾/k!, as in series.ts; ZERO terms are skipped.)
 
 import type { TriangularParams } from "../../ops/prims-linalg.js";
-import { triangleOf } from "../../ops/prims-linalg.js";
-import { mT, solveBind, trace } from "../../ops/linalg-ops.js";
+import { eighParts, gapInverse, triangleOf } from "../../ops/prims-linalg.js";
+import { diagEmbed, diagonal, mT, pack, solveBind, sym, trace } from "../../ops/linalg-ops.js";
 import * as o from "../../ops/api.js";
 import { PRIM_TABLE } from "../../ops/prims.js";
 import type { Primitive } from "../../core/primitive.js";
-import { ZERO, type Value } from "../../core/tracer.js";
+import { shapeOf, ZERO, type Value } from "../../core/tracer.js";
 import { dense, jvpTerm } from "../chain.js";
-import { convolve, derivative, scaleC, subC, type Coef, type Series } from "./series.js";
+import { addC, convolve, derivative, scaleC, subC, type Coef, type Series } from "./series.js";
 
 /** Argument i's JVP term of prim at the primals, as a coefficient. */
 function tangent(prim: Primitive<unknown>, i: number, t: Value, primals: readonly Value[], out: Value, params: unknown): Coef {
@@ -83,4 +87,30 @@ export function slogdetSeriesRule([a]: readonly Series[], out: Value, K: number)
   const prim = PRIM_TABLE.slogdet as Primitive<unknown>, a0 = a![0] as Value;
   const { rhs } = logdetRate(a!, K);
   return [out, ...rhs.map((r, m) => (r === ZERO ? ZERO : tangent(prim, 0, scaleC(r, 1 / (m + 1)) as Value, [a0], out, undefined)))];
+}
+
+export function eighSeriesRule([a]: readonly Series[], out: Value, K: number): Series {
+  const a0 = a![0] as Value, [w0, v0] = eighParts(a0, out) as [Value, Value];
+  const batch = shapeOf(a0).slice(0, -2), n = shapeOf(w0)[shapeOf(w0).length - 1]!;
+  const f = gapInverse(w0);
+  const rotate = (x: Coef): Coef => (x === ZERO ? ZERO : o.matmul(mT(v0), o.matmul(sym(x), v0)));
+  const atil = a!.map((x, j) => (j === 0 ? ZERO : rotate(x)));
+  /** U_j Λ_m: column l scaled by λ_m,l. */
+  const byEigen = (u: Coef, lam: Coef): Coef => (u === ZERO || lam === ZERO ? ZERO : o.mul(u, o.reshape(lam, [...batch, 1, n])));
+  const u: Coef[] = [ZERO], lam: Coef[] = [w0];
+  const s: Series = [out];
+  for (let k = 1; k <= K; k++) {
+    let r: Coef = atil[k]!, gram: Coef = ZERO;
+    for (let j = 1; j < k; j++) {
+      r = subC(addC(r, mm(atil[j]!, u[k - j]!)), byEigen(u[j]!, lam[k - j]!));
+      gram = addC(gram, mm(u[j] === ZERO ? ZERO : mT(u[j] as Value), u[k - j]!));
+    }
+    const lk: Coef = r === ZERO ? ZERO : diagonal(r);
+    const off: Coef = r === ZERO ? ZERO : o.mul(f, r);
+    const uk = gram === ZERO ? off : addC(off, diagEmbed(o.mul(-0.5, diagonal(gram))));
+    u.push(uk);
+    lam.push(lk);
+    s.push(uk === ZERO && lk === ZERO ? ZERO : pack([lk === ZERO ? o.mul(w0, 0) : lk, uk === ZERO ? o.mul(v0, 0) : o.matmul(v0, uk)], batch));
+  }
+  return s;
 }
