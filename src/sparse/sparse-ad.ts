@@ -160,19 +160,20 @@ function makeSparse(op: "sparseJacobian" | "sparseHessian", kind: Kind, f: (x: V
   // One run of the products. A run of an already generated variant allocates its products fresh
   // (from the buffer pool), and nothing but this closure sees them: once read out they go back
   // to the pool, so the next call takes them from there instead of faulting in new memory. A run
-  // that traced or ran f eagerly is left alone: its results may be constants the new variant keeps.
+  // that traced or ran f eagerly is left alone: its results may be constants the new variant
+  // keeps. It ran a variant known before this call exactly when its last compiled variant has an
+  // owner already (a traced one gets its owner after the run; an eager run leaves none).
   let log: Set<ArrayBufferLike> | null = null;
   const run = (mode: SparseMode, value: Tensor, seeds: readonly Tensor[]): unknown[] => {
-    const g = programFor(mode), before = g.stats;
-    const l = beginLog();
+    const g = programFor(mode), l = beginLog();
     let r: unknown[];
     try {
       r = g(value, ...seeds);
     } finally {
       endLog(l);
     }
-    const after = g.stats;
-    log = after.traces === before.traces && after.eager === before.eager ? l : null;
+    const v = g.lastCompiled;
+    log = v !== undefined && owner.has(v) ? l : null;
     return r;
   };
   const read = (plan: Plan, products: unknown[], dtype: "float64" | "float32"): SparseMatrix => {
