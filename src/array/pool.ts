@@ -18,18 +18,19 @@ export const MIN_BYTES = 4096;
 const MAX_BYTES = 64 * 2 ** 20;
 const MAX_PER_SIZE = 16;
 
-const buckets = new Map<string, TypedData[]>();
+/** Free buffers by dtype, then element count (no key string built per allocation: loop steps allocate small arrays by the million). */
+const buckets: Record<DType, Map<number, TypedData[]>> = { float64: new Map(), float32: new Map(), int32: new Map(), bool: new Map() };
 let pooledBytes = 0;
-/** The buffers in the pool now: none is given back twice (two holders of one buffer). */
-let inPool = new WeakSet<ArrayBufferLike>();
-/** Allocations of the compiled calls in progress (innermost last; see `scoped`). */
-const scopes: TypedData[][] = [];
+/**
+ * Allocations of the compiled calls and loop steps in progress (innermost last; see `scoped`
+ * and `step`). A compiled call's scope logs buffers of MIN_BYTES or more; a step's logs all.
+ */
+interface Scope { readonly all: boolean; readonly bufs: TypedData[] }
+const scopes: Scope[] = [];
 /** Sets of buffers allocated while a tape records or sweeps (one per active tape, innermost last). */
 const logs: Set<ArrayBufferLike>[] = [];
 /** Counters (tests and benchmarks read them). */
 export const poolStats = { reused: 0, returned: 0 };
-
-const key = (dtype: DType, n: number): string => `${dtype}:${n}`;
 
 function fresh(dtype: DType, n: number): TypedData {
   switch (dtype) {
@@ -44,25 +45,23 @@ function fresh(dtype: DType, n: number): TypedData {
 export function allocateFull(dtype: DType, n: number): TypedData {
   let out: TypedData | undefined;
   if (pooledBytes > 0) {
-    const b = buckets.get(key(dtype, n));
-    out = b?.pop();
+    out = buckets[dtype].get(n)?.pop();
     if (out !== undefined) {
-      inPool.delete(out.buffer);
       pooledBytes -= out.byteLength;
       poolStats.reused++;
     }
   }
   out ??= fresh(dtype, n);
-  if (out.byteLength >= MIN_BYTES) {
-    for (const l of logs) l.add(out.buffer);
-    if (scopes.length > 0) scopes[scopes.length - 1]!.push(out);
-  }
+  const big = out.byteLength >= MIN_BYTES;
+  if (big) for (const l of logs) l.add(out.buffer);
+  const top = scopes.length > 0 ? scopes[scopes.length - 1]! : undefined;
+  if (top !== undefined && (big || top.all)) top.bufs.push(out);
   return out;
 }
 
 /** A zeroed buffer of n elements. */
 export function allocateZeroed(dtype: DType, n: number): TypedData {
-  const reuse = pooledBytes > 0 && (buckets.get(key(dtype, n))?.length ?? 0) > 0;
+  const reuse = pooledBytes > 0 && (buckets[dtype].get(n)?.length ?? 0) > 0;
   const out = allocateFull(dtype, n);
   if (reuse) out.fill(0);
   return out;
@@ -97,13 +96,15 @@ export function recycle(candidates: Iterable<TypedData>, log: ReadonlySet<ArrayB
 /** Puts one whole buffer in the pool, within its bounds (never one already there). */
 function giveBack(d: TypedData): void {
   const buf = d.buffer;
-  if (d.byteOffset !== 0 || d.byteLength !== buf.byteLength || pooledBytes + d.byteLength > MAX_BYTES || inPool.has(buf)) return;
-  const k = key(dtypeOf(d), d.length);
-  let b = buckets.get(k);
-  if (b === undefined) buckets.set(k, (b = []));
+  if (d.byteOffset !== 0 || d.byteLength !== buf.byteLength || pooledBytes + d.byteLength > MAX_BYTES) return;
+  const m = buckets[dtypeOf(d)];
+  let b = m.get(d.length);
+  if (b === undefined) m.set(d.length, (b = []));
   if (b.length >= MAX_PER_SIZE) return;
+  // Never twice (two holders of one buffer gave it back): a bucket holds at most MAX_PER_SIZE,
+  // so looking is cheaper than a WeakSet's bookkeeping on every loop step.
+  for (let i = 0; i < b.length; i++) if (b[i]!.buffer === buf) return;
   b.push(d);
-  inPool.add(buf);
   pooledBytes += d.byteLength;
   poolStats.returned++;
 }
@@ -116,7 +117,7 @@ function giveBack(d: TypedData): void {
  */
 export function scoped<A, R>(run: (args: A) => R): (args: A) => R {
   return (args) => {
-    const scope: TypedData[] = [];
+    const scope: Scope = { all: false, bufs: [] };
     scopes.push(scope);
     let r: R;
     try {
@@ -124,13 +125,80 @@ export function scoped<A, R>(run: (args: A) => R): (args: A) => R {
     } finally {
       scopes.splice(scopes.lastIndexOf(scope), 1);
     }
-    if (scope.length > 0) {
+    if (scope.bufs.length > 0) {
       const keep = new Set<ArrayBufferLike>();
       buffersOf(r, keep);
-      for (const d of scope) if (!keep.has(d.buffer)) giveBack(d);
+      for (const d of scope.bufs) if (!keep.has(d.buffer)) giveBack(d);
     }
     return r;
   };
+}
+
+/**
+ * One step of a loop on concrete values (a body's list evaluated once): every buffer the step
+ * allocates, whatever its size, goes back to the pool when it ends unless an output holds it.
+ * A step runs only primitives (no user code), so nothing else can reach its temporaries; at
+ * W7's size (arrays of 100 numbers) allocating them fresh was most of an eager loop's time,
+ * and the garbage they left was its RSS growth. Returns the outputs and the buffers of theirs
+ * that the step allocated (`owned`): the loop gives those back with `release` once it has
+ * consumed them (a carry, when the next step has run), or hands them on with `adopt`.
+ */
+export function step<T>(run: () => T[]): { readonly outs: T[]; readonly owned: TypedData[] } {
+  const scope: Scope = { all: true, bufs: [] };
+  scopes.push(scope);
+  let outs: T[];
+  try {
+    outs = run();
+  } finally {
+    scopes.splice(scopes.lastIndexOf(scope), 1);
+  }
+  const owned: TypedData[] = [];
+  for (const d of scope.bufs) {
+    if (holds(outs, d.buffer)) owned.push(d);
+    else giveBack(d);
+  }
+  return { outs, owned };
+}
+
+/**
+ * Runs f with no scope giving back what it allocates: tracing a loop body (its first trace, or
+ * a new variant met in the middle of a step) may keep arrays it computes as constants of the list.
+ */
+export function unscoped<T>(f: () => T): T {
+  if (scopes.length === 0) return f();
+  const scope: Scope = { all: false, bufs: [] };
+  scopes.push(scope);
+  try {
+    return f();
+  } finally {
+    scopes.splice(scopes.lastIndexOf(scope), 1);
+  }
+}
+
+/** Whether one of these values (numbers, NDArrays) shares the buffer. */
+export function holds(vals: readonly unknown[], buf: ArrayBufferLike): boolean {
+  for (const v of vals) {
+    const data = typeof v === "object" && v !== null ? (v as { data?: unknown }).data : undefined;
+    if (ArrayBuffer.isView(data) && data.buffer === buf) return true;
+  }
+  return false;
+}
+
+/** Gives back buffers a loop step owned (`step`) that nothing holds now, except those `keep` (values) still share. */
+export function release(owned: readonly TypedData[], keep: readonly unknown[] = []): void {
+  for (const d of owned) if (!holds(keep, d.buffer)) giveBack(d);
+}
+
+/**
+ * A loop's last owned buffers, once it ends: those `result` holds pass to the enclosing scope (a
+ * compiled call's or an outer step's) as if allocated there; the others go back to the pool.
+ */
+export function handOn(owned: readonly TypedData[], result: readonly unknown[]): void {
+  const top = scopes.length > 0 ? scopes[scopes.length - 1]! : undefined;
+  for (const d of owned) {
+    if (!holds(result, d.buffer)) giveBack(d);
+    else if (top !== undefined && (top.all || d.byteLength >= MIN_BYTES)) top.bufs.push(d);
+  }
 }
 
 /** The buffers of the arrays and typed arrays in a result (arrays and plain objects walked). */
@@ -150,8 +218,7 @@ function dtypeOf(d: TypedData): DType {
 
 /** Empties the pool (tests; or to hand its memory back to the garbage collector). */
 export function clearPool(): void {
-  buckets.clear();
-  inPool = new WeakSet();
+  for (const m of Object.values(buckets)) m.clear();
   pooledBytes = 0;
 }
 

@@ -4,8 +4,9 @@
 // input that takes another branch than the recording did gives MISS, never a stale answer.
 
 import { NDArray } from "../array/ndarray.js";
+import type { Aval } from "../array/aval.js";
 import type { Atom, WengertList } from "./ir.js";
-import { bind } from "./primitive.js";
+import { avalOf, bind } from "./primitive.js";
 import { concrete, Tracer, type Tensor, type Value } from "./tracer.js";
 
 /** Returned when a guard fails: the list does not describe f for these inputs. */
@@ -41,4 +42,60 @@ export function evaluate(list: WengertList, inputs: readonly Value[]): Value[] |
     }
   }
   return list.outs.map(get);
+}
+
+/** Per list: each line's output type as its primitive's shape rule gives it for the list's input types (evaluateConcrete's memo). */
+const inferred = new WeakMap<WengertList, { stmts: WengertList["stmts"]; avals: (Aval | undefined)[] }>();
+
+/** Whether concrete v has type a (numbers and booleans as JS values, arrays by dtype and shape). */
+function fits(a: Aval, v: Value): boolean {
+  if (typeof v === "number") return a.js && a.dtype === "number";
+  if (typeof v === "boolean") return a.js && a.dtype === "bool";
+  if (!(v instanceof NDArray) || a.js || a.dtype !== v.dtype || a.shape.length !== v.shape.length) return false;
+  for (let i = 0; i < a.shape.length; i++) if (a.shape[i] !== v.shape[i]) return false;
+  return true;
+}
+
+/**
+ * evaluate on concrete values, for a list run many times on inputs of its own types (a loop
+ * body, once per step): each line's shape rule runs once per list, not once per step, and the
+ * primitive's kernel is called directly. Inputs of other types take evaluate's path.
+ */
+export function evaluateConcrete(list: WengertList, inputs: readonly Tensor[]): Tensor[] | typeof MISS {
+  for (let i = 0; i < list.nIn; i++) if (!fits(list.avals[i]!, inputs[i]!)) return evaluate(list, inputs) as Tensor[] | typeof MISS;
+  let m = inferred.get(list);
+  // (A pass that rewrites the list's lines gives it a new array of them: the memo starts again.)
+  if (m === undefined || m.stmts !== list.stmts) inferred.set(list, (m = { stmts: list.stmts, avals: [] }));
+  const memo = m.avals;
+  const env = new Array<Tensor>(list.avals.length);
+  for (let i = 0; i < list.nIn; i++) env[i] = inputs[i]!;
+  const consts = list.consts;
+  const stmts = list.stmts;
+  for (let k = 0; k < stmts.length; k++) {
+    const s = stmts[k]!;
+    const ins = s.ins, n = ins.length;
+    const args = new Array<Tensor>(n);
+    for (let i = 0; i < n; i++) { const a = ins[i]!; args[i] = a >= 0 ? env[a]! : (consts.value(a) as Tensor); }
+    if (s.kind === "eqn") {
+      const prim = s.prim;
+      if (s.nOut !== 1 || prim.outputs !== undefined) {
+        const r = bind(prim, args, s.params) as unknown as readonly Tensor[];
+        for (let j = 0; j < s.nOut; j++) env[s.out + j] = r[j]!;
+        continue;
+      }
+      const f = prim.scalar;
+      if (f !== undefined && typeof args[0] === "number" && (n === 1 || (n === 2 && typeof args[1] === "number"))) {
+        env[s.out] = f(args[0], args[1] as number);
+        continue;
+      }
+      let out = memo[k];
+      if (out === undefined) memo[k] = out = prim.infer(args.map(avalOf), s.params);
+      env[s.out] = prim.impl(args, s.params, out);
+    } else if (s.kind === "guard") {
+      if (bind(s.prim, args, s.params) !== s.expect) return MISS;
+    } else if (!sameTensor(args[0]!, s.value)) return MISS;
+  }
+  const outs = list.outs, r = new Array<Tensor>(outs.length);
+  for (let j = 0; j < outs.length; j++) { const a = outs[j]!; r[j] = a >= 0 ? env[a]! : (consts.value(a) as Tensor); }
+  return r;
 }

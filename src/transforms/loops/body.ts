@@ -15,11 +15,12 @@
 import type { Aval } from "../../array/aval.js";
 import { shapeStr } from "../../array/ndarray.js";
 import { ShapeError, TracerError } from "../../base/errors.js";
-import { evaluate, MISS } from "../../core/evaluate.js";
+import { evaluate, evaluateConcrete, MISS } from "../../core/evaluate.js";
 import { WengertList, type Atom } from "../../core/ir.js";
 import { avalOf } from "../../core/primitive.js";
 import { ListRecorder, RecordTracer } from "../../core/recorder.js";
 import { concrete, runWith, Tracer, type Tensor, type Value } from "../../core/tracer.js";
+import { unscoped } from "../../array/pool.js";
 
 /**
  * Raised when a loop cannot stay one line: an iteration took a branch that reads a traced value
@@ -95,6 +96,10 @@ export class LoopBody {
 
   /** Records the first variant at the declared inputs' values (consts: a derived body's); returns its outputs' values. */
   traceFirst(consts: readonly Tensor[], declared: readonly Tensor[]): Tensor[] {
+    return unscoped(() => this.recordFirst(consts, declared));
+  }
+
+  private recordFirst(consts: readonly Tensor[], declared: readonly Tensor[]): Tensor[] {
     const rec = new BodyRecorder(this.mayCapture ? null : [], []);
     const cIns = consts.map((v) => rec.input(v));
     const ins = declared.map((v) => rec.input(v));
@@ -117,7 +122,7 @@ export class LoopBody {
     const traced = inputs.some((v) => v instanceof Tracer);
     const values = traced ? inputs.map((v) => concrete(v)) : (inputs as readonly Tensor[]);
     for (const v of this.variants) {
-      const r = evaluate(v, values);
+      const r = traced ? evaluate(v, values) : evaluateConcrete(v, values);
       if (r === MISS) continue;
       // With traced inputs the variant is picked on the values first, so that a failed
       // attempt leaves no lines behind in a recording one level down.
@@ -134,6 +139,11 @@ export class LoopBody {
 
   /** Traces a new variant at these values (an iteration took another branch, or a derived body's first step). */
   private retrace(values: readonly Tensor[]): Tensor[] {
+    // In the middle of a loop step: what tracing computes may become constants of the new list.
+    return unscoped(() => this.record(values));
+  }
+
+  private record(values: readonly Tensor[]): Tensor[] {
     if (this.variants.length >= MAX_VARIANTS) {
       throw new LoopRetrace(`the body of ${this.op} took more than ${MAX_VARIANTS} different branch outcomes; the loop runs unrolled`);
     }

@@ -14,7 +14,8 @@
 // differentiates the backward sweep again (scan-rules.ts keeps every carry otherwise).
 
 import type { Aval } from "../../array/aval.js";
-import { allocate, NDArray, sizeOf } from "../../array/ndarray.js";
+import { allocate, NDArray, sizeOf, type TypedData } from "../../array/ndarray.js";
+import { handOn, holds, release, step } from "../../array/pool.js";
 import { withPrimitiveShape, avalOf, type Primitive } from "../../core/primitive.js";
 import type { Tensor } from "../../core/tracer.js";
 import type { LoopBody } from "./body.js";
@@ -53,25 +54,45 @@ function runReverse(args: readonly Tensor[], p: ReverseParams): Tensor[] {
   const first = Array.from({ length: rows }, (_, r) => slices(snaps, r));
   const ctX: Tensor[][] = new Array(T);
   const stats: SweepStats = { forwardSteps: 0, adjointSteps: 0, peakSnapshots: 0 };
+  // Buffers the sweep's steps allocated for what they return (pool.ts's `step`): a state
+  // advance() made is dead once its step's adjoint has run (revolve needs x_i for step i only);
+  // a cotangent once the step before has read it; slices' cotangents once stacked.
+  const stateOwned = new WeakMap<Tensor[], TypedData[]>();
+  let gOwned: TypedData[] = [];
+  const xOwned: TypedData[] = [];
   const g = reverseSweep<Tensor[], Tensor[]>(T, p.plan, first, [...ctK, ...acc], {
     advance: (state, from, to) => {
-      let c = state;
+      let c = state, own: TypedData[] = [];
       for (let k = from; k < to; k++) {
         p.body.step = k;
-        c = (p.body.run([...consts, ...c, ...slices(xs, stepOf(k))]) as Tensor[]).slice(0, nk);
+        const ins = [...consts, ...c, ...slices(xs, stepOf(k))];
+        const r = step(() => (p.body.run(ins) as Tensor[]).slice(0, nk));
+        release(own, r.outs);
+        own = r.owned;
+        c = r.outs;
       }
+      if (own.length > 0) stateOwned.set(c, own);
       return c;
     },
     adjoint: (state, k, gk) => {
       const t = stepOf(k);
       p.vjp.step = k;
-      const outs = p.vjp.run([...consts, ...gk, ...state, ...slices(xs, t), ...slices(cy, t)]) as Tensor[];
+      const ins = [...consts, ...gk, ...state, ...slices(xs, t), ...slices(cy, t)];
+      const { outs, owned } = step(() => p.vjp.run(ins) as Tensor[]);
       ctX[t] = outs.slice(nk + kc);
+      release(gOwned, outs);
+      const own = stateOwned.get(state);
+      if (own !== undefined) { stateOwned.delete(state); release(own, outs); }
+      gOwned = [];
+      for (const d of owned) (holds(ctX[t]!, d.buffer) ? xOwned : gOwned).push(d);
       return outs.slice(0, nk + kc);
     },
   }, stats);
+  handOn(gOwned, g);
+  const stackedX = Array.from({ length: p.nCtX }, (_, j) => stackRows(ctX, j, T, xs));
+  release(xOwned);
   Object.assign(p.stats, stats);
-  return [...g, ...Array.from({ length: p.nCtX }, (_, j) => stackRows(ctX, j, T, xs))];
+  return [...g, ...stackedX];
 }
 
 /** Row j of each step's slice cotangents, stacked along the leading axis (as the scanned array). */

@@ -11,7 +11,8 @@
 // of the line (its JVP, its VJP) are in loops/scan-rules.ts.
 
 import type { Aval } from "../../array/aval.js";
-import { allocate, NDArray, sizeOf, type DType } from "../../array/ndarray.js";
+import { allocate, NDArray, sizeOf, type DType, type TypedData } from "../../array/ndarray.js";
+import { handOn, release, step } from "../../array/pool.js";
 import type { Body } from "../../core/ir.js";
 import { withPrimitiveShape, type Primitive } from "../../core/primitive.js";
 import type { Tensor } from "../../core/tracer.js";
@@ -87,6 +88,7 @@ function runScan(args: readonly Tensor[], p: ScanParams): Tensor[] {
   const save = savePlan(p);
   let ys: ReturnType<typeof allocate>[] | null = null, ya: Aval[] = [];
   let saved: ReturnType<typeof allocate>[] | null = null, ka: Aval[] = [];
+  let owned: TypedData[] = [];
   for (let k = 0; k < T; k++) {
     const t = reverse ? T - 1 - k : k;
     for (let j = 0; j < nx; j++) ins[nc + nk + j] = sliceOf(xs[j]!, t);
@@ -95,12 +97,16 @@ function runScan(args: readonly Tensor[], p: ScanParams): Tensor[] {
       for (let j = 0; j < nk; j++) writeRow(saved[j]!, save.slot[k]!, ka[j]!, ins[nc + j]!);
     }
     body.step = k;
-    const outs = body.run(ins) as Tensor[];
+    const { outs, owned: own } = step(() => body.run(ins) as Tensor[]);
+    // The previous step's outputs are dead now: its carry was read by this step, its y copied.
+    release(owned, outs);
+    owned = own;
     if (ys === null) { ya = yAvals(p); ys = ya.map((a) => allocate(storageDType(a), T * sizeOf(a.shape))); }
     for (let j = 0; j < nk; j++) ins[nc + j] = outs[j]!;
     for (let j = 0; j < ya.length; j++) writeRow(ys[j]!, t, ya[j]!, outs[nk + j]!);
   }
   const out: Tensor[] = ins.slice(nc, nc + nk);
+  handOn(owned, out);
   const yv = ys ?? yAvals(p).map((a) => allocate(storageDType(a), 0));
   if (ya.length === 0 && ys === null) ya = yAvals(p);
   yv.forEach((d, j) => out.push(stacked(ya[j]!, T, d)));
