@@ -55,6 +55,8 @@ export { customJvp, customVjp } from "./transforms/custom.js";
 export { scan, foriLoop, whileLoop } from "./transforms/loops/scan.js";
 export type { ScanOptions, WhileOptions, SliceOf, Stacked, CarryOut } from "./transforms/loops/scan.js";
 export type { CheckpointOption } from "./transforms/loops/revolve.js";
+export { checkpoint } from "./transforms/checkpoint.js";
+export type { CheckpointPolicy, CheckpointOptions } from "./transforms/checkpoint.js";
 export { gradMemory } from "./transforms/memory.js";
 export type { MemoryReport, LoopMemory } from "./transforms/memory.js";
 export { WengertList } from "./core/ir.js";

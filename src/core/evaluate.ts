@@ -5,7 +5,7 @@
 
 import { NDArray } from "../array/ndarray.js";
 import type { Aval } from "../array/aval.js";
-import type { Atom, WengertList } from "./ir.js";
+import type { Atom, Eqn, WengertList } from "./ir.js";
 import { avalOf, bind } from "./primitive.js";
 import { concrete, Tracer, type Tensor, type Value } from "./tracer.js";
 
@@ -20,8 +20,14 @@ export function sameTensor(a: Tensor, b: Tensor): boolean {
   return a.shape.length === b.shape.length && a.shape.every((d, i) => d === b.shape[i]);
 }
 
+/**
+ * What an interpreter may do with an equation instead of binding it (checkpoint's backward
+ * sweep takes a value the forward half kept): a value, or undefined to bind the line as usual.
+ */
+export type LineHook = (line: Eqn, args: readonly Value[]) => Value | undefined;
+
 /** The list's outputs for `inputs` (one value per input variable), or MISS when a guard fails. */
-export function evaluate(list: WengertList, inputs: readonly Value[]): Value[] | typeof MISS {
+export function evaluate(list: WengertList, inputs: readonly Value[], hook?: LineHook): Value[] | typeof MISS {
   const env = new Array<Value>(list.avals.length);
   for (let i = 0; i < list.nIn; i++) env[i] = inputs[i]!;
   const consts = list.consts;
@@ -29,7 +35,7 @@ export function evaluate(list: WengertList, inputs: readonly Value[]): Value[] |
   for (const s of list.stmts) {
     const args = s.ins.map(get);
     if (s.kind === "eqn") {
-      const r = bind(s.prim, args, s.params);
+      const r = hook?.(s, args) ?? bind(s.prim, args, s.params);
       if (s.nOut === 1 && s.prim.outputs === undefined) env[s.out] = r;
       else for (let j = 0; j < s.nOut; j++) env[s.out + j] = (r as unknown as readonly Value[])[j]!;
     } else if (s.kind === "guard") {

@@ -65,8 +65,14 @@ export interface ProgramRules<P> {
    */
   vjp(primals: readonly Value[], active: readonly boolean[], params: P): {
     readonly outs: readonly Value[];
-    readonly pullback: (cts: readonly (Value | Zero)[]) => readonly MaybeZero[];
+    readonly pullback: (cts: readonly (Value | Zero)[], current?: readonly MaybeZero[]) => readonly MaybeZero[];
     readonly stored?: StoredReport;
+    /**
+     * Set when the pullback takes `current`, the operands' adjoints so far, and returns their
+     * totals: it adds its contributions in the order the unrolled lines would have (checkpoint's
+     * gradient is then bit for bit the plain one, not the same sum associated otherwise).
+     */
+    readonly accumulates?: boolean;
   };
 }
 

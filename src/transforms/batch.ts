@@ -18,7 +18,8 @@ import { astype, reshape } from "../ops/api.js";
 import { RowBatch } from "./basis-rows.js";
 import { structured } from "./vmap-structured.js";
 import { BATCH_RULES } from "./vmap-rules.js";
-import { batchScan } from "./loops/scan-batch.js";
+import { batchCheckpoint, batchScan } from "./loops/scan-batch.js";
+import { CHECKPOINT } from "./loops/checkpoint-prim.js";
 import { batchWhile } from "./loops/while-batch.js";
 import { WHILE } from "./loops/while-prim.js";
 import { SCAN } from "./loops/scan-prim.js";
@@ -130,8 +131,9 @@ export class BatchInterpreter implements Interpreter {
       if (this.own(a)) { xs[i] = a.val; batched[i] = true; avals[i] = a.aval; }
       else { xs[i] = a; batched[i] = false; avals[i] = exampleAval(a); }
     }
-    if (prim === (SCAN as Primitive<unknown>) || prim === (WHILE as Primitive<unknown>)) {
-      const r = (prim === (SCAN as Primitive<unknown>) ? batchScan : batchWhile)(xs, batched, params, this, avals);
+    const loop = prim === (SCAN as Primitive<unknown>) ? batchScan : prim === (WHILE as Primitive<unknown>) ? batchWhile : prim === (CHECKPOINT as Primitive<unknown>) ? batchCheckpoint : null;
+    if (loop !== null) {
+      const r = loop(xs, batched, params, this, avals);
       return r.outs.map((o, j) => {
         const a = r.avals[j];
         return a === null || a === undefined ? o : this.lift(o, a);

@@ -66,8 +66,10 @@ export class TapeNode extends Tracer {
 export interface LineGroup {
   readonly first: number;
   readonly n: number;
-  readonly pullback: (cts: readonly (Value | Zero)[]) => readonly MaybeZero[];
+  readonly pullback: (cts: readonly (Value | Zero)[], current?: readonly MaybeZero[]) => readonly MaybeZero[];
   readonly stored: StoredReport | undefined;
+  /** The pullback takes the operands' adjoints so far and returns their totals (see ProgramRules). */
+  readonly accumulates: boolean;
 }
 
 const NO_ARGS: readonly Value[] = [];
@@ -281,8 +283,8 @@ export class Tape implements Interpreter {
    */
   private program(prim: Primitive<unknown>, rules: ProgramRules<unknown>, args: readonly Value[], primals: readonly Value[], params: unknown): Value {
     const active = args.map((a) => this.own(a));
-    const { outs, pullback, stored } = rules.vjp(primals, active, params);
-    const group: LineGroup = { first: this.nodes.length, n: outs.length, pullback, stored };
+    const { outs, pullback, stored, accumulates } = rules.vjp(primals, active, params);
+    const group: LineGroup = { first: this.nodes.length, n: outs.length, pullback, stored, accumulates: accumulates === true };
     return outs.map((o) => {
       const node = this.record(prim, args, o, params);
       node.group = group;
@@ -423,11 +425,21 @@ export class Tape implements Interpreter {
       if (a !== ZERO) any = true;
     }
     if (!any) return;
-    const res = group.pullback(cts);
+    // An accumulating pullback starts from each operand's adjoint so far (once per node: an
+    // operand passed twice gets it at its first position, and its other results are added).
+    const firstAt = (p: Value, i: number): boolean => node.args.indexOf(p) === i;
+    const current = group.accumulates ? node.args.map((p, i): MaybeZero => (this.own(p) && firstAt(p, i) ? adj[p.index]! : ZERO)) : undefined;
+    const res = group.pullback(cts, current);
     node.args.forEach((p, i) => {
       const ct = res[i] ?? ZERO;
-      if (ct === ZERO || !this.own(p)) return;
+      if (!this.own(p)) return;
       const before = adj[p.index]!;
+      if (current !== undefined && firstAt(p, i)) {
+        adj[p.index] = ct;
+        if (observe && ct !== ZERO && ct !== before) observe({ from: node, arg: i, to: p, accumulate: before !== ZERO, contribution: dense(ct), adjoint: dense(ct as Value) });
+        return;
+      }
+      if (ct === ZERO) return;
       const after = addMaybe(before, ct);
       adj[p.index] = after;
       if (observe) observe({ from: node, arg: i, to: p, accumulate: before !== ZERO, contribution: dense(ct), adjoint: dense(after as Value) });

@@ -12,6 +12,7 @@ import { broadcastTo, transpose } from "../../ops/api.js";
 import { BatchInterpreter, exampleZero } from "../batch.js";
 import { LoopBody, LoopRetrace } from "./body.js";
 import { SCAN, storageDType, type ScanParams } from "./scan-prim.js";
+import { CHECKPOINT, type CheckpointParams } from "./checkpoint-prim.js";
 import { sliceOf } from "./slices.js";
 
 /** Swaps the two leading axes (batch-first ↔ step-first). */
@@ -26,7 +27,7 @@ function asBatch(I: BatchInterpreter, o: Value, a: Aval, size: number): Value {
   return broadcastTo(o, [size, ...a.shape], a.dtype === "number" ? undefined : storageDType(a));
 }
 
-class BatchBody {
+export class BatchBody {
   readonly body: LoopBody;
   /** Set by the first trace: carries the body made batched although they were not carried batched. */
   readonly grown: boolean[];
@@ -109,3 +110,16 @@ export function batchScan(xs: readonly Value[], batched: readonly boolean[], par
   }
 }
 
+
+/** vmap of a checkpoint line: a checkpoint line again, over f batched (every output batched). */
+export function batchCheckpoint(xs: readonly Value[], batched: readonly boolean[], params: unknown, interp: BatchInterpreter, avals: readonly Aval[]): { outs: Value[]; avals: (Aval | null)[] } {
+  const p = params as CheckpointParams;
+  const B = interp.size, nc = p.nConsts;
+  if (p.body.variants.length === 0) p.body.run(xs.map((x, i) => (batched[i] ? exampleZero(x, avals[i]!, B) : concrete(x))));
+  const list = p.body.variants[0]!;
+  const inAvals = list.avals.slice(0, list.nIn), outAvals = list.outs.map((a) => list.avalOf(a));
+  const probe = new BatchBody(p.body, B, nc, batched.slice(0, nc), [], batched.slice(nc), inAvals, outAvals);
+  probe.body.traceFirst(xs.slice(0, nc).map(concrete), xs.slice(nc).map(concrete));
+  const outs = bind(CHECKPOINT, xs, { ...p, body: probe.body }) as unknown as Value[];
+  return { outs, avals: outAvals };
+}
