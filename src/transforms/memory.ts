@@ -11,7 +11,7 @@ import { primalOf, pull, record } from "./grad.js";
 
 /** One loop line of the tape. */
 export interface LoopMemory {
-  /** The loop's primitive: "scan" (scan, foriLoop) or "while". */
+  /** The line's primitive: "scan" (scan, foriLoop), "while" or "checkpoint". */
   readonly op: string;
   /** Carries it kept for the backward sweep (every step's, or the schedule's snapshots). */
   readonly carriesStored: number;

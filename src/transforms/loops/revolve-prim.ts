@@ -13,16 +13,15 @@
 // Its own derivative is not defined: reverse mode checkpoints a scan only when nothing
 // differentiates the backward sweep again (scan-rules.ts keeps every carry otherwise).
 
-import type { Aval } from "../../array/aval.js";
-import { allocate, NDArray, sizeOf, type TypedData } from "../../array/ndarray.js";
-import { handOn, holds, release, step } from "../../array/pool.js";
-import { withPrimitiveShape, avalOf, type Primitive } from "../../core/primitive.js";
+import type { NDArray } from "../../array/ndarray.js";
+import { withPrimitiveShape, type Primitive } from "../../core/primitive.js";
 import type { Tensor } from "../../core/tracer.js";
 import type { LoopBody } from "./body.js";
 import { emitReverse } from "./revolve-lower.js";
 import { reverseSweep, type CheckpointPlan, type SweepStats } from "./revolve.js";
-import { LOOP_AVAL, storageDType, writeRow } from "./scan-prim.js";
+import { LOOP_AVAL } from "./scan-prim.js";
 import { sliceOf } from "./slices.js";
+import { SweepSteps } from "./sweep-steps.js";
 
 export interface ReverseParams {
   /** The scan's body (advances a carry one step). */
@@ -48,60 +47,14 @@ function runReverse(args: readonly Tensor[], p: ReverseParams): Tensor[] {
   let i = 0;
   const take = (n: number): Tensor[] => args.slice(i, (i += n));
   const consts = take(nc), ctK = take(nk), acc = take(kc), snaps = take(nk) as NDArray[], xs = take(nx) as NDArray[], cy = args.slice(i) as NDArray[];
-  const stepOf = (k: number): number => (p.reverse ? T - 1 - k : k);
-  const slices = (arrays: readonly NDArray[], t: number): Tensor[] => arrays.map((x) => sliceOf(x, t));
   const rows = snaps.length === 0 ? 0 : snaps[0]!.shape[0]!;
-  const first = Array.from({ length: rows }, (_, r) => slices(snaps, r));
-  const ctX: Tensor[][] = new Array(T);
+  const first = Array.from({ length: rows }, (_, r) => snaps.map((s) => sliceOf(s, r)));
   const stats: SweepStats = { forwardSteps: 0, adjointSteps: 0, peakSnapshots: 0 };
-  // Buffers the sweep's steps allocated for what they return (pool.ts's `step`): a state
-  // advance() made is dead once its step's adjoint has run (revolve needs x_i for step i only);
-  // a cotangent once the step before has read it; slices' cotangents once stacked.
-  const stateOwned = new WeakMap<Tensor[], TypedData[]>();
-  let gOwned: TypedData[] = [];
-  const xOwned: TypedData[] = [];
-  const g = reverseSweep<Tensor[], Tensor[]>(T, p.plan, first, [...ctK, ...acc], {
-    advance: (state, from, to) => {
-      let c = state, own: TypedData[] = [];
-      for (let k = from; k < to; k++) {
-        p.body.step = k;
-        const ins = [...consts, ...c, ...slices(xs, stepOf(k))];
-        const r = step(() => (p.body.run(ins) as Tensor[]).slice(0, nk));
-        release(own, r.outs);
-        own = r.owned;
-        c = r.outs;
-      }
-      if (own.length > 0) stateOwned.set(c, own);
-      return c;
-    },
-    adjoint: (state, k, gk) => {
-      const t = stepOf(k);
-      p.vjp.step = k;
-      const ins = [...consts, ...gk, ...state, ...slices(xs, t), ...slices(cy, t)];
-      const { outs, owned } = step(() => p.vjp.run(ins) as Tensor[]);
-      ctX[t] = outs.slice(nk + kc);
-      release(gOwned, outs);
-      const own = stateOwned.get(state);
-      if (own !== undefined) { stateOwned.delete(state); release(own, outs); }
-      gOwned = [];
-      for (const d of owned) (holds(ctX[t]!, d.buffer) ? xOwned : gOwned).push(d);
-      return outs.slice(0, nk + kc);
-    },
-  }, stats);
-  handOn(gOwned, g);
-  const stackedX = Array.from({ length: p.nCtX }, (_, j) => stackRows(ctX, j, T, xs));
-  release(xOwned);
+  const ops = new SweepSteps(p.body, p.vjp, consts, nk, nk + kc, xs, cy, (k) => (p.reverse ? T - 1 - k : k), T);
+  const g = reverseSweep<Tensor[], Tensor[]>(T, p.plan, first, [...ctK, ...acc], ops, stats);
+  const ctX = ops.finish(g, p.nCtX);
   Object.assign(p.stats, stats);
-  return [...g, ...stackedX];
-}
-
-/** Row j of each step's slice cotangents, stacked along the leading axis (as the scanned array). */
-function stackRows(rows: readonly Tensor[][], j: number, T: number, xs: readonly NDArray[]): NDArray {
-  const a: Aval = avalOf(rows[0]![j]!);
-  const data = allocate(storageDType(a), T * sizeOf(a.shape));
-  for (let t = 0; t < T; t++) writeRow(data, t, a, rows[t]![j]!);
-  void xs;
-  return new NDArray(data, [T, ...a.shape]);
+  return [...g, ...ctX];
 }
 
 export const REVERSE: Primitive<ReverseParams> = withPrimitiveShape<ReverseParams>({

@@ -190,6 +190,20 @@ export class OnlineCheckpoints<S> {
     if (!(Number.isInteger(capacity) && capacity >= 2)) throw new RangeError(`online checkpointing needs a capacity of at least 2 snapshots, got ${capacity}`);
   }
 
+  /** Snapshots a forward sweep of `steps` steps left at `positions` (the reverse sweep's start, e.g. in another line). */
+  static restore<S>(capacity: number, steps: number, positions: readonly number[], states: readonly S[]): OnlineCheckpoints<S> {
+    const oc = new OnlineCheckpoints<S>(capacity);
+    oc.pos.push(...positions);
+    oc.states.push(...states);
+    oc.steps = steps;
+    return oc;
+  }
+
+  /** Whether offer(i, …) may keep x_i: a caller that must copy a state to keep it copies only then. */
+  wants(i: number): boolean {
+    return i % this.spacing === 0;
+  }
+
   /** Offers x_i, the state before step i (called for i = 0, 1, 2, … in order). */
   offer(i: number, state: S): void {
     this.steps = i + 1;
@@ -210,6 +224,8 @@ export class OnlineCheckpoints<S> {
 
   /** Positions held now. */
   get positions(): readonly number[] { return this.pos; }
+  /** The states held now, in the order of `positions`. */
+  get snapshots(): readonly S[] { return this.states; }
 
   /**
    * Reverses T = `steps` steps: the cotangent of x_0 from that of x_T. `ops` see global step

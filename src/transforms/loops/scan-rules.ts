@@ -146,7 +146,7 @@ export class JvpBody {
 // ---------------------------------------------------------------- VJP
 
 /** A value the checkpointed sweep may take: concrete, or staged by compile (nothing differentiates it again). */
-function plain(v: Value | Zero): boolean {
+export function plain(v: Value | Zero): boolean {
   return !(v instanceof Tracer) || v.kind === "compile";
 }
 

@@ -79,7 +79,7 @@ function runWhile(args: readonly Tensor[], p: WhileParams): Tensor[] {
 }
 
 /** Leaf j of every saved carry, stacked along a new leading axis (`like`: a value of its type). */
-function stackRows(saved: readonly Tensor[][], j: number, like: Tensor): NDArray {
+export function stackRows(saved: readonly Tensor[][], j: number, like: Tensor): NDArray {
   const a: Aval = like instanceof NDArray ? { shape: like.shape, dtype: like.dtype, js: false } : { shape: [], dtype: typeof like === "boolean" ? "bool" : "number", js: true };
   const data = allocate(storageDType(a), saved.length * sizeOf(a.shape));
   saved.forEach((c, t) => writeRow(data, t, a, c[j]!));

@@ -15,7 +15,9 @@ import { zerosLike } from "../args.js";
 import { dense } from "../chain.js";
 import { LoopBody } from "./body.js";
 import { SCAN, type ScanParams } from "./scan-prim.js";
-import { differentiable, JvpBody, parts, pick, spread, storedOf, vjpBody } from "./scan-rules.js";
+import { differentiable, JvpBody, parts, pick, plain, spread, storedOf, vjpBody } from "./scan-rules.js";
+import type { SweepStats } from "./revolve.js";
+import { WHILE_REVERSE, WHILE_SNAPSHOTS, type WhileReverseParams } from "./while-online.js";
 import { WHILE, type WhileParams } from "./while-prim.js";
 
 function bindWhile(operands: readonly Value[], p: WhileParams): Value[] {
@@ -59,6 +61,8 @@ function jvpRule(primals: readonly Value[], tangents: readonly MaybeZero[], p: W
 }
 
 function vjpRule(primals: readonly Value[], active: readonly boolean[], p: WhileParams) {
+  // Online checkpointing, when nothing differentiates the backward sweep again (as for scan).
+  if (p.checkpoints !== undefined && !p.save && primals.every(plain)) return onlineVjp(primals, active, p);
   const { nCond: ncc, nConsts: nc, nCarry: nk } = p;
   const r = bindWhile(primals, p.save ? p : { ...p, save: true });
   const outs = p.save ? r : r.slice(0, nk);
@@ -87,6 +91,39 @@ function vjpRule(primals: readonly Value[], active: readonly boolean[], p: While
     return [...primals.slice(0, ncc).map((): MaybeZero => ZERO), ...spread(ctC!, activeC), ...ct0!];
   };
   return { outs, pullback, stored: storedOf(saved) };
+}
+
+/**
+ * The forward half keeps at most `checkpoints` snapshots (while-online.ts); the pullback reverses
+ * the trip from them, recomputing the steps between.
+ */
+function onlineVjp(primals: readonly Value[], active: readonly boolean[], p: WhileParams) {
+  const { nCond: ncc, nConsts: nc, nCarry: nk } = p;
+  const r = bind(WHILE_SNAPSHOTS, primals, p) as unknown as Value[];
+  const outs = r.slice(0, nk), trip = r[nk]!, positions = r[nk + 1]!, snaps = r.slice(nk + 2, nk + 2 + nk);
+  const T = concrete(trip) as number;
+  // A compiled program holds snapshots of this trip count's schedule: it is valid for this trip count only.
+  if (trip instanceof Tracer && !equal(trip, T)) throw new Error("unreachable: the trip count differs from its own value");
+  const [, bc, init] = parts(primals, ncc, nc, nk);
+  const activeC = active.slice(ncc, ncc + nc).map((a, i) => a && differentiable(bc![i]!));
+  const stats: SweepStats = { forwardSteps: 0, adjointSteps: 0, peakSnapshots: 0 };
+  const stored = { ...storedOf(snaps), recomputed: 0, checkpointed: true };
+  let body: LoopBody | undefined;
+  const pullback = (cts: readonly (Value | Zero)[]): MaybeZero[] => {
+    const none = primals.slice(0, ncc + nc).map((): MaybeZero => ZERO);
+    if (cts.every((c) => c === ZERO)) return [...none, ...init!.map((): MaybeZero => ZERO)];
+    if (T === 0) return [...none, ...(cts as MaybeZero[])];
+    body ??= vjpBody(p.body, nc, nk, 0, activeC, [], [], init!.map(() => false));
+    const carryCt = cts.map((c, i) => (c === ZERO ? zerosLike(init![i]!) : c));
+    const accCt = pick(bc!, activeC).map(zerosLike);
+    const kc = accCt.length;
+    const rp: WhileReverseParams = { body: p.body, vjp: body, length: T, capacity: p.checkpoints!, nConsts: nc, nCarry: nk, nAcc: kc, stats };
+    const res = bind(WHILE_REVERSE, [...bc!, ...carryCt, ...accCt, positions, ...snaps], rp) as unknown as Value[];
+    stored.recomputed = stats.forwardSteps;
+    const [ct0, ctC] = parts(res, nk, kc);
+    return [...primals.slice(0, ncc).map((): MaybeZero => ZERO), ...spread(ctC!, activeC), ...ct0!];
+  };
+  return { outs, pullback, stored };
 }
 
 /** The line's rules (read by the table entry at call time: the two modules import each other). */

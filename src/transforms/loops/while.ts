@@ -22,7 +22,11 @@ import { iterationLimit, truth, WHILE, type WhileParams } from "./while-prim.js"
 export interface WhileOptions {
   /** The most body steps allowed; one more raises IterationLimitError (default: no limit). */
   readonly maxIter?: number;
-  /** Reserved for online checkpointing under reverse mode; not supported yet (an ArgumentError says so). */
+  /**
+   * Reverse mode: keep at most this many carries (≥ 2) and recompute the others in the backward
+   * sweep — online checkpointing, since the trip count is only known when the loop ends
+   * (loops/while-online.ts). The gradient is the same.
+   */
   readonly checkpoints?: number;
 }
 
@@ -44,10 +48,6 @@ export function whileLoop<C>(cond: (carry: C) => unknown, body: (carry: C) => Ca
   }
   if (o.checkpoints !== undefined && !(typeof o.checkpoints === "number" && Number.isInteger(o.checkpoints) && o.checkpoints >= 2)) {
     throw new ArgumentError("whileLoop", `checkpoints ${showValue(o.checkpoints)} must be a number of snapshots, an integer ≥ 2`);
-  }
-  if (o.checkpoints !== undefined) {
-    // Refused rather than ignored: the loop would keep every carry, which the option asks it not to.
-    throw new ArgumentError("whileLoop", "checkpoints are not supported on whileLoop yet (reverse mode keeps every carry); for bounded memory use scan with { length, checkpoints }, stopping the steps past the condition with where()");
   }
   const type = treeType("whileLoop", "carry", init);
   const native = (from = 0, start: unknown = unflatten(type.def, type.values)): C => {
