@@ -14,7 +14,7 @@ import { withPrimitiveShape, type Primitive } from "../../core/primitive.js";
 import type { Tensor } from "../../core/tracer.js";
 import type { LoopBody } from "./body.js";
 import { CHECKPOINT_RULES } from "./checkpoint-rules.js";
-import { emitKernelLine } from "./lower.js";
+import { kernelLine } from "./kernel-line.js";
 import { LOOP_AVAL } from "./scan-prim.js";
 
 export interface CheckpointParams {
@@ -50,7 +50,7 @@ export const CHECKPOINT: Primitive<CheckpointParams> = withPrimitiveShape<Checkp
   },
   display: { primal: (args, p) => `checkpoint(${args.join(", ")}; keeps ${p.policy})` },
   // Compiled code calls the line's kernel: f's list evaluated once.
-  lower: { emit: emitKernelLine },
+  lower: { emit: kernelLine<CheckpointParams>((p) => p.body.variants[0]!.outs.length) },
   bodies,
   outputs: (p) => {
     const l = p.body.variants[0]!;

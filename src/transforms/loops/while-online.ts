@@ -23,7 +23,7 @@ import { release, step } from "../../array/pool.js";
 import { withPrimitiveShape, type Primitive } from "../../core/primitive.js";
 import type { Tensor } from "../../core/tracer.js";
 import type { LoopBody } from "./body.js";
-import { emitKernelLine } from "./lower.js";
+import { kernelLine } from "./kernel-line.js";
 import { OnlineCheckpoints, type SweepStats } from "./revolve.js";
 import { LOOP_AVAL } from "./scan-prim.js";
 import { sliceOf } from "./slices.js";
@@ -70,7 +70,7 @@ export const WHILE_SNAPSHOTS: Primitive<WhileParams> = withPrimitiveShape<WhileP
   impl: (args, p) => runOnline(args, p) as unknown as Tensor,
   rule: { kind: "none", why: "the forward half of a checkpointed while loop is not differentiated again (under higher-order reverse mode the loop keeps every carry)" },
   display: { primal: (args, p) => `whileSnapshots(${args.join(", ")}; at most ${p.checkpoints} snapshots${p.maxIter === Infinity ? "" : `; maxIter ${p.maxIter}`})` },
-  lower: { emit: emitKernelLine },
+  lower: { emit: kernelLine<WhileParams>((p) => 2 * p.nCarry + 2) },
   bodies: (p) => [
     ...p.cond.variants.map((list, i) => ({ label: p.cond.variants.length === 1 ? "cond" : `cond, branch ${i + 1}`, list })),
     ...p.body.variants.map((list, i) => ({ label: p.body.variants.length === 1 ? "body" : `body, branch ${i + 1}`, list })),
@@ -114,7 +114,7 @@ export const WHILE_REVERSE: Primitive<WhileReverseParams> = withPrimitiveShape<W
   impl: (args, p) => runReverse(args, p) as unknown as Tensor,
   rule: { kind: "none", why: "the reverse sweep of a checkpointed while loop is not differentiated again (under higher-order reverse mode the loop keeps every carry)" },
   display: { primal: (args, p) => `whileReverse(${args.join(", ")}; ${p.length} steps, at most ${p.capacity} snapshots)` },
-  lower: { emit: emitKernelLine },
+  lower: { emit: kernelLine<WhileReverseParams>((p) => p.nCarry + p.nAcc) },
   bodies: (p) => [
     ...p.body.variants.map((list, i) => ({ label: p.body.variants.length === 1 ? "recompute" : `recompute, branch ${i + 1}`, list })),
     ...p.vjp.variants.map((list, i) => ({ label: p.vjp.variants.length === 1 ? "adjoint" : `adjoint, branch ${i + 1}`, list })),
