@@ -17,10 +17,18 @@ export const MIN_BYTES = 4096;
 /** The pool's bound: buffers beyond it are left to the garbage collector. */
 const MAX_BYTES = 64 * 2 ** 20;
 const MAX_PER_SIZE = 16;
+/**
+ * Small buffers (loop steps' arrays) are kept up to this many bytes per size: a checkpointed
+ * sweep frees a few hundred states at once and allocates them again (W7: 16 per size left ~T
+ * fresh allocations per gradient, 1 MiB none).
+ */
+const MAX_SMALL_BYTES_PER_SIZE = 2 ** 20;
 
 /** Free buffers by dtype, then element count (no key string built per allocation: loop steps allocate small arrays by the million). */
 const buckets: Record<DType, Map<number, TypedData[]>> = { float64: new Map(), float32: new Map(), int32: new Map(), bool: new Map() };
 let pooledBytes = 0;
+/** The small buffers in the pool now (those only loop steps give back: see giveBackOwn). */
+const pooledSmall = new Set<TypedData>();
 /**
  * Allocations of the compiled calls and loop steps in progress (innermost last; see `scoped`
  * and `step`). A compiled call's scope logs buffers of MIN_BYTES or more; a step's logs all.
@@ -47,6 +55,7 @@ export function allocateFull(dtype: DType, n: number): TypedData {
   if (pooledBytes > 0) {
     out = buckets[dtype].get(n)?.pop();
     if (out !== undefined) {
+      if (out.byteLength < MIN_BYTES) pooledSmall.delete(out);
       pooledBytes -= out.byteLength;
       poolStats.reused++;
     }
@@ -97,14 +106,38 @@ export function recycle(candidates: Iterable<TypedData>, log: ReadonlySet<ArrayB
 function giveBack(d: TypedData): void {
   const buf = d.buffer;
   if (d.byteOffset !== 0 || d.byteLength !== buf.byteLength || pooledBytes + d.byteLength > MAX_BYTES) return;
+  const b = bucketOf(d);
+  if (b === null) return;
+  // Never twice (two holders of one buffer gave it back): a bucket holds at most MAX_PER_SIZE,
+  // so looking is cheaper than a WeakSet's bookkeeping.
+  for (let i = 0; i < b.length; i++) if (b[i]!.buffer === buf) return;
+  b.push(d);
+  pooledBytes += d.byteLength;
+  poolStats.returned++;
+}
+
+/** d's bucket, or null when it is full. */
+function bucketOf(d: TypedData): TypedData[] | null {
   const m = buckets[dtypeOf(d)];
   let b = m.get(d.length);
   if (b === undefined) m.set(d.length, (b = []));
-  if (b.length >= MAX_PER_SIZE) return;
-  // Never twice (two holders of one buffer gave it back): a bucket holds at most MAX_PER_SIZE,
-  // so looking is cheaper than a WeakSet's bookkeeping on every loop step.
-  for (let i = 0; i < b.length; i++) if (b[i]!.buffer === buf) return;
+  const cap = d.byteLength < MIN_BYTES ? Math.max(MAX_PER_SIZE, Math.floor(MAX_SMALL_BYTES_PER_SIZE / Math.max(1, d.byteLength))) : MAX_PER_SIZE;
+  return b.length >= cap ? null : b;
+}
+
+/**
+ * giveBack for what a loop step allocated (allocateFull's own views of whole buffers). Buffers
+ * below MIN_BYTES reach the pool only this way (no tape log or compiled scope tracks them), so
+ * a set of the pooled views rules out a second entry without reading .buffer per element of a
+ * bucket (that scan was a third of a W7 step); larger ones take giveBack's checks.
+ */
+function giveBackOwn(d: TypedData): void {
+  if (d.byteLength >= MIN_BYTES) { giveBack(d); return; }
+  if (pooledBytes + d.byteLength > MAX_BYTES || pooledSmall.has(d)) return;
+  const b = bucketOf(d);
+  if (b === null) return;
   b.push(d);
+  pooledSmall.add(d);
   pooledBytes += d.byteLength;
   poolStats.returned++;
 }
@@ -150,12 +183,14 @@ export function step<T>(run: () => T[]): { readonly outs: T[]; readonly owned: T
   try {
     outs = run();
   } finally {
-    scopes.splice(scopes.lastIndexOf(scope), 1);
+    if (scopes[scopes.length - 1] === scope) scopes.pop();
+    else scopes.splice(scopes.lastIndexOf(scope), 1);
   }
-  const owned: TypedData[] = [];
-  for (const d of scope.bufs) {
+  const owned: TypedData[] = [], bufs = scope.bufs;
+  for (let i = 0; i < bufs.length; i++) {
+    const d = bufs[i]!;
     if (holds(outs, d.buffer)) owned.push(d);
-    else giveBack(d);
+    else giveBackOwn(d);
   }
   return { outs, owned };
 }
@@ -177,8 +212,10 @@ export function unscoped<T>(f: () => T): T {
 
 /** Whether one of these values (numbers, NDArrays) shares the buffer. */
 export function holds(vals: readonly unknown[], buf: ArrayBufferLike): boolean {
-  for (const v of vals) {
-    const data = typeof v === "object" && v !== null ? (v as { data?: unknown }).data : undefined;
+  for (let i = 0; i < vals.length; i++) {
+    const v = vals[i];
+    if (typeof v !== "object" || v === null) continue;
+    const data = (v as { data?: unknown }).data;
     if (ArrayBuffer.isView(data) && data.buffer === buf) return true;
   }
   return false;
@@ -186,7 +223,10 @@ export function holds(vals: readonly unknown[], buf: ArrayBufferLike): boolean {
 
 /** Gives back buffers a loop step owned (`step`) that nothing holds now, except those `keep` (values) still share. */
 export function release(owned: readonly TypedData[], keep: readonly unknown[] = []): void {
-  for (const d of owned) if (!holds(keep, d.buffer)) giveBack(d);
+  for (let i = 0; i < owned.length; i++) {
+    const d = owned[i]!;
+    if (keep.length === 0 || !holds(keep, d.buffer)) giveBackOwn(d);
+  }
 }
 
 /**
@@ -196,7 +236,7 @@ export function release(owned: readonly TypedData[], keep: readonly unknown[] = 
 export function handOn(owned: readonly TypedData[], result: readonly unknown[]): void {
   const top = scopes.length > 0 ? scopes[scopes.length - 1]! : undefined;
   for (const d of owned) {
-    if (!holds(result, d.buffer)) giveBack(d);
+    if (!holds(result, d.buffer)) giveBackOwn(d);
     else if (top !== undefined && (top.all || d.byteLength >= MIN_BYTES)) top.bufs.push(d);
   }
 }
@@ -219,6 +259,7 @@ function dtypeOf(d: TypedData): DType {
 /** Empties the pool (tests; or to hand its memory back to the garbage collector). */
 export function clearPool(): void {
   for (const m of Object.values(buckets)) m.clear();
+  pooledSmall.clear();
   pooledBytes = 0;
 }
 
