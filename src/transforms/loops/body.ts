@@ -16,7 +16,7 @@ import type { Aval } from "../../array/aval.js";
 import { shapeStr } from "../../array/ndarray.js";
 import { ShapeError, TracerError } from "../../base/errors.js";
 import { evaluate, evaluateConcrete, MISS } from "../../core/evaluate.js";
-import { WengertList, type Atom } from "../../core/ir.js";
+import { WengertList, type Atom, type Body } from "../../core/ir.js";
 import { avalOf } from "../../core/primitive.js";
 import { ListRecorder, RecordTracer } from "../../core/recorder.js";
 import { concrete, runWith, Tracer, type Tensor, type Value } from "../../core/tracer.js";
@@ -225,4 +225,10 @@ export function pruneDead(list: WengertList): void {
     kept.push(s);
   }
   list.stmts = kept.reverse();
+}
+
+/** A loop body's variants as the printer and toDot show them: labelled `what`, or `what, branch i` when native branches traced several. */
+export function variantBodies(body: LoopBody, what: string, io: Pick<Body, "inputs" | "outputs"> = {}): Body[] {
+  const n = body.variants.length;
+  return body.variants.map((list, i) => ({ label: n === 1 ? what : `${what}, branch ${i + 1}`, list, ...io }));
 }

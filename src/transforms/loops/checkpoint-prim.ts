@@ -12,7 +12,7 @@
 import type { Body } from "../../core/ir.js";
 import { withPrimitiveShape, type Primitive } from "../../core/primitive.js";
 import type { Tensor } from "../../core/tracer.js";
-import type { LoopBody } from "./body.js";
+import { variantBodies, type LoopBody } from "./body.js";
 import { CHECKPOINT_RULES } from "./checkpoint-rules.js";
 import { kernelLine } from "./kernel-line.js";
 import { LOOP_AVAL } from "./scan-prim.js";
@@ -27,12 +27,7 @@ export interface CheckpointParams {
 }
 
 function bodies(p: CheckpointParams): Body[] {
-  return p.body.variants.map((list, i) => ({
-    label: p.body.variants.length === 1 ? "f" : `f, branch ${i + 1}`,
-    list,
-    inputs: (args: readonly string[]) => args.slice(),
-    outputs: (outs: readonly string[]) => outs.slice(),
-  }));
+  return variantBodies(p.body, "f");
 }
 
 export const CHECKPOINT: Primitive<CheckpointParams> = withPrimitiveShape<CheckpointParams>({

@@ -16,7 +16,7 @@
 import type { NDArray } from "../../array/ndarray.js";
 import { withPrimitiveShape, type Primitive } from "../../core/primitive.js";
 import type { Tensor } from "../../core/tracer.js";
-import type { LoopBody } from "./body.js";
+import { variantBodies, type LoopBody } from "./body.js";
 import { emitReverse } from "./revolve-lower.js";
 import { reverseSweep, type CheckpointPlan, type SweepStats } from "./revolve.js";
 import { LOOP_AVAL } from "./scan-prim.js";
@@ -67,8 +67,8 @@ export const REVERSE: Primitive<ReverseParams> = withPrimitiveShape<ReverseParam
   // Compiled: the schedule drives generated steps of the two bodies (loops/revolve-lower.ts).
   lower: { emit: emitReverse },
   bodies: (p) => [
-    ...p.body.variants.map((list, i) => ({ label: p.body.variants.length === 1 ? "recompute" : `recompute, branch ${i + 1}`, list })),
-    ...p.vjp.variants.map((list, i) => ({ label: p.vjp.variants.length === 1 ? "adjoint" : `adjoint, branch ${i + 1}`, list })),
+    ...variantBodies(p.body, "recompute"),
+    ...variantBodies(p.vjp, "adjoint"),
   ],
   outputs: () => [],
 });

@@ -16,7 +16,7 @@ import { handOn, release, step } from "../../array/pool.js";
 import type { Body } from "../../core/ir.js";
 import { withPrimitiveShape, type Primitive } from "../../core/primitive.js";
 import type { Tensor } from "../../core/tracer.js";
-import type { LoopBody } from "./body.js";
+import { variantBodies, type LoopBody } from "./body.js";
 import { SCAN_RULES } from "./scan-rules.js";
 import type { CheckpointOption } from "./revolve.js";
 import { emitScan } from "./lower.js";
@@ -134,12 +134,10 @@ function outputs(p: ScanParams): Aval[] {
 /** The body's variants as the printer and toDot show them: carry in, slices x[t] in; carry and y[t] out. */
 function bodies(p: ScanParams): Body[] {
   const { nConsts: nc, nCarry: nk } = p;
-  return p.body.variants.map((list, i) => ({
-    label: p.body.variants.length === 1 ? "body" : `body, branch ${i + 1}`,
-    list,
-    inputs: (args: readonly string[]) => args.map((a, j) => (j < nc ? a : j < nc + nk ? `carry (initially ${a})` : `${a}[t]`)),
-    outputs: (outs: readonly string[]) => outs.slice(0, nk).map((o) => `carry → ${o}`).concat(outs.slice(nk, nk + p.nY).map((o) => `${o}[t]`)),
-  }));
+  return variantBodies(p.body, "body", {
+    inputs: (args) => args.map((a, j) => (j < nc ? a : j < nc + nk ? `carry (initially ${a})` : `${a}[t]`)),
+    outputs: (outs) => outs.slice(0, nk).map((o) => `carry → ${o}`).concat(outs.slice(nk, nk + p.nY).map((o) => `${o}[t]`)),
+  });
 }
 
 /** The placeholder aval of a loop line (several outputs: recorders type them by the values the loop produced). */

@@ -22,7 +22,7 @@ import { NDArray } from "../../array/ndarray.js";
 import { release, step } from "../../array/pool.js";
 import { withPrimitiveShape, type Primitive } from "../../core/primitive.js";
 import type { Tensor } from "../../core/tracer.js";
-import type { LoopBody } from "./body.js";
+import { variantBodies, type LoopBody } from "./body.js";
 import { kernelLine } from "./kernel-line.js";
 import { OnlineCheckpoints, type SweepStats } from "./revolve.js";
 import { LOOP_AVAL } from "./scan-prim.js";
@@ -72,8 +72,8 @@ export const WHILE_SNAPSHOTS: Primitive<WhileParams> = withPrimitiveShape<WhileP
   display: { primal: (args, p) => `whileSnapshots(${args.join(", ")}; at most ${p.checkpoints} snapshots${p.maxIter === Infinity ? "" : `; maxIter ${p.maxIter}`})` },
   lower: { emit: kernelLine<WhileParams>((p) => 2 * p.nCarry + 2) },
   bodies: (p) => [
-    ...p.cond.variants.map((list, i) => ({ label: p.cond.variants.length === 1 ? "cond" : `cond, branch ${i + 1}`, list })),
-    ...p.body.variants.map((list, i) => ({ label: p.body.variants.length === 1 ? "body" : `body, branch ${i + 1}`, list })),
+    ...variantBodies(p.cond, "cond"),
+    ...variantBodies(p.body, "body"),
   ],
   outputs: () => [],
 });
@@ -116,8 +116,8 @@ export const WHILE_REVERSE: Primitive<WhileReverseParams> = withPrimitiveShape<W
   display: { primal: (args, p) => `whileReverse(${args.join(", ")}; ${p.length} steps, at most ${p.capacity} snapshots)` },
   lower: { emit: kernelLine<WhileReverseParams>((p) => p.nCarry + p.nAcc) },
   bodies: (p) => [
-    ...p.body.variants.map((list, i) => ({ label: p.body.variants.length === 1 ? "recompute" : `recompute, branch ${i + 1}`, list })),
-    ...p.vjp.variants.map((list, i) => ({ label: p.vjp.variants.length === 1 ? "adjoint" : `adjoint, branch ${i + 1}`, list })),
+    ...variantBodies(p.body, "recompute"),
+    ...variantBodies(p.vjp, "adjoint"),
   ],
   outputs: () => [],
 });

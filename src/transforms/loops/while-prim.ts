@@ -20,7 +20,7 @@ import { describe } from "../../base/format.js";
 import type { Body } from "../../core/ir.js";
 import { withPrimitiveShape, type Primitive } from "../../core/primitive.js";
 import { concrete, Tracer, type Tensor, type Value } from "../../core/tracer.js";
-import type { LoopBody } from "./body.js";
+import { variantBodies, type LoopBody } from "./body.js";
 import { WHILE_RULES } from "./while-rules.js";
 import { leafType, typeText } from "./carry.js";
 import { emitWhile } from "./lower.js";
@@ -88,21 +88,16 @@ export function stackRows(saved: readonly Tensor[][], j: number, like: Tensor): 
 
 function bodies(p: WhileParams): Body[] {
   const { nCond: ncc, nConsts: nc } = p;
-  const label = (what: string, i: number, n: number): string => (n === 1 ? what : `${what}, branch ${i + 1}`);
   const carryIn = (a: string): string => `carry (initially ${a})`;
   return [
-    ...p.cond.variants.map((list, i) => ({
-      label: label("cond", i, p.cond.variants.length),
-      list,
-      inputs: (args: readonly string[]) => [...args.slice(0, ncc), ...args.slice(ncc + nc).map(carryIn)],
+    ...variantBodies(p.cond, "cond", {
+      inputs: (args) => [...args.slice(0, ncc), ...args.slice(ncc + nc).map(carryIn)],
       outputs: () => ["continue?"],
-    })),
-    ...p.body.variants.map((list, i) => ({
-      label: label("body", i, p.body.variants.length),
-      list,
-      inputs: (args: readonly string[]) => [...args.slice(ncc, ncc + nc), ...args.slice(ncc + nc).map(carryIn)],
-      outputs: (outs: readonly string[]) => outs.slice(0, p.nCarry).map((o) => `carry → ${o}`),
-    })),
+    }),
+    ...variantBodies(p.body, "body", {
+      inputs: (args) => [...args.slice(ncc, ncc + nc), ...args.slice(ncc + nc).map(carryIn)],
+      outputs: (outs) => outs.slice(0, p.nCarry).map((o) => `carry → ${o}`),
+    }),
   ];
 }
 
