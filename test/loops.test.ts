@@ -223,3 +223,34 @@ describe("loops against their unrolled equivalents", () => {
     assert.equal(w.jvp(g, [0.7], [1])[1], 16);
   });
 });
+
+describe("one carry among several, alone as the output", () => {
+  // The tape sweeps from its last seeded node; a loop's pullback runs at its last output, so a
+  // gradient seeding only an earlier carry once skipped the loop and came out exactly 0.
+  const step = ([a, b, c]: V[]): V[] => [w.mul(a!, 2), w.add(b!, a!), w.mul(c!, w.sin(a!))];
+  const native = (x: number, n: number): number[] => {
+    let [a, b, c] = [x, 2 * x, 3 * x];
+    for (let i = 0; i < n; i++) [a, b, c] = [2 * a, b + a, c * Math.sin(a)];
+    return [a, b, c];
+  };
+  const loops: Record<string, (x: V, k: number) => V> = {
+    foriLoop: (x, k) => w.foriLoop(0, 4, (_i, c: V[]) => step(c), [x, w.mul(x, 2), w.mul(x, 3)])[k]!,
+    whileLoop: (x, k) => w.whileLoop((c: V[]) => w.less(w.value(c[0]!) as number, 20), step, [x, w.mul(x, 2), w.mul(x, 3)])[k]!,
+    scan: (x, k) => w.scan((c: V[], _: null) => [step(c), null], [x, w.mul(x, 2), w.mul(x, 3)], null, { length: 4 })[0][k]!,
+    "scan, checkpointed": (x, k) => w.scan((c: V[], _: null) => [step(c), null], [x, w.mul(x, 2), w.mul(x, 3)], null, { length: 4, checkpoints: 2 })[0][k]!,
+  };
+  for (const [name, loop] of Object.entries(loops)) {
+    for (const k of [0, 1, 2]) {
+      test(`${name}: carry ${k}`, () => {
+        const x = 1.3, h = 1e-6;
+        const fd = (native(x + h, 4)[k]! - native(x - h, 4)[k]!) / (2 * h);
+        const f = (x: V): V => loop(x, k);
+        const g = w.grad(f)(x) as number;
+        assertClose(g, fd, { rtol: 1e-6 });
+        assert.equal(w.compile(w.grad(f))(x), g);
+        assert.equal((w.vjp(f, x)[1](1) as number[])[0], g);
+        assertClose(w.jvp(f, [x], [1])[1], g, { rtol: 1e-14 }); // forward mode sums in another order
+      });
+    }
+  }
+});

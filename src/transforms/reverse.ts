@@ -373,7 +373,10 @@ export class Tape implements Interpreter {
     let last = -1;
     for (const [node, g] of seeds) {
       adj[node.index] = addMaybe(adj[node.index]!, g);
-      if (node.index > last) last = node.index;
+      // A seeded output of a line with several starts the sweep at the line's last output,
+      // where its pullback runs (seeding only an earlier one skipped the line: a zero gradient).
+      const end = node.group === null ? node.index : node.group.first + node.group.n - 1;
+      if (end > last) last = end;
     }
     for (let k = last; k >= 0; k--) {
       const node = nodes[k]!;
