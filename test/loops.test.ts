@@ -244,7 +244,7 @@ describe("one carry among several, alone as the output", () => {
       test(`${name}: carry ${k}`, () => {
         const x = 1.3, h = 1e-6;
         const fd = (native(x + h, 4)[k]! - native(x - h, 4)[k]!) / (2 * h);
-        const f = (x: V): V => loop(x, k);
+        const f = (x: V): number => loop(x, k) as number;
         const g = w.grad(f)(x) as number;
         assertClose(g, fd, { rtol: 1e-6 });
         assert.equal(w.compile(w.grad(f))(x), g);
