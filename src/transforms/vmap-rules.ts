@@ -12,6 +12,7 @@ import { index as indexOp } from "../ops/element.js";
 import { astype, broadcastTo, reshape, stack } from "../ops/api.js";
 import { PRIM_TABLE, type PrimName } from "../ops/prims.js";
 import { alignRank, type BatchCall, type BatchRule } from "./batch.js";
+import { batchScatterAdd, batchTake } from "./vmap-gather.js";
 
 type ParamsOf<K extends PrimName> = (typeof PRIM_TABLE)[K] extends Primitive<infer Q> ? Q : never;
 type Table = { readonly [K in PrimName]: BatchRule<ParamsOf<K>> };
@@ -48,7 +49,7 @@ const leadingAll: BatchRule<unknown> = (xs, b, params, c) => bind(c.prim, batchA
 
 /**
  * One example at a time, stacked: for what has no batched form here (batched keys of the random
- * primitives, batched indices of take and scatterAdd). Correct, and B passes.
+ * primitives). Correct, and B passes.
  */
 const perExample: BatchRule<unknown> = (xs, batched, params, c) => {
   if (c.size === 0) return zeros([0, ...c.out.shape], c.out.dtype === "number" ? "float64" : c.out.dtype);
@@ -81,8 +82,8 @@ export const BATCH_RULES = {
   argsort: ([x], _b, p) => bind(PRIM_TABLE.argsort, [x!], { axis: p.axis + 1, descending: p.descending }),
   takeAlongAxis: (xs, b, p, c) => bind(PRIM_TABLE.takeAlongAxis, batchAll(xs, b, c), { axis: p.axis + 1 }),
   scatterAlongAxis: (xs, b, p, c) => bind(PRIM_TABLE.scatterAlongAxis, batchAll(xs, b, c), { axis: p.axis + 1, shape: lead(c.size, p.shape) }),
-  take: (xs, b, p, c) => (b[1] ? perExample(xs, b, p, c) : bind(PRIM_TABLE.take, xs, { axis: p.axis + 1 })),
-  scatterAdd: (xs, b, p, c) => (b[1] || !b[0] ? perExample(xs, b, p, c) : bind(PRIM_TABLE.scatterAdd, xs, { axis: p.axis + 1, shape: lead(c.size, p.shape) })),
+  take: (xs, b, p, c) => (b[1] ? batchTake(xs, b, p, c) : bind(PRIM_TABLE.take, xs, { axis: p.axis + 1 })),
+  scatterAdd: (xs, b, p, c) => (b[1] ? batchScatterAdd(xs, b, p, c) : bind(PRIM_TABLE.scatterAdd, xs, { axis: p.axis + 1, shape: lead(c.size, p.shape) })),
   concat: (xs, b, p, c) => bind(PRIM_TABLE.concat, batchAll(xs, b, c), { axis: p.axis + 1 }),
 
   reshape: ([x], _b, p, c) => bind(PRIM_TABLE.reshape, [x!], { shape: lead(c.size, p.shape) }),
