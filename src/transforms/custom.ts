@@ -8,6 +8,8 @@
 //  - customJvp under forward mode uses the user's JVP rule; under reverse mode that rule is
 //    transposed: it is linear in the tangents, so recording it once on a fresh tape and
 //    sweeping that tape backwards gives exactly its transpose.
+//  - Under vmap both are custom functions again one level down, over the batches, with the
+//    user's functions batched (vmap-custom.ts): the rule stays the rule below vmap too.
 
 import { zeros } from "../array/ndarray.js";
 import { ArgumentError, MissingRuleError } from "../base/errors.js";
@@ -20,6 +22,8 @@ import { matchTree, zerosLike } from "./args.js";
 import { denseOrZero } from "./chain.js";
 import { ForwardInterpreter } from "./forward.js";
 import { Tape, TapeNode } from "./reverse.js";
+import { BatchInterpreter } from "./batch.js";
+import { batchCustomJvp, batchCustomVjp } from "./vmap-custom.js";
 
 /** The user's functions must be functions (calling a non-function was an internal TypeError). */
 function checkFns(op: string, fns: Record<string, unknown>): void {
@@ -226,6 +230,7 @@ export function customVjp<A extends unknown[], R, Res>(
   return (...args: A): R => {
     const fa = flattenArgs(name, args);
     const interp = topInterp(fa.leaves);
+    if (interp instanceof BatchInterpreter) return batchCustomVjp(interp, name, customVjp as never, { f, fwd, bwd } as never, args) as R;
     if (interp instanceof ForwardInterpreter) throw forwardRefusal(name);
     if (!(interp instanceof Tape)) {
       interp?.onCustomRule?.();
@@ -280,6 +285,7 @@ export function customJvp<A extends unknown[], R>(
   return (...args: A): R => {
     const fa = flattenArgs(name, args);
     const interp = topInterp(fa.leaves);
+    if (interp instanceof BatchInterpreter) return batchCustomJvp(interp, name, customJvp as never, { f, jvpRule } as never, args) as R;
     if (interp instanceof ForwardInterpreter) {
       const ps: Value[] = [], ts: Value[] = [];
       for (const l of fa.leaves) {
