@@ -20,7 +20,7 @@ import { structured } from "./vmap-structured.js";
 import { BATCH_RULES } from "./vmap-rules.js";
 import { batchCheckpoint, batchScan } from "./loops/scan-batch.js";
 import { CHECKPOINT } from "./loops/checkpoint-prim.js";
-import { batchWhile } from "./loops/while-batch.js";
+import { batchWhile } from "./vmap-while.js";
 import { WHILE } from "./loops/while-prim.js";
 import { SCAN } from "./loops/scan-prim.js";
 
@@ -100,6 +100,12 @@ export class BatchInterpreter implements Interpreter {
   readonly batched = true;
   readonly level = newLevel();
   active = true;
+  /**
+   * Whether a comparison giving a JS boolean per example may give a batch of them (a bool vector)
+   * instead of an error: set only while a batched whileLoop reads cond's guards as masks
+   * (vmap-while.ts), where no `if` reads them.
+   */
+  predicates = false;
   /** The buffers of the dense batches of a pass that may give them back (batch-pass.ts), else null. */
   batches: TypedData[] | null = null;
   constructor(readonly size: number) {}
@@ -146,7 +152,7 @@ export class BatchInterpreter implements Interpreter {
     }
     // The primitive's own shape rule, on one example: its errors name the example's shapes.
     const out = prim.infer(avals, params);
-    if (out.js && out.dtype === "bool") throw jsBooleanError(prim.name, this.size);
+    if (out.js && out.dtype === "bool" && !this.predicates) throw jsBooleanError(prim.name, this.size);
     const val = rule(xs, batched, params, { prim, size: this.size, avals, out });
     // A batch of plain numbers is float64, as each number is (toScalar of a float32 batch is not).
     return this.lift(out.js && dtypeOf(val) === "float32" ? astype(val, "float64") : val, out);
@@ -155,8 +161,8 @@ export class BatchInterpreter implements Interpreter {
   onConcrete(): void {
     throw new BatchingError(
       "value",
-      `value(x) of a value batched by vmap (a batch of ${this.size}): it is one value per example, not one constant; ` +
-        "compute with ops instead (where(cond, a, b) for a branch), or read the value outside vmap",
+      `value(x) of a value batched by vmap (a batch of ${this.size}), or a whileLoop cond on it run step by step (its body uses a JS operator on a traced value, as c + 1 for add(c, 1)): ` +
+        "it is one value per example, not one constant; compute with ops instead (where(cond, a, b) for a branch), or read the value outside vmap",
     );
   }
 }

@@ -10,7 +10,8 @@ import { showValue } from "../../base/format.js";
 import { bind } from "../../core/primitive.js";
 import { unflatten } from "../../core/pytree.js";
 import { TracerError } from "../../base/errors.js";
-import { concrete, transformRunning, type Tensor, type Value } from "../../core/tracer.js";
+import { concrete, Tracer, transformRunning, type Tensor, type Value } from "../../core/tracer.js";
+import { value } from "../../ops/api.js";
 import { hasGuards, LoopBody, LoopRetrace } from "./body.js";
 import { checkCarry, hasTracer, treeType, type TreeType } from "./carry.js";
 import { checkOptions } from "../../base/options.js";
@@ -53,7 +54,10 @@ export function whileLoop<C>(cond: (carry: C) => unknown, body: (carry: C) => Ca
   const native = (from = 0, start: unknown = unflatten(type.def, type.values)): C => {
     let c = start as C;
     for (let k = from; ; k++) {
-      if (!truth(k, cond(c))) return c;
+      // Read as value() reads: compile guards it, and vmap refuses a batch of truths (one
+      // example's would silently decide for all).
+      const r = cond(c);
+      if (!truth(k, r instanceof Tracer ? value(r) : r)) return c;
       if (k >= (maxIter as number)) throw iterationLimit(maxIter as number, type.values, type.paths);
       c = unflatten(type.def, checkCarry("whileLoop", `step ${k}:`, type, body(c))) as C;
     }
@@ -86,8 +90,10 @@ function whileLine<C>(cond: (c: C) => unknown, body: (c: C) => unknown, type: Tr
       throw e;
     }
   };
-  if (!truth(0, traced(() => condLb.traceFirst([], init))[0])) return unflatten(type.def, type.values) as C;
-  if (maxIter === 0) throw iterationLimit(0, type.values, type.paths);
+  const go = truth(0, traced(() => condLb.traceFirst([], init))[0]);
+  // The values traced with are example 0's of a vmap batch: its cond decides for no other example.
+  if (!go && !batched([...type.values, ...condLb.captured])) return unflatten(type.def, type.values) as C;
+  if (go && maxIter === 0) throw iterationLimit(0, type.values, type.paths);
   const first = traced(() => bodyLb.traceFirst([], init));
   if (condLb.captured.length === 0 && bodyLb.captured.length === 0 && !hasTracer(type.values)) {
     // Nothing the loop reads is traced: a constant to every transform. Step 0 is done.
@@ -108,4 +114,12 @@ function whileLine<C>(cond: (c: C) => unknown, body: (c: C) => unknown, type: Tr
   const params: WhileParams = { cond: condLb, body: bodyLb, nCond: cc.length, nConsts: bc.length, nCarry: nk, maxIter, save: false, checkpoints };
   const outs = bind(WHILE, [...condLb.captured, ...bodyLb.captured, ...type.values], params) as unknown as Value[];
   return unflatten(type.def, outs.slice(0, nk)) as C;
+}
+
+/** Whether a value is batched by vmap at some level (its concrete value is then one example's). */
+function batched(values: readonly Value[]): boolean {
+  return values.some((v) => {
+    for (let t: Value = v; t instanceof Tracer; t = t.primal) if (t.interp.batched === true) return true;
+    return false;
+  });
 }

@@ -1,0 +1,143 @@
+// vmap of a while line, as JAX batches while_loop: one while line again, over the batches.
+//  - cond shared by every example (it reads no batched value): the body is batched, the loop
+//    runs as it would for one example. A carry the body makes batched is carried batched (a
+//    fixpoint over traces of the first step, as for scan), and cond is probed again.
+//  - cond batched: every carry is batched, the line runs while cond holds for any example, and
+//    each step keeps a finished example's carry by where(cond, body(c), c). The loop runs the
+//    longest example's trip count; each example's carries are those of its own trip.
+// Reverse mode inside vmap (vmap(grad(f))) asks the line to save its trip count and carries: one
+// trip count for the batch, so the examples' trip counts must agree (counted per example in an
+// extra carry); where they differ it is a BatchingError, since the backward sweep would run the
+// body's VJP over steps an example never took.
+
+import type { Aval } from "../array/aval.js";
+import { BatchingError } from "../base/errors.js";
+import { bind } from "../core/primitive.js";
+import { concrete, dtypeOf, runWith, shapeOf, type Tensor, type Value } from "../core/tracer.js";
+import { add, astype, broadcastTo, equal, greater, min, reshape, sum, toScalar, transpose, where } from "../ops/api.js";
+import { BatchInterpreter } from "./batch.js";
+import { asFloat, condTruth } from "./vmap-cond.js";
+import { LoopBody, LoopRetrace } from "./loops/body.js";
+import { storageDType } from "./loops/scan-prim.js";
+import { WHILE, type WhileParams } from "./loops/while-prim.js";
+
+/** `o` (under `I`) as a batch one level down: its batch, or broadcast to every example. */
+function asBatch(I: BatchInterpreter, o: Value, a: Aval): Value {
+  if (I.own(o)) return o.val;
+  return broadcastTo(o, [I.size, ...a.shape], a.dtype === "number" ? undefined : storageDType(a));
+}
+
+/** where(keep, a, b) along the batch axis, in the carry's own dtype (where computes int32 and bool as floats). */
+function keepWhere(keep: Value, a: Value, b: Value): Value {
+  const s = shapeOf(b), d = dtypeOf(b);
+  const k = reshape(keep, [s[0]!, ...s.slice(1).map(() => 1)]);
+  if (d === "int32" || d === "bool") return astype(where(k, astype(a, "float64"), astype(b, "float64")), d);
+  return where(k, a, b);
+}
+
+interface Plan {
+  readonly cond: LoopBody;
+  readonly body: LoopBody;
+  /** cond reads a batched value: the masked loop. */
+  readonly masked: boolean;
+}
+
+export function batchWhile(xs: readonly Value[], batched: readonly boolean[], params: unknown, interp: BatchInterpreter, avals: readonly Aval[]): { outs: Value[]; avals: (Aval | null)[] } {
+  const p = params as WhileParams;
+  const { nCond: ncc, nConsts: nc, nCarry: nk } = p;
+  const B = interp.size;
+  const cc = xs.slice(0, ncc), bc = xs.slice(ncc, ncc + nc), init = xs.slice(ncc + nc);
+  const fcc = batched.slice(0, ncc), fbc = batched.slice(ncc, ncc + nc);
+  const ccAv = avals.slice(0, ncc), bcAv = avals.slice(ncc, ncc + nc), kAv = avals.slice(ncc + nc);
+  const bk = batched.slice(ncc + nc);
+  // Save mode, masked: one more carry counting each example's steps.
+  const counting = p.save;
+
+  const lifted = (I: BatchInterpreter, vs: readonly Value[], flags: readonly boolean[], av: readonly Aval[]): Value[] => vs.map((v, i) => (flags[i] ? I.lift(v, av[i]!) : v));
+  /** cond under a batching interpreter: its truth one level down (any example's, when batched). */
+  const condBody = (flags: readonly boolean[], seen: { batched: boolean }): LoopBody => new LoopBody(p.cond.op, (consts, carry) => {
+    const I = new BatchInterpreter(B);
+    const t = runWith(I, () => condTruth(I, p.cond, [...lifted(I, consts, fcc, ccAv), ...lifted(I, carry.slice(0, nk), flags, kAv)], [...ccAv, ...kAv]));
+    if (!t.batched) return [t.value];
+    seen.batched = true;
+    return [greater(sum(t.keep), 0)];
+  }, ncc, false);
+  const plainBody = (flags: readonly boolean[], grown: boolean[]): LoopBody => {
+    let first = true;
+    return new LoopBody(p.body.op, (consts, carry) => {
+      const I = new BatchInterpreter(B);
+      const outs = runWith(I, () => p.body.run([...lifted(I, consts, fbc, bcAv), ...lifted(I, carry, flags, kAv)]));
+      const r = outs.map((o, i) => {
+        if (flags[i]) return asBatch(I, o, kAv[i]!);
+        if (!I.own(o)) return o;
+        if (!first) throw new LoopRetrace("a branch of the body batches a carry that the first step's branch did not");
+        grown[i] = true;
+        return o.val;
+      });
+      first = false;
+      return r;
+    }, nc, false);
+  };
+  // The masked body: cond's consts, then the body's; every carry batched (and the step counts last when counting).
+  const all = kAv.map(() => true);
+  const maskedBody = (): LoopBody => new LoopBody(p.body.op, (consts, carry) => {
+    const I = new BatchInterpreter(B);
+    const ins = lifted(I, carry.slice(0, nk), all, kAv);
+    const [t, outs] = runWith(I, () => [
+      condTruth(I, p.cond, [...lifted(I, consts.slice(0, ncc), fcc, ccAv), ...ins], [...ccAv, ...kAv]),
+      p.body.run([...lifted(I, consts.slice(ncc), fbc, bcAv), ...ins]),
+    ] as const);
+    const keep = greater(t.batched ? t.keep : broadcastTo(asFloat(I, t.value), [B]), 0.5);
+    const next = outs.map((o, i) => keepWhere(keep, asBatch(I, o, kAv[i]!), carry[i]!));
+    if (counting) next.push(add(carry[nk]!, astype(keep, "float64")));
+    return next;
+  }, ncc + nc, false);
+
+  const broadcastInit = (flags: readonly boolean[]): Value[] => init.map((v, i) => (flags[i] && !batched[ncc + nc + i] ? broadcastTo(v, [B, ...kAv[i]!.shape], kAv[i]!.dtype === "number" ? undefined : storageDType(kAv[i]!)) : v));
+  const plan = ((): Plan => {
+    for (;;) {
+      const seen = { batched: false };
+      const cond = condBody(bk, seen);
+      const k0 = broadcastInit(bk).map(concrete);
+      cond.traceFirst(cc.map(concrete), k0);
+      if (seen.batched) return { cond: condBody(all, { batched: false }), body: maskedBody(), masked: true };
+      const grown = bk.map(() => false);
+      const body = plainBody(bk, grown);
+      body.traceFirst(bc.map(concrete), k0);
+      if (grown.some(Boolean)) { grown.forEach((g, i) => { if (g) bk[i] = true; }); continue; }
+      return { cond, body, masked: false };
+    }
+  })();
+
+  const flags = plan.masked ? all : bk;
+  const k0 = broadcastInit(flags);
+  const steps: Value[] = plan.masked && counting ? [broadcastTo(0, [B])] : [];
+  const carry0 = [...k0, ...steps];
+  if (plan.masked) {
+    plan.cond.traceFirst(cc.map(concrete), carry0.map(concrete) as Tensor[]);
+    plan.body.traceFirst([...cc, ...bc].map(concrete), carry0.map(concrete) as Tensor[]);
+  }
+  const q: WhileParams = { ...p, cond: plan.cond, body: plan.body, nConsts: plan.masked ? ncc + nc : nc, nCarry: carry0.length };
+  const r = bind(WHILE, [...cc, ...(plan.masked ? cc : []), ...bc, ...carry0], q) as unknown as Value[];
+  const outs: Value[] = r.slice(0, nk), outAv: (Aval | null)[] = flags.map((f, i) => (f ? kAv[i]! : null));
+  if (!p.save) return { outs, avals: outAv };
+  const trip = r[carry0.length]!;
+  if (steps.length > 0) {
+    // One trip count for the batch: every example must have taken it (a guard in compiled code).
+    const T = concrete(trip) as number, least = toScalar(min(r[nk]!));
+    if (B > 0 && !equal(least, T)) {
+      const counts = Array.from((concrete(r[nk]!) as { data: ArrayLike<number> }).data).join(", ");
+      throw new BatchingError("whileLoop", `reverse mode inside vmap (vmap(grad(f))) needs one trip count for the batch, but the examples' loops ran ${counts} steps; differentiate the batched function instead (grad(vmap(f)) of a sum), or give every example the same trip count (foriLoop to the largest, its body where(cond(c), body(c), c))`);
+    }
+  }
+  outs.push(trip);
+  outAv.push(null);
+  r.slice(carry0.length + 1, carry0.length + 1 + nk).forEach((s, i) => {
+    const a = kAv[i]!, T = shapeOf(s)[0]!;
+    if (!flags[i]) { outs.push(s); outAv.push(null); return; }
+    const nd = shapeOf(s).length;
+    outs.push(transpose(s, [1, 0, ...Array.from({ length: nd - 2 }, (_, j) => j + 2)]));
+    outAv.push({ shape: [T, ...a.shape], dtype: storageDType(a), js: false });
+  });
+  return { outs, avals: outAv };
+}
