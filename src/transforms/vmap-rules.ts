@@ -7,7 +7,7 @@
 import type { Aval } from "../array/aval.js";
 import { zeros } from "../array/ndarray.js";
 import { bind, type Primitive } from "../core/primitive.js";
-import type { Value } from "../core/tracer.js";
+import { dtypeOf, type Value } from "../core/tracer.js";
 import { index as indexOp } from "../ops/element.js";
 import { astype, broadcastTo, reshape, stack } from "../ops/api.js";
 import { PRIM_TABLE, type PrimName } from "../ops/prims.js";
@@ -55,7 +55,9 @@ const perExample: BatchRule<unknown> = (xs, batched, params, c) => {
   if (c.size === 0) return zeros([0, ...c.out.shape], c.out.dtype === "number" ? "float64" : c.out.dtype);
   const parts: Value[] = [];
   for (let b = 0; b < c.size; b++) parts.push(bind(c.prim, xs.map((x, i) => (batched[i] ? indexOp(x, b) : x)), params));
-  return stack(parts, 0);
+  // stack computes int32 parts (keys, randint's numbers) as float64: the batch keeps the example's dtype.
+  const s = stack(parts, 0), d = c.out.dtype === "number" ? "float64" : c.out.dtype;
+  return dtypeOf(s) === d ? s : astype(s, d);
 };
 
 function names<const N extends readonly PrimName[]>(list: N, rule: BatchRule<unknown>): { [K in N[number]]: BatchRule<unknown> } {
