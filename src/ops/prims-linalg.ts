@@ -69,7 +69,7 @@ function fail(op: string, why: string, index: number, shape: Shape): never {
 }
 
 /** The unpacked [Q, R] of qr's output, [w, V] of eigh's. */
-const qrParts = (a: Value, out: Value): Value[] => {
+export const qrParts = (a: Value, out: Value): Value[] => {
   const s = shapeOf(a), m = s[s.length - 2]!, n = s[s.length - 1]!;
   return unpack(out, batchOf(s), [[m, n], [n, n]]);
 };

@@ -12,12 +12,15 @@
 //               R_k = Ã_k + Σ_{j=1..k−1} (Ã_j U_{k−j} − U_j Λ_{k−j}); λ_k = diag R_k;
 //               U_k = F∘R_k off the diagonal (F_il = 1/(λ_l − λ_i)), −½ diag Σ_{j=1..k−1} U_jᵀU_{k−j} on it
 //               (k = 1 is eigh's JVP rule; a real eigenvector is unique up to its sign, so the path is too)
+//   qr          A = QR, QᵀQ = I, R upper (m ≥ n): M_k = A_k − Σ_{j=1..k−1} Q_j R_{k−j}, S_k = Σ_{j=1..k−1} Q_jᵀQ_{k−j},
+//               Y = M_k R₀⁻¹, C = Q₀ᵀY; Q₀ᵀQ_k + Q_kᵀQ₀ = −S_k makes U = R_k R₀⁻¹ (upper) =
+//               triu(C + Cᵀ + S_k, 1) + diag(C + S_k/2); R_k = U R₀, Q_k = Y − Q₀U (k = 1 is qr's JVP rule)
 //
 // (Coefficients are normalized, c_k = x⁽ᵏ⁾/k!, as in series.ts; ZERO terms are skipped.)
 
 import type { TriangularParams } from "../../ops/prims-linalg.js";
-import { eighParts, gapInverse, triangleOf } from "../../ops/prims-linalg.js";
-import { diagEmbed, diagonal, mT, pack, solveBind, sym, trace } from "../../ops/linalg-ops.js";
+import { eighParts, gapInverse, qrParts, triangleOf } from "../../ops/prims-linalg.js";
+import { diagEmbed, diagonal, mT, pack, solveBind, sym, trace, triu, upperSolve } from "../../ops/linalg-ops.js";
 import * as o from "../../ops/api.js";
 import { PRIM_TABLE } from "../../ops/prims.js";
 import type { Primitive } from "../../core/primitive.js";
@@ -111,6 +114,26 @@ export function eighSeriesRule([a]: readonly Series[], out: Value, K: number): S
     u.push(uk);
     lam.push(lk);
     s.push(uk === ZERO && lk === ZERO ? ZERO : pack([lk === ZERO ? o.mul(w0, 0) : lk, uk === ZERO ? o.mul(v0, 0) : o.matmul(v0, uk)], batch));
+  }
+  return s;
+}
+
+export function qrSeriesRule([a]: readonly Series[], out: Value, K: number): Series {
+  const a0 = a![0] as Value, [q0, r0] = qrParts(a0, out) as [Value, Value];
+  const batch = shapeOf(a0).slice(0, -2);
+  const q: Value[] = [q0], r: Value[] = [r0];
+  const s: Series = [out];
+  for (let k = 1; k <= K; k++) {
+    let m: Value = a![k] === ZERO ? o.mul(a0, 0) : (a![k] as Value), gram: Value = o.mul(r0, 0);
+    for (let j = 1; j < k; j++) {
+      m = o.sub(m, o.matmul(q[j]!, r[k - j]!));
+      gram = o.add(gram, o.matmul(mT(q[j]!), q[k - j]!));
+    }
+    const y = mT(upperSolve(r0, mT(m), true)), c = o.matmul(mT(q0), y);
+    const u = o.add(triu(o.add(o.add(c, mT(c)), gram), 1), diagEmbed(o.add(diagonal(c), o.mul(0.5, diagonal(gram)))));
+    q.push(o.sub(y, o.matmul(q0, u)));
+    r.push(o.matmul(u, r0));
+    s.push(pack([q[k]!, r[k]!], batch));
   }
   return s;
 }

@@ -14,7 +14,7 @@ import type { Primitive } from "../../core/primitive.js";
 import { ZERO, type Value } from "../../core/tracer.js";
 import * as o from "../../ops/api.js";
 import type { MatmulParams } from "../../ops/prims.js";
-import { choleskySeriesRule, detSeriesRule, eighSeriesRule, slogdetSeriesRule, solveSeriesRule, triangularSeriesRule } from "./linalg.js";
+import { choleskySeriesRule, detSeriesRule, eighSeriesRule, qrSeriesRule, slogdetSeriesRule, solveSeriesRule, triangularSeriesRule } from "./linalg.js";
 import type { PRIM_TABLE, PrimName } from "../../ops/prims.js";
 import {
   addC, constantPower, constantSeries, convolve, derivative, exponential, integerPower, integrate, integrateQuotient, logarithm, negC, product, quotient, quotientOf,
@@ -91,8 +91,6 @@ function matmulSeries([a, b]: readonly Series[], out: Value, p: MatmulParams | u
   return s;
 }
 
-const LINALG = "jet has no Taylor rule for this factorisation yet (solve, triangularSolve, cholesky, eigh, det and slogdet have one); take its higher derivatives by nested jvp (jvp of jvp)";
-
 type TaylorTable = { readonly [K in PrimName]: TaylorRule<ParamsOf<K>> };
 
 export const TAYLOR: TaylorTable = {
@@ -107,7 +105,7 @@ export const TAYLOR: TaylorTable = {
   cholesky: series((xs, out, _p, K) => choleskySeriesRule(xs, out, K)),
   det: series((xs, out, _p, K) => detSeriesRule(xs, out, K)), slogdet: series((xs, out, _p, K) => slogdetSeriesRule(xs, out, K)),
   eigh: series((xs, out, _p, K) => eighSeriesRule(xs, out, K)),
-  qr: { kind: "unsupported", why: LINALG },
+  qr: series((xs, out, _p, K) => qrSeriesRule(xs, out, K)),
 
   // Linear, structural and piecewise-linear ops: their JVP rule, coefficient by coefficient.
   add: TERMWISE, sub: TERMWISE, neg: TERMWISE, abs: TERMWISE, maximum: TERMWISE, minimum: TERMWISE, where: TERMWISE, remainder: TERMWISE,
