@@ -45,6 +45,20 @@ test("a batched cond with branches, one closing over a batched bound, and carrie
   const neg = w.array([[-3, -1], [-0.5, -2], [-6, -4]]);
   assertClose(w.vmap(crossing)(neg), perExample(crossing, [neg], [0], 3), tol("float64"), "crossing");
   assertClose(w.compile(w.vmap(crossing))(neg), perExample(crossing, [neg], [0], 3), tol("float64"), "crossing, compiled");
+  // The body branches on each example's carry too: each example takes its own branch per step.
+  const zigzag = (x: NDArray) => w.whileLoop(
+    (c: NDArray) => w.less(w.sum(c), 30),
+    (c: NDArray) => (w.greater(w.sum(c), 5) ? w.add(c, 1) : w.mul(c, 3)), x);
+  const small = w.array([[0.5, 0.2], [4, 4], [1, 0.1], [0.01, 0.02]]);
+  assertClose(w.vmap(zigzag)(small), perExample(zigzag, [small], [0], 4), tol("float64"), "body branches");
+  assertClose(w.compile(w.vmap(zigzag))(small), perExample(zigzag, [small], [0], 4), tol("float64"), "body branches, compiled");
+  const zl = (x: NDArray) => w.sum(w.sin(zigzag(x)));
+  assertClose(w.grad((x: NDArray) => w.sum(w.vmap(zl)(x)))(small), perExample(w.grad(zl), [small], [0], 4), tol("float64"), "grad(vmap), body branches");
+  // Nested vmap: each of 2 × 3 examples its own trip count.
+  const grid = w.reshape(w.arange(1, 13), [2, 3, 2]);
+  const want2 = w.reshape(perExample(grow, [w.reshape(grid, [6, 2])], [0], 6), [2, 3, 2]);
+  assertClose(w.vmap(w.vmap(grow))(grid), want2, tol("float64"), "nested vmap");
+  assertClose(w.vmap(w.vmap(zigzag), { inAxes: 1, outAxes: 1 })(w.transpose(w.mul(grid, 0.3), [1, 0, 2])), w.transpose(w.reshape(perExample(zigzag, [w.reshape(w.mul(grid, 0.3), [6, 2])], [0], 6), [2, 3, 2]), [1, 0, 2]), tol("float64"), "nested vmap, body branches");
   // A bound per example, a step counter (a JS number carry) and an int32 carry.
   const counted = (x: NDArray, bound: NDArray) => w.whileLoop(
     (c: [number, NDArray, NDArray]) => w.less(w.sum(c[1]), bound),

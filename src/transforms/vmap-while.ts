@@ -11,12 +11,13 @@
 // body's VJP over steps an example never took.
 
 import type { Aval } from "../array/aval.js";
+import type { NDArray } from "../array/ndarray.js";
 import { BatchingError } from "../base/errors.js";
 import { bind } from "../core/primitive.js";
 import { concrete, dtypeOf, runWith, shapeOf, type Tensor, type Value } from "../core/tracer.js";
 import { add, astype, broadcastTo, equal, greater, min, reshape, sum, toScalar, transpose, where } from "../ops/api.js";
-import { BatchInterpreter } from "./batch.js";
-import { asFloat, condTruth } from "./vmap-cond.js";
+import { BatchInterpreter, BatchTracer } from "./batch.js";
+import { asFloat, runPerExample } from "./vmap-variants.js";
 import { LoopBody, LoopRetrace } from "./loops/body.js";
 import { storageDType } from "./loops/scan-prim.js";
 import { WHILE, type WhileParams } from "./loops/while-prim.js";
@@ -57,16 +58,16 @@ export function batchWhile(xs: readonly Value[], batched: readonly boolean[], pa
   /** cond under a batching interpreter: its truth one level down (any example's, when batched). */
   const condBody = (flags: readonly boolean[], seen: { batched: boolean }): LoopBody => new LoopBody(p.cond.op, (consts, carry) => {
     const I = new BatchInterpreter(B);
-    const t = runWith(I, () => condTruth(I, p.cond, [...lifted(I, consts, fcc, ccAv), ...lifted(I, carry.slice(0, nk), flags, kAv)], [...ccAv, ...kAv]));
-    if (!t.batched) return [t.value];
+    const c = runWith(I, () => runPerExample(I, p.cond, [...lifted(I, consts, fcc, ccAv), ...lifted(I, carry.slice(0, nk), flags, kAv)], [...ccAv, ...kAv])[0]!);
+    if (!I.own(c)) return [c];
     seen.batched = true;
-    return [greater(sum(t.keep), 0)];
+    return [greater(sum(asFloat(I, c)), 0)];
   }, ncc, false);
   const plainBody = (flags: readonly boolean[], grown: boolean[]): LoopBody => {
     let first = true;
     return new LoopBody(p.body.op, (consts, carry) => {
       const I = new BatchInterpreter(B);
-      const outs = runWith(I, () => p.body.run([...lifted(I, consts, fbc, bcAv), ...lifted(I, carry, flags, kAv)]));
+      const outs = runWith(I, () => runPerExample(I, p.body, [...lifted(I, consts, fbc, bcAv), ...lifted(I, carry, flags, kAv)], [...bcAv, ...kAv]));
       const r = outs.map((o, i) => {
         if (flags[i]) return asBatch(I, o, kAv[i]!);
         if (!I.own(o)) return o;
@@ -83,11 +84,11 @@ export function batchWhile(xs: readonly Value[], batched: readonly boolean[], pa
   const maskedBody = (): LoopBody => new LoopBody(p.body.op, (consts, carry) => {
     const I = new BatchInterpreter(B);
     const ins = lifted(I, carry.slice(0, nk), all, kAv);
-    const [t, outs] = runWith(I, () => [
-      condTruth(I, p.cond, [...lifted(I, consts.slice(0, ncc), fcc, ccAv), ...ins], [...ccAv, ...kAv]),
-      p.body.run([...lifted(I, consts.slice(ncc), fbc, bcAv), ...ins]),
+    const [c, outs] = runWith(I, () => [
+      runPerExample(I, p.cond, [...lifted(I, consts.slice(0, ncc), fcc, ccAv), ...ins], [...ccAv, ...kAv])[0]!,
+      runPerExample(I, p.body, [...lifted(I, consts.slice(ncc), fbc, bcAv), ...ins], [...bcAv, ...kAv]),
     ] as const);
-    const keep = greater(t.batched ? t.keep : broadcastTo(asFloat(I, t.value), [B]), 0.5);
+    const keep = greater(broadcastTo(asFloat(I, c), [B]), 0.5);
     const next = outs.map((o, i) => keepWhere(keep, asBatch(I, o, kAv[i]!), carry[i]!));
     if (counting) next.push(add(carry[nk]!, astype(keep, "float64")));
     return next;
@@ -122,14 +123,7 @@ export function batchWhile(xs: readonly Value[], batched: readonly boolean[], pa
   const outs: Value[] = r.slice(0, nk), outAv: (Aval | null)[] = flags.map((f, i) => (f ? kAv[i]! : null));
   if (!p.save) return { outs, avals: outAv };
   const trip = r[carry0.length]!;
-  if (steps.length > 0) {
-    // One trip count for the batch: every example must have taken it (a guard in compiled code).
-    const T = concrete(trip) as number, least = toScalar(min(r[nk]!));
-    if (B > 0 && !equal(least, T)) {
-      const counts = Array.from((concrete(r[nk]!) as { data: ArrayLike<number> }).data).join(", ");
-      throw new BatchingError("whileLoop", `reverse mode inside vmap (vmap(grad(f))) needs one trip count for the batch, but the examples' loops ran ${counts} steps; differentiate the batched function instead (grad(vmap(f)) of a sum), or give every example the same trip count (foriLoop to the largest, its body where(cond(c), body(c), c))`);
-    }
-  }
+  if (steps.length > 0) checkTrips(r[nk]!, concrete(trip) as number, B);
   outs.push(trip);
   outAv.push(null);
   r.slice(carry0.length + 1, carry0.length + 1 + nk).forEach((s, i) => {
@@ -140,4 +134,18 @@ export function batchWhile(xs: readonly Value[], batched: readonly boolean[], pa
     outAv.push({ shape: [T, ...a.shape], dtype: storageDType(a), js: false });
   });
   return { outs, avals: outAv };
+}
+
+/**
+ * One trip count for the batch: every example must have taken the T steps the line took. The
+ * counts are read whole (through any enclosing vmap's batch); with none, the check is also a
+ * guard in compiled code (another call's counts trace again).
+ */
+function checkTrips(steps: Value, T: number, B: number): void {
+  if (B === 0) return;
+  let all: Value = steps, nested = false;
+  while (all instanceof BatchTracer) { all = all.val; nested = true; }
+  const counts = (concrete(all) as NDArray).data;
+  if (counts.every((c) => c === T) && (nested || equal(toScalar(min(steps)), T))) return;
+  throw new BatchingError("whileLoop", `reverse mode inside vmap (vmap(grad(f))) needs one trip count for the batch, but the examples' loops ran ${Array.from(counts).join(", ")} steps; differentiate the batched function instead (grad(vmap(f)) of a sum), or give every example the same trip count (foriLoop to the largest, its body where(cond(c), body(c), c))`);
 }
