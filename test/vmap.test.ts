@@ -199,7 +199,7 @@ test("vmap through foriLoop and whileLoop (a batched condition: each example run
   const xs = w.array([[1, 2], [3, 4], [0.5, 0.25]]);
   const pow3 = (x: NDArray) => w.foriLoop(0, 3, (_i, c: NDArray) => w.mul(c, x), w.add(w.mul(x, 0), 1));
   sameArray(w.vmap(pow3)(xs), loop(pow3, [xs], [0], 3));
-  // Trip counts that differ between examples (4, 1 and 5 doublings): the while line runs example by example.
+  // Trip counts that differ between examples (4, 1 and 5 doublings): one while line runs until the last example is done (vmap-while.test.ts).
   const grow = (x: NDArray) => w.whileLoop((c: NDArray) => w.less(w.sum(c), 10), (c: NDArray) => w.mul(c, 2), x);
   sameArray(w.vmap(grow)(xs), loop(grow, [xs], [0], 3));
   // A condition on unbatched values runs the same loop for every example.
