@@ -6,7 +6,8 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as w from "../src/index.js";
 import type { NDArray } from "../src/index.js";
-import { assertClose, assertThrowsWith, randArray, Rng } from "./helpers/check.js";
+import { assertClose, assertThrowsWith, property, randArray, Rng } from "./helpers/check.js";
+import { randomProgram } from "./helpers/random-program.js";
 import { perExample } from "./helpers/vmap-loop.js";
 
 const DTYPES = ["float64", "float32"] as const;
@@ -106,4 +107,23 @@ test("vmap(grad(f)) through a while: one trip count for the batch, or a typed er
   assertClose(w.vmap(w.grad(steps))(xs), perExample(w.grad(steps), [xs], [0], 3), tol("float64"), "shared cond");
   // maxIter holds for the batch as for each example.
   assertThrowsWith(() => w.vmap((x: NDArray) => w.whileLoop((c: NDArray) => w.less(w.sum(c), 10), (c: NDArray) => w.mul(c, 2), x, { maxIter: 2 }))(xs), w.IterationLimitError, ["whileLoop", "maxIter = 2"]);
+});
+
+test("random bodies: a while with a per-example trip count under vmap equals the examples one by one, and so does grad(vmap)", () => {
+  property((r: Rng) => {
+    const f = randomProgram(r, 3);
+    const B = r.int(1, 4), dtype = r.bool() ? "float64" : "float32";
+    const x = randArray([B, 3], () => r.uniform(-1, 1), dtype);
+    const n = w.array(Array.from({ length: B }, () => r.int(0, 4)), { dtype });
+    const s = r.uniform(-1, 1);
+    // A counter against a bound per example; the body's program may branch on plain numbers (guards).
+    const run = (x0: NDArray, bound: NDArray) => w.whileLoop(
+      (c: [NDArray, NDArray]) => w.less(c[0], bound),
+      (c: [NDArray, NDArray]) => [w.add(c[0], 1), w.tanh(w.mul(c[1], w.add(1, w.mul(0.1, f(c[1], s)))))] as [NDArray, NDArray],
+      [w.mul(bound, 0), x0] as [NDArray, NDArray])[1];
+    const t = dtype === "float32" ? 1e-5 : 1e-12;
+    assertClose(w.vmap(run)(x, n), perExample(run, [x, n], [0, 0], B), { rtol: t, atol: t }, f.text);
+    const loss = (x0: NDArray, bound: NDArray) => w.sum(run(x0, bound));
+    assertClose(w.grad((xx: NDArray) => w.sum(w.vmap(loss)(xx, n)))(x), perExample((xx: NDArray, bb: NDArray) => w.grad(loss)(xx, bb) as NDArray, [x, n], [0, 0], B), { rtol: t * 10, atol: t * 10 }, `grad ${f.text}`);
+  }, 30);
 });
