@@ -90,3 +90,17 @@ test("custom rules under nested vmap, and a rule closing over a batched value is
   const y = w.array([[1, 2], [3, 4]]);
   assertThrowsWith(() => w.vmap((x: NDArray, yy: NDArray) => w.customVjp((a: NDArray) => w.mul(a, yy), (a: NDArray) => [w.mul(a, yy), null], () => [null])(x))(y, y), w.BatchingError, ["customVjp", "closes over a value that vmap batches", "argument"]);
 });
+
+test("a custom rule inside a loop body stays the rule under grad, with and without vmap (the loop runs unrolled)", () => {
+  const f = w.customVjp((x: NDArray) => w.sin(x), (x: NDArray) => [w.sin(x), x] as [NDArray, NDArray], (x: NDArray, g: NDArray) => [w.mul(g, w.mul(2, w.cos(x)))]);
+  const X = w.array([[0.1, 0.2], [0.3, 0.4]]);
+  // Two applications of the rule (2 cos where the true derivative is cos): 2cos(sin x)·2cos(x).
+  const want = w.mul(w.mul(2, w.cos(w.sin(X))), w.mul(2, w.cos(X)));
+  const twice = (x: NDArray) => w.sum(w.scan((c: NDArray, _: null) => [f(c), null], x, null, { length: 2 })[0]);
+  assertClose(w.grad(twice)(X), want, {}, "grad(scan)");
+  assertClose(w.grad((x: NDArray) => w.sum(w.foriLoop(0, 2, (_i, c: NDArray) => f(c), x)))(X), want, {}, "grad(foriLoop)");
+  assertClose(w.grad((x: NDArray) => w.sum(w.whileLoop((c: [number, NDArray]) => c[0] < 2, (c: [number, NDArray]) => [c[0] + 1, f(c[1])] as [number, NDArray], [0, x] as [number, NDArray])[1]))(X), want, {}, "grad(whileLoop)");
+  assertClose(w.grad((x: NDArray) => w.sum(w.vmap(twice)(x)))(X), want, {}, "grad(vmap(scan))");
+  assertClose(w.vmap(w.grad(twice))(X), want, {}, "vmap(grad(scan))");
+  assertClose(w.compile(w.grad(twice))(X), want, {}, "compile(grad(scan))");
+});

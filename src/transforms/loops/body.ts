@@ -71,6 +71,15 @@ class BodyRecorder extends ListRecorder {
     return f;
   }
 
+  /**
+   * A customVjp/customJvp called in the body: its list would hold f's own primitives, and a
+   * transform replaying it would differentiate f instead of using the rule. The loop runs
+   * unrolled, where every transform meets the custom function itself.
+   */
+  onCustomRule(): void {
+    throw new LoopRetrace("a custom derivative rule inside a loop body runs unrolled");
+  }
+
   captureIds(): number[] {
     return this.captured.map((t) => this.ids.get(t)!.atom);
   }
