@@ -44,6 +44,13 @@ export interface CodegenOptions {
   readonly chunkSize: number;
   /** Programs on numbers of at least this many lines run as bytecode. */
   readonly bytecodeMin: number;
+  /**
+   * Build in small steps (tiering.ts): yield every this many lines, and compile each chunk
+   * function in the step that generates it rather than the whole program in the last step
+   * (a 35,000-line program's source takes ~50 ms to parse, and its first call ~30 ms more to
+   * compile lazily). Unset: one compile of the whole source.
+   */
+  readonly stepLines?: number;
 }
 
 /** A number as a JS literal that reads back as the same float64 (−0, NaN and ±∞ included). */
@@ -106,7 +113,7 @@ export function* generateSteps(p: WengertList, argDef: TreeDef, sigs: readonly L
   const emits = (s: Line): boolean => s.kind === "eqn" && s.prim.lower.emit !== undefined;
 
   const nIn = p.nIn;
-  const { bc, single, nChunks, chunkStart, FINAL, defChunk, spilled, slot, nR, nS, isNum } = planRegisters(p, sigs, opts);
+  const { bc, single, nChunks, chunkStart, FINAL, defChunk, spilled, slot, nR, nS, isNum } = yield* planRegisters(p, sigs, opts);
   const ref = (v: number, chunk: number): string => {
     if (single || defChunk[v] === chunk) return `v${v}`;
     return isNum(v) ? `R[${slot[v]}]` : `S[${slot[v]}]`;
@@ -199,32 +206,59 @@ export function* generateSteps(p: WengertList, argDef: TreeDef, sigs: readonly L
     body.push(`  if (BC(R) === MISS) return MISS; // ${bc.lines} lines of bytecode`);
     body.push(`  return ${outExpr(outDef, p.outs, { i: 0 }, FINAL)};`, `};`);
   } else {
+    // Stepwise, each chunk is compiled on its own, with the names bound so far (all it uses).
+    const stepLines = opts.stepLines ?? Infinity, compiled: unknown[] = [];
+    const W = work.buffers.map((b) => new TYPED_ARRAY[b.type]!(b.length));
     for (let c = 0; c < nChunks; c++) {
       const inner: string[] = [];
-      for (let k = chunkStart[c]!; k < chunkStart[c + 1]!; k++) lines(units[k]!, c, inner);
+      for (let k = chunkStart[c]!; k < chunkStart[c + 1]!; k++) {
+        lines(units[k]!, c, inner);
+        if ((k - chunkStart[c]! + 1) % stepLines === 0) yield;
+      }
+      const from = body.length;
       body.push(`function c${c}(R, S) {`);
       for (const l of inner) body.push("  " + l);
       body.push(`}`);
+      if (Number.isFinite(stepLines)) {
+        yield;
+        // Parenthesized, so that V8 compiles it now (its first call would otherwise).
+        const text = [...head(false), "return (", ...body.slice(from), ");"].join("\n");
+        compiled.push(new Function("H", "K", "I", "PA", "AV", "W", text)(HELPERS, K, I, PA, AV, W));
+      }
       yield;
     }
-    body.push(`const R = new Float64Array(${nR}), S = new Array(${nS});`);
-    body.push(`return function run(args) {`, ...entry.map((l) => "  " + l));
-    for (let c = 0; c < nChunks; c++) body.push(`  if (c${c}(R, S) === MISS) return MISS;`);
-    body.push(`  const result = ${outExpr(outDef, p.outs, { i: 0 }, FINAL)};`);
-    if (nS > 0) body.push(`  S.fill(undefined);`);
-    body.push(`  return result;`, `};`);
+    const runBody = [`const R = new Float64Array(${nR}), S = new Array(${nS});`, `return function run(args) {`, ...entry.map((l) => "  " + l)];
+    for (let c = 0; c < nChunks; c++) runBody.push(`  if (c${c}(R, S) === MISS) return MISS;`);
+    runBody.push(`  const result = ${outExpr(outDef, p.outs, { i: 0 }, FINAL)};`);
+    if (nS > 0) runBody.push(`  S.fill(undefined);`);
+    runBody.push(`  return result;`, `};`);
+    if (compiled.length > 0) {
+      const text = [...head(false), ...compiled.map((_, c) => `const c${c} = C[${c}];`), ...runBody].join("\n");
+      const run = new Function("H", "K", "I", "PA", "AV", "W", "C", text)(HELPERS, K, I, PA, AV, W, compiled) as (args: readonly unknown[]) => unknown;
+      // The source, as one program like the unstepped one, is joined only when asked for.
+      let source: string | null = null;
+      const text2 = (): string => (source ??= [...head(true), ...body, ...runBody].join("\n"));
+      return { get source() { return text2(); }, run, chunks: nChunks, bytecodeLines: 0, workspaceBytes: workspaceBytes(work), freshBytes: freshBytes(p, work.slotOf) };
+    }
+    for (const l of runBody) body.push(l);
   }
-  const head: string[] = [`"use strict";`, `const { MISS, NDArray, same, plainKeys, typedOf } = H;`];
-  let fi = 0;
-  for (const name of fnNames.values()) head.push(`const ${name} = K[${fnSlots[fi++]}];`);
-  for (const [prim, k] of implIndex) head.push(`const I${k}_${prim.name} = I[${k}];`);
-  // Fused groups may add impls/helpers through kconst only, so the head is complete here.
-  if (work.buffers.length > 0) head.push(`const W = [${work.buffers.map((b) => `new ${b.type}(${b.length})`).join(", ")}];`);
-  const source = [...head, ...body].join("\n");
+  function head(withW: boolean): string[] {
+    const h: string[] = [`"use strict";`, `const { MISS, NDArray, same, plainKeys, typedOf } = H;`];
+    let fi = 0;
+    for (const name of fnNames.values()) h.push(`const ${name} = K[${fnSlots[fi++]}];`);
+    for (const [prim, k] of implIndex) h.push(`const I${k}_${prim.name} = I[${k}];`);
+    // Fused groups may add impls/helpers through kconst only, so the head is complete here.
+    if (withW && work.buffers.length > 0) h.push(`const W = [${work.buffers.map((b) => `new ${b.type}(${b.length})`).join(", ")}];`);
+    return h;
+  }
+  const source = [...head(true), ...body].join("\n");
   const build = new Function("H", "K", "I", "PA", "AV", source) as (...a: unknown[]) => (args: readonly unknown[]) => unknown;
   const run = build(HELPERS, K, I, PA, AV);
-  const workspaceBytes = work.buffers.reduce((n, b) => n + b.length * BYTES[b.type]!, 0);
-  return { source, run, chunks: bc === null ? nChunks : 0, bytecodeLines: bc?.lines ?? 0, workspaceBytes, freshBytes: freshBytes(p, work.slotOf) };
+  return { source, run, chunks: bc === null ? nChunks : 0, bytecodeLines: bc?.lines ?? 0, workspaceBytes: workspaceBytes(work), freshBytes: freshBytes(p, work.slotOf) };
+}
+
+function workspaceBytes(work: Workspace): number {
+  return work.buffers.reduce((n, b) => n + b.length * BYTES[b.type]!, 0);
 }
 
 /** Register and chunk planning: bytecode or JavaScript, one function or chunks, where each variable lives. */
@@ -249,16 +283,24 @@ interface RegisterPlan {
   readonly isNum: (v: number) => boolean;
 }
 
-function planRegisters(p: WengertList, sigs: readonly LeafSig[], opts: CodegenOptions): RegisterPlan {
+function* planRegisters(p: WengertList, sigs: readonly LeafSig[], opts: CodegenOptions): Generator<void, RegisterPlan, void> {
   const { avals } = p, units = p.stmts, nIn = p.nIn;
+  // Stepwise (opts.stepLines), each pass over the lines or variables yields every stepLines of them.
+  const every = opts.stepLines ?? Infinity;
+  const pause = (k: number): boolean => (k + 1) % every === 0;
   // Large programs on numbers run as bytecode (see bytecode.ts); the entry check and the
   // output assembly stay generated JS, reading and writing the same register file.
   const bc: Bytecode | null = units.length >= opts.bytecodeMin && sigs.every((g) => g.kind === "number") ? toBytecode(p, MISS) : null;
   // Chunks of at most chunkSize lines of code: a line with bodies (a fused loop, a structured
   // loop) counts its bodies' lines too, since they are inlined there (a chunk of 1,000 fused
   // loops of 256 lines each had a frame too large for the stack: W7 unrolled).
-  const weight = units.map((u) => (u.kind === "eqn" && u.prim.bodies !== undefined ? 1 + u.prim.bodies(u.params).reduce((n, b) => n + b.list.stmts.length, 0) : 1));
-  const total = weight.reduce((a, b) => a + b, 0);
+  const weight = new Int32Array(units.length);
+  let total = 0;
+  for (let k = 0; k < units.length; k++) {
+    const u = units[k]!;
+    total += weight[k] = u.kind === "eqn" && u.prim.bodies !== undefined ? 1 + u.prim.bodies(u.params).reduce((n, b) => n + b.list.stmts.length, 0) : 1;
+    if (pause(k)) yield;
+  }
   const single = bc === null && total <= opts.chunkSize && nIn <= 256;
   const chunkStart = [0];
   if (!single) {
@@ -277,11 +319,12 @@ function planRegisters(p: WengertList, sigs: readonly LeafSig[], opts: CodegenOp
   const defChunk = new Int32Array(avals.length).fill(-2);
   for (let i = 0; i < nIn; i++) defChunk[i] = single ? 0 : -1;
   const spilled = new Uint8Array(avals.length);
-  units.forEach((u, k) => {
-    const c = chunkOf[k]!;
+  for (let k = 0; k < units.length; k++) {
+    const u = units[k]!, c = chunkOf[k]!;
     for (const a of u.ins) if (a >= 0 && defChunk[a] !== c) spilled[a] = 1;
     if (u.kind === "eqn") for (let j = 0; j < u.nOut; j++) defChunk[u.out + j] = c;
-  });
+    if (pause(k)) yield;
+  }
   if (!single) for (const a of p.outs) if (a >= 0) spilled[a] = 1;
   if (bc !== null) { defChunk.fill(-1); spilled.fill(1); }
   // Register slots: numbers in R (a Float64Array), everything else in S. Inputs first, in order.
@@ -289,6 +332,7 @@ function planRegisters(p: WengertList, sigs: readonly LeafSig[], opts: CodegenOp
   let nR = 0, nS = 0;
   const isNum = (v: number): boolean => avals[v]!.js && avals[v]!.dtype === "number";
   for (let v = 0; v < avals.length; v++) {
+    if (pause(v)) yield;
     if (!spilled[v] && !(v < nIn && !single)) continue;
     if (single && !spilled[v]) continue;
     slot[v] = isNum(v) ? nR++ : nS++;

@@ -139,7 +139,7 @@ export function buildVariant(f: (...args: any[]) => unknown, def: TreeDef, leave
   });
   const variant: { -readonly [K in keyof CompiledVariant]: CompiledVariant[K] } = { key, source: gen.source, stats: statsOf(gen), program, trace: fused.list, outDef: keptOutDef, customRules: st.customRules, run: gen.run };
   if (gen.bytecodeLines > 0 && gen.bytecodeLines < JS_MAX_LINES && Number.isFinite(o.tierUpCalls)) {
-    variant.run = tiered(gen, () => generateSteps(fused.list, argDef, sigs, keptOutDef, { chunkSize: o.chunkSize, bytecodeMin: Infinity }), o, (js) => {
+    variant.run = tiered(gen, (stepLines) => generateSteps(fused.list, argDef, sigs, keptOutDef, { chunkSize: o.chunkSize, bytecodeMin: Infinity, stepLines }), o, (js) => {
       variant.source = js.source;
       variant.stats = statsOf(js);
     });
