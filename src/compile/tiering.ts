@@ -52,6 +52,8 @@ export const REF_CALLS = 64;
 export const QUIET = 32;
 /** Calls after which the reference is measured again, building and trying resting for it. */
 export const REFRESH = 1000;
+/** Most a bytecode call pays above the reference, in references (another process preempting it is no cost of ours). */
+export const CLIP = 2;
 /** What a build step leaves for later calls, untimed, as a multiple of its own time. */
 export const AFTER = 2;
 /** Lines of the JavaScript generated per build step. */
@@ -147,7 +149,7 @@ export class TierPolicy {
     // must not earn) and pays what it took above the reference (or gets back what it took
     // less: the reference is a mean); a trial pays what it took above the bytecode call it
     // replaced.
-    const paid = form === "bytecode" ? ms - this.ref - SHARE * Math.min(ms, this.ref) : ms - this.ref;
+    const paid = form === "bytecode" ? Math.min(ms - this.ref, CLIP * this.ref) - SHARE * Math.min(ms, this.ref) : ms - this.ref;
     this.credit = Math.min(this.credit - paid, CAP_CALLS * this.ref);
     if (form === "bytecode") return;
     this.trials++;
