@@ -47,3 +47,20 @@ test("a shared key under vmap: every example the same numbers; a batched scale c
   const g = w.vmap(w.grad(sample))(w.ones([n]), K) as NDArray;
   assertClose(g, w.stack(keys.map((kk) => w.sum(w.random.normal(kk, [4]))), 0));
 });
+
+test("a draw from a batch of keys is one line (not one per example), nested vmap included; compiled alike", () => {
+  const draw = (k: NDArray) => w.random.normal(w.random.split(k)[1]!, [3]);
+  const cf = w.compile(w.vmap(draw));
+  cf(K);
+  const ops = cf.lastCompiled!.trace.lines.map((l) => l.op);
+  assert.equal(ops.filter((o) => o === "randomNormal").length, 1, ops.join(" "));
+  assert.equal(ops.filter((o) => o === "randomSplit").length, 1, ops.join(" "));
+  // Keys [2, n, 2]: vmap of vmap, each key its own numbers.
+  const grid = w.astype(w.stack(w.random.split(w.random.key(9), 2 * n), 0), "int32").reshape([2, n, 2]);
+  const got = w.vmap(w.vmap(draw))(grid);
+  const want = w.stack(Array.from({ length: 2 * n }, (_, i) => draw(w.reshape(w.slice(grid, [Math.floor(i / n), i % n, 0], [Math.floor(i / n) + 1, (i % n) + 1, 2]), [2]))), 0).reshape([2, n, 3]);
+  assert.deepEqual(Array.from(got.data), Array.from(want.data), "nested");
+  assert.deepEqual(Array.from(w.compile(w.vmap(draw))(K).data), Array.from(w.vmap(draw)(K).data), "compiled");
+  // A batch of keys passed to a draw outside vmap is still refused.
+  assert.throws(() => w.random.normal(K, [2]), w.ShapeError);
+});

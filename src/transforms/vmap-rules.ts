@@ -5,11 +5,9 @@
 // and the linear-algebra ops over their batch axes), so the batch becomes one more of them.
 
 import type { Aval } from "../array/aval.js";
-import { zeros } from "../array/ndarray.js";
 import { bind, type Primitive } from "../core/primitive.js";
-import { dtypeOf, type Value } from "../core/tracer.js";
-import { index as indexOp } from "../ops/element.js";
-import { astype, broadcastTo, reshape, stack } from "../ops/api.js";
+import type { Value } from "../core/tracer.js";
+import { astype, broadcastTo, reshape } from "../ops/api.js";
 import { PRIM_TABLE, type PrimName } from "../ops/prims.js";
 import { alignRank, type BatchCall, type BatchRule } from "./batch.js";
 import { batchScatterAdd, batchTake } from "./vmap-gather.js";
@@ -47,18 +45,8 @@ const leading: BatchRule<unknown> = (xs, _b, params, c) => bind(c.prim, xs, para
 /** Leading, with every operand batched (the linear-algebra solves want equal batch axes). */
 const leadingAll: BatchRule<unknown> = (xs, b, params, c) => bind(c.prim, batchAll(xs, b, c), params);
 
-/**
- * One example at a time, stacked: for what has no batched form here (batched keys of the random
- * primitives). Correct, and B passes.
- */
-const perExample: BatchRule<unknown> = (xs, batched, params, c) => {
-  if (c.size === 0) return zeros([0, ...c.out.shape], c.out.dtype === "number" ? "float64" : c.out.dtype);
-  const parts: Value[] = [];
-  for (let b = 0; b < c.size; b++) parts.push(bind(c.prim, xs.map((x, i) => (batched[i] ? indexOp(x, b) : x)), params));
-  // stack computes int32 parts (keys, randint's numbers) as float64: the batch keeps the example's dtype.
-  const s = stack(parts, 0), d = c.out.dtype === "number" ? "float64" : c.out.dtype;
-  return dtypeOf(s) === d ? s : astype(s, d);
-};
+/** A draw from a batch of keys: the same primitive with one more leading key axis (prims-random.ts), each key's numbers its own. */
+const keyBatch: BatchRule<unknown> = ([k], _b, params, c) => bind(c.prim, [k!], { ...(params as object), batch: ((params as { batch?: number }).batch ?? 0) + 1 });
 
 function names<const N extends readonly PrimName[]>(list: N, rule: BatchRule<unknown>): { [K in N[number]]: BatchRule<unknown> } {
   return Object.fromEntries(list.map((n) => [n, rule])) as { [K in N[number]]: BatchRule<unknown> };
@@ -73,7 +61,7 @@ export const BATCH_RULES = {
   ...names(["floor", "ceil", "round", "trunc", "isnan", "isfinite", "greater", "greaterEqual", "less", "lessEqual", "equal", "notEqual"], elementwise),
   ...names(["stopGradient", "astype", "cholesky", "qr", "eigh", "det", "slogdet"], leading),
   ...names(["solve", "triangularSolve"], leadingAll),
-  ...names(["randomSplit", "randomFoldIn", "randomUniform", "randomNormal", "randomInt", "randomPermutation"], perExample),
+  ...names(["randomSplit", "randomFoldIn", "randomUniform", "randomNormal", "randomInt", "randomPermutation"], keyBatch),
 
   sum: ([x], _b, p) => bind(PRIM_TABLE.sum, [x!], { axes: p.axes.map(shifted), keepdims: p.keepdims }),
   max: ([x], _b, p) => bind(PRIM_TABLE.max, [x!], { axes: p.axes.map(shifted), keepdims: p.keepdims }),
