@@ -103,6 +103,17 @@ export class LoopBody {
     return this.nConsts;
   }
 
+  /**
+   * A derived body whose one variant is given: a list with no guards (it holds at every step,
+   * so it is never traced again), made by rewriting a traced body's list.
+   */
+  static fixed(op: string, list: WengertList, nConsts: number): LoopBody {
+    if (hasGuards(list)) throw new TypeError("LoopBody.fixed: the list has guards, so another step may need another variant");
+    const b = new LoopBody(op, () => { throw new LoopRetrace("a fixed loop body was asked for another variant"); }, nConsts, false);
+    b.variants.push(list);
+    return b;
+  }
+
   /** Records the first variant at the declared inputs' values (consts: a derived body's); returns its outputs' values. */
   traceFirst(consts: readonly Tensor[], declared: readonly Tensor[]): Tensor[] {
     return unscoped(() => this.recordFirst(consts, declared));
@@ -196,8 +207,8 @@ function avalText(a: Aval): string {
   return a.js ? (a.dtype === "bool" ? "a boolean" : "a number") : `a ${a.dtype} array of shape ${shapeStr(a.shape)}`;
 }
 
-/** The list with `inputs` (variable ids, in order) as its inputs, every other variable after them. */
-function withInputsFirst(src: WengertList, inputs: readonly number[]): WengertList {
+/** The list with `inputs` (variable ids, in order) as its inputs, every other variable after them (any other input must be unread). */
+export function withInputsFirst(src: WengertList, inputs: readonly number[]): WengertList {
   const dst = new WengertList();
   const map = new Int32Array(src.avals.length).fill(-1);
   for (const v of inputs) map[v] = dst.addInput(src.avals[v]!);

@@ -23,6 +23,9 @@ import { SCAN, type ScanParams } from "./scan-prim.js";
 import { REVERSE, type ReverseParams } from "./revolve-prim.js";
 import { checkpointPlan, firstSweep, type SweepStats } from "./revolve.js";
 import { sliceOf } from "./slices.js";
+import { carriesRead, traceInputs, withoutCarries, type VjpLayout } from "./scan-unsaved.js";
+import type { Aval } from "../../array/aval.js";
+import { zeros } from "../../array/ndarray.js";
 
 /** Splits a list by consecutive counts. */
 export function parts<T>(xs: readonly T[], ...counts: number[]): T[][] {
@@ -153,27 +156,43 @@ export function plain(v: Value | Zero): boolean {
 function vjpRule(primals: readonly Value[], active: readonly boolean[], p: ScanParams) {
   const { nConsts: nc, nCarry: nk, nY: ny } = p;
   const nx = primals.length - nc - nk;
+  const [cs0, init, xs] = parts(primals, nc, nk, nx);
   // Checkpointing: the forward half keeps only the carries the schedule's first sweep needs.
   const plan = p.checkpoints !== undefined && p.save === null && p.length > 1 && primals.every(plain) ? checkpointPlan(p.length, p.checkpoints) : null;
-  const q: ScanParams = plan !== null ? { ...p, save: firstSweep(p.length, plan) } : p.save === "all" ? p : { ...p, save: "all" };
+  const activeC = active.slice(0, nc).map((a, i) => a && differentiable(primals[i]!));
+  const activeX = active.slice(nc + nk).map((a, i) => a && differentiable(primals[nc + nk + i]!));
+  const layout: VjpLayout = { nc, nk, kc: activeC.filter(Boolean).length };
+  const bodies = new Map<string, LoopBody>();
+  const bodyFor = (nzY: readonly boolean[], nzS: readonly boolean[]): LoopBody => {
+    const key = `${nzY.join()}|${nzS.join()}`;
+    let body = bodies.get(key);
+    if (body === undefined) { body = vjpBody(p.body, nc, nk, nx, activeC, activeX, nzY, nzS); bodies.set(key, body); }
+    return body;
+  };
+  const stripped = new Map<LoopBody, LoopBody>();
+  const tBack = p.reverse ? 0 : p.length - 1; // the backward scan's first step
+  const consts = cs0!.map((c) => concrete(c));
+  const accZero = (): Value[] => pick(cs0!, activeC).map(zerosLike);
+  // No carry saved when the body's VJP (every per-step output seeded) reads none (scan-unsaved.ts).
+  let unsaved = false;
+  if (plan === null && p.save === null && p.length > 0 && p.body.variants.length > 0) {
+    const yAv = yAvalsOf(p), nzY = yAv.map(floatAval);
+    const reads = carriesRead(bodyFor(nzY, []), layout, consts, traceInputs(init!, accZero(), xs!, null, null, pick(yAv, nzY).map(zeroOfAval), tBack));
+    unsaved = reads !== null && !reads.some(Boolean);
+  }
+  const q: ScanParams = plan !== null ? { ...p, save: firstSweep(p.length, plan) } : unsaved || p.save === "all" ? p : { ...p, save: "all" };
   const r = bindScan(primals, q);
   const outs = r.slice(0, p.save === null ? nk + ny : r.length);
   const kept = r.slice(nk + ny, nk + ny + nk);
-  const activeC = active.slice(0, nc).map((a, i) => a && differentiable(primals[i]!));
-  const activeX = active.slice(nc + nk).map((a, i) => a && differentiable(primals[nc + nk + i]!));
-  const bodies = new Map<string, LoopBody>();
   const sweep: SweepStats = { forwardSteps: 0, adjointSteps: 0, peakSnapshots: 0 };
   const stored = { ...storedOf(kept), recomputed: 0, checkpointed: plan !== null };
   const pullback = (cts: readonly (Value | Zero)[]): MaybeZero[] => {
     const [ck, cy, cs] = parts(cts, nk, ny, p.save === null ? 0 : nk);
     if (cts.every((c) => c === ZERO)) return primals.map(() => ZERO);
     const nzY = cy!.map((c) => c !== ZERO), nzS = cs!.map((c) => c !== ZERO);
-    const key = `${nzY.join()}|${nzS.join()}`;
-    let body = bodies.get(key);
-    if (body === undefined) { body = vjpBody(p.body, nc, nk, nx, activeC, activeX, nzY, nzS); bodies.set(key, body); }
-    const [cs0, init, xs] = parts(primals, nc, nk, nx);
+    let body = bodyFor(nzY, nzS);
     const carryCt = ck!.map((c, i) => (c === ZERO ? zerosLike(init![i]!) : c));
-    const accCt = pick(cs0!, activeC).map(zerosLike);
+    const accCt = accZero();
     const kc = accCt.length, kx = activeX.filter(Boolean).length;
     const cyNz = pick(cy!, nzY) as Value[];
     let res: Value[];
@@ -182,9 +201,18 @@ function vjpRule(primals: readonly Value[], active: readonly boolean[], p: ScanP
       res = bind(REVERSE, [...cs0!, ...carryCt, ...accCt, ...kept, ...xs!, ...cyNz], rp) as unknown as Value[];
       stored.recomputed = sweep.forwardSteps;
     } else {
-      // Every carry, for the plain reversed scan (recomputed here when the forward half kept a few).
-      const saved = plan === null ? kept : bindScan(primals, { ...p, save: "all" }).slice(nk + ny, nk + ny + nk);
-      if (plan !== null) stored.recomputed = p.length;
+      let saved: Value[];
+      if (unsaved && carriesRead(body, layout, consts, traceInputs(init!, accCt, xs!, carryCt, cyNz, [], tBack))?.some(Boolean) === false) {
+        // This pullback's VJP body reads no carry either: the backward scan goes without them.
+        let bare = stripped.get(body);
+        if (bare === undefined) stripped.set(body, (bare = withoutCarries(body, layout)));
+        body = bare;
+        saved = [];
+      } else if (unsaved || plan !== null) {
+        // Every carry, for the plain reversed scan, recomputed: the forward half kept none or a few.
+        saved = bindScan(primals, { ...p, save: "all" }).slice(nk + ny, nk + ny + nk);
+        stored.recomputed = p.length;
+      } else saved = kept;
       const back: ScanParams = { body, length: p.length, reverse: !p.reverse, nConsts: nc, nCarry: nk + kc, nY: kx, save: null, checkpoints: undefined };
       res = bindScan([...cs0!, ...carryCt, ...accCt, ...saved, ...xs!, ...cyNz, ...pick(cs!, nzS) as Value[]], back);
     }
@@ -192,6 +220,20 @@ function vjpRule(primals: readonly Value[], active: readonly boolean[], p: ScanP
     return [...spread(ctC!, activeC), ...ct0!, ...spread(ctX!, activeX)];
   };
   return { outs, pullback, stored };
+}
+
+/** The per-step outputs' avals (from the body's first variant). */
+function yAvalsOf(p: ScanParams): Aval[] {
+  const l = p.body.variants[0]!;
+  return l.outs.slice(p.nCarry).map((a) => l.avalOf(a));
+}
+
+function floatAval(a: Aval): boolean {
+  return a.dtype === "number" || a.dtype === "float64" || a.dtype === "float32";
+}
+
+function zeroOfAval(a: Aval): Tensor {
+  return a.js ? 0 : zeros(a.shape, a.dtype === "number" ? "float64" : a.dtype);
 }
 
 export function storedOf(saved: readonly Value[]): { bytes: number; carries: number } {
