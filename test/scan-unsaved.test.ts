@@ -10,10 +10,10 @@ import { NDArray } from "../src/index.js";
 
 type V = w.Value;
 
-const rosen = (o: w.ScanOptions = {}) => (x: V): V => {
+const rosen = (o: w.ScanOptions = {}) => (x: V): number => {
   const m = (x as NDArray).shape[0]!;
   const [s] = w.scan((s: V, [a, b]: V[]) => [w.add(s, w.add(w.mul(100, w.square(w.sub(b!, w.square(a!)))), w.square(w.sub(1, a!)))), null], 0 as V, [w.slice(x, [0], [m - 1]), w.slice(x, [1])], o);
-  return s as V;
+  return s as number;
 };
 const x0 = (n: number): NDArray => w.array(Float64Array.from({ length: n }, (_, i) => (i % 2 === 0 ? -1.2 : 1 + i / (10 * n))));
 const bits = (v: unknown): number[] => Array.from((v as NDArray).data);
@@ -39,10 +39,10 @@ describe("scan: carries the backward sweep never reads are not saved", () => {
 
   test("a body that reads its carry, or branches, still saves every carry", () => {
     const x = w.array(Float64Array.from({ length: 16 }, (_, i) => Math.sin(3 * i)));
-    const reads = (x: V): V => w.scan((s: V, a: V) => [w.add(w.mul(s, 0.5), w.sin(w.mul(s, a))), null], 1 as V, x)[0] as V;
+    const reads = (x: V): number => w.scan((s: V, a: V) => [w.add(w.mul(s, 0.5), w.sin(w.mul(s, a))), null], 1 as V, x)[0] as number;
     const m = w.gradMemory(reads as never)(x as never);
     assert.deepEqual(m.memory.loops.map((l) => [l.carriesStored, l.bytes]), [[16, 16 * 8]]);
-    const branchy = (x: V): V => w.scan((s: V, a: V) => [(w.greater(a, 0) as unknown as boolean) ? w.add(s, a) : w.add(s, w.mul(a, a)), null], 0 as V, x)[0] as V;
+    const branchy = (x: V): number => w.scan((s: V, a: V) => [(w.greater(a, 0) as unknown as boolean) ? w.add(s, a) : w.add(s, w.mul(a, a)), null], 0 as V, x)[0] as number;
     const b = w.gradMemory(branchy as never)(x as never);
     assert.equal(b.memory.loops[0]!.carriesStored, 16);
     // Against the unrolled loop.
@@ -61,10 +61,21 @@ describe("scan: carries the backward sweep never reads are not saved", () => {
       (r: any): V => w.add(r[0][1], w.sum(r[1])),
     ];
     for (const loss of losses) {
-      const g = (o: w.ScanOptions) => w.grad((x: V) => loss(f(o)(x)));
+      const g = (o: w.ScanOptions) => w.grad((x: V) => loss(f(o)(x)) as number);
       const want = bits(g({ checkpoints: "binomial" })(x));
       assert.deepEqual(bits(g({})(x)), want);
       assert.deepEqual(bits(w.compile(g({}))(x)), want);
+    }
+  });
+
+  test("a 0-d array carry, its cotangent a 0-d array: read or not, the same bits as keeping it", () => {
+    const x = x0(12);
+    const f = (reads: boolean, o: w.ScanOptions) => (x: V): number => w.sum(w.scan((s: V, a: V) => [w.add(reads ? w.sin(s) : s, w.sin(a)), null], w.zeros([]) as V, x, o)[0] as V) as unknown as number;
+    for (const reads of [false, true]) {
+      const want = bits(w.grad(f(reads, { checkpoints: "binomial" }))(x));
+      assert.deepEqual(bits(w.grad(f(reads, {}))(x)), want);
+      assert.deepEqual(bits(w.compile(w.grad(f(reads, {})))(x)), want);
+      assert.equal(w.gradMemory(f(reads, {}) as never)(x as never).memory.loops[0]!.carriesStored, reads ? 12 : 0);
     }
   });
 

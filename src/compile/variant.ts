@@ -13,6 +13,7 @@ import { keyOf, staticObjects, strengthen, weaken } from "./cache.js";
 import { freshBytes, generate, generateSteps, type CodeStats, type Generated, type LeafSig } from "./codegen.js";
 import { codeGenerationAllowed, interpret, NO_CODEGEN } from "./interpret.js";
 import { fuse } from "./fuse.js";
+import { placeOutputs } from "./place.js";
 import { optimize, type OptimizeStats } from "./optimize.js";
 import { StageAbort, Stager } from "./stage.js";
 import { tiered, type TierOptions } from "./tiering.js";
@@ -104,7 +105,9 @@ export function buildVariant(f: (...args: any[]) => unknown, def: TreeDef, leave
   const traced = program.stmts.length;
   const t1 = performance.now();
   const optStats = o.optimize ? optimize(program) : null;
-  const fused = o.fuse ? fuse(program) : { list: program, groups: 0, lines: 0 };
+  const fusedLines = o.fuse ? fuse(program) : { list: program, groups: 0, lines: 0 };
+  // Loops write per-step outputs into the zero-padded arrays after them (place.ts).
+  const fused = o.fuse ? { ...fusedLines, list: placeOutputs(fusedLines.list) } : fusedLines;
   const t2 = performance.now();
   const guards = program.stmts.reduce((n, s) => n + (s.kind === "eqn" ? 0 : 1), 0);
   // What the variant keeps of the arguments' statics is weak: it must not keep them alive.

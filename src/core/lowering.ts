@@ -41,6 +41,26 @@ export interface Lowering<P> {
    * workspace buffer may be offered for them through ctx.buffer); by default none.
    */
   readonly workspace?: (line: Eqn) => readonly number[];
+  /**
+   * With `emit`: outputs the line can write straight into the zero-padded arrays that unslices
+   * (and an add of two) make of them (a scan's per-step outputs: compile/place.ts), and the
+   * params of the line that also outputs those arrays, after its other outputs.
+   */
+  readonly places?: {
+    readonly outputs: (line: Eqn) => readonly number[];
+    readonly with: (line: Eqn, groups: readonly PlacedGroup[]) => unknown;
+  };
+}
+
+/**
+ * One zero-padded array a line writes some of its outputs into (Lowering.places): the unslice of
+ * one output (one part), or the add of the unslices of two (two parts, summed as the add does).
+ */
+export interface PlacedGroup {
+  /** The parts: which output of the line (0 its first), at which flat offset of the array. */
+  readonly parts: readonly { readonly output: number; readonly offset: number }[];
+  /** The array's type (the unslice's or the add's output). */
+  readonly aval: Aval;
 }
 
 /** The lowering of a primitive whose lines call its kernel. */

@@ -7,8 +7,9 @@
 import type { Aval } from "../../array/aval.js";
 import { allocate, NDArray, sizeOf } from "../../array/ndarray.js";
 import type { Eqn, WengertList } from "../../core/ir.js";
-import type { EmitContext, RunnableBody } from "../../core/lowering.js";
+import type { EmitContext, PlacedGroup, RunnableBody } from "../../core/lowering.js";
 import type { ScanParams } from "./scan-prim.js";
+import { allocateFull } from "../../array/pool.js";
 import type { WhileParams } from "./while-prim.js";
 import { sliceOf } from "./slices.js";
 
@@ -121,7 +122,17 @@ export function emitScan(line: Eqn, ctx: EmitContext): string[] {
   const xAval = (j: number): Aval => list0.avals[nc + nk + j]!;
   const yAval = (j: number): Aval => list0.avalOf(list0.outs[nk + j]!);
   const kAval = (j: number): Aval => list0.avals[nc + j]!;
+  // Per-step outputs placed into zero-padded arrays (compile/place.ts) have no stack of their own.
+  const groups = p.placed ?? [];
+  const place: (PlacedPart | null)[] = Array.from({ length: ny }, () => null);
+  const gs = groups.map((g, i) => {
+    const name = `${q}G${i}`;
+    code.push(...placedInit(ctx, name, g, T, yAval(g.parts[0]!.output - nk)));
+    for (const { output, offset } of g.parts) place[output - nk] = { buf: name, offset, add: g.parts.length > 1 };
+    return name;
+  });
   const ys = Array.from({ length: ny }, (_, j) => {
+    if (place[j] !== null) return null;
     code.push(`const ${q}Y${j} = ${alloc}("${storage(yAval(j))}", ${T * sizeOf(yAval(j).shape)});`);
     return `${q}Y${j}`;
   });
@@ -150,16 +161,45 @@ export function emitScan(line: Eqn, ctx: EmitContext): string[] {
   }
   // Per-step outputs written into buffers the code keeps, then copied into their rows.
   const yOffer = ys.map((_, j) => (yAval(j).js ? null : bufferOf(ctx, yAval(j))));
-  const assign = (outs: readonly string[]): string[] => [...ys.map((y, j) => writeRow(y, t, yAval(j), outs[nk + j]!)), ...next(q, carry, outs)];
+  const assign = (outs: readonly string[]): string[] => [...ys.map((y, j) => (y === null ? placeRow(place[j]!, t, yAval(j), outs[nk + j]!) : writeRow(y, t, yAval(j), outs[nk + j]!))), ...next(q, carry, outs)];
   const body = variants(ctx, p.body, k, [...consts, ...carry, ...slices], assign, [...buf.offered, ...yOffer], nk);
   code.push(`for (let ${k} = 0; ${k} < ${T}; ${k}++) {`);
   if (body.buffered) for (const l of buf.choose) code.push(`  ${l}`);
   for (const l of [...step, ...body.code]) code.push(`  ${l}`);
   code.push(`}`);
   buf.final(body.buffered).forEach((c, j) => code.push(`const ${ctx.local(line.out + j)} = ${c};`));
-  ys.forEach((y, j) => code.push(`const ${ctx.local(line.out + nk + j)} = new ${ND}(${y}, ${ctx.constant([T, ...yAval(j).shape])});`));
+  ys.forEach((y, j) => code.push(`const ${ctx.local(line.out + nk + j)} = ${y === null ? "null" : `new ${ND}(${y}, ${ctx.constant([T, ...yAval(j).shape])})`};`));
   saved.forEach((s, j) => code.push(`const ${ctx.local(line.out + nk + ny + j)} = new ${ND}(${s}, ${ctx.constant([count, ...kAval(j).shape])});`));
+  const first = line.out + nk + ny + saved.length;
+  gs.forEach((g, i) => code.push(`const ${ctx.local(first + i)} = new ${ND}(${g}, ${ctx.constant(groups[i]!.aval.shape)});`));
   return code;
+}
+
+/** Where a placed per-step output's rows go: a group's array, at a flat offset; added when the group has two parts. */
+interface PlacedPart { readonly buf: string; readonly offset: number; readonly add: boolean }
+
+/**
+ * A placed group's array, before the loop: zero outside the rows its parts write. Where two parts
+ * overlap it starts at −0, the exact identity of addition, so that (−0 + a) + b is a + b bit for
+ * bit, signed zeros included, as the add of the two zero-padded arrays computes it.
+ */
+function placedInit(ctx: EmitContext, name: string, g: PlacedGroup, T: number, row: Aval): string[] {
+  const n = T * sizeOf(row.shape), size = sizeOf(g.aval.shape);
+  const out = [`const ${name} = ${ctx.constant(allocateFull)}("${storage(g.aval)}", ${size});`];
+  const [a, b] = g.parts;
+  const lo = b === undefined ? size : Math.max(a!.offset, b.offset), hi = b === undefined ? size : Math.min(a!.offset, b.offset) + n;
+  if (lo < hi) out.push(`${name}.fill(0, 0, ${lo});`, `${name}.fill(-0, ${lo}, ${hi});`, `${name}.fill(0, ${hi});`);
+  else out.push(`${name}.fill(0);`);
+  return out;
+}
+
+/** Statement writing value `v` (of type `a`) as row `t` of a placed part: stored, or added (two parts). */
+function placeRow(at: PlacedPart, t: string, a: Aval, v: string): string {
+  const op = at.add ? "+=" : "=";
+  if (a.js) return `${at.buf}[${at.offset} + ${t}] ${op} ${v};`;
+  const n = sizeOf(a.shape);
+  if (!at.add) return `${at.buf}.set(${v}.data, ${at.offset} + ${t} * ${n});`;
+  return `{ const d = ${v}.data, o = ${at.offset} + ${t} * ${n}; for (let i = 0; i < ${n}; i++) ${at.buf}[o + i] += d[i]; }`;
 }
 
 /**

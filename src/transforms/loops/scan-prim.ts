@@ -14,6 +14,7 @@ import type { Aval } from "../../array/aval.js";
 import { allocate, NDArray, sizeOf, type DType, type TypedData } from "../../array/ndarray.js";
 import { handOn, release, step } from "../../array/pool.js";
 import type { Body } from "../../core/ir.js";
+import type { PlacedGroup } from "../../core/lowering.js";
 import { withPrimitiveShape, type Primitive } from "../../core/primitive.js";
 import type { Tensor } from "../../core/tracer.js";
 import { variantBodies, type LoopBody } from "./body.js";
@@ -39,6 +40,11 @@ export interface ScanParams {
   readonly save: null | "all" | readonly number[];
   /** How reverse mode keeps the carries (the user's `checkpoints` option). */
   readonly checkpoints: CheckpointOption | undefined;
+  /**
+   * Set only by compile on the program it generates code for (compile/place.ts): per-step
+   * outputs placed straight into zero-padded arrays, output after all the others.
+   */
+  readonly placed?: readonly PlacedGroup[];
 }
 
 /** The dtype of storage for a value of `a` (numbers are float64, JS booleans bool). */
@@ -114,7 +120,21 @@ function runScan(args: readonly Tensor[], p: ScanParams): Tensor[] {
     if (saved === null) { ka = args.slice(nc, nc + nk).map(avalOfTensor); saved = ka.map((a) => allocate(storageDType(a), 0)); }
     saved.forEach((d, j) => out.push(stacked(ka[j]!, save.count, d)));
   }
+  for (const g of p.placed ?? []) out.push(placedArray(g, nk, yv));
   return out;
+}
+
+/** A placed group's array as its unslices and add compute it: the ys zero-padded, then summed. */
+function placedArray(g: PlacedGroup, nk: number, ys: readonly TypedData[]): NDArray {
+  const dtype = storageDType(g.aval), size = sizeOf(g.aval.shape);
+  const padded = g.parts.map(({ output, offset }) => {
+    const d = allocate(dtype, size);
+    d.set(ys[output - nk]!, offset);
+    return d;
+  });
+  const [a, b] = padded;
+  if (b !== undefined) for (let i = 0; i < size; i++) a![i] = a![i]! + b[i]!;
+  return new NDArray(a!, g.aval.shape);
 }
 
 function avalOfTensor(v: Tensor): Aval {
@@ -128,6 +148,7 @@ function outputs(p: ScanParams): Aval[] {
   const carry = carryAvals(p);
   const out = [...carry, ...yAvals(p).map((a) => stack(a, p.length))];
   if (p.save !== null) out.push(...carry.map((a) => stack(a, p.save === "all" ? p.length : p.save!.length)));
+  for (const g of p.placed ?? []) out.push(g.aval);
   return out;
 }
 
@@ -158,7 +179,14 @@ export const SCAN: Primitive<ScanParams> = withPrimitiveShape<ScanParams>({
   },
   display: { primal: (args, p) => `scan(${args.join(", ")}; ${p.length} steps${p.reverse ? ", reversed" : ""}${p.save === null ? "" : ", saving carries"})` },
   // Compiled: a JavaScript loop over the body's code (loops/lower.ts).
-  lower: { emit: emitScan },
+  lower: {
+    emit: emitScan,
+    // Its per-step outputs, once (compile/place.ts).
+    places: {
+      outputs: (l) => ((l.params as ScanParams).placed !== undefined ? [] : Array.from({ length: (l.params as ScanParams).nY }, (_, j) => (l.params as ScanParams).nCarry + j)),
+      with: (l, groups) => ({ ...(l.params as ScanParams), placed: groups }),
+    },
+  },
   bodies,
   outputs,
 });

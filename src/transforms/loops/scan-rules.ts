@@ -177,7 +177,9 @@ function vjpRule(primals: readonly Value[], active: readonly boolean[], p: ScanP
   let unsaved = false;
   if (plan === null && p.save === null && p.length > 0 && p.body.variants.length > 0) {
     const yAv = yAvalsOf(p), nzY = yAv.map(floatAval);
-    const reads = carriesRead(bodyFor(nzY, []), layout, consts, traceInputs(init!, accZero(), xs!, null, null, pick(yAv, nzY).map(zeroOfAval), tBack));
+    // A probe of its own: the pullback's cotangents may come typed otherwise (a 0-d array for a number).
+    const probe = vjpBody(p.body, nc, nk, nx, activeC, activeX, nzY, []);
+    const reads = carriesRead(probe, layout, consts, traceInputs(init!, accZero(), xs!, null, null, pick(yAv, nzY).map(zeroOfAval), tBack));
     unsaved = reads !== null && !reads.some(Boolean);
   }
   const q: ScanParams = plan !== null ? { ...p, save: firstSweep(p.length, plan) } : unsaved || p.save === "all" ? p : { ...p, save: "all" };

@@ -61,14 +61,21 @@ function zeroOf(v: Tensor): Tensor {
   return typeof v === "number" ? 0 : typeof v === "boolean" ? false : zeros(v.shape, v.dtype);
 }
 
+/** The initial carry as a row of the saved carries reads (a 0-d array's row is a number or a boolean). */
+function asSavedRow(v: Tensor): Tensor {
+  if (typeof v === "number" || typeof v === "boolean" || v.shape.length > 0) return v;
+  return v.dtype === "bool" ? v.data[0] !== 0 : v.data[0]!;
+}
+
 /**
- * Values to trace a VJP body at for its first backward step, `t`: the carry stands in for the
- * saved one (only the list's structure is read off, and it has no guards when it is used).
+ * Values to trace a VJP body at for its first backward step, `t`: the initial carry stands in
+ * for the saved one (typed as a saved row; only the list's structure is read off, and it has no
+ * guards when it is used).
  */
 export function traceInputs(init: readonly Value[], acc: readonly Value[], xs: readonly Value[], carryCt: readonly Value[] | null, cy: readonly Value[] | null, yLike: readonly Tensor[], t: number): Tensor[] {
-  const k = init.map((v) => concrete(v));
+  const k = init.map((v) => asSavedRow(concrete(v)));
   return [
-    ...(carryCt === null ? k.map(zeroOf) : carryCt.map((c) => concrete(c))),
+    ...(carryCt === null ? init.map((v) => zeroOf(concrete(v))) : carryCt.map((c) => concrete(c))),
     ...acc.map((a) => concrete(a)),
     ...k,
     ...xs.map((x) => sliceOf(concrete(x) as never, t)),

@@ -1,0 +1,73 @@
+// Compiled scans write per-step outputs straight into the zero-padded arrays after them
+// (compile/place.ts): the gradient of a scan over slices of one array is one loop adding into
+// one array, with no unslice and no add left; bit for bit the eager gradient, signed zeros
+// included, for numbers and rows, float64 and float32, either direction, two or three slices.
+
+import { describe, test } from "node:test";
+import assert from "node:assert/strict";
+import * as w from "../src/index.js";
+import { NDArray } from "../src/index.js";
+import { evaluateConcrete, MISS } from "../src/core/evaluate.js";
+
+type V = w.Value;
+
+/** The elements with their signs of zero (deepStrictEqual tells −0 from +0 apart through Object.is). */
+const bits = (v: unknown): number[] => Array.from((v as NDArray).data);
+
+/** Loss of a scan over `k` shifted slices of x's leading axis, each step adding term(slices). */
+const shifted = (k: number, term: (xs: V[]) => V, o: w.ScanOptions = {}) => (x: V): V => {
+  const m = (x as NDArray).shape[0]! - k + 1;
+  const xs = Array.from({ length: k }, (_, i) => w.slice(x, [i], [i + m]));
+  return w.sum(w.scan((s: V, sl: V[]) => [w.add(s, term(sl)), null], 0 as V, xs, o)[0] as V) as V;
+};
+
+/** The compiled gradient against the eager one, bit for bit; gives the generated source. */
+function sameAsEager(f: (x: V) => V, x: NDArray): string {
+  const cf = w.compile(w.grad(f as never));
+  const want = bits(w.grad(f as never)(x as never));
+  assert.deepStrictEqual(bits(cf(x as never)), want);
+  assert.deepStrictEqual(bits(cf(x as never)), want, "a second call (buffers from the pool)");
+  // The list the code was generated from, run line by line through the kernels: the same bits.
+  const v = cf.lastCompiled!;
+  const r = evaluateConcrete(v.trace, [x]);
+  assert.notEqual(r, MISS);
+  assert.deepStrictEqual(bits((r as unknown[])[0]), want);
+  return v.source;
+}
+
+const rosenTerm = ([a, b]: V[]): V => w.add(w.mul(100, w.square(w.sub(b!, w.square(a!)))), w.square(w.sub(1, a!)));
+const x64 = (n: number, dtype: w.DType = "float64") => w.array(Float64Array.from({ length: n }, (_, i) => (i % 2 === 0 ? -1.2 : 1 + i / (10 * n))), dtype === "float32" ? { dtype } as never : undefined);
+
+describe("compiled scans place per-step outputs into the arrays after them", () => {
+  test("W2 as a scan: one loop, no unslice and no add after it; the eager gradient's bits", () => {
+    const src = sameAsEager(shifted(2, rosenTerm), x64(50));
+    assert.doesNotMatch(src, /unslice|_add\b/);
+    assert.equal(src.match(/for \(let /g)?.length, 1, src);
+  });
+
+  test("signed zeros: −0 + −0 stays −0 where both slices reach, +0 where only one does", () => {
+    // Every cotangent is −0: a·(−0) and b·(−0).
+    const z = ([a, b]: V[]): V => w.add(w.mul(a!, -0), w.mul(b!, -0));
+    const x = x64(9);
+    const g = bits(w.grad(shifted(2, z) as never)(x as never));
+    assert.ok(Object.is(g[0], 0) && Object.is(g[8], 0) && Object.is(g[4], -0), String(g));
+    sameAsEager(shifted(2, z), x);
+    // One slice alone: the unslice is a store, −0 kept, the padding +0.
+    const one = (x: V): V => w.sum(w.scan((s: V, a: V) => [w.add(s, w.mul(a, -0)), null], 0 as V, w.slice(x, [1], [9]))[0] as V) as V;
+    const g1 = bits(w.grad(one as never)(x as never));
+    assert.ok(Object.is(g1[0], 0) && Object.is(g1[1], -0), String(g1));
+    sameAsEager(one, x);
+  });
+
+  test("rows of a matrix, float32, reversed scans, three slices", () => {
+    const X = w.array(Array.from({ length: 12 }, (_, i) => [Math.sin(i), Math.cos(2 * i), i / 7]));
+    const rows = ([a, b]: V[]): V => w.sum(w.mul(w.sin(a!), w.square(b!)));
+    assert.doesNotMatch(sameAsEager(shifted(2, rows), X), /unslice/);
+    const x32 = x64(40, "float32");
+    assert.equal(x32.dtype, "float32");
+    assert.doesNotMatch(sameAsEager(shifted(2, rosenTerm), x32), /unslice/);
+    sameAsEager(shifted(2, rosenTerm, { reverse: true }), x64(40));
+    const three = ([a, b, c]: V[]): V => w.mul(w.sub(c!, b!), w.add(a!, w.square(b!)));
+    sameAsEager(shifted(3, three), x64(30));
+  });
+});
