@@ -100,4 +100,20 @@ describe("a loop step's temporaries are recycled, never a live buffer", () => {
     assert.deepEqual(gs2!.toArray(), gs1!.toArray());
     assert.ok((gs2!.toArray() as number[][]).every((r) => r.every((v) => v === 0)));
   });
+
+  test("compiled: a step makes no NDArray for a carry in its double buffers; the checkpointed sweep allocates no state per advance", () => {
+    const f = (opts: w.ScanOptions) => (x: V): NDArray => w.sum(w.scan((c: V) => [w.add(c, w.mul(0.01, w.sin(c))), null], x, null, { length: 64, ...opts })[0]) as NDArray;
+    for (const opts of [{}, { checkpoints: "binomial" as const }]) {
+      const cf = w.compile(w.grad(f(opts)));
+      const x = w.array(x0);
+      const want = Array.from((w.grad(f(opts))(x) as NDArray).data);
+      assert.deepEqual(Array.from((cf(x) as NDArray).data), want);
+      assert.deepEqual(Array.from((cf(x) as NDArray).data), want, "a second call, the wrappers reused");
+      const src = cf.lastCompiled!.source;
+      const loops = src.split(/for \(let f\d+_i = /).slice(1).map((l) => l.slice(0, l.indexOf("break ")));
+      assert.ok(loops.length > 0);
+      for (const l of loops) assert.doesNotMatch(l, /new NDArray\(/, l);
+      assert.doesNotMatch(src, /pool\.take\(\[/);
+    }
+  });
 });

@@ -11,7 +11,7 @@
 // everything it defines must exist before any outside reader. Groups of one line are left to
 // the primitive's kernel.
 
-import { allocate, NDArray, sizeOf, type DType, type Shape } from "../array/ndarray.js";
+import { allocate, NDArray, sizeOf, type DType, type Shape, type TypedData } from "../array/ndarray.js";
 import { allocateFull, allocateZeroed, MIN_BYTES } from "../array/pool.js";
 import { MissingRuleError } from "../base/errors.js";
 import type { Aval } from "../array/aval.js";
@@ -434,8 +434,34 @@ function emitFused(line: Eqn, ctx: EmitContext): string[] {
     else loop.push(`${pre}o${nPlain}[${fp.epilogue!.offsets[j - nPlain]} + i] += ${bodyExpr(a)};`);
   });
   const nOut = nPlain + (fp.epilogue === null ? 0 : 1);
-  const tail = Array.from({ length: nOut }, (_, j) => `const ${ctx.local(line.out + j)} = new NDArray(${pre}o${j}, ${ctx.constant(p.avals[line.out + j]!.shape as Shape)});`);
+  const tail = Array.from({ length: nOut }, (_, j) => {
+    const v = line.out + j, shape = ctx.constant(p.avals[v]!.shape as Shape);
+    // An output in a buffer the code keeps (a workspace slot, a loop's double-buffered carry)
+    // takes one of the few NDArrays made over that buffer once: a loop step allocates nothing.
+    if (j < nPlain && ctx.buffer(v) !== null) return `const ${ctx.local(v)} = ${ctx.constant(new Wraps())}.of(${pre}o${j}, ${shape});`;
+    return `const ${ctx.local(v)} = new NDArray(${pre}o${j}, ${shape});`;
+  });
   return [...head, `for (let i = 0; i < ${n}; i++) {`, ...loop.map((l) => "  " + l), `}`, ...tail];
+}
+
+/**
+ * The NDArrays over the buffers one fused output is written into, made once each: two, for a
+ * double-buffered carry (a step reads one buffer while writing the other). Sharing a wrapper
+ * is what sharing its buffer already was: the buffer is written anew either way.
+ */
+class Wraps {
+  private a: NDArray | null = null;
+  private b: NDArray | null = null;
+  of(data: TypedData, shape: Shape): NDArray {
+    const a = this.a;
+    if (a !== null && a.data === data) return a;
+    const b = this.b;
+    if (b !== null && b.data === data) return b;
+    const w = new NDArray(data, shape);
+    this.b = a;
+    this.a = w;
+    return w;
+  }
 }
 
 /** Outputs written in full by the loop (a workspace buffer may hold them); the accumulated one starts at zero. */

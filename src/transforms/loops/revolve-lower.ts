@@ -32,19 +32,19 @@ class StatePool {
   private readonly free: unknown[][] = [];
   private readonly owned = new WeakSet<unknown[]>();
   constructor(private readonly avals: readonly Aval[]) {}
-  /** A state holding the values `c` (arrays copied into the state's own). */
-  take(c: readonly unknown[]): unknown[] {
+  /** A state to fill (with `set`, every leaf): a released one, or a new one. */
+  next(): unknown[] {
     let s = this.free.pop();
     if (s === undefined) {
       s = this.avals.map((a) => (a.js ? 0 : new NDArray(allocate(storage(a) as never, sizeOf(a.shape)), a.shape)));
       this.owned.add(s);
     }
-    for (let j = 0; j < c.length; j++) {
-      const v = c[j];
-      if (v instanceof NDArray) (s[j] as NDArray).data.set(v.data);
-      else s[j] = v;
-    }
     return s;
+  }
+  /** Leaf j of state s set to v (an array copied into the state's own): no array per step. */
+  set(s: unknown[], j: number, v: unknown): void {
+    if (v instanceof NDArray) (s[j] as NDArray).data.set(v.data);
+    else s[j] = v;
   }
   release(s: unknown[]): void {
     if (this.owned.has(s)) this.free.push(s);
@@ -98,7 +98,7 @@ export function emitReverse(line: Eqn, ctx: EmitContext): string[] {
   code.push(`  for (let ${fk} = from; ${fk} < to; ${fk}++) {`);
   if (fwd.buffered) for (const l of fbuf.choose) code.push(`    ${l}`);
   for (const l of [...fstep, ...fwd.code]) code.push(`    ${l}`);
-  code.push(`  }`, `  return ${q}pool.take([${c.join(", ")}]);`, `}`);
+  code.push(`  }`, `  const ${q}s = ${q}pool.next();`, ...c.map((v, j) => `  ${q}pool.set(${q}s, ${j}, ${v});`), `  return ${q}s;`, `}`);
 
   // adjoint(state, k): the VJP body's step k at that state, updating the cotangent carry.
   const ak = `${q}k`, at = `${q}u`;
