@@ -125,10 +125,13 @@ export function emitScan(line: Eqn, ctx: EmitContext): string[] {
   // Per-step outputs placed into zero-padded arrays (compile/place.ts) have no stack of their own.
   const groups = p.placed ?? [];
   const place: (PlacedPart | null)[] = Array.from({ length: ny }, () => null);
+  const after: string[] = [];
   const gs = groups.map((g, i) => {
     const name = `${q}G${i}`;
-    code.push(...placedInit(ctx, name, g, T, yAval(g.parts[0]!.output - nk)));
-    for (const { output, offset } of g.parts) place[output - nk] = { buf: name, offset, add: g.parts.length > 1 };
+    const plan = placedPlan(ctx, name, g, T, yAval(g.parts[0]!.output - nk), p.reverse);
+    code.push(...plan.init);
+    after.push(...plan.after);
+    plan.parts.forEach((at, j) => (place[g.parts[j]!.output - nk] = at));
     return name;
   });
   const ys = Array.from({ length: ny }, (_, j) => {
@@ -166,7 +169,7 @@ export function emitScan(line: Eqn, ctx: EmitContext): string[] {
   code.push(`for (let ${k} = 0; ${k} < ${T}; ${k}++) {`);
   if (body.buffered) for (const l of buf.choose) code.push(`  ${l}`);
   for (const l of [...step, ...body.code]) code.push(`  ${l}`);
-  code.push(`}`);
+  code.push(`}`, ...after);
   buf.final(body.buffered).forEach((c, j) => code.push(`const ${ctx.local(line.out + j)} = ${c};`));
   ys.forEach((y, j) => code.push(`const ${ctx.local(line.out + nk + j)} = ${y === null ? "null" : `new ${ND}(${y}, ${ctx.constant([T, ...yAval(j).shape])})`};`));
   saved.forEach((s, j) => code.push(`const ${ctx.local(line.out + nk + ny + j)} = new ${ND}(${s}, ${ctx.constant([count, ...kAval(j).shape])});`));
@@ -175,22 +178,40 @@ export function emitScan(line: Eqn, ctx: EmitContext): string[] {
   return code;
 }
 
-/** Where a placed per-step output's rows go: a group's array, at a flat offset; added when the group has two parts. */
+/** Where a placed per-step output's rows go: a group's array, at a flat offset; stored, or added to what is there. */
 interface PlacedPart { readonly buf: string; readonly offset: number; readonly add: boolean }
 
 /**
- * A placed group's array, before the loop: zero outside the rows its parts write. Where two parts
- * overlap it starts at −0, the exact identity of addition, so that (−0 + a) + b is a + b bit for
- * bit, signed zeros included, as the add of the two zero-padded arrays computes it.
+ * How a placed group's array is written, bit for bit what its unslices and add compute. One
+ * part: its rows stored, zeros around them. Two parts: where both reach, the sum a + b is the
+ * leader's row stored, then the other's added (the leader is the part whose rows reach each
+ * element first, in the loop's direction); where only the other reaches, 0 + b, on zeros;
+ * where only the leader reaches, a + 0, added after the loop (a −0 becomes +0, as the add of
+ * the zero-padded arrays makes it). No pass over the whole array beyond the loop's own.
  */
-function placedInit(ctx: EmitContext, name: string, g: PlacedGroup, T: number, row: Aval): string[] {
+function placedPlan(ctx: EmitContext, name: string, g: PlacedGroup, T: number, row: Aval, reverse: boolean): { init: string[]; after: string[]; parts: PlacedPart[] } {
   const n = T * sizeOf(row.shape), size = sizeOf(g.aval.shape);
-  const out = [`const ${name} = ${ctx.constant(allocateFull)}("${storage(g.aval)}", ${size});`];
+  const init = [`const ${name} = ${ctx.constant(allocateFull)}("${storage(g.aval)}", ${size});`];
+  const zeroOutside = (lo: number, hi: number): void => {
+    if (lo > 0) init.push(`${name}.fill(0, 0, ${lo});`);
+    if (hi < size) init.push(`${name}.fill(0, ${hi});`);
+  };
   const [a, b] = g.parts;
-  const lo = b === undefined ? size : Math.max(a!.offset, b.offset), hi = b === undefined ? size : Math.min(a!.offset, b.offset) + n;
-  if (lo < hi) out.push(`${name}.fill(0, 0, ${lo});`, `${name}.fill(-0, ${lo}, ${hi});`, `${name}.fill(0, ${hi});`);
-  else out.push(`${name}.fill(0);`);
-  return out;
+  if (b === undefined) {
+    zeroOutside(a!.offset, a!.offset + n);
+    return { init, after: [], parts: [{ buf: name, offset: a!.offset, add: false }] };
+  }
+  // Steps run with t falling when reversed: the part at the smaller offset reaches an element first.
+  const aLeads = a!.offset === b.offset ? a!.output < b.output : (a!.offset < b.offset) === reverse;
+  const [lead, other] = aLeads ? [a!, b] : [b, a!];
+  zeroOutside(lead.offset, lead.offset + n);
+  const lo = Math.max(lead.offset, Math.min(other.offset + n, lead.offset + n)), hi = lead.offset + n;
+  const lo2 = lead.offset, hi2 = Math.min(Math.max(other.offset, lead.offset), lead.offset + n);
+  const after: string[] = [];
+  // The leader's elements the other part does not reach: below it, and above it.
+  if (lo2 < hi2) after.push(`for (let i = ${lo2}; i < ${hi2}; i++) ${name}[i] += 0;`);
+  if (lo < hi) after.push(`for (let i = ${lo}; i < ${hi}; i++) ${name}[i] += 0;`);
+  return { init, after, parts: g.parts.map((p) => ({ buf: name, offset: p.offset, add: p !== lead })) };
 }
 
 /** Statement writing value `v` (of type `a`) as row `t` of a placed part: stored, or added (two parts). */
