@@ -23,6 +23,8 @@ function floatDType(d: string): boolean {
 /** The list with the outputs lines can place put into their unslices (and adds of two); `p` itself when none is. */
 export function placeOutputs(p: WengertList): WengertList {
   const { stmts, avals } = p;
+  // Most programs have no such line: no pass over them (a scalar program has millions of lines).
+  if (!stmts.some((s) => s.kind === "eqn" && s.prim.lower.places !== undefined)) return p;
   const readers = new Map<number, number[]>();
   const read = (v: number, k: number): void => {
     const r = readers.get(v);
