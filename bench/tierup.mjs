@@ -1,5 +1,5 @@
 // Tier-up over a program's life: node tierup.mjs [--dist=../dist] [--calls=10000] [--window=500]
-//   [--case=lv,w2] [--rounds=1] [--trace]
+//   [--case=lv,w2,w2s] [--rounds=1] [--trace]
 //
 // A compiled program on numbers that is large enough to start as bytecode may later move to
 // generated JavaScript (src/compile/tiering.ts). Median timings after a warm-up cannot show
@@ -14,7 +14,7 @@
 // (build steps and their time, trials of the JavaScript and their time).
 //
 // Two programs: the gradient of a Lotka–Volterra loss through 200 RK4 steps (~37,500 lines)
-// and W2's scalar Rosenbrock gradient at n = 1,000.
+// and W2's scalar Rosenbrock gradient at n = 1,000 and at n = 400 (~4,800 lines: mid-size).
 import { spawnSync } from "node:child_process";
 import os from "node:os";
 import path from "node:path";
@@ -58,6 +58,7 @@ function rosenScalar(w) {
 const CASES = {
   lv: { label: "Lotka–Volterra RK4 loss gradient, 200 steps", make: (w, o) => [w.compile(w.grad(lotkaVolterra(w)), o), [[1.1, 0.4, 0.4, 0.12]]] },
   w2: { label: "W2 scalar n=1e3 grad", make: (w, o) => [w.compile(w.grad(rosenScalar(w)), o), [Array.from(data("W2.1e3"))]] },
+  w2s: { label: "W2 scalar n=400 grad", make: (w, o) => [w.compile(w.grad(rosenScalar(w)), o), [Array.from(data("W2.1e3")).slice(0, 400)]] },
 };
 
 /** In a child process: one case, every call timed; prints one JSON line. */
@@ -70,6 +71,8 @@ async function child(id, tierUpCalls) {
   // --trace: what the policy did on each call (tiering.ts's tierTrace).
   const build = new Float64Array(calls), steps = new Uint8Array(calls), trial = new Float64Array(calls), tried = new Uint8Array(calls);
   let i = 0, switchedAt = -1, gaveUpAt = -1;
+  // --trace: what the policy did on each call (tiering.ts's tierTrace). Not hooked otherwise:
+  // the hook's object per call is work of its own, and the switch is seen from the stats.
   if (trace) {
     const { tierTrace } = await import(pathToFileURL(path.join(dist, "compile", "tiering.js")).href);
     tierTrace.on = (e) => {
@@ -85,6 +88,8 @@ async function child(id, tierUpCalls) {
     sink = cf(...callArgs);
     const c1 = process.cpuUsage(c0);
     cpu[i] = (c1.user + c1.system) / 1e3;
+    // Without --trace, the switch is seen to within 50 calls.
+    if (!trace && switchedAt < 0 && i % 50 === 0 && cf.lastCompiled.stats.backend === "javascript") switchedAt = i;
   }
   const windows = [];
   const sum = (a, from, to) => { let s = 0; for (let k = from; k < to; k++) s += a[k]; return s; };
