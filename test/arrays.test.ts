@@ -151,3 +151,34 @@ describe("the fluent API and immutability", () => {
     assert.deepEqual([data(x), data(c)], before);
   });
 });
+
+describe("ops that move values keep int32 and bool (NumPy, JAX)", () => {
+  const i = w.array([1, 2], { dtype: "int32" }), b = w.array([true, false]);
+  test("concat, stack and where of int32 arrays are int32; of bool arrays bool", () => {
+    for (const [name, r] of [
+      ["concat int32", w.concat([i, i])], ["stack int32", w.stack([i, i])], ["where int32", w.where(b, i, w.array([7, 8], { dtype: "int32" }))],
+      ["concat bool", w.concat([b, b])], ["stack bool", w.stack([b, b], 1)], ["where bool", w.where(b, b, w.array([true, true]))],
+    ] as const) {
+      assert.equal(r.dtype, name.endsWith("int32") ? "int32" : "bool", name);
+    }
+    assert.deepEqual(w.where(b, i, w.array([7, 8], { dtype: "int32" })).toArray(), [1, 8]);
+    assert.deepEqual(w.stack([b, b], 1).toArray(), [[true, true], [false, false]]);
+  });
+  test("compiled alike", () => {
+    assert.equal(w.compile((a: NDArray) => w.concat([a, a]))(i).dtype, "int32");
+    assert.equal(w.compile((c: NDArray, a: NDArray) => w.where(c, a, a))(b, i).dtype, "int32");
+    assert.equal(w.compile((a: NDArray) => w.stack([a, a]))(b).dtype, "bool");
+  });
+  test("stacked random keys are keys again", () => {
+    const k = w.random.key(3);
+    const ks = w.stack([k, w.random.foldIn(k, 1)]);
+    assert.equal(ks.dtype, k.dtype);
+    const direct = w.vmap((key: NDArray) => w.random.normal(key, [3]))(ks) as NDArray;
+    assert.deepEqual(direct.toArray()[0], (w.random.normal(k, [3]) as NDArray).toArray());
+  });
+  test("mixed kinds keep arithmetic's rule", () => {
+    assert.equal(w.concat([i, w.array([0.5])]).dtype, "float64");
+    assert.equal(w.where(b, i, w.array([0.5, 1])).dtype, "float64");
+    assert.throws(() => w.concat([b, w.array([1, 2])]), w.DTypeError);
+  });
+});

@@ -70,6 +70,17 @@ export function arithmeticDType(op: string, avals: readonly Aval[]): DType | "nu
   return result;
 }
 
+/**
+ * Result dtype of ops that move values without arithmetic (concat, stack, where's branches):
+ * arrays all of one int32 or bool dtype keep it, as in NumPy and JAX; anything else is
+ * arithmetic's rule (int32 mixed with floats promotes, bool mixed with others is refused).
+ */
+export function selectionDType(op: string, avals: readonly Aval[]): DType | "number" {
+  const d = avals[0]!.dtype;
+  if ((d === "int32" || d === "bool") && avals.every((a) => !a.js && a.dtype === d)) return d;
+  return arithmeticDType(op, avals);
+}
+
 export function allJs(avals: readonly Aval[]): boolean {
   for (const a of avals) if (!a.js) return false;
   return true;

@@ -3,7 +3,7 @@
 // typed code). Rules use the library's own ops (`o.*`), so derivatives of derivatives come
 // from this same table. The `Primitive` type makes a missing rule a compile error.
 
-import { allJs, arithmeticDType, broadcastShapes, describeAvals, elementwiseAval, normAxes, normAxis } from "../array/broadcast.js";
+import { allJs, arithmeticDType, broadcastShapes, describeAvals, elementwiseAval, normAxes, normAxis, selectionDType } from "../array/broadcast.js";
 import * as K from "../array/kernels.js";
 import { NDArray, shapeStr, sizeOf, zeros, type DType, type Shape } from "../array/ndarray.js";
 import { DTypeError, ShapeError } from "../base/errors.js";
@@ -232,7 +232,7 @@ const TABLE = {
         throw new DTypeError("where", `the condition must be a boolean or a bool array, got ${describeAvals([c])}; build it with a comparison such as greater(x, 0)`);
       }
       const js = allJs(avals);
-      const dtype = arithmeticDType("where", [a, b]);
+      const dtype = selectionDType("where", [a, b]);
       return { shape: js ? [] : broadcastShapes("where", avals.map((v) => v.shape)), dtype, js };
     },
     impl: ([c, a, b], _p, out) => {
@@ -411,7 +411,8 @@ const TABLE = {
       }
       const shape = [...first.shape];
       shape[p.axis] = size;
-      return { shape, dtype: arithmeticDType("concat", avals) === "number" ? "float64" : arithmeticDType("concat", avals), js: false };
+      const dtype = selectionDType("concat", avals);
+      return { shape, dtype: dtype === "number" ? "float64" : dtype, js: false };
     },
     impl: (args, p, out) => K.concat(args.map(arrayOf), p.axis, out.shape, outDType(out)),
     rule: {
