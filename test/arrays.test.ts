@@ -174,7 +174,7 @@ describe("ops that move values keep int32 and bool (NumPy, JAX)", () => {
     const ks = w.stack([k, w.random.foldIn(k, 1)]);
     assert.equal(ks.dtype, k.dtype);
     const direct = w.vmap((key: NDArray) => w.random.normal(key, [3]))(ks) as NDArray;
-    assert.deepEqual(direct.toArray()[0], (w.random.normal(k, [3]) as NDArray).toArray());
+    assert.deepEqual((direct.toArray() as number[][])[0], (w.random.normal(k, [3]) as NDArray).toArray());
   });
   test("mixed kinds keep arithmetic's rule", () => {
     assert.equal(w.concat([i, w.array([0.5])]).dtype, "float64");
