@@ -8,6 +8,7 @@ import * as w from "../src/index.js";
 import { NDArray } from "../src/index.js";
 import { PRIM_TABLE, type PrimName } from "../src/ops/prims.js";
 import { index } from "../src/ops/element.js";
+import { addAt, dynamicIndex } from "../src/ops/dynamic-index.js";
 import { assertClose, property, randArray, Rng, type AnyFn, type Tree } from "./helpers/check.js";
 import { EXTRA_COMPILE_CASES } from "./cases/extra.js";
 
@@ -72,6 +73,8 @@ const CASES: Record<PrimName, Case[]> = {
   floor: un((x: w.Value) => w.mul(w.floor(x), w.sin(x)), any), ceil: un((x: w.Value) => w.mul(w.ceil(x), x), any),
   round: un((x: w.Value) => w.add(w.round(x), x), any), trunc: un((x: w.Value) => w.mul(w.trunc(x), x), any),
   index: [{ f: (x: w.Value) => w.add(w.mul(index(x, 0), index(x, 2)), w.sum(w.sin(index(w.reshape(x, [2, 2]), 1)))), args: (r) => [arr(r, [4], any)] }],
+  dynamicIndex: [{ f: (x: w.Value, y: w.Value) => w.mul(dynamicIndex(x, w.floor(y)), w.sin(dynamicIndex(x, 3))), args: (r) => [arr(r, [4], any), 2.5 + 0.4 * r.uniform(-1, 1)] }],
+  addAt: [{ f: (a: w.Value, v: w.Value, y: w.Value) => w.sum(w.square(addAt(a, w.floor(y), w.mul(v, y)))), args: (r) => [arr(r, [4], any), any(r), 1.5 + 0.4 * r.uniform(-1, 1)] }],
   matmul: [{ f: (a: w.Value, b: w.Value) => w.tanh(w.matmul(a, b)), args: (r) => [arr(r, [2, 3], any), arr(r, [3, 2], any)] }],
 };
 

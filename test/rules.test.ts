@@ -12,6 +12,7 @@ import * as w from "../src/index.js";
 import { NDArray } from "../src/index.js";
 import * as o from "../src/ops/api.js";
 import { index } from "../src/ops/element.js";
+import { addAt, dynamicIndex } from "../src/ops/dynamic-index.js";
 import { PRIM_TABLE, type PrimName } from "../src/ops/prims.js";
 import { checkAll, property, randArray, type AnyFn, type CheckOpts, type Rng, type Tree } from "./helpers/check.js";
 import { EXTRA_NONE_OPS, EXTRA_RULE_CASES } from "./cases/extra.js";
@@ -88,6 +89,9 @@ function roundingCases(op: AnyFn, d: Dist): Case[] {
     c("op(x) · sin x, number", one((x: number) => w.mul(op(x), w.sin(x)), (r) => [d(r)])),
   ];
 }
+
+/** Tolerances of a float32 case: a large step (float32 has ~7 digits), float32 tolerances. */
+const F32 = { h: 1e-2, rtol: 1e-3, dotTol: 1e-6 };
 
 const CASES: Record<PrimName, readonly Case[]> = {
   // The tables spread into prims.ts keep their cases beside them.
@@ -283,6 +287,19 @@ const CASES: Record<PrimName, readonly Case[]> = {
     c("[3,4][1] → row [4]", one((x: NDArray) => index(x, 1), (r) => [arr(r, [3, 4], any)])),
     c("x[0]·x[2] + sin x[1] (one array, several reads)", one((x: NDArray) => w.add(w.mul(index(x, 0), index(x, 2)), w.sin(index(x, 1))), (r) => [arr(r, [3], any)])),
     c("[2,2,3][1][0][2] → number", one((x: NDArray) => index(index(index(x, 1), 0), 2), (r) => [arr(r, [2, 2, 3], any)])),
+  ],
+  // float32 values: differences with a large step (the ops are linear in them), float32 tolerances.
+  // The index a traced value (floor of y, derivative 0): y off the integers, inside [0, 5).
+  dynamicIndex: [
+    c("[5][2] (a plain index)", one((x: NDArray) => dynamicIndex(x, 2), (r) => [arr(r, [5], any)])),
+    c("[5][⌊y⌋] · y (a traced index)", one((x: NDArray, y: number) => w.mul(dynamicIndex(x, w.floor(y)), y), (r) => [arr(r, [5], any), r.int(0, 4) + r.uniform(0.1, 0.9)])),
+    c("x[⌊y⌋] · sin x[⌊y⌋+1] (two reads of one array)", one((x: NDArray, y: number) => w.mul(dynamicIndex(x, w.floor(y)), w.sin(dynamicIndex(x, w.add(w.floor(y), 1)))), (r) => [arr(r, [5], any), r.int(0, 3) + r.uniform(0.1, 0.9)])),
+    c("float32 x", one((x: NDArray, y: number) => w.mul(dynamicIndex(w.astype(x, "float32"), w.floor(y)), y), (r) => [arr(r, [4], any), r.int(0, 3) + r.uniform(0.1, 0.9)], F32)),
+  ],
+  addAt: [
+    c("a + v at [1]", one((a: NDArray, v: number) => addAt(a, 1, v), (r) => [arr(r, [4], any), any(r)])),
+    c("sin(a + v·y at [⌊y⌋]) (a traced index)", one((a: NDArray, v: number, y: number) => w.sin(addAt(a, w.floor(y), w.mul(v, y))), (r) => [arr(r, [4], any), any(r), r.int(0, 3) + r.uniform(0.1, 0.9)])),
+    c("float32 a", one((a: NDArray, v: number) => w.mul(addAt(w.astype(a, "float32"), 2, v), 3), (r) => [arr(r, [4], any), any(r)], F32)),
   ],
   matmul: [
     c("[2,3] @ [3,4]", one(w.matmul, (r) => [arr(r, [2, 3], any), arr(r, [3, 4], any)])),

@@ -14,6 +14,7 @@ import { Masked, select, ZERO, type Value } from "../core/tracer.js";
 import * as o from "./api.js";
 import { maskLike, nanAsExtreme } from "./partials.js";
 import { elementPrims } from "./element.js";
+import { dynamicIndexPrims } from "./dynamic-index.js";
 import { roundingPrims } from "./rounding.js";
 import { arrayOf, binary, floatAval, NOOP_WHEN_FITS, ONE_IS_IDENTITY, outDType, reducedShape, unary, type KernelOperand } from "./builders.js";
 import { EXTRA } from "./prims-extra.js";
@@ -525,6 +526,8 @@ const TABLE = {
   ...roundingPrims({ unary, binary }),
   // x[i] as plain JS reads it (src/ops/element.ts).
   ...elementPrims(),
+  // x[i] at a traced index, and its transpose (src/ops/dynamic-index.ts).
+  ...dynamicIndexPrims(),
 };
 
 /**

@@ -12,6 +12,7 @@ import { Tracer, type Value } from "../core/tracer.js";
 import { hypot as hypot2 } from "../lib/functions.js";
 import * as o from "../ops/api.js";
 import { index } from "../ops/element.js";
+import { dynamicIndex } from "../ops/dynamic-index.js";
 import { ceil, floor, remainder, round, trunc } from "../ops/rounding.js";
 import { foriLoop, whileLoop as structuredWhile } from "../transforms/loops/scan.js";
 
@@ -174,6 +175,9 @@ export function get(x: unknown, k: unknown): unknown {
   if (typeof k === "number" && (Array.isArray(x) || ArrayBuffer.isView(x))) return (x as number[])[k]; // a plain read
   if (x instanceof NDArray && x.shape.length === 1 && typeof k === "number" && Number.isInteger(k) && k >= 0) return x.data[k]; // nothing traced: a plain read
   if (isArrayish(x)) {
+    // A traced index (a structured loop's counter, or computed from one) of a 1-d array: one
+    // line reading the element wherever the index lands, so the body is traced once for every step.
+    if (isArrayish(k) && rank(k) === 0 && rank(x) === 1) return dynamicIndex(x, k);
     const i = key(k);
     if (typeof i === "number" && Number.isInteger(i) && i >= 0) {
       if (i >= x.shape[0]!) return undefined; // as reading past the end of a typed array
@@ -369,7 +373,7 @@ export const number: NumberConstructor = Object.assign(
  * ~30×). The rewritten code is already in their shape (a body function of the carry), so
  * switching this on is all that a one-line loop needs from fromJS.
  */
-let structured = false;
+let structured = true;
 
 /** For tests and for the loops work: route analysable loops through foriLoop/whileLoop (true) or run them as plain loops. */
 export function useStructuredLoops(on: boolean): void {

@@ -228,6 +228,9 @@ export const SPARSITY: SparsityTable = {
 
   toScalar: GATHER, reshape: GATHER, transpose: GATHER, broadcastTo: GATHER, slice: GATHER, unslice: GATHER, concat: GATHER,
   take: GATHER, takeAlongAxis: GATHER, index: GATHER,
+  // A traced index could be any position: every element (conservative, so never a missed entry).
+  dynamicIndex: { kind: "rule", apply: (args, out, _p, stamps) => allOf(args, sizeOfTensor(out), stamps) },
+  addAt: { kind: "rule", apply: (args, out, _p, stamps) => allOf(args, sizeOfTensor(out), stamps) },
   pad: { kind: "gather", params: (p) => ({ ...p, value: 0 }) },
 
   sum: { kind: "scatter", map: reduceMap }, max: { kind: "scatter", map: reduceMap }, min: { kind: "scatter", map: reduceMap },

@@ -7,7 +7,9 @@
 import type { Aval } from "../array/aval.js";
 import { bind, type Primitive } from "../core/primitive.js";
 import type { Value } from "../core/tracer.js";
-import { astype, broadcastTo, reshape } from "../ops/api.js";
+import { zeros } from "../array/ndarray.js";
+import { astype, broadcastTo, reshape, stack } from "../ops/api.js";
+import { indexOp } from "../ops/element.js";
 import { PRIM_TABLE, type PrimName } from "../ops/prims.js";
 import { alignRank, type BatchCall, type BatchRule } from "./batch.js";
 import { batchScatterAdd, batchTake } from "./vmap-gather.js";
@@ -48,6 +50,17 @@ const leadingAll: BatchRule<unknown> = (xs, b, params, c) => bind(c.prim, batchA
 /** A draw from a batch of keys: the same primitive with one more leading key axis (prims-random.ts), each key's numbers its own. */
 const keyBatch: BatchRule<unknown> = ([k], _b, params, c) => bind(c.prim, [k!], { ...(params as object), batch: ((params as { batch?: number }).batch ?? 0) + 1 });
 
+/**
+ * One example at a time, stacked: dynamicIndex and addAt (x[i] at a traced index, from fromJS's
+ * structured loops), so each example keeps its own range check (a ShapeError naming its index).
+ */
+const eachExample: BatchRule<unknown> = (xs, batched, params, c) => {
+  if (c.size === 0) return zeros([0, ...c.out.shape], c.out.dtype === "number" ? "float64" : c.out.dtype);
+  const parts: Value[] = [];
+  for (let b = 0; b < c.size; b++) parts.push(bind(c.prim, xs.map((x, i) => (batched[i] ? indexOp(x, b) : x)), params));
+  return stack(parts, 0);
+};
+
 function names<const N extends readonly PrimName[]>(list: N, rule: BatchRule<unknown>): { [K in N[number]]: BatchRule<unknown> } {
   return Object.fromEntries(list.map((n) => [n, rule])) as { [K in N[number]]: BatchRule<unknown> };
 }
@@ -62,6 +75,7 @@ export const BATCH_RULES = {
   ...names(["stopGradient", "astype", "cholesky", "qr", "eigh", "det", "slogdet"], leading),
   ...names(["solve", "triangularSolve"], leadingAll),
   ...names(["randomSplit", "randomFoldIn", "randomUniform", "randomNormal", "randomInt", "randomPermutation"], keyBatch),
+  ...names(["dynamicIndex", "addAt"], eachExample),
 
   sum: ([x], _b, p) => bind(PRIM_TABLE.sum, [x!], { axes: p.axes.map(shifted), keepdims: p.keepdims }),
   max: ([x], _b, p) => bind(PRIM_TABLE.max, [x!], { axes: p.axes.map(shifted), keepdims: p.keepdims }),

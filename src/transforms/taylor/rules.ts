@@ -111,7 +111,7 @@ export const TAYLOR: TaylorTable = {
   add: TERMWISE, sub: TERMWISE, neg: TERMWISE, abs: TERMWISE, maximum: TERMWISE, minimum: TERMWISE, where: TERMWISE, remainder: TERMWISE,
   toScalar: TERMWISE, astype: TERMWISE, sum: TERMWISE, max: TERMWISE, min: TERMWISE, reshape: TERMWISE, transpose: TERMWISE, broadcastTo: TERMWISE,
   slice: TERMWISE, unslice: TERMWISE, concat: TERMWISE, pad: TERMWISE, take: TERMWISE, scatterAdd: TERMWISE, cumsum: TERMWISE,
-  takeAlongAxis: TERMWISE, scatterAlongAxis: TERMWISE, index: TERMWISE,
+  takeAlongAxis: TERMWISE, scatterAlongAxis: TERMWISE, index: TERMWISE, dynamicIndex: TERMWISE, addAt: TERMWISE,
 
   // Bilinear: the Cauchy product.
   mul: series(([a, b], _out, _p, K) => product(a!, b!, K)),
