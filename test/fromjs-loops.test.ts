@@ -46,6 +46,17 @@ describe("loop analysis", () => {
     assert.deepEqual(outer!.carried, ["s"]);
     assert.deepEqual(inner!.carried, ["r", "s"]);
   });
+  test("a let in an inner block shadows by block scope: the outer variable of that name is still carried", () => {
+    // The inner loop's own `let n` once hid the outer loop's n++, so n was not carried and the outer loop never ended.
+    const [outer, inner] = loops("function f(x) { let a = x; { let n = 0; while (n < 3 && x < a) { { let n = 0; while (n < 3 && x >= 0.5) { a *= 0.9; n++; } } a -= 1; n++; } } return a; }");
+    assert.equal(outer!.fallback, null);
+    assert.deepEqual([...outer!.carried].sort(), ["a", "n"]);
+    assert.deepEqual([...inner!.carried].sort(), ["a", "n"]);
+    const l = one("function f(x) { let t = 0, s = 0; for (let i = 0; i < 3; i++) { { const t = x * i; s += t; } t += 1; } return s; }");
+    assert.deepEqual(l.carried, ["s", "t"]);
+    const m = one("function f(x) { let s = 0; for (let i = 0; i < 3; i++) { const o = { v: x }; o.v *= 2; for (let i = 0; i < 2; i++) s += o.v; } return s; }");
+    assert.equal(m.fallback, null, "a body-local object changed, and an inner counter shadowing the outer one");
+  });
   test("body-local arrays may be changed; closures' reads count", () => {
     const l = one("function f(x) { let s = 0; for (let i = 0; i < 3; i++) { const t = []; t.push(x * i); const g = (u) => u * s; s = g(t[0]); } return s; }");
     assert.equal(l.fallback, null);

@@ -33,11 +33,11 @@ export interface LoopAnalysis {
 
 interface Uses {
   /** Reads and writes of names, in source order (reads of a compound assignment come first). */
-  readonly events: { name: string; write: boolean; at: number; conditional: boolean }[];
+  readonly events: { name: string; write: boolean; at: number; conditional: boolean; local: boolean }[];
   /** Names declared inside. */
   readonly declared: Set<string>;
   /** Objects changed through a member (o.p = v, a[i] = v, a.push(v)): the root variable and what. */
-  readonly mutations: { name: string | null; what: string }[];
+  readonly mutations: { name: string | null; what: string; local: boolean }[];
   /** A `var` declaration (function-scoped: it would stay inside a structured loop's body). */
   hasVar: boolean;
   /** Why the loop cannot be structured (first reason). */
@@ -57,14 +57,48 @@ function patternNames(p: Node | null, out: string[]): void {
   }
 }
 
+/** The block-scoped names (let, const, class, function, catch parameter) a node declares for its children. */
+function scopeNames(n: Node): Set<string> | null {
+  const names: string[] = [];
+  const statements = (list: readonly (Node | null)[]) => {
+    for (const st of list) {
+      if (st === null) continue;
+      if (st.type === "VariableDeclaration" && st.kind !== "var") for (const d of children(st, "declarations")) patternNames(d && child(d, "id"), names);
+      if ((st.type === "FunctionDeclaration" || st.type === "ClassDeclaration") && child(st, "id")) names.push(child(st, "id")!.name as string);
+    }
+  };
+  switch (n.type) {
+    case "BlockStatement": case "StaticBlock": statements(children(n, "body")); break;
+    case "SwitchStatement": for (const c of children(n, "cases")) if (c) statements(children(c, "consequent")); break;
+    case "ForStatement": statements([child(n, "init")]); break;
+    case "ForInStatement": case "ForOfStatement": statements([child(n, "left")]); break;
+    case "CatchClause": patternNames(child(n, "param"), names); break;
+    default: return null;
+  }
+  return names.length > 0 ? new Set(names) : null;
+}
+
 /** Reads, writes and obstacles inside `root` (a loop's body, test or update). */
 function collect(roots: readonly (Node | null)[], loop: Node): Uses {
   const u: Uses = { events: [], declared: new Set(), mutations: [], hasVar: false, problem: null };
   const refuse = (why: string) => { u.problem ??= why; };
+  // The names declared by the blocks (inside the roots) enclosing the node being walked: an
+  // event on one of them is local, even where the same name also lives outside (`let n` in an
+  // inner block shadows an outer n that the loop carries).
+  const scopes: Set<string>[] = [];
+  const isLocal = (name: string): boolean => scopes.some((sc) => sc.has(name));
+  const event = (name: string, write: boolean, at: number, conditional: boolean) => { u.events.push({ name, write, at, conditional, local: isLocal(name) }); };
+  const mutation = (name: string | null, what: string) => { u.mutations.push({ name, what, local: name !== null && isLocal(name) }); };
   /** `depth`: loops nested inside the analysed one (a break or continue there is theirs). */
   const walk = (n: Node, conditional: boolean, depth: number, inFunction: boolean): void => {
+    const sc = scopeNames(n);
+    if (sc === null) { walkNode(n, conditional, depth, inFunction); return; }
+    scopes.push(sc);
+    try { walkNode(n, conditional, depth, inFunction); } finally { scopes.pop(); }
+  };
+  const walkNode = (n: Node, conditional: boolean, depth: number, inFunction: boolean): void => {
     switch (n.type) {
-      case "Identifier": u.events.push({ name: n.name as string, write: false, at: n.start, conditional }); return;
+      case "Identifier": event(n.name as string, false, n.start, conditional); return;
       case "VariableDeclaration":
         if (n.kind === "var" && !inFunction) u.hasVar = true;
         break;
@@ -80,10 +114,10 @@ function collect(roots: readonly (Node | null)[], loop: Node): Uses {
         if (n.type === "FunctionDeclaration" && child(n, "id")) u.declared.add(child(n, "id")!.name as string);
         // A function's own parameters and locals shadow; its free reads are reads of the loop.
         const inner = collect([child(n, "body")], n);
-        const own = new Set(inner.declared);
+        const own = new Set<string>();
         for (const p of children(n, "params")) { const names: string[] = []; patternNames(p, names); names.forEach((x) => own.add(x)); }
-        for (const e of inner.events) if (!own.has(e.name)) u.events.push({ ...e, conditional: true });
-        for (const m of inner.mutations) if (m.name === null || !own.has(m.name)) u.mutations.push(m);
+        for (const e of inner.events) if (!e.local && !own.has(e.name)) event(e.name, e.write, e.at, true);
+        for (const m of inner.mutations) if (m.name === null || (!m.local && !own.has(m.name))) mutation(m.name, m.what);
         if (inner.problem !== null && !inner.problem.startsWith("break") && !inner.problem.startsWith("continue") && !inner.problem.startsWith("return")) refuse(inner.problem);
         return;
       }
@@ -91,26 +125,26 @@ function collect(roots: readonly (Node | null)[], loop: Node): Uses {
         const left = child(n, "left")!;
         walk(child(n, "right")!, conditional, depth, inFunction);
         if (left.type === "Identifier") {
-          if (n.operator !== "=") u.events.push({ name: left.name as string, write: false, at: left.start, conditional });
-          u.events.push({ name: left.name as string, write: true, at: left.start, conditional: conditional || n.operator === "||=" || n.operator === "&&=" || n.operator === "??=" });
+          if (n.operator !== "=") event(left.name as string, false, left.start, conditional);
+          event(left.name as string, true, left.start, conditional || n.operator === "||=" || n.operator === "&&=" || n.operator === "??=");
         } else if (left.type === "MemberExpression") {
           walk(left, conditional, depth, inFunction);
-          u.mutations.push({ name: rootName(left), what: `it assigns to ${memberText(left)}` });
+          mutation(rootName(left), `it assigns to ${memberText(left)}`);
         } else {
           const names: string[] = [];
           patternNames(left, names);
-          for (const nm of names) u.events.push({ name: nm, write: true, at: left.start, conditional });
+          for (const nm of names) event(nm, true, left.start, conditional);
         }
         return;
       }
       case "UpdateExpression": {
         const a = child(n, "argument")!;
         if (a.type === "Identifier") {
-          u.events.push({ name: a.name as string, write: false, at: a.start, conditional });
-          u.events.push({ name: a.name as string, write: true, at: a.start, conditional });
+          event(a.name as string, false, a.start, conditional);
+          event(a.name as string, true, a.start, conditional);
         } else {
           walk(a, conditional, depth, inFunction);
-          u.mutations.push({ name: rootName(a), what: `it updates ${memberText(a)} in place` });
+          mutation(rootName(a), `it updates ${memberText(a)} in place`);
         }
         return;
       }
@@ -118,7 +152,7 @@ function collect(roots: readonly (Node | null)[], loop: Node): Uses {
         const callee = child(n, "callee")!;
         if (callee.type === "MemberExpression" && !inFunction) {
           const method = callee.computed === true ? null : (child(callee, "property")!.name as string);
-          if (method !== null && MUTATORS.has(method)) u.mutations.push({ name: rootName(callee), what: `it calls ${memberText(callee)}()` });
+          if (method !== null && MUTATORS.has(method)) mutation(rootName(callee), `it calls ${memberText(callee)}()`);
         }
         break;
       }
@@ -215,9 +249,8 @@ function analyzeOne(n: Node, all: Uses, enclosingLoop: boolean): LoopAnalysis {
   const update = n.type === "ForStatement" ? child(n, "update") : null;
   const counter = n.type === "ForStatement" ? counterOf(n) : null;
   const u = collect([body, ...(counter === null ? [test, update] : [])], n);
-  const own = new Set(u.declared);
-  if (counter !== null) own.add(counter.name);
-  const outer = (e: { name: string }) => !own.has(e.name) && e.name !== "";
+  // Declared inside the loop (an event's `local`, by block scope) or the counter: not outer.
+  const outer = (e: { name: string; local: boolean }) => !e.local && e.name !== "" && e.name !== counter?.name;
   const writes = unique(u.events.filter((e) => e.write && outer(e)).map((e) => e.name));
   const reads = unique(u.events.filter((e) => !e.write && outer(e)).map((e) => e.name));
   // Upward-exposed: read before an unconditional write in the iteration.
@@ -232,14 +265,14 @@ function analyzeOne(n: Node, all: Uses, enclosingLoop: boolean): LoopAnalysis {
   const liveOut = new Set(all.events.filter((e) => !e.write && e.at >= n.end).map((e) => e.name));
   const carried = writes.filter((x) => exposed.has(x) || liveOut.has(x) || enclosingLoop);
   let fallback = u.problem;
-  const outside = u.mutations.find((m) => m.name === null || !own.has(m.name));
+  const outside = u.mutations.find((m) => m.name === null || (!m.local && m.name !== counter?.name));
   if (fallback === null && outside !== undefined) fallback = `${outside.what}: a structured loop's body is a function of its carry, so changes to objects outside it would not be replayed`;
   if (fallback === null && u.hasVar) fallback = "a var declaration (function-scoped) in the body";
   if (fallback === null && n.type === "ForInStatement") fallback = "a for…in loop";
   if (fallback === null && n.type === "ForOfStatement") fallback = "a for…of loop (its length is the iterable's)";
   if (fallback === null && kind === "for" && counter === null) fallback = "not a counted loop (for (let i = a; i < b; i++))";
   if (fallback === null && counter !== null) {
-    if (writes.includes(counter.name) || u.events.some((e) => e.write && e.name === counter.name)) fallback = `the body assigns the counter ${counter.name}`;
+    if (u.events.some((e) => e.write && !e.local && e.name === counter.name)) fallback = `the body assigns the counter ${counter.name}`;
     const bound = readsOf(counter.end);
     const moved = writes.find((x) => bound.has(x));
     if (fallback === null && moved !== undefined) fallback = `the bound reads ${moved}, which the body assigns`;

@@ -367,11 +367,10 @@ export const number: NumberConstructor = Object.assign(
 // ---------------------------------------------------------------- structured loops
 
 /**
- * Whether analysable loops run through foriLoop/whileLoop. Off for now: under transforms those
- * still unroll their steps (a loop becomes one line of the trace with issue #10), and their
- * per-step carry checks cost far more than a step of the loop itself (W2 n = 1e3, eager grad:
- * ~30×). The rewritten code is already in their shape (a body function of the carry), so
- * switching this on is all that a one-line loop needs from fromJS.
+ * Whether analysable loops run through foriLoop/whileLoop (on by default): under a transform
+ * such a loop is one line of the trace, its body traced once (x[i] at the traced counter is a
+ * dynamicIndex line), and compile turns it into a JavaScript loop. Off, every loop runs as
+ * written (unrolled into the trace): the reference the tests compare with.
  */
 let structured = true;
 
