@@ -8,6 +8,7 @@
 import * as w from "../../src/index.js";
 import type { NDArray } from "../../src/index.js";
 import { index } from "../../src/ops/element.js";
+import { addAt, dynamicIndex } from "../../src/ops/dynamic-index.js";
 
 export interface Check { readonly name: string; readonly run: () => void }
 export interface Outcome { readonly name: string; readonly ok: boolean; readonly error?: string }
@@ -130,6 +131,10 @@ function eagerOps(): Check[] {
     ["index (what fromJS binds for x[i])", () => {
       close(index(w.array([4, 5]), 1), 5, "index of a vector"); close(index(w.array([[1, 2], [3, 4]]), 0), [1, 2], "index of a matrix");
       close(w.grad((x: NDArray) => index(x, 1) as number)(w.array([4, 5])), [0, 1], "index's transpose");
+    }],
+    ["dynamicIndex and addAt (x[i] at a traced index, in fromJS's structured loops)", () => {
+      close(dynamicIndex(w.array([4, 5, 6]), 2), 6, "dynamicIndex"); close(addAt(w.array([1, 2]), 1, 3), [1, 5], "addAt");
+      close(w.grad((x: NDArray) => dynamicIndex(x, 1) as number)(w.array([4, 5])), [0, 1], "dynamicIndex's transpose (addAt)");
     }],
     ["random: key, split, foldIn, uniform, normal, randint, permutation, gumbel, bernoulli, categorical", () => {
       const k = w.random.key(0), [k1, k2] = w.random.split(k) as [NDArray, NDArray];
