@@ -6,7 +6,7 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { parseFunction } from "../src/source/ast.js";
-import { analyzeLoops, type LoopAnalysis } from "../src/source/loops.js";
+import { analyzeLoops, shiftedReads, type LoopAnalysis } from "../src/source/loops.js";
 
 function loops(src: string): LoopAnalysis[] {
   return analyzeLoops(parseFunction(src, "f").fn);
@@ -83,6 +83,14 @@ describe("loop analysis", () => {
       assert.match(l.fallback!, why);
     });
   }
+  test("shifted reads x[i + k] of arrays the loop does not assign: the elements a scan can slice", () => {
+    const reads = (src: string) => shiftedReads(one(src)).map((r) => `${r.array}${r.offset >= 0 ? "+" : ""}${r.offset}`);
+    assert.deepEqual(reads("function f(x, y) { let s = 0; for (let i = 1; i < x.length - 1; i++) s += x[i + 1] * x[i] - y[i - 1] + x[1 + i] + x[2 * i] + y[i * 1]; return s; }"), ["x+1", "x+0", "y-1", "x+1"]);
+    assert.deepEqual(reads("function f(x) { let s = 0; for (let i = 0; i < 3; i++) { const x = [1, 2, 3]; s += x[i]; } return s; }"), [], "x declared again inside");
+    assert.deepEqual(reads("function f(x) { let s = 0; for (let i = 0; i < 3; i++) { s += x[i]; for (let i = 0; i < 2; i++) s += x[i]; } return s; }"), [], "the counter declared again inside");
+    assert.deepEqual(reads("function f(x) { let s = 0, y = x; for (let i = 0; i < 3; i++) { s += y[i]; y = [s, s, s]; } return s; }"), [], "y assigned in the loop");
+    assert.deepEqual(reads("function f(x) { let s = 0; for (let i = 0; i < 3; i++) { const g = () => x[i]; s += g(); } return s; }"), [], "inside a nested function");
+  });
   test("a break inside an inner loop is the inner loop's own", () => {
     const [outer] = loops("function f(x) { let s = 0; for (let i = 0; i < 3; i++) { for (let j = 0; j < 3; j++) { if (j > i) break; s += x; } } return s; }");
     assert.equal(outer!.fallback, null);
@@ -93,8 +101,9 @@ describe("fromJS rewrites analysable loops as structured loops", () => {
   test("a counted loop becomes fori over its carry, a while loop whileLoop; the others stay loops", async () => {
     const w = await import("../src/index.js");
     const f = w.fromJS(new Function("return function f(x) { let s = 0, t = 0; for (let i = 0; i < x.length; i++) { t = x[i] * x[i]; s += t; } return s; }")() as (x: number[]) => number);
-    assert.match(f.source, /;\[s\] = \$w\.fori\(0, \$w\.len\(x\), \(i, \[s\]\) => \{/);
-    assert.match(f.source, /return \[s\]; \}, \[s\]\);/);
+    // x[i] is element 1 of the step's elements (a scanned slice of x when the runtime can make one).
+    assert.match(f.source, /;\[s\] = \$w\.fori\(0, \$w\.len\(x\), \(i, \[s\], (\$\w+)\) => \{\s+t = \$w\.mul\(\$w\.elt\(\1, 1, x, i\), \$w\.elt\(\1, 1, x, i\)\)/);
+    assert.match(f.source, /return \[s\]; \}, \[s\], \[\[x, 0\]\]\);/);
     assert.deepEqual(w.grad(f)([1, 2, 3]), [2, 4, 6]);
     const g = w.fromJS(new Function("return function g(a) { let x = a; while (x > 1) x = x / 2; return x; }")() as (a: number) => number);
     assert.match(g.source, /;\[x\] = \$w\.whileLoop\(\(\[x\]\) => \$w\.gt\(x, 1\), \(\[x\]\) => \{/);

@@ -283,3 +283,64 @@ function analyzeOne(n: Node, all: Uses, enclosingLoop: boolean): LoopAnalysis {
 function unique(xs: readonly string[]): string[] {
   return [...new Set(xs)];
 }
+
+/** A read `x[i + k]` of a counted loop: array `x` (not assigned in the loop) at the counter plus a constant. */
+export interface ShiftedRead {
+  /** The member expression. */
+  readonly node: Node;
+  /** The array's name. */
+  readonly array: string;
+  /** k in x[i + k] (negative for x[i − k]). */
+  readonly offset: number;
+}
+
+/**
+ * The reads x[i], x[i + k], x[k + i], x[i − k] (k an integer literal) in a counted loop's body,
+ * where x is a variable from outside the loop that nothing in it assigns and neither x nor the
+ * counter is declared again inside it (conservatively: anywhere in it). Each such read is one
+ * element of a slice of x per step, which a structured loop can scan over instead of indexing x
+ * at the traced counter: its cotangents then come back one number per step, not an array.
+ * Reads inside nested functions, assignment targets and callees are left alone.
+ */
+export function shiftedReads(l: LoopAnalysis): ShiftedRead[] {
+  if (l.counter === null || l.fallback !== null) return [];
+  const i = l.counter.name;
+  const body = child(l.node, "body")!;
+  const declared = new Set<string>();
+  const note = (n: Node): void => {
+    if (n.type === "VariableDeclarator") { const names: string[] = []; patternNames(child(n, "id"), names); names.forEach((x) => declared.add(x)); }
+    if ((n.type === "FunctionDeclaration" || n.type === "FunctionExpression" || n.type === "ClassDeclaration") && child(n, "id")) declared.add(child(n, "id")!.name as string);
+    if (isFunction(n)) for (const p of children(n, "params")) { const names: string[] = []; patternNames(p, names); names.forEach((x) => declared.add(x)); }
+    if (n.type === "CatchClause") { const names: string[] = []; patternNames(child(n, "param"), names); names.forEach((x) => declared.add(x)); }
+    for (const c of childNodes(n)) note(c);
+  };
+  note(body);
+  if (declared.has(i)) return [];
+  const offsetOf = (p: Node): number | null => {
+    const isI = (q: Node | null) => q?.type === "Identifier" && q.name === i;
+    const lit = (q: Node | null) => (q?.type === "Literal" && typeof q.value === "number" && Number.isInteger(q.value) && q.value >= 0 ? q.value : null);
+    if (isI(p)) return 0;
+    if (p.type !== "BinaryExpression") return null;
+    const a = child(p, "left"), b = child(p, "right");
+    if (p.operator === "+") return isI(a) ? lit(b) : isI(b) ? lit(a) : null;
+    if (p.operator === "-" && isI(a)) { const k = lit(b); return k === null ? null : -k; }
+    return null;
+  };
+  const out: ShiftedRead[] = [];
+  const skip = new Set<Node>();
+  const visit = (n: Node): void => {
+    if (isFunction(n)) return;
+    if (n.type === "AssignmentExpression") skip.add(child(n, "left")!);
+    if (n.type === "UpdateExpression") skip.add(child(n, "argument")!);
+    if (n.type === "CallExpression") skip.add(child(n, "callee")!);
+    if (n.type === "MemberExpression" && n.computed === true && !skip.has(n) && n.optional !== true) {
+      const obj = child(n, "object")!, k = offsetOf(child(n, "property")!);
+      if (obj.type === "Identifier" && k !== null && !declared.has(obj.name as string) && !l.writes.includes(obj.name as string)) {
+        out.push({ node: n, array: obj.name as string, offset: k });
+      }
+    }
+    for (const c of childNodes(n)) visit(c);
+  };
+  visit(body);
+  return out;
+}

@@ -20,7 +20,7 @@
 // map an error's position in the generated code back to the user's line and column.
 
 import { child, childNodes, children, isFunction, type Node } from "./ast.js";
-import { analyzeLoops, type LoopAnalysis } from "./loops.js";
+import { analyzeLoops, shiftedReads, type LoopAnalysis } from "./loops.js";
 import type { Refusal, ScopeInfo } from "./scope.js";
 import { MATH_NAMES } from "./runtime.js";
 
@@ -61,6 +61,9 @@ export function rewrite(fn: Node, text: string, info: ScopeInfo, rt: string, tmp
   const markers = !text.includes(MARK);
   /** The loops of f that become structured loops (loops.ts), by node. */
   const structured = new Map(analyzeLoops(fn).filter((l) => l.fallback === null && (l.kind === "for" || l.kind === "while")).map((l) => [l.node, l]));
+  /** Reads x[i + k] of a structured loop's body: the name of the loop's per-step elements and their slot there. */
+  const shifted = new Map<Node, { readonly elements: string; readonly slot: number }>();
+  let loops = 0;
 
   const src = (n: Node): string => text.slice(n.start, n.end);
   const mark = (n: Node, code: string): string => (markers ? `${MARK}${n.start}${MARK_END}${code}` : code);
@@ -157,7 +160,16 @@ export function rewrite(fn: Node, text: string, info: ScopeInfo, rt: string, tmp
     const assign = l.carried.length > 0 ? `;${carry} = ` : ";";
     if (l.counter !== null) {
       const end = l.counter.inclusive ? `${rt}.add(${arg(l.counter.end)}, 1)` : arg(l.counter.end);
-      return mark(n, `${assign}${rt}.fori(${arg(l.counter.start)}, ${end}, (${l.counter.name}, ${carry}) => ${loopBody(child(n, "body")!, carry)}, ${carry});`);
+      // x[i + k]: slot j of the step's elements (the runtime scans slices of x when it can).
+      const elements = `${tmp}e${loops++}`, slots = new Map<string, number>(), reads: string[] = [];
+      for (const r of shiftedReads(l)) {
+        const key = `${r.array} ${r.offset}`;
+        let slot = slots.get(key);
+        if (slot === undefined) { slot = slots.size + 1; slots.set(key, slot); reads.push(`[${r.array}, ${r.offset}]`); }
+        shifted.set(r.node, { elements, slot });
+      }
+      const extra = reads.length > 0 ? `, [${reads.join(", ")}]` : "";
+      return mark(n, `${assign}${rt}.fori(${arg(l.counter.start)}, ${end}, (${l.counter.name}, ${carry}${reads.length > 0 ? `, ${elements}` : ""}) => ${loopBody(child(n, "body")!, carry)}, ${carry}${extra});`);
     }
     frames.push({ temps: 0 });
     const cond = test(child(n, "test")!);
@@ -242,6 +254,8 @@ export function rewrite(fn: Node, text: string, info: ScopeInfo, rt: string, tmp
           refusals.push({ what: `Math.${prop.name as string}`, at: n.start });
         }
         if (callees.has(n) || n.optional === true) return mark(n, splice(n));
+        const sh = shifted.get(n);
+        if (sh !== undefined) return mark(n, `${rt}.elt(${sh.elements}, ${sh.slot}, ${arg(obj)}, ${arg(prop)})`);
         if (n.computed === true) return mark(n, `${rt}.get(${arg(obj)}, ${arg(prop)})`);
         if (prop.name === "length") return mark(n, `${rt}.len(${arg(obj)})`);
         return mark(n, splice(n));

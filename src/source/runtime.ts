@@ -8,13 +8,13 @@
 
 import { NDArray } from "../array/ndarray.js";
 import { ArgumentError, TracerError } from "../base/errors.js";
-import { Tracer, type Value } from "../core/tracer.js";
+import { Tracer, transformRunning, type Value } from "../core/tracer.js";
 import { hypot as hypot2 } from "../lib/functions.js";
 import * as o from "../ops/api.js";
 import { index } from "../ops/element.js";
 import { dynamicIndex } from "../ops/dynamic-index.js";
 import { ceil, floor, remainder, round, trunc } from "../ops/rounding.js";
-import { foriLoop, whileLoop as structuredWhile } from "../transforms/loops/scan.js";
+import { foriLoop, scan, whileLoop as structuredWhile } from "../transforms/loops/scan.js";
 
 type Num = number | Tracer | NDArray;
 
@@ -387,15 +387,41 @@ function structurable(carry: readonly unknown[]): boolean {
 
 /**
  * `for (let i = lo; i < hi; i++)` over carried variables, as foriLoop(lo, hi, body, carry);
- * a carry of other values (strings, undefined, objects) runs as an ordinary loop.
+ * a carry of other values (strings, undefined, objects) runs as an ordinary loop. `reads`: the
+ * [x, k] of the body's reads x[i + k] (rewrite.ts); when every x is a 1-d array that covers
+ * lo + k … hi − 1 + k (float64), the loop is a scan over those slices, and the body reads element j of
+ * its step from `elements` (elt) — a number per step, whose cotangent is a number per step too,
+ * where x[i] at the traced counter would send back an array the size of x.
  */
-export function fori(lo: unknown, hi: unknown, body: (i: number, carry: unknown[]) => unknown[], carry: unknown[]): unknown[] {
+export function fori(lo: unknown, hi: unknown, body: (i: number, carry: unknown[], elements?: unknown[]) => unknown[], carry: unknown[], reads?: readonly (readonly [unknown, number])[]): unknown[] {
   if (structured && structurable(carry) && typeof lo === "number" && Number.isInteger(lo) && (typeof hi === "number" ? Number.isInteger(hi) : isArrayish(hi))) {
-    return foriLoop(lo, hi as number, body, carry);
+    const xs = reads !== undefined && transformRunning() && typeof hi === "number" && hi > lo ? slices(reads, lo, hi) : null;
+    if (xs !== null) {
+      const idx = new NDArray(Float64Array.from({ length: hi as number - lo }, (_, k) => lo + k), [hi as number - lo]);
+      return scan((c: unknown[], e: unknown[]) => [body(e[0] as number, c, e), null] as const, carry, [idx, ...xs])[0];
+    }
+    return foriLoop(lo, hi as number, (i, c) => body(i, c), carry);
   }
   let c = carry;
   for (let i = lo as number; lt(i, hi); i++) c = body(i, c);
   return c;
+}
+
+/** The slices x[lo + k … hi + k) of the reads, or null unless each x is a 1-d array covering its slice. */
+function slices(reads: readonly (readonly [unknown, number])[], lo: number, hi: number): Value[] | null {
+  const out: Value[] = [];
+  for (const [x, k] of reads) {
+    // float64 only: a scan sends a float32 slice's cotangents back as float64 numbers (a float64
+    // gradient for a float32 argument), where dynamicIndex keeps float32.
+    if (!isArrayish(x) || rank(x) !== 1 || x.dtype !== "float64" || lo + k < 0 || hi + k > x.shape[0]!) return null;
+    out.push(o.slice(x, [lo + k], [hi + k]));
+  }
+  return out;
+}
+
+/** x[k] read as element `slot` of a step's `elements` (a scanned slice), or as get(x, k) when the loop scans none. */
+export function elt(elements: readonly unknown[] | undefined, slot: number, x: unknown, k: unknown): unknown {
+  return elements === undefined ? get(x, k) : elements[slot];
 }
 
 /** `while (cond) body` over carried variables, as whileLoop(cond, body, carry) (or an ordinary loop, as fori). */
