@@ -145,7 +145,7 @@ describe("bundler plugins", () => {
       const ref = (t0: number) => { let th = t0, om = 0; for (let k = 0; k < 200; k++) { om += 0.01 * (-Math.sin(th) - 0.1 * om); th += 0.01 * om; } return th; };
       assertClose(r.pendulumSensitivity, (ref(0.5 + 1e-6) - ref(0.5 - 1e-6)) / 2e-6, { rtol: 1e-7 });
       // Minified by the build: the runtime's name and the locals are renamed, the rewrite is there.
-      assert.match(String(r.rewrittenSource), /"use wengert".*\.fori\(.*\.len\(.*\.get\(.*\.mul\(100/s);
+      assert.match(String(r.rewrittenSource), /"use wengert".*\.fori\(.*\.len\(.*\.(get|elt)\(.*\.mul\(100/s);
     } finally {
       rmSync(outDir, { recursive: true, force: true });
     }

@@ -10,6 +10,7 @@ import type { NDArray } from "../src/index.js";
 import { bind } from "../src/core/primitive.js";
 import { PRIM_TABLE } from "../src/ops/prims.js";
 import { indexOp } from "../src/ops/element.js";
+import { addAt, dynamicIndex } from "../src/ops/dynamic-index.js";
 import { BatchInterpreter } from "../src/transforms/batch.js";
 import { assertClose, randArray, Rng } from "./helpers/check.js";
 import { perExample } from "./helpers/vmap-loop.js";
@@ -55,6 +56,8 @@ const CASES: Case[] = [
   { name: "astype", f: (x) => w.add(w.astype(x, "float32"), w.astype(w.astype(w.mul(x, 5), "int32"), "float32")), args: [A(3)] },
   { name: "toScalar", f: (x) => w.toScalar(w.sum(x)), args: [A(3)] },
   { name: "index", f: (x) => indexOp(x, 1), args: [A(3, 2)] },
+  { name: "dynamicIndex", f: (x, i) => dynamicIndex(x, i), args: [A(4), I(4)] },
+  { name: "addAt", f: (a, i, v) => addAt(a, i, v), args: [A(4), I(4), A()] },
   { name: "sum", f: (x) => w.sum(x, 1), args: [A(2, 3, 2)] },
   { name: "max keepdims", f: (x) => w.max(x, 0, true), args: [A(3, 2)] },
   { name: "min", f: (x) => w.min(x), args: [A(3, 2)] },
