@@ -135,6 +135,15 @@ describe("fromJS loops are structured loops under transforms", () => {
       assert.doesNotMatch(traced(g, x), /scan\(/, `${f.name} unrolls`);
     }
   });
+  test("under vmap: the gradient of each row, through scanned slices and through dynamicIndex", () => {
+    const X = w.array([[0.5, -1.2, 0.7, 0.2], [1.1, 0.3, -0.4, -0.9]]);
+    const rows = (X.toArray() as number[][]).map((r) => Float64Array.from(r));
+    for (const src of [ROSEN, "function rev(x) { const n = x.length; let s = 0; for (let i = 0; i < n; i++) s += x[i] * x[n - 1 - i] * (i + 1); return s; }"]) {
+      const g = w.grad(w.fromJS(js(src)));
+      const batched = w.vmap(g)(X) as w.NDArray;
+      assertClose(Array.from(batched.data), rows.flatMap((r) => Array.from(g(r) as Float64Array)), { rtol: 1e-12 }, "vmap(grad) vs each row's gradient");
+    }
+  });
   test("the compiled gradient is a JavaScript loop: its code does not grow with n", () => {
     const g = w.compile(w.grad(w.fromJS(js(ROSEN))));
     const len = (n: number) => { g(Float64Array.from({ length: n }, (_, i) => Math.cos(i))); return g.lastCompiled!.source.length; };
