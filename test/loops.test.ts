@@ -254,3 +254,25 @@ describe("one carry among several, alone as the output", () => {
     }
   }
 });
+
+describe("float32 scanned arrays", () => {
+  // Slices of a 1-D float32 array are numbers, so the steps' cotangents stacked as float64 and
+  // the gradient of a float32 input came back float64.
+  const x = w.array([1, 2, 3, 4], { dtype: "float32" });
+  const sq = (s: V, a: V): [V, V] => [w.add(s, w.mul(a, a)), w.sin(a)];
+  const cases: Record<string, (x: V) => number> = {
+    carry: (x) => w.scan(sq, 0, x)[0] as number,
+    "per-step outputs": (x) => w.sum(w.scan(sq, 0, x)[1] as NDArray) as unknown as number,
+    checkpointed: (x) => w.scan(sq, 0, x, { checkpoints: 2 })[0] as number,
+  };
+  for (const [name, f] of Object.entries(cases)) {
+    test(`${name}: the gradient is float32, eager and compiled, and equals the float64 one rounded`, () => {
+      const g = w.grad(f)(x) as NDArray;
+      assert.equal(g.dtype, "float32");
+      assert.equal((w.compile(w.grad(f))(x) as NDArray).dtype, "float32");
+      const g64 = w.grad(f)(w.astype(x, "float64")) as NDArray;
+      assert.deepEqual(g.toArray(), Array.from(Float32Array.from(g64.data)));
+      assert.equal((w.hvp(f, x, x) as NDArray).dtype, "float32");
+    });
+  }
+});

@@ -13,7 +13,7 @@
 
 import { bind, type ProgramRules } from "../../core/primitive.js";
 import { concrete, runWith, Tracer, ZERO, type MaybeZero, type Tensor, type Value, type Zero } from "../../core/tracer.js";
-import { add } from "../../ops/api.js";
+import { add, astype, dtypeOfValue } from "../../ops/api.js";
 import { asLeafOf, zerosLike } from "../args.js";
 import { dense } from "../chain.js";
 import { ForwardInterpreter } from "../forward.js";
@@ -219,7 +219,11 @@ function vjpRule(primals: readonly Value[], active: readonly boolean[], p: ScanP
       res = bindScan([...cs0!, ...carryCt, ...accCt, ...saved, ...xs!, ...cyNz, ...pick(cs!, nzS) as Value[]], back);
     }
     const [ct0, ctC, ctX] = parts(res, nk, kc, kx);
-    return [...spread(ctC!, activeC), ...ct0!, ...spread(ctX!, activeX)];
+    // A float32 array's slices are numbers, so the steps' cotangents stack as float64: the
+    // gradient takes the scanned array's dtype, as every gradient takes its input's.
+    const xsActive = pick(xs!, activeX);
+    const ctXs = ctX!.map((c, j) => (dtypeOfValue(c) === dtypeOfValue(xsActive[j]!) ? c : astype(c, dtypeOfValue(xsActive[j]!))));
+    return [...spread(ctC!, activeC), ...ct0!, ...spread(ctXs, activeX)];
   };
   return { outs, pullback, stored };
 }
