@@ -11,6 +11,7 @@
 
 import type { Atom, Eqn, Line, WengertList } from "../core/ir.js";
 import { WengertList as List } from "../core/ir.js";
+import { sameShape } from "../array/ndarray.js";
 import type { PlacedGroup } from "../core/lowering.js";
 
 /** An output's unslice: the line, its output and where it places the output. */
@@ -81,10 +82,6 @@ export function placeOutputs(p: WengertList): WengertList {
   });
   if (rewrites.size === 0) return p;
   return rebuilt(p, rewrites, absorbed);
-}
-
-function sameShape(a: readonly number[], b: readonly number[]): boolean {
-  return a.length === b.length && a.every((d, i) => d === b[i]);
 }
 
 /** A copy of p with the scans rewritten (their groups' arrays as extra outputs) and the absorbed lines left out. */

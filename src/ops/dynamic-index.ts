@@ -38,6 +38,11 @@ export function readAt(x: NDArray, k: number): number {
   return x.data[k]!;
 }
 
+/** Zeros of a (float, 1-d: checked by the shape rules) operand's shape and dtype. */
+function zerosOfVector(x: Value): NDArray {
+  return zeros(o.shapeOf(x), o.dtypeOfValue(x));
+}
+
 function vectorAval(op: string, a: Aval, what: string): void {
   if (a.shape.length !== 1) throw new ShapeError(op, `${what} must be a 1-d array, got shape ${shapeStr(a.shape)}; index a row first, or use take for several axes`);
   if (a.dtype !== "float64" && a.dtype !== "float32") throw new DTypeError(op, `${what} must be a float64 or float32 array, got ${a.dtype}`);
@@ -66,7 +71,7 @@ export function dynamicIndexPrims() {
     rule: {
       kind: "linear",
       jvp: [(t, [, i]) => dynamicIndex_(t, i!), null],
-      vjp: [(g, [x, i]) => addAt(zeros(o.shapeOf(x!), o.dtypeOfValue(x!) === "float32" ? "float32" : "float64"), i!, g), null],
+      vjp: [(g, [x, i]) => addAt(zerosOfVector(x!), i!, g), null],
     },
     display: { primal: ([x, i]) => `${x}[${i}]` },
     lower: readLowering,
@@ -85,7 +90,7 @@ export function dynamicIndexPrims() {
       const arr = a as NDArray, k = scalarValue(i!);
       checkIndex("addAt", k, arr.shape[0]!);
       const out = new NDArray(arr.data.slice(), arr.shape);
-      out.data[k] += typeof v === "number" ? v : scalarValue(v!);
+      out.data[k] += scalarValue(v!);
       return out;
     },
     rule: {
@@ -93,7 +98,7 @@ export function dynamicIndexPrims() {
       jvp: [
         (t) => t,
         null,
-        (t, [a, i]) => addAt(zeros(o.shapeOf(a!), o.dtypeOfValue(a!) === "float32" ? "float32" : "float64"), i!, t),
+        (t, [a, i]) => addAt(zerosOfVector(a!), i!, t),
       ],
       vjp: [(g) => g, null, (g, [, i]) => dynamicIndex_(g, i!)],
     },

@@ -3,7 +3,7 @@
 // factor, a factor that broadcasts, a traced one), returns null and the batch is made dense.
 
 import type { Aval } from "../array/aval.js";
-import { NDArray, sizeOf, type Shape } from "../array/ndarray.js";
+import { NDArray, sameShape, sizeOf, type Shape } from "../array/ndarray.js";
 import type { Primitive } from "../core/primitive.js";
 import { Tracer, type Value } from "../core/tracer.js";
 import type { AxisParams, CastParams, PermParams, ReduceParams, ShapeParams, SliceParams, UnsliceParams } from "../ops/prims.js";
@@ -87,10 +87,6 @@ function summed(a: Operand, b: Operand, out: Aval, sign: number): Result {
 
 function shapeOfOperand(o: Operand): Shape {
   return "rows" in o ? o.rows.shape : o.value instanceof NDArray ? o.value.shape : [];
-}
-
-function sameShape(a: Shape, b: Shape): boolean {
-  return a.length === b.length && a.every((d, i) => d === b[i]);
 }
 
 /**

@@ -14,7 +14,7 @@ import type { Aval } from "../array/aval.js";
 import type { NDArray } from "../array/ndarray.js";
 import { BatchingError } from "../base/errors.js";
 import { bind } from "../core/primitive.js";
-import { concrete, dtypeOf, runWith, shapeOf, type Tensor, type Value } from "../core/tracer.js";
+import { concrete, runWith, shapeOf, type Tensor, type Value } from "../core/tracer.js";
 import { add, astype, broadcastTo, equal, greater, min, reshape, sum, toScalar, transpose, where } from "../ops/api.js";
 import { BatchInterpreter, BatchTracer } from "./batch.js";
 import { asFloat, runPerExample } from "./vmap-variants.js";
@@ -28,12 +28,10 @@ function asBatch(I: BatchInterpreter, o: Value, a: Aval): Value {
   return broadcastTo(o, [I.size, ...a.shape], a.dtype === "number" ? undefined : storageDType(a));
 }
 
-/** where(keep, a, b) along the batch axis, in the carry's own dtype (where computes int32 and bool as floats). */
+/** where(keep, a, b) along the batch axis (int32 and bool carries keep their dtype through where). */
 function keepWhere(keep: Value, a: Value, b: Value): Value {
-  const s = shapeOf(b), d = dtypeOf(b);
-  const k = reshape(keep, [s[0]!, ...s.slice(1).map(() => 1)]);
-  if (d === "int32" || d === "bool") return astype(where(k, astype(a, "float64"), astype(b, "float64")), d);
-  return where(k, a, b);
+  const s = shapeOf(b);
+  return where(reshape(keep, [s[0]!, ...s.slice(1).map(() => 1)]), a, b);
 }
 
 interface Plan {

@@ -4,7 +4,7 @@
 // the initial carry was a number), and the step's value is converted to the initial kind.
 // Anything else is a typed error naming the loop, the step, the leaf and both types.
 
-import { shapeStr, type DType, type Shape } from "../../array/ndarray.js";
+import { sameShape, shapeStr, type DType, type Shape } from "../../array/ndarray.js";
 import { ArgumentError, DTypeError, ShapeError } from "../../base/errors.js";
 import { describe, showValue } from "../../base/format.js";
 import { flatten, type TreeDef } from "../../core/pytree.js";
@@ -77,10 +77,6 @@ export function sameDef(a: TreeDef, b: TreeDef): boolean {
   if (a.children.length !== bc.length) return false;
   if (a.kind === "object" && a.keys.join("\u0000") !== (b as typeof a).keys.join("\u0000")) return false;
   return a.children.every((c, i) => sameDef(c, bc[i]!));
-}
-
-function sameShape(a: Shape, b: Shape): boolean {
-  return a.length === b.length && a.every((d, i) => d === b[i]);
 }
 
 /**
