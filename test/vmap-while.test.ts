@@ -96,11 +96,36 @@ test("grad and jvp of a batched while with a batched cond equal the per-example 
   }
 });
 
-test("vmap(grad(f)) through a while: one trip count for the batch, or a typed error naming the trip counts", () => {
-  const loss = (x: NDArray) => w.sum(w.sin(grow(x)));
-  const same = w.array([[1, 2], [2, 1], [1.5, 1.5]]);
-  assertClose(w.vmap(w.grad(loss))(same), perExample(w.grad(loss), [same], [0], 3), tol("float64"), "equal trip counts");
-  assertThrowsWith(() => w.vmap(w.grad(loss))(w.array([[1, 2], [3, 4], [0.5, 0.25]])), w.BatchingError, ["whileLoop", "2, 1, 4 steps", "grad(vmap(f))"]);
+test("vmap(grad(f)) through a while: each example's gradient through its own trip count, float64 and float32, compiled and nested", () => {
+  for (const dtype of DTYPES) {
+    const loss = (x: NDArray) => w.sum(w.sin(grow(x)));
+    const same = w.array([[1, 2], [2, 1], [1.5, 1.5]], { dtype });
+    assertClose(w.vmap(w.grad(loss))(same), perExample(w.grad(loss), [same], [0], 3), tol(dtype), `equal trip counts ${dtype}`);
+    // 2, 1 and 4 doublings, and one example (sum 12) that takes none.
+    const mixed = w.array([[1, 2], [3, 4], [0.5, 0.25], [6, 6]], { dtype });
+    const want = perExample(w.grad(loss), [mixed], [0], 4);
+    assertClose(w.vmap(w.grad(loss))(mixed), want, tol(dtype), `trip counts 2, 1, 4, 0 ${dtype}`);
+    const online = (x: NDArray) => w.sum(w.sin(w.whileLoop((c: NDArray) => w.less(w.sum(c), 10), (c: NDArray) => w.mul(c, 2), x, { checkpoints: 2 })));
+    assertClose(w.vmap(w.grad(online))(mixed), want, tol(dtype), `with checkpoints ${dtype}`);
+    const cg = w.compile(w.vmap(w.grad(loss)));
+    assertClose(cg(mixed), want, tol(dtype), `compile(vmap(grad)) ${dtype}`);
+    // Another longest trip: the compiled program's saved carries had the first one's length.
+    const longer = w.array([[0.1, 0.1], [3, 4], [1, 1]], { dtype });
+    assertClose(cg(longer), perExample(w.grad(loss), [longer], [0], 3), tol(dtype), `compiled, another longest trip ${dtype}`);
+    // A body reading a batched const: its cotangent accumulates over each example's own steps only.
+    const scaled = (x: NDArray, k: NDArray) => w.sum(w.whileLoop((c: NDArray) => w.less(w.sum(c), 10), (c: NDArray) => w.mul(c, k), x));
+    const ks = w.array([2, 3, 1.5, 4], { dtype });
+    const gk = w.vmap(w.grad(scaled, { argnums: [0, 1] }))(mixed, ks) as NDArray[];
+    const wantK = perExample((x: NDArray, k: NDArray) => w.grad(scaled, { argnums: 1 })(x, k) as NDArray, [mixed, ks], [0, 0], 4);
+    assertClose(gk[1]!, wantK, tol(dtype), `the const's cotangent ${dtype}`);
+    // Second order: vmap(hvp) through per-example trip counts.
+    const v = w.add(w.mul(mixed, 0), 1);
+    const hv = w.vmap((x: NDArray, t: NDArray) => w.hvp(loss, x, t))(mixed, v);
+    assertClose(hv as NDArray, perExample((x: NDArray, t: NDArray) => w.hvp(loss, x, t) as NDArray, [mixed, v], [0, 0], 4), tol(dtype), `vmap(hvp) ${dtype}`);
+    // vmap of vmap(grad): a batch of batches, each example its own trip count.
+    const nested = w.stack([mixed, w.mul(mixed, 0.5)]);
+    assertClose(w.vmap(w.vmap(w.grad(loss)))(nested), w.stack([want, perExample(w.grad(loss), [w.mul(mixed, 0.5)], [0], 4)]), tol(dtype), `vmap(vmap(grad)) ${dtype}`);
+  }
   // A cond shared by every example keeps the trip count shared: vmap(grad) works for any batch.
   const steps = (x: NDArray) => w.sum(w.whileLoop((c: [number, NDArray]) => c[0] < 3, (c: [number, NDArray]) => [c[0] + 1, w.sin(w.add(c[1], x))] as [number, NDArray], [0, w.mul(x, 0)] as [number, NDArray])[1]);
   const xs = w.array([[1, 2], [3, 4], [0.5, 0.25]]);
@@ -109,7 +134,7 @@ test("vmap(grad(f)) through a while: one trip count for the batch, or a typed er
   assertThrowsWith(() => w.vmap((x: NDArray) => w.whileLoop((c: NDArray) => w.less(w.sum(c), 10), (c: NDArray) => w.mul(c, 2), x, { maxIter: 2 }))(xs), w.IterationLimitError, ["whileLoop", "maxIter = 2"]);
 });
 
-test("random bodies: a while with a per-example trip count under vmap equals the examples one by one, and so does grad(vmap)", () => {
+test("random bodies: a while with a per-example trip count under vmap equals the examples one by one, and so do grad(vmap) and vmap(grad)", () => {
   property((r: Rng) => {
     const f = randomProgram(r, 3);
     const B = r.int(1, 4), dtype = r.bool() ? "float64" : "float32";
@@ -124,6 +149,8 @@ test("random bodies: a while with a per-example trip count under vmap equals the
     const t = dtype === "float32" ? 1e-5 : 1e-12;
     assertClose(w.vmap(run)(x, n), perExample(run, [x, n], [0, 0], B), { rtol: t, atol: t }, f.text);
     const loss = (x0: NDArray, bound: NDArray) => w.sum(run(x0, bound));
-    assertClose(w.grad((xx: NDArray) => w.sum(w.vmap(loss)(xx, n)))(x), perExample((xx: NDArray, bb: NDArray) => w.grad(loss)(xx, bb) as NDArray, [x, n], [0, 0], B), { rtol: t * 10, atol: t * 10 }, `grad ${f.text}`);
+    const each = perExample((xx: NDArray, bb: NDArray) => w.grad(loss)(xx, bb) as NDArray, [x, n], [0, 0], B);
+    assertClose(w.grad((xx: NDArray) => w.sum(w.vmap(loss)(xx, n)))(x), each, { rtol: t * 10, atol: t * 10 }, `grad(vmap) ${f.text}`);
+    assertClose(w.vmap(w.grad(loss))(x, n), each, { rtol: t * 10, atol: t * 10 }, `vmap(grad) ${f.text}`);
   }, 30);
 });

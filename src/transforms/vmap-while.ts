@@ -5,18 +5,17 @@
 //  - cond batched: every carry is batched, the line runs while cond holds for any example, and
 //    each step keeps a finished example's carry by where(cond, body(c), c). The loop runs the
 //    longest example's trip count; each example's carries are those of its own trip.
-// Reverse mode inside vmap (vmap(grad(f))) asks the line to save its trip count and carries: one
-// trip count for the batch, so the examples' trip counts must agree (counted per example in an
-// extra carry); where they differ it is a BatchingError, since the backward sweep would run the
-// body's VJP over steps an example never took.
+// Reverse mode inside vmap (vmap(grad(f))) asks the line to save its trip count and carries. With
+// a batched cond the trip count is per example (counted in an extra carry): the line gives those
+// counts as a batched trip count and the longest trip's carries, and the pullback
+// (loops/while-rules.ts) runs the longest trip backward, each example's steps past its own trip
+// count masked to the identity.
 
 import type { Aval } from "../array/aval.js";
-import type { NDArray } from "../array/ndarray.js";
-import { BatchingError } from "../base/errors.js";
 import { bind } from "../core/primitive.js";
-import { concrete, runWith, shapeOf, type Tensor, type Value } from "../core/tracer.js";
-import { add, astype, broadcastTo, equal, greater, min, reshape, sum, toScalar, transpose, where } from "../ops/api.js";
-import { BatchInterpreter, BatchTracer } from "./batch.js";
+import { concrete, runWith, shapeOf, Tracer, type Tensor, type Value } from "../core/tracer.js";
+import { add, astype, broadcastTo, equal, greater, reshape, sum, transpose, where } from "../ops/api.js";
+import { BatchInterpreter } from "./batch.js";
 import { asFloat, runPerExample } from "./vmap-variants.js";
 import { LoopBody, LoopRetrace } from "./loops/body.js";
 import { storageDType } from "./loops/scan-prim.js";
@@ -33,6 +32,9 @@ function keepWhere(keep: Value, a: Value, b: Value): Value {
   const s = shapeOf(b);
   return where(reshape(keep, [s[0]!, ...s.slice(1).map(() => 1)]), a, b);
 }
+
+/** Each example's trip count, counted by the masked loop. */
+const TRIP_COUNTS: Aval = { shape: [], dtype: "float64", js: false };
 
 interface Plan {
   readonly cond: LoopBody;
@@ -121,9 +123,15 @@ export function batchWhile(xs: readonly Value[], batched: readonly boolean[], pa
   const outs: Value[] = r.slice(0, nk), outAv: (Aval | null)[] = flags.map((f, i) => (f ? kAv[i]! : null));
   if (!p.save) return { outs, avals: outAv };
   const trip = r[carry0.length]!;
-  if (steps.length > 0) checkTrips(r[nk]!, concrete(trip) as number, B);
-  outs.push(trip);
-  outAv.push(null);
+  if (steps.length > 0) {
+    // The saved carries are the longest trip's: a compiled program holds this length only.
+    if (trip instanceof Tracer && !equal(trip, concrete(trip) as number)) throw new Error("unreachable: the trip count differs from its own value");
+    outs.push(r[nk]!);
+    outAv.push(TRIP_COUNTS);
+  } else {
+    outs.push(trip);
+    outAv.push(null);
+  }
   r.slice(carry0.length + 1, carry0.length + 1 + nk).forEach((s, i) => {
     const a = kAv[i]!, T = shapeOf(s)[0]!;
     if (!flags[i]) { outs.push(s); outAv.push(null); return; }
@@ -132,18 +140,4 @@ export function batchWhile(xs: readonly Value[], batched: readonly boolean[], pa
     outAv.push({ shape: [T, ...a.shape], dtype: storageDType(a), js: false });
   });
   return { outs, avals: outAv };
-}
-
-/**
- * One trip count for the batch: every example must have taken the T steps the line took. The
- * counts are read whole (through any enclosing vmap's batch); with none, the check is also a
- * guard in compiled code (another call's counts trace again).
- */
-function checkTrips(steps: Value, T: number, B: number): void {
-  if (B === 0) return;
-  let all: Value = steps, nested = false;
-  while (all instanceof BatchTracer) { all = all.val; nested = true; }
-  const counts = (concrete(all) as NDArray).data;
-  if (counts.every((c) => c === T) && (nested || equal(toScalar(min(steps)), T))) return;
-  throw new BatchingError("whileLoop", `reverse mode inside vmap (vmap(grad(f))) needs one trip count for the batch, but the examples' loops ran ${Array.from(counts).join(", ")} steps; differentiate the batched function instead (grad(vmap(f)) of a sum), or give every example the same trip count (foriLoop to the largest, its body where(cond(c), body(c), c))`);
 }

@@ -7,10 +7,14 @@
 //         over the body's VJP from the saved carries. In a compiled program the saved carries
 //         have the length of the trip traced, so the trip count is guarded (another trip count
 //         misses the variant, and compile traces again).
+//         Under vmap with a batched cond, the trip count is each example's (vmap-while.ts) and
+//         the saved carries the longest trip's: the reversed scan runs the longest trip, and an
+//         example's steps past its own trip count pass its cotangent through unchanged.
 
 import { bind, type ProgramRules } from "../../core/primitive.js";
-import { concrete, Tracer, ZERO, type MaybeZero, type Value, type Zero } from "../../core/tracer.js";
-import { equal } from "../../ops/api.js";
+import { concrete, shapeOf, Tracer, ZERO, type MaybeZero, type Value, type Zero } from "../../core/tracer.js";
+import { arange } from "../../array/ndarray.js";
+import { add, equal, less, reshape, where } from "../../ops/api.js";
 import { zerosLike } from "../args.js";
 import { dense } from "../chain.js";
 import { LoopBody } from "./body.js";
@@ -67,9 +71,10 @@ function vjpRule(primals: readonly Value[], active: readonly boolean[], p: While
   const r = bindWhile(primals, p.save ? p : { ...p, save: true });
   const outs = p.save ? r : r.slice(0, nk);
   const trip = r[nk]!, saved = r.slice(nk + 1, nk + 1 + nk);
-  const T = concrete(trip) as number;
+  const perExample = batchedTrip(trip);
+  const T = perExample ? shapeOf(saved[0]!)[0]! : (concrete(trip) as number);
   // A compiled program holds saved carries of this length: it is valid for this trip count only.
-  if (trip instanceof Tracer && !equal(trip, T)) throw new Error("unreachable: the trip count differs from its own value");
+  if (!perExample && trip instanceof Tracer && !equal(trip, T)) throw new Error("unreachable: the trip count differs from its own value");
   const [, bc, init] = parts(primals, ncc, nc, nk);
   const activeC = active.slice(ncc, ncc + nc).map((a, i) => a && differentiable(bc![i]!));
   const bodies = new Map<string, LoopBody>();
@@ -81,16 +86,47 @@ function vjpRule(primals: readonly Value[], active: readonly boolean[], p: While
     const nzS = cs!.map((c) => c !== ZERO);
     const key = nzS.join();
     let body = bodies.get(key);
-    if (body === undefined) { body = vjpBody(p.body, nc, nk, 0, activeC, [], [], nzS); bodies.set(key, body); }
+    const kc = activeC.filter(Boolean).length;
+    if (body === undefined) {
+      body = vjpBody(p.body, nc, nk, 0, activeC, [], [], nzS);
+      if (perExample) body = maskedSteps(body, nc, nk, kc, nzS);
+      bodies.set(key, body);
+    }
     const carryCt = ck!.map((c, i) => (c === ZERO ? zerosLike(init![i]!) : c));
     const accCt = pick(bc!, activeC).map(zerosLike);
-    const kc = accCt.length;
-    const back: ScanParams = { body, length: T, reverse: true, nConsts: nc, nCarry: nk + kc, nY: 0, save: null, checkpoints: undefined };
-    const res = bind(SCAN, [...bc!, ...carryCt, ...accCt, ...saved, ...pick(cs!, nzS) as Value[]], back) as unknown as Value[];
+    const consts = perExample ? [...bc!, trip] : bc!;
+    const xs = [...saved, ...(perExample ? [arange(T)] : []), ...pick(cs!, nzS) as Value[]];
+    const back: ScanParams = { body, length: T, reverse: true, nConsts: consts.length, nCarry: nk + kc, nY: 0, save: null, checkpoints: undefined };
+    const res = bind(SCAN, [...consts, ...carryCt, ...accCt, ...xs], back) as unknown as Value[];
     const [ct0, ctC] = parts(res, nk, kc);
     return [...primals.slice(0, ncc).map((): MaybeZero => ZERO), ...spread(ctC!, activeC), ...ct0!];
   };
   return { outs, pullback, stored: storedOf(saved) };
+}
+
+/** A trip count that is each example's under vmap (a batched cond), not one number. */
+function batchedTrip(trip: Value): boolean {
+  for (let v: Value = trip; v instanceof Tracer; v = v.primal) if (v.kind === "vmap") return true;
+  return false;
+}
+
+/**
+ * `vjp` (vjpBody's step: consts, then carry cotangents, accumulators, the saved carry and the
+ * saved carries' cotangents) with the trip count as one more const and the step's index as one
+ * more input: a step at or past the trip count leaves the cotangents as they are (the carry
+ * entering it is the one leaving it, so its own cotangent adds straight on).
+ */
+function maskedSteps(vjp: LoopBody, nc: number, nk: number, kc: number, nzS: readonly boolean[]): LoopBody {
+  return new LoopBody(vjp.op, (consts, inputs) => {
+    const [bc, [trip]] = parts(consts, nc, 1);
+    const [ctK, acc, carry, [step], ctS] = parts(inputs, nk, kc, nk, 1, inputs.length - 2 * nk - kc - 1);
+    const r = vjp.run([...bc!, ...ctK!, ...acc!, ...carry!, ...ctS!]);
+    // A 0-d comparison is a JS boolean (for if); one of shape [1], reshaped, is a 0-d bool array.
+    const taken = reshape(less(reshape(step!, [1]), reshape(trip!, [1])), []);
+    let s = 0;
+    const still = ctK!.map((c, i) => (nzS[i] ? add(c, ctS![s++]!) : c));
+    return [...still, ...acc!].map((kept, i) => where(taken, r[i]!, kept));
+  }, nc + 1, false);
 }
 
 /**
