@@ -182,6 +182,16 @@ describe("jet composes with other transforms", () => {
     const cj = w.compile((x: number) => w.jet(h, [x], [[1, 0, 0]])[1]);
     assertSeriesClose(cj(0.3) as Value[], [1, 2, 3].map((k) => nested(h, k, 1)(0.3)), 1e-10, "stacked ys");
   });
+  test("loops: a while line (its trip count the point's) and a checkpoint line, run step by step", () => {
+    const g = (x: Value) => w.whileLoop((c: Value) => w.less(c, 10), (c: Value) => w.mul(c, w.add(1, w.sin(x))), w.add(x, 1)) as Value;
+    const [, ts] = w.jet(g, [0.7], [[1, 0, 0, 0]]);
+    assertSeriesClose(ts as Value[], [1, 2, 3, 4].map((k) => nested(g, k, 1)(0.7)), 1e-10, "while");
+    const h = (x: Value) => w.checkpoint((y: Value) => w.exp(w.mul(w.sin(y), y)))(x) as Value;
+    assertSeriesClose(w.jet(h, [0.4], [[1, 0, 0]])[1] as Value[], [1, 2, 3].map((k) => nested(h, k, 1)(0.4)), 1e-10, "checkpoint");
+    // jet of a gradient: the while line saves its carries for the backward sweep.
+    const dg = w.grad((x: number) => g(x) as number);
+    assertSeriesClose(w.jet(dg as (x: Value) => Value, [0.7], [[1, 0, 0]])[1] as Value[], [2, 3, 4].map((k) => nested(g, k, 1)(0.7)), 1e-9, "jet of grad through while");
+  });
   test("jet of a jvp: mixed orders agree with nested jvp", () => {
     const df = (x: Value) => w.jvp(f, [x], [1])[1];
     const [, ts] = w.jet(df, [0.4], [[1, 0, 0]]);

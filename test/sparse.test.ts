@@ -77,6 +77,8 @@ const STRUCTURAL: readonly [string, VF, boolean][] = [
   ["solve (dense within the matrix)", (x) => w.linalg.solve(w.add(w.eye(2), w.reshape(w.slice(x, [0], [4]), [2, 2])), w.reshape(w.slice(x, [4], [6]), [2, 1])), false],
   ["toScalar and numbers", (x) => w.mul(w.toScalar(w.slice(x, [2], [3])), w.slice(x, [4])), true],
   ["a scan line, run step by step", (x) => w.scan((c: Value, xi: Value) => [w.mul(c, xi), w.sin(c)] as const, w.slice(x, [0], [1]), w.reshape(w.slice(x, [1], [4]), [3, 1]))[1] as Value, true],
+  ["a while line (its trip count the point's), run step by step", (x) => w.whileLoop((c: Value) => w.less(w.sum(w.abs(c)), 40), (c: Value) => w.add(w.mul(c, 2), w.concat([w.slice(c, [2], [3]), w.slice(c, [0], [2])])), w.slice(x, [0], [3])), false],
+  ["a checkpoint line, run as f", (x) => w.checkpoint((y: Value) => w.mul(w.sin(y), w.slice(x, [1], [4])))(w.slice(x, [0], [3])), true],
 ];
 
 describe("jacobianSparsity", () => {

@@ -14,8 +14,7 @@ import { concrete, newLevel, runWith, Tracer, type Interpreter, type Tensor, typ
 import { PRIM_TABLE } from "../ops/prims.js";
 import { checkTransform, outputTree } from "../transforms/args.js";
 import { grad } from "../transforms/grad.js";
-import { SCAN, type ScanParams } from "../transforms/loops/scan-prim.js";
-import { unrollScanLine } from "../transforms/loops/unroll.js";
+import { unrollLoopLine } from "../transforms/loops/unroll.js";
 import { gatherSets, IndexSets, scatterSets, SetBuilder, Stamps, unionSets } from "./index-sets.js";
 import { allOf, broadcastMap, codes, shapeOfTensor, sizeOfTensor, SPARSITY, type ArgInfo, type SparsityRule } from "./rules.js";
 
@@ -43,7 +42,8 @@ export class SparsityInterpreter implements Interpreter {
   }
 
   process(prim: Primitive<unknown>, args: readonly Value[], params: unknown): Value {
-    if (prim === SCAN) return unrollScanLine(args, params as ScanParams) as unknown as Value;
+    const loop = unrollLoopLine(prim, args, params);
+    if (loop !== null) return loop as unknown as Value;
     const rule = PRIMS[prim.name] === prim ? TABLE[prim.name] : undefined;
     if (rule === undefined) throw new MissingRuleError(prim.name, "sparsity detection has no rule for this primitive (src/sparse/rules.ts)");
     const infos = args.map((a) => this.info(a));

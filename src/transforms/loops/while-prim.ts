@@ -55,25 +55,34 @@ export function iterationLimit(maxIter: number, carry: readonly Value[], paths?:
   return new IterationLimitError("whileLoop", `cond is still true after maxIter = ${maxIter} steps (carry: ${leaves || "no leaves"}); raise maxIter, or check that the loop ends`);
 }
 
-/** The loop on concrete values: cond's and body's lists evaluated once per step. */
-function runWhile(args: readonly Tensor[], p: WhileParams): Tensor[] {
+/**
+ * The line's steps on `args`, values of any interpreter (each step's lists are bound at its
+ * level): the final carry, and the carries entering the steps when the line saves them.
+ */
+export function whileSteps<V extends Value>(args: readonly V[], p: WhileParams): { carry: V[]; saved: V[][] | null } {
   const { nCond: ncc, nConsts: nc, nCarry: nk } = p;
-  const condIns: Tensor[] = args.slice(0, ncc).concat(args.slice(ncc + nc));
-  const bodyIns: Tensor[] = args.slice(ncc);
-  const saved: Tensor[][] | null = p.save ? [] : null;
+  const condIns: V[] = args.slice(0, ncc).concat(args.slice(ncc + nc));
+  const bodyIns: V[] = args.slice(ncc);
+  const saved: V[][] | null = p.save ? [] : null;
   for (let k = 0; ; k++) {
     p.cond.step = k;
     if (!truth(k, p.cond.run(condIns)[0])) break;
     if (k >= p.maxIter) throw iterationLimit(p.maxIter, bodyIns.slice(nc));
     saved?.push(bodyIns.slice(nc));
     p.body.step = k;
-    const next = p.body.run(bodyIns) as Tensor[];
+    const next = p.body.run(bodyIns) as V[];
     for (let j = 0; j < nk; j++) condIns[ncc + j] = bodyIns[nc + j] = next[j]!;
   }
-  const out = bodyIns.slice(nc);
+  return { carry: bodyIns.slice(nc), saved };
+}
+
+/** The loop on concrete values: cond's and body's lists evaluated once per step. */
+function runWhile(args: readonly Tensor[], p: WhileParams): Tensor[] {
+  const { carry, saved } = whileSteps(args, p);
+  const out = carry.slice();
   if (saved !== null) {
     out.push(saved.length);
-    for (let j = 0; j < nk; j++) out.push(stackRows(saved, j, out[j]!));
+    for (let j = 0; j < p.nCarry; j++) out.push(stackRows(saved, j, out[j]!));
   }
   return out;
 }

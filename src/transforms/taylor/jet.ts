@@ -11,8 +11,7 @@ import { concrete, newLevel, runWith, Tracer, ZERO, type Interpreter, type Value
 import { NDArray } from "../../array/ndarray.js";
 import * as o from "../../ops/api.js";
 import { PRIM_TABLE } from "../../ops/prims.js";
-import { SCAN, type ScanParams } from "../loops/scan-prim.js";
-import { unrollScanLine } from "../loops/unroll.js";
+import { unrollLoopLine } from "../loops/unroll.js";
 import { checkFloatLeaves, checkNotOpaque, checkTransform, matchTree, outputTree, zerosLike, type Fn } from "../args.js";
 import { dense, fitTangent, lineJvp } from "../chain.js";
 import { noTaylorRule, TAYLOR, type TaylorRule } from "./rules.js";
@@ -49,8 +48,9 @@ export class JetInterpreter implements Interpreter {
   }
 
   process(prim: Primitive<unknown>, args: readonly Value[], params: unknown): Value {
-    // A scan line: its steps one by one, each body line processed here.
-    if (prim === SCAN) return unrollScanLine(args, params as ScanParams) as unknown as Value;
+    // A loop line: its steps one by one, each body line processed here.
+    const loop = unrollLoopLine(prim, args, params);
+    if (loop !== null) return loop as unknown as Value;
     const rule = PRIMS[prim.name] === prim ? TABLE[prim.name] : undefined;
     if (rule === undefined) throw noTaylorRule(prim.name, "this primitive has no entry in the Taylor table (src/transforms/taylor/rules.ts)");
     if (rule.kind === "unsupported") throw noTaylorRule(prim.name, rule.why);
