@@ -67,6 +67,11 @@ function jvpRule(primals: readonly Value[], tangents: readonly MaybeZero[], p: W
 function vjpRule(primals: readonly Value[], active: readonly boolean[], p: WhileParams) {
   // Online checkpointing, when nothing differentiates the backward sweep again (as for scan).
   if (p.checkpoints !== undefined && !p.save && primals.every(plain)) return onlineVjp(primals, active, p);
+  return savingVjp(primals, active, p);
+}
+
+/** The forward half saves every carry entering a step; the pullback is a reversed scan over them. */
+function savingVjp(primals: readonly Value[], active: readonly boolean[], p: WhileParams) {
   const { nCond: ncc, nConsts: nc, nCarry: nk } = p;
   const r = bindWhile(primals, p.save ? p : { ...p, save: true });
   const outs = p.save ? r : r.slice(0, nk);
@@ -145,10 +150,18 @@ function onlineVjp(primals: readonly Value[], active: readonly boolean[], p: Whi
   const stats: SweepStats = { forwardSteps: 0, adjointSteps: 0, peakSnapshots: 0 };
   const stored = { ...storedOf(snaps), recomputed: 0, checkpointed: true };
   let body: LoopBody | undefined;
+  let saving: ReturnType<typeof savingVjp> | undefined;
   const pullback = (cts: readonly (Value | Zero)[]): MaybeZero[] => {
     const none = primals.slice(0, ncc + nc).map((): MaybeZero => ZERO);
     if (cts.every((c) => c === ZERO)) return [...none, ...init!.map((): MaybeZero => ZERO)];
     if (T === 0) return [...none, ...(cts as MaybeZero[])];
+    if (!cts.every(plain)) {
+      // Cotangents traced by another transform (jacrev's batch of them): the snapshot sweep has
+      // no rule there, so the trip runs again saving every carry, and a reversed scan takes them.
+      saving ??= savingVjp(primals, active, p);
+      stored.recomputed += T;
+      return saving.pullback(cts);
+    }
     body ??= vjpBody(p.body, nc, nk, 0, activeC, [], [], init!.map(() => false));
     const carryCt = cts.map((c, i) => (c === ZERO ? zerosLike(init![i]!) : c));
     const accCt = pick(bc!, activeC).map(zerosLike);
