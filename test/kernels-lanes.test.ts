@@ -13,8 +13,8 @@ import * as K from "../src/array/kernels.js";
 import { wasmReduce, WASM_MIN_REDUCE } from "../src/array/wasm/reduce.js";
 import { wasmSelect, WASM_MIN_SELECT } from "../src/array/wasm/select.js";
 import { Rng } from "./helpers/check.js";
+import { bothWays, WASM_OFF } from "./helpers/both-ways.js";
 
-const WASM_OFF = process.env.WENGERT_WASM === "0";
 const DTYPES = ["float32", "float64"] as const;
 type F = (typeof DTYPES)[number];
 const DIMS = [0, 1, 2, 3, 5, 7, 8, 16, 17, 33, 64, 100, 257];
@@ -37,18 +37,6 @@ function randShape(r: Rng): number[] {
     const s = Array.from({ length: nd }, () => r.pick(dims));
     const n = s.reduce((a, b) => a * b, 1);
     if (n <= 3e5) return s;
-  }
-}
-
-/** f with the WebAssembly kernels, then with the JavaScript ones. */
-function bothWays<T>(f: () => T): [T, T] {
-  w.setKernelOptions({ wasm: !WASM_OFF });
-  const on = f();
-  w.setKernelOptions({ wasm: false });
-  try {
-    return [on, f()];
-  } finally {
-    w.setKernelOptions({ wasm: !WASM_OFF });
   }
 }
 

@@ -2,6 +2,7 @@
 
 import wabtInit from "wabt";
 import { TASK } from "../../src/array/wasm/layout.js";
+import { binaryModule } from "./binary.js";
 import { gemmModule, gemmWorkspace, normalize, nrOf, type GemmShape } from "./gemm.js";
 import { reduceModule } from "./reduce.js";
 import { selectModule } from "./select.js";
@@ -32,6 +33,8 @@ ${selectModule(F32)}
 ${selectModule(F64)}
 ${reduceModule(F32)}
 ${reduceModule(F64)}
+${binaryModule(F32)}
+${binaryModule(F64)}
 )`;
 }
 

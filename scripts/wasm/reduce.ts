@@ -3,7 +3,7 @@
 // order of the additions differs: four partial sums); max and min propagate NaN, as the
 // JavaScript kernel does, through the lane instructions' own NaN rule.
 
-import { get, i32, inc, locals, params, set, type ElemType } from "./wat.js";
+import { get, i32, inc, locals, params, set, whileAtLeast, type ElemType } from "./wat.js";
 
 export const REDUCE_KINDS = ["sum", "max", "min"] as const;
 type Kind = (typeof REDUCE_KINDS)[number];
@@ -14,15 +14,6 @@ const high = (x: string) => `(i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 
 /** A value of type t as float64 (the accumulators' type). */
 const wide = (t: ElemType, x: string) => (t.name === "f32" ? `(f64.promote_f32 ${x})` : x);
 const narrow = (t: ElemType, x: string) => (t.name === "f32" ? `(f32.demote_f64 ${x})` : x);
-
-/** `while (n >= step) { body; n -= step }` with a unique label. */
-function whileAtLeast(n: string, step: number, body: string, label: string): string {
-  return `(block $${label}_end (loop $${label}_top
-    (br_if $${label}_end (i32.lt_s ${get(n)} ${i32(step)}))
-    ${body}
-    ${inc(n, -step)}
-    (br $${label}_top)))`;
-}
 
 /** sum_T(s, outer, r, inner, d, acc): d[o, i] = Σ_k s[o, k, i]; acc is scratch of inner float64. */
 function sum(t: ElemType): string {

@@ -47,5 +47,14 @@ export function forLoop(x: string, from: string, to: string, step: string | numb
   (br $${x}_top)))`;
 }
 
+/** `while (n >= step) { body; n -= step }` with a unique label. */
+export function whileAtLeast(n: string, step: number, body: string, label: string): string {
+  return `(block $${label}_end (loop $${label}_top
+    (br_if $${label}_end (i32.lt_s ${get(n)} ${i32(step)}))
+    ${body}
+    ${inc(n, -step)}
+    (br $${label}_top)))`;
+}
+
 /** min(a, b) of two i32 values (evaluated twice: pass locals or constants). */
 export const min = (a: string, b: string): string => `(select ${a} ${b} (i32.lt_s ${a} ${b}))`;

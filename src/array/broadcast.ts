@@ -46,6 +46,32 @@ export function broadcastStrides(shape: Shape, outShape: Shape): number[] {
   return strides;
 }
 
+/** A broadcast walk with size-1 axes dropped and contiguous runs merged: sizes and each operand's strides. */
+export interface MergedAxes {
+  readonly dims: number[];
+  readonly as: number[];
+  readonly bs: number[];
+}
+
+/**
+ * Merges the axes of `shape` that both operands (read at strides `sa`, `sb`) traverse
+ * contiguously, dropping size-1 axes: [n, m] + [n, m] becomes one axis of n·m, and
+ * [128, 256] + [256] stays two (128 rows of 256, B's rows at stride 0).
+ */
+export function mergeAxes(shape: Shape, sa: readonly number[], sb: readonly number[]): MergedAxes {
+  const dims: number[] = [], as: number[] = [], bs: number[] = [];
+  for (let d = 0; d < shape.length; d++) {
+    const n = shape[d]!, k = dims.length - 1;
+    if (n === 1) continue;
+    if (k >= 0 && as[k] === sa[d]! * n && bs[k] === sb[d]! * n) {
+      dims[k]! *= n;
+      as[k] = sa[d]!;
+      bs[k] = sb[d]!;
+    } else { dims.push(n); as.push(sa[d]!); bs.push(sb[d]!); }
+  }
+  return { dims, as, bs };
+}
+
 /**
  * Result dtype of arithmetic: float32 wins over plain numbers and int32, float64 arrays and
  * float32 arrays do not mix silently, and bools take no part in arithmetic.

@@ -4,9 +4,10 @@
 // scripts/gen-loops.ts from the scalar functions in the primitive table), so V8 inlines the
 // scalar function in each; a broadcast is walked row by row, each row one such loop.
 
-import { broadcastStrides } from "./broadcast.js";
+import { broadcastStrides, mergeAxes } from "./broadcast.js";
 import { BINARY, UNARY } from "./loops.generated.js";
 import { genericBinary, genericUnary, type BinaryLoops, type BinaryScalar, type UnaryScalar } from "./loops.js";
+import { wasmBinary, WASM_BINARY_OPS } from "./wasm/binary.js";
 import { wasmReduce } from "./wasm/reduce.js";
 import { wasmSelect } from "./wasm/select.js";
 import { allocate, allocateFull, NDArray, sizeOf, stridesOf, type DType, type Shape, type TypedData } from "./ndarray.js";
@@ -40,16 +41,7 @@ export function makeUnary(name: string, f: UnaryScalar): (a: KernelOperand, dtyp
  */
 function broadcastRows(loops: BinaryLoops, A: TypedData, B: TypedData, O: TypedData, shape: Shape, sa: readonly number[], sb: readonly number[]): void {
   if (O.length === 0) return;
-  const dims: number[] = [], as: number[] = [], bs: number[] = [];
-  for (let d = 0; d < shape.length; d++) {
-    const n = shape[d]!, k = dims.length - 1;
-    if (n === 1) continue;
-    if (k >= 0 && as[k] === sa[d]! * n && bs[k] === sb[d]! * n) {
-      dims[k]! *= n;
-      as[k] = sa[d]!;
-      bs[k] = sb[d]!;
-    } else { dims.push(n); as.push(sa[d]!); bs.push(sb[d]!); }
-  }
+  const { dims, as, bs } = mergeAxes(shape, sa, sb);
   const nd = dims.length;
   if (nd === 0) { loops.vv(A, 0, B, 0, O, 0, 1); return; }
   const inner = dims[nd - 1]!, ia = as[nd - 1]!, ib = bs[nd - 1]!;
@@ -74,11 +66,13 @@ function broadcastRows(loops: BinaryLoops, A: TypedData, B: TypedData, O: TypedD
 /** An elementwise binary op with NumPy broadcasting; `shape`/`dtype` come from the shape rule. */
 export function makeBinary(name: string, f: BinaryScalar): (a: KernelOperand, b: KernelOperand, shape: Shape, dtype: DType) => KernelOperand {
   const loops = BINARY[name] ?? genericBinary(f);
+  const wasm = WASM_BINARY_OPS.has(name);
   return (a, b, shape, dtype) => {
     const aArr = a instanceof NDArray, bArr = b instanceof NDArray;
     if (!aArr && !bArr) return f(toScalar(a), toScalar(b));
     const n = sizeOf(shape);
     const out = allocateFull(dtype, n);
+    if (wasm && wasmBinary(name, aArr ? a.data : toScalar(a as Scalar), aArr ? a.shape : [], bArr ? b.data : toScalar(b as Scalar), bArr ? b.shape : [], out, shape)) return new NDArray(out, shape);
     if (aArr && bArr) {
       if (a.size === n && b.size === n) loops.vv(a.data, 0, b.data, 0, out, 0, n);
       else if (b.size === 1 && a.size === n) loops.vs(a.data, 0, b.data[0]!, out, 0, n);

@@ -76,8 +76,15 @@ interface Batching {
   readonly structured: boolean;
 }
 
-/** Elements a chunk's dense batch may hold: basis vectors per pass = this / the largest leaf. */
-const CHUNK_ELEMENTS = 1 << 22;
+/**
+ * Elements of the widest argument leaf a pass's basis may span: basis vectors per pass = this /
+ * the widest leaf (at least one). Dense batches are memory-bound: at 64K elements (512 KiB of
+ * float64) a pass's batches stay in cache, and W5's [1000, 1000] dense pass took 1.7× as long
+ * as one chunk of 8 MB batches as in chunks of 64 rows; a batch that size still outweighs a
+ * pass's per-op overhead (a few µs). A structured basis costs O(B) per op until an op densifies
+ * it, so its passes are overhead-bound: as few as the memory of a densified batch allows (4M).
+ */
+const CHUNK_ELEMENTS = { dense: 1 << 16, structured: 1 << 22 } as const;
 
 function chunkOf(op: string, b: Batching, n: number, leaves: readonly Value[]): number {
   if (b.chunkSize !== undefined) {
@@ -85,7 +92,7 @@ function chunkOf(op: string, b: Batching, n: number, leaves: readonly Value[]): 
     return Math.min(b.chunkSize, Math.max(n, 1));
   }
   const widest = leaves.reduce<number>((m, l) => Math.max(m, leafSize(l)), 1);
-  return Math.max(1, Math.min(n, Math.floor(CHUNK_ELEMENTS / widest)));
+  return Math.max(1, Math.min(n, Math.floor(CHUNK_ELEMENTS[b.structured ? "structured" : "dense"] / widest)));
 }
 
 /**
@@ -159,10 +166,11 @@ function jacForward(op: string, f: Fn<unknown[], unknown>, args: readonly unknow
     const bi = new BatchInterpreter(Math.min(chunk, n - c0));
     const fi = new ForwardInterpreter();
     const B = bi.size;
-    const leaves = input.leaves.map((leaf, j) => (off[j + 1]! <= c0 || off[j]! >= c0 + B ? leaf : fi.lift(leaf, basisBatch(bi, leaf, c0 - off[j]!, batching.structured))));
-    // Tangents are read (selections made dense) while the batch's interpreter is still active.
+    // Tangents are read (selections made dense) while the batch's interpreter is still active;
+    // the basis is made in the pass too, so that a dense one goes back to the pool after it.
     const rows: Value[] = [];
     batchPass(bi, () => {
+      const leaves = input.leaves.map((leaf, j) => (off[j + 1]! <= c0 || off[j]! >= c0 + B ? leaf : fi.lift(leaf, basisBatch(bi, leaf, c0 - off[j]!, batching.structured))));
       const out = runWith(fi, () => f(...withArgs(args, input, leaves)));
       const fl = outputTree(op, out, true);
       if (outDef === undefined) {
@@ -254,7 +262,8 @@ function jacWith(mode: "forward" | "reverse" | "auto", op: string, f: Fn<unknown
 export interface BatchOptions {
   /**
    * Basis vectors pushed through one pass (default: as many as fit about 4M elements of the
-   * widest argument leaf); smaller bounds the memory of the batched pass.
+   * widest argument leaf, or 64K with `structured: false`, whose dense batches then stay in
+   * cache); smaller bounds the memory of the batched pass.
    */
   readonly chunkSize?: number;
   /**

@@ -23,7 +23,9 @@ type Elem = "f32" | "f64";
 type SelectExports = { [K in `select_${Elem}_${"vv" | "vs" | "sv" | "ss"}`]: (c: number, a: number, b: number, o: number, n: number, x: number, y: number) => void };
 /** sum_T(s, outer, r, inner, d, acc) and max_T/min_T(s, outer, r, inner, d); scripts/wasm/reduce.ts. */
 type ReduceExports = { [K in `${"sum" | "max" | "min"}_${Elem}`]: (s: number, outer: number, r: number, inner: number, d: number, acc: number) => void };
-export interface KernelExports extends GemmExports, SelectExports, ReduceExports {}
+/** OP_T_MIX(a, b, o, rows, inner, sa, sb): rows of o = A op B, each operand a vector or a splat along the row; scripts/wasm/binary.ts. */
+type BinaryExports = { [K in `${"add" | "sub" | "mul" | "div"}_${Elem}_${"vv" | "vs" | "sv"}`]: (a: number, b: number, o: number, rows: number, inner: number, sa: number, sb: number) => void };
+export interface KernelExports extends GemmExports, SelectExports, ReduceExports, BinaryExports {}
 
 export interface Kernels {
   readonly exports: KernelExports;
@@ -120,12 +122,12 @@ function canShare(): boolean {
   return typeof SharedArrayBuffer === "function" && (isNode || G.crossOriginIsolated === true);
 }
 
-function build(wa: WasmApi, module: WasmModule, shared: boolean): Kernels {
-  const pages = options.memoryMiB * 16;
+/** Instantiates the kernels on a memory of `pages` 64 KiB pages (the workspaces' when `workspaces`, else none). */
+function build(wa: WasmApi, module: WasmModule, shared: boolean, pages = options.memoryMiB * 16, workspaces = true): Kernels {
   const memory = new wa.Memory({ initial: pages, maximum: pages, shared });
   const instance = new wa.Instance(module, { env: { memory } });
   const buffer = memory.buffer;
-  const wsSize = Math.ceil(Math.max(BLOCKING.f32.workspace, BLOCKING.f64.workspace) / 64) * 64;
+  const wsSize = workspaces ? Math.ceil(Math.max(BLOCKING.f32.workspace, BLOCKING.f64.workspace) / 64) * 64 : 0;
   return {
     exports: instance.exports as unknown as KernelExports,
     module,
@@ -137,7 +139,7 @@ function build(wa: WasmApi, module: WasmModule, shared: boolean): Kernels {
     u8: new Uint8Array(buffer),
     bytes: buffer.byteLength,
     wsSize,
-    heap: WS + MAX_THREADS * wsSize,
+    heap: workspaces ? WS + MAX_THREADS * wsSize : WS,
   };
 }
 
@@ -157,6 +159,33 @@ export function kernels(): Kernels | null {
   if (!options.wasm) return null;
   if (state === undefined && isNode) load();
   return state === undefined || state instanceof Promise ? null : state;
+}
+
+/** Pages of the streaming kernels' own memory (see `streamKernels`): room for their staged blocks. */
+const STREAM_PAGES = 16;
+/** undefined: not made yet (or the main kernels changed); else the kernels streaming ops use. */
+let stream: { readonly main: Kernels; readonly kr: Kernels } | undefined;
+
+/**
+ * The kernels for ops that stream their operands through a small staging area (binary.ts): an
+ * instance of the plain module on a 1 MiB plain memory of its own when the main kernels' memory
+ * is shared. Copies in and out of a SharedArrayBuffer run about 1.5× slower than of a plain
+ * ArrayBuffer (0.30 against 0.19 ns an element measured), and those copies are most of such an
+ * op. The main kernels where their memory is plain already, or where the instance fails.
+ */
+export function streamKernels(): Kernels | null {
+  const kr = kernels();
+  if (kr === null || !kr.shared) return kr;
+  if (stream?.main !== kr) {
+    let own = kr;
+    try {
+      own = build(wasmApi()!, new (wasmApi()!).Module(decode(WASM_PLAIN)), false, STREAM_PAGES, false);
+    } catch {
+      // keep the main kernels: correct, with slower copies
+    }
+    stream = { main: kr, kr: own };
+  }
+  return stream.kr;
 }
 
 /** The kernels if they have loaded already (loads nothing). */
