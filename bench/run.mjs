@@ -50,9 +50,19 @@ function runWorker(system, ids, extra = []) {
   });
 }
 
+/** Whether row is the one `m`'s target is judged on (and shown beside). */
+function targetRow(m, row) {
+  const t = m.target;
+  if (!t) return false;
+  if (t.kind === "gflops") return row.system.startsWith("wengert");
+  // Loops' memory: a budget for the eager row and one for the compiled row.
+  if (t.kind === "memory") return row.system === "wengert" || row.system === "wengert compiled";
+  return row.system === (t.system ?? "wengert");
+}
+
 function metCell(m, row, all) {
   const t = m.target;
-  if (!t || (row.system !== "wengert" && !(t.kind === "gflops" && row.system.startsWith("wengert")))) return "";
+  if (!targetRow(m, row)) return "";
   if (row.status !== "ok") return "no";
   const err = relErr(row.values, row.expected);
   if (err !== undefined && err > 1e-3) return "no (checksum)";
@@ -112,7 +122,7 @@ function buildTable(results) {
         row.yardMedian !== undefined ? fmtTime(row.yardMedian) : "",
         fmtRatio(row.ratio),
         checksumCell(row),
-        row.system === "wengert" || (m.target?.kind === "gflops" && row.system.startsWith("wengert")) ? (m.target?.text ?? "") : "",
+        targetRow(m, row) ? m.target.text : "",
         metCell(m, row, all),
         [row.note, m.isolate && row.rssGrowthMB !== undefined ? `RSS +${fmtMB(row.rssGrowthMB)}` : ""].filter(Boolean).join("; "),
       ]),
