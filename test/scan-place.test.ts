@@ -59,6 +59,33 @@ describe("compiled scans place per-step outputs into the arrays after them", () 
     sameAsEager(one, x);
   });
 
+  test("slices one element apart: the leader's row held for the next step, either direction, either order", () => {
+    const swapped = (o: w.ScanOptions = {}) => (x: V): V => {
+      const n = (x as NDArray).shape[0]!;
+      return w.sum(w.scan((s: V, [b, a]: V[]) => [w.add(s, rosenTerm([a!, b!])), null], 0 as V, [w.slice(x, [1]), w.slice(x, [0], [n - 1])], o)[0] as V) as V;
+    };
+    const z = ([a, b]: V[]): V => w.add(w.mul(a!, -0), w.mul(b!, -0));
+    for (const reverse of [false, true]) {
+      for (const n of [2, 3, 50, 2001]) {
+        const src = sameAsEager(shifted(2, rosenTerm, { reverse }), x64(n));
+        // One store per element, no read-modify-write of the array, nothing after the loop but the last held row.
+        assert.match(src, /_G0h = /, src);
+        assert.doesNotMatch(src, /\+=|unslice/, src);
+        sameAsEager(swapped({ reverse }), x64(n));
+      }
+      // Signed zeros through the held row: −0 + −0 inside, +0 at both ends.
+      const g = bits(w.grad(shifted(2, z, { reverse }) as never)(x64(9) as never));
+      assert.ok(Object.is(g[0], 0) && Object.is(g[8], 0) && Object.is(g[4], -0), String(g));
+      sameAsEager(shifted(2, z, { reverse }), x64(9));
+      // A body with two variants (a branch per step): both write through the one held row.
+      const branchy = ([a, b]: V[]): V => ((w.less(a!, 0) as unknown as boolean) ? w.mul(w.sin(a!), b!) : w.sub(w.square(b!), w.mul(3, a!)));
+      const x = w.array(Float64Array.from({ length: 40 }, (_, i) => Math.sin(1.7 * i)));
+      const bsrc = sameAsEager(shifted(2, branchy, { reverse }), x);
+      assert.match(bsrc, /_G0h = /);
+      assert.match(bsrc, /_b1: \{/, "two variants");
+    }
+  });
+
   test("rows of a matrix, float32, reversed scans, three slices", () => {
     const X = w.array(Array.from({ length: 12 }, (_, i) => [Math.sin(i), Math.cos(2 * i), i / 7]));
     const rows = ([a, b]: V[]): V => w.sum(w.mul(w.sin(a!), w.square(b!)));

@@ -24,11 +24,11 @@ export function writeRow(buf: string, t: string, a: Aval, v: string): string {
   return a.dtype === "bool" ? `${buf}[${t}] = ${v} ? 1 : 0;` : `${buf}[${t}] = ${v};`;
 }
 
-/** Slice t of a scanned array `x` whose slices have type `a` (a number for 1-D, else a view). */
-function sliceExpr(ctx: EmitContext, x: string, t: string, a: Aval): string {
-  if (a.js) return a.dtype === "bool" ? `(${x}.data[${t}] !== 0)` : `${x}.data[${t}]`;
+/** Slice t of a scanned array whose data is `d` and whose slices have type `a` (a number for 1-D, else a view). */
+function sliceExpr(ctx: EmitContext, d: string, t: string, a: Aval): string {
+  if (a.js) return a.dtype === "bool" ? `(${d}[${t}] !== 0)` : `${d}[${t}]`;
   const n = sizeOf(a.shape);
-  return `new ${ctx.constant(NDArray)}(${x}.data.subarray(${t} * ${n}, (${t} + 1) * ${n}), ${ctx.constant(a.shape)})`;
+  return `new ${ctx.constant(NDArray)}(${d}.subarray(${t} * ${n}, (${t} + 1) * ${n}), ${ctx.constant(a.shape)})`;
 }
 
 /**
@@ -66,6 +66,11 @@ export function variants(ctx: EmitContext, body: RunnableBody, step: string, inp
  */
 export function sliceStaysInStep(lists: readonly WengertList[], input: number): boolean {
   return lists.every((l) => !l.outs.includes(input) && l.stmts.every((s) => !s.ins.includes(input) || (s.kind === "eqn" && s.prim.lower.aliases !== true && s.prim.lower.identity !== true && s.prim.outputs === undefined)));
+}
+
+/** Whether a variant of the lists reads input `input` (a line's operand or an output). */
+function readsInput(lists: readonly WengertList[], input: number): boolean {
+  return lists.some((l) => l.outs.includes(input) || l.stmts.some((s) => s.ins.includes(input)));
 }
 
 /** A typed array for one value of aval `a` (a buffer the generated code holds). */
@@ -155,7 +160,15 @@ export function emitScan(line: Eqn, ctx: EmitContext): string[] {
   const k = `${q}i`, t = `${q}t`;
   const buf = carryBuffers(ctx, q, carry, carry.map((_, j) => kAval(j)));
   const step: string[] = [`const ${t} = ${p.reverse ? `${T - 1} - ${k}` : k};`];
-  const slices = xs.map((x, j) => { step.push(...sliceLines(ctx, `${q}x${j}`, x, t, xAval(j), sliceStaysInStep(lists, nc + nk + j))); return `${q}x${j}`; });
+  // A scanned array's data is read once, before the loop; a slice no variant reads (the step
+  // index of a derived body) is not read at all, though a step that traces a variant gets it.
+  const slices = xs.map((x, j) => {
+    const input = nc + nk + j, d = `${q}D${j}`;
+    if (!readsInput(lists, input) && xAval(j).js) return sliceExpr(ctx, `${x}.data`, t, xAval(j));
+    code.push(`const ${d} = ${x}.data;`);
+    step.push(...sliceLines(ctx, `${q}x${j}`, x, t, xAval(j), sliceStaysInStep(lists, input), d));
+    return `${q}x${j}`;
+  });
   if (p.save === "all") carry.forEach((c, j) => step.push(writeRow(saved[j]!, t, kAval(j), c)));
   else if (slot !== null) {
     step.push(`const ${q}s = ${slot}[${k}];`, `if (${q}s >= 0) {`);
@@ -164,7 +177,12 @@ export function emitScan(line: Eqn, ctx: EmitContext): string[] {
   }
   // Per-step outputs written into buffers the code keeps, then copied into their rows.
   const yOffer = ys.map((_, j) => (yAval(j).js ? null : bufferOf(ctx, yAval(j))));
-  const assign = (outs: readonly string[]): string[] => [...ys.map((y, j) => (y === null ? placeRow(place[j]!, t, yAval(j), outs[nk + j]!) : writeRow(y, t, yAval(j), outs[nk + j]!))), ...next(q, carry, outs)];
+  // A pending row is held for the next step, after the row that reads the one held before.
+  const assign = (outs: readonly string[]): string[] => [
+    ...ys.map((y, j) => (y === null ? placeRow(place[j]!, t, yAval(j), outs[nk + j]!) : writeRow(y, t, yAval(j), outs[nk + j]!))).filter((l) => l !== ""),
+    ...place.flatMap((at, j) => (at?.holds === undefined ? [] : [`${at.holds} = ${outs[nk + j]!};`])),
+    ...next(q, carry, outs),
+  ];
   const body = variants(ctx, p.body, k, [...consts, ...carry, ...slices], assign, [...buf.offered, ...yOffer], nk);
   code.push(`for (let ${k} = 0; ${k} < ${T}; ${k}++) {`);
   if (body.buffered) for (const l of buf.choose) code.push(`  ${l}`);
@@ -178,8 +196,12 @@ export function emitScan(line: Eqn, ctx: EmitContext): string[] {
   return code;
 }
 
-/** Where a placed per-step output's rows go: a group's array, at a flat offset; stored, or added to what is there. */
-interface PlacedPart { readonly buf: string; readonly offset: number; readonly add: boolean }
+/**
+ * Where a placed per-step output's rows go: a group's array, at a flat offset; stored, or added
+ * to what is there; or, for a pair of number rows one element apart, `holds`: the leader's row
+ * kept in a local until the next step, where the other's row is stored added to it (`onto`).
+ */
+interface PlacedPart { readonly buf: string; readonly offset: number; readonly add: boolean; readonly holds?: string; readonly onto?: string }
 
 /**
  * How a placed group's array is written, bit for bit what its unslices and add compute. One
@@ -188,6 +210,12 @@ interface PlacedPart { readonly buf: string; readonly offset: number; readonly a
  * element first, in the loop's direction); where only the other reaches, 0 + b, on zeros;
  * where only the leader reaches, a + 0, added after the loop (a −0 becomes +0, as the add of
  * the zero-padded arrays makes it). No pass over the whole array beyond the loop's own.
+ *
+ * Two parts of number rows one element apart (a scan over x[0:n−1] and x[1:n]): the other
+ * reaches each element one step after the leader, so the leader's row waits in a local (0
+ * before the first step) and the other's is stored as held + b (the same bits as a + b: IEEE
+ * addition commutes); after the loop, the last held row + 0. One store per element and no
+ * read of the array, as the adjoint written by hand keeps ∂/∂x[i] in a register.
  */
 function placedPlan(ctx: EmitContext, name: string, g: PlacedGroup, T: number, row: Aval, reverse: boolean): { init: string[]; after: string[]; parts: PlacedPart[] } {
   const n = T * sizeOf(row.shape), size = sizeOf(g.aval.shape);
@@ -204,6 +232,13 @@ function placedPlan(ctx: EmitContext, name: string, g: PlacedGroup, T: number, r
   // Steps run with t falling when reversed: the part at the smaller offset reaches an element first.
   const aLeads = a!.offset === b.offset ? a!.output < b.output : (a!.offset < b.offset) === reverse;
   const [lead, other] = aLeads ? [a!, b] : [b, a!];
+  if (row.js && T > 0 && Math.abs(lead.offset - other.offset) === 1) {
+    const held = `${name}h`, lo = Math.min(lead.offset, other.offset);
+    init.push(`let ${held} = 0;`);
+    zeroOutside(lo, lo + n + 1);
+    const parts = g.parts.map((p) => (p === lead ? { buf: name, offset: p.offset, add: false, holds: held } : { buf: name, offset: p.offset, add: false, onto: held }));
+    return { init, after: [`${name}[${lead.offset + (reverse ? 0 : T - 1)}] = ${held} + 0;`], parts };
+  }
   zeroOutside(lead.offset, lead.offset + n);
   const lo = Math.max(lead.offset, Math.min(other.offset + n, lead.offset + n)), hi = lead.offset + n;
   const lo2 = lead.offset, hi2 = Math.min(Math.max(other.offset, lead.offset), lead.offset + n);
@@ -214,8 +249,10 @@ function placedPlan(ctx: EmitContext, name: string, g: PlacedGroup, T: number, r
   return { init, after, parts: g.parts.map((p) => ({ buf: name, offset: p.offset, add: p !== lead })) };
 }
 
-/** Statement writing value `v` (of type `a`) as row `t` of a placed part: stored, or added (two parts). */
+/** Statement writing value `v` (of type `a`) as row `t` of a placed part: stored, or added (two parts); none for a held row (`assign` keeps it). */
 function placeRow(at: PlacedPart, t: string, a: Aval, v: string): string {
+  if (at.holds !== undefined) return "";
+  if (at.onto !== undefined) return `${at.buf}[${at.offset} + ${t}] = ${at.onto} + ${v};`;
   const op = at.add ? "+=" : "=";
   if (a.js) return `${at.buf}[${at.offset} + ${t}] ${op} ${v};`;
   const n = sizeOf(a.shape);
@@ -237,11 +274,11 @@ export function untracedStep(ctx: EmitContext, body: RunnableBody, lead: readonl
  * `name` bound to slice t of scanned array x: a number for 1-D x; else, when the body keeps no
  * hold on it, a row copied into one array the code keeps; else a fresh view.
  */
-export function sliceLines(ctx: EmitContext, name: string, x: string, t: string, a: Aval, inStep: boolean): string[] {
-  if (a.js || !inStep) return [`const ${name} = ${sliceExpr(ctx, x, t, a)};`];
+export function sliceLines(ctx: EmitContext, name: string, x: string, t: string, a: Aval, inStep: boolean, data = `${x}.data`): string[] {
+  if (a.js || !inStep) return [`const ${name} = ${sliceExpr(ctx, data, t, a)};`];
   const n = sizeOf(a.shape);
   const row = ctx.constant(new NDArray(allocate(storage(a) as never, n), a.shape));
-  return [`const ${name} = ${row};`, `{ const d = ${name}.data, s = ${x}.data, o = ${t} * ${n}; for (let i = 0; i < ${n}; i++) d[i] = s[o + i]; }`];
+  return [`const ${name} = ${row};`, `{ const d = ${name}.data, s = ${data}, o = ${t} * ${n}; for (let i = 0; i < ${n}; i++) d[i] = s[o + i]; }`];
 }
 
 /** Helpers the while loop's code calls (from while-prim.ts, passed in to keep the import one-way). */
