@@ -149,7 +149,8 @@ export function buildVariant(f: (...args: any[]) => unknown, def: TreeDef, leave
   }
   // Its temporaries go back to the buffer pool after each call; a program of plain numbers has
   // none, and the scope's bookkeeping was most of a small scalar program's call (W1: 41 → 67 ns).
-  if (usesArrays(program)) variant.run = scoped(variant.run);
+  // Nor has one whose every array is a view or returned (W2 as a scan: a tenth of a call at n = 1e3).
+  if (allocatesTemporaries(fused.list)) variant.run = scoped(variant.run);
   return { variant, result };
 }
 
@@ -162,4 +163,23 @@ export function replay(v: CompiledVariant, leaves: readonly Value[]): unknown {
 /** Whether any variable of the program is an array (else no kernel allocates a pooled buffer). */
 function usesArrays(list: WengertList): boolean {
   return list.avals.some((a) => !a.js);
+}
+
+/**
+ * Whether a call may allocate an array it does not return (which `scoped` gives back to the
+ * pool): an array a line computes and another reads, unless it is a view or an output, or a
+ * loop whose body has arrays. An output no line reads is not counted: a scan's placed per-step
+ * outputs are never allocated (compile/place.ts). Leaving out the scope is never wrong, only a
+ * missed reuse.
+ */
+function allocatesTemporaries(list: WengertList): boolean {
+  const returned = new Set(list.outs), read = new Set<number>();
+  for (const s of list.stmts) for (const a of s.ins) read.add(a);
+  return list.stmts.some((s) => {
+    if (s.kind !== "eqn") return false;
+    if (s.prim.bodies?.(s.params).some((b) => usesArrays(b.list)) === true) return true;
+    if (s.prim.lower.aliases === true || s.prim.lower.identity === true) return false;
+    for (let v = s.out; v < s.out + s.nOut; v++) if (!list.avals[v]!.js && read.has(v) && !returned.has(v)) return true;
+    return false;
+  });
 }
