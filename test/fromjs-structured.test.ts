@@ -122,6 +122,8 @@ describe("fromJS loops are structured loops under transforms", () => {
     assert.ok(g32 instanceof Float32Array);
     assertClose(Array.from(g32 as Float32Array), Array.from(w.grad(f)(x64) as Float64Array), { rtol: 1e-5, atol: 1e-5 }, "float32 vs float64");
     assertClose(Array.from(w.compile(w.grad(f))(x32) as Float32Array), Array.from(g32 as Float32Array), { rtol: 1e-6 }, "compiled float32");
+    // The loop scans float32 slices (one number per step), as it does float64's.
+    assert.match(traced(w.grad(f), x32), /v\d+ += v0\[1:4\]/, "x[i + 1] of the slice x[1:4]");
   });
   test("a loop the analysis refuses (break, writes into an outer array) still unrolls, with correct derivatives", () => {
     const x = Float64Array.of(0.5, 1.5, -0.7, 0.2);
@@ -142,6 +144,25 @@ describe("fromJS loops are structured loops under transforms", () => {
       const g = w.grad(w.fromJS(js(src)));
       const batched = w.vmap(g)(X) as w.NDArray;
       assertClose(Array.from(batched.data), rows.flatMap((r) => Array.from(g(r) as Float64Array)), { rtol: 1e-12 }, "vmap(grad) vs each row's gradient");
+    }
+  });
+  test("float32 scanned slices, n small and large, two and three reads: the unrolled loop's float32 gradient, eagerly and compiled", () => {
+    const GAP = "function gap(x) { let s = 0; for (let i = 0; i < x.length - 2; i++) s += Math.sin(x[i]) * x[i + 2] + x[i + 1] * x[i]; return s; }";
+    for (const [src, sizes] of [[ROSEN, [2, 5, 3000]], [GAP, [3, 6, 3000]]] as const) {
+      for (const n of sizes) {
+        const x32 = Float32Array.from({ length: n }, (_, i) => 0.9 * Math.sin(1.3 * i) + (i % 2 === 0 ? -0.4 : 0.6));
+        const f = w.fromJS(js(src));
+        assert.match(traced(w.grad(f), x32), /scan\(/, "one scan line");
+        rt.useStructuredLoops(false);
+        let ref: Float32Array;
+        try { ref = w.grad(w.fromJS(js(src)))(x32) as Float32Array; } finally { rt.useStructuredLoops(true); }
+        const cg = w.compile(w.grad(f));
+        for (const [r, what] of [[w.grad(f)(x32), "eager"], [cg(x32), "compiled"], [cg(x32), "compiled, second call"]] as const) {
+          assert.ok(r instanceof Float32Array, what);
+          // The scan sums each element's contributions in float64, the unrolled loop in float32.
+          assertClose(Array.from(r as Float32Array), Array.from(ref), { rtol: 1e-5, atol: 1e-4 }, `${what}, n = ${n}`);
+        }
+      }
     }
   });
   test("the compiled gradient is a JavaScript loop: its code does not grow with n", () => {

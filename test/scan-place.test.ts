@@ -95,6 +95,7 @@ describe("compiled scans place per-step outputs into the arrays after them", () 
     // A float32 array's slices are numbers: the stacked cotangents are cast back to float32
     // before they are placed, so this one is not placed in the loop (only checked against eager).
     sameAsEager(shifted(2, rosenTerm), x32);
+    sameAsEager(shifted(2, rosenTerm, { reverse: true }), x32);
     sameAsEager(shifted(2, rosenTerm, { reverse: true }), x64(40));
     const three = ([a, b, c]: V[]): V => w.mul(w.sub(c!, b!), w.add(a!, w.square(b!)));
     sameAsEager(shifted(3, three), x64(30));

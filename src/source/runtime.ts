@@ -389,7 +389,7 @@ function structurable(carry: readonly unknown[]): boolean {
  * `for (let i = lo; i < hi; i++)` over carried variables, as foriLoop(lo, hi, body, carry);
  * a carry of other values (strings, undefined, objects) runs as an ordinary loop. `reads`: the
  * [x, k] of the body's reads x[i + k] (rewrite.ts); when every x is a 1-d array that covers
- * lo + k … hi − 1 + k (float64), the loop is a scan over those slices, and the body reads element j of
+ * lo + k … hi − 1 + k (float64 or float32), the loop is a scan over those slices, and the body reads element j of
  * its step from `elements` (elt) — a number per step, whose cotangent is a number per step too,
  * where x[i] at the traced counter would send back an array the size of x.
  */
@@ -411,9 +411,8 @@ export function fori(lo: unknown, hi: unknown, body: (i: number, carry: unknown[
 function slices(reads: readonly (readonly [unknown, number])[], lo: number, hi: number): Value[] | null {
   const out: Value[] = [];
   for (const [x, k] of reads) {
-    // float64 only: a scan sends a float32 slice's cotangents back as float64 numbers (a float64
-    // gradient for a float32 argument), where dynamicIndex keeps float32.
-    if (!isArrayish(x) || rank(x) !== 1 || x.dtype !== "float64" || lo + k < 0 || hi + k > x.shape[0]!) return null;
+    // float32 too: a scan's gradient of a float32 scanned array is float32, as dynamicIndex's is.
+    if (!isArrayish(x) || rank(x) !== 1 || (x.dtype !== "float64" && x.dtype !== "float32") || lo + k < 0 || hi + k > x.shape[0]!) return null;
     out.push(o.slice(x, [lo + k], [hi + k]));
   }
   return out;
