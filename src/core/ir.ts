@@ -340,3 +340,20 @@ function avalOfConst(v: Tensor): Aval {
   if (typeof v === "boolean") return BOOL;
   return { shape: v.shape, dtype: v.dtype, js: false };
 }
+
+/** A copy of `src` with its own statements (optimize rewrites operands in place). */
+export function copyList(src: WengertList): WengertList {
+  const dst = new WengertList(src.names);
+  const map = new Int32Array(src.avals.length).fill(-1);
+  for (let i = 0; i < src.nIn; i++) map[i] = dst.addInput(src.avals[i]!);
+  const atom = (a: Atom): Atom => (a >= 0 ? map[a]! : dst.constAtom(src.consts.value(a)));
+  for (const s of src.stmts) {
+    const ins = s.ins.map(atom);
+    if (s.kind !== "eqn") { dst.stmts.push({ ...s, ins } as Line); continue; }
+    const out = dst.avals.length;
+    for (let j = 0; j < s.nOut; j++) map[s.out + j] = dst.addVar(src.avals[s.out + j]!);
+    dst.stmts.push({ ...s, ins, out });
+  }
+  dst.outs = src.outs.map(atom);
+  return dst;
+}

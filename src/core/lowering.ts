@@ -29,6 +29,12 @@ export interface Lowering<P> {
   /** The elementwise sum of its two arguments (add): a fused loop may accumulate placements into it. */
   readonly sums?: boolean;
   /**
+   * A copy of 1-d argument 0 with argument 2 added at the index argument 1 (addAt): a loop may
+   * add a carry's such sums in place (compile/accumulate.ts). `check` throws the line's error
+   * for an index that is not an integer in [0, length).
+   */
+  readonly addsAt?: { readonly check: (index: number, length: number) => void };
+  /**
    * This line places its one argument inside zeros (unslice, the transpose of a slice): the
    * flat offset of a contiguous placement of an argument of `inShape`, or null when it is not
    * contiguous. A fused loop then adds the argument in place instead of materializing zeros.

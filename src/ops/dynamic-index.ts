@@ -12,7 +12,7 @@
 
 import { NDArray, shapeStr, zeros } from "../array/ndarray.js";
 import { DTypeError, ShapeError } from "../base/errors.js";
-import { KERNEL, type Lowering } from "../core/lowering.js";
+import type { Lowering } from "../core/lowering.js";
 import { bind, type Aval, type Primitive } from "../core/primitive.js";
 import type { Tensor, Value } from "../core/tracer.js";
 import * as o from "./api.js";
@@ -30,6 +30,11 @@ export function checkIndex(op: string, k: number, n: number): void {
   if (!(Number.isInteger(k) && k >= 0 && k < n)) {
     throw new ShapeError(op, `index ${k} is out of range for an array of length ${n}; a traced index must be an integer in [0, ${n - 1}] (plain JavaScript would read undefined)`);
   }
+}
+
+/** addAt's range check. */
+function checkAddAt(k: number, n: number): void {
+  checkIndex("addAt", k, n);
 }
 
 /** x.data[k] after the range check: the one read every lowering of dynamicIndex runs. */
@@ -88,7 +93,7 @@ export function dynamicIndexPrims() {
     },
     impl: ([a, i, v]) => {
       const arr = a as NDArray, k = scalarValue(i!);
-      checkIndex("addAt", k, arr.shape[0]!);
+      checkAddAt(k, arr.shape[0]!);
       const out = new NDArray(arr.data.slice(), arr.shape);
       out.data[k] += scalarValue(v!);
       return out;
@@ -103,7 +108,7 @@ export function dynamicIndexPrims() {
       vjp: [(g) => g, null, (g, [, i]) => dynamicIndex_(g, i!)],
     },
     display: { primal: ([a, i, v]) => `${a} + ${v} at [${i}]` },
-    lower: KERNEL,
+    lower: { addsAt: { check: checkAddAt } },
   };
   return { dynamicIndex, addAt: addAtPrim };
 }

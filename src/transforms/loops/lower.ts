@@ -12,6 +12,7 @@ import type { ScanParams } from "./scan-prim.js";
 import { allocateFull } from "../../array/pool.js";
 import type { WhileParams } from "./while-prim.js";
 import { sliceOf } from "./slices.js";
+import { accumulatedCarries, withAccumulation } from "./accumulate.js";
 
 /** The storage dtype of a value of `a` (numbers float64, JS booleans bool). */
 export function storage(a: Aval): string {
@@ -38,9 +39,10 @@ function sliceExpr(ctx: EmitContext, d: string, t: string, a: Aval): string {
  * them it is offered, else none is (so that no carry ever sits in a buffer a later step
  * writes); the others (per-step outputs, copied out within the step) wherever a variant can.
  * Gives whether the strict ones were used. `step`: the step's expression, for ctx.stepMiss.
+ * `lists`: the variants as inlined (the body's own, or copies rewritten for this loop).
  */
-export function variants(ctx: EmitContext, body: RunnableBody, step: string, inputs: readonly string[], assign: (outs: readonly string[]) => string[], offered: readonly (string | null)[] = [], strict = 0, miss = ctx.miss): { code: string[]; buffered: boolean } {
-  const p = ctx.fresh(), lists = body.variants;
+export function variants(ctx: EmitContext, body: RunnableBody, step: string, inputs: readonly string[], assign: (outs: readonly string[]) => string[], offered: readonly (string | null)[] = [], strict = 0, miss = ctx.miss, lists: readonly WengertList[] = body.variants): { code: string[]; buffered: boolean } {
+  const p = ctx.fresh();
   const want = offered.slice(0, strict).map((b) => b !== null);
   let inlined = lists.map((list, i) => ctx.inline(list, inputs, `break ${p}b${i};`, offered));
   const buffered = want.some(Boolean) && inlined.every((r) => want.every((w, j) => !w || r.buffered[j]));
@@ -82,11 +84,11 @@ export function bufferOf(ctx: EmitContext, a: Aval): string {
  * Double buffers for array carries: each step writes the next carry into whichever of the two
  * the current one is not in. Gives the statements choosing them (at the top of a step), the
  * offered buffers and the final carries' expressions (copied out of the buffers, which the
- * generated code keeps from call to call).
+ * generated code keeps from call to call). `own[j]`: carry j has a buffer of its own (none offered).
  */
-export function carryBuffers(ctx: EmitContext, q: string, carry: readonly string[], avals: readonly Aval[]): { choose: string[]; offered: (string | null)[]; final: (buffered: boolean) => string[] } {
+export function carryBuffers(ctx: EmitContext, q: string, carry: readonly string[], avals: readonly Aval[], own: readonly boolean[] = []): { choose: string[]; offered: (string | null)[]; final: (buffered: boolean) => string[] } {
   const ND = ctx.constant(NDArray);
-  const pairs = avals.map((a) => (a.js ? null : [bufferOf(ctx, a), bufferOf(ctx, a)] as const));
+  const pairs = avals.map((a, j) => (a.js || own[j] === true ? null : [bufferOf(ctx, a), bufferOf(ctx, a)] as const));
   const choose: string[] = [];
   const offered = pairs.map((ab, j) => {
     if (ab === null) return null;
@@ -158,7 +160,16 @@ export function emitScan(line: Eqn, ctx: EmitContext): string[] {
     return `${q}S${j}`;
   });
   const k = `${q}i`, t = `${q}t`;
-  const buf = carryBuffers(ctx, q, carry, carry.map((_, j) => kAval(j)));
+  // Carries that only accumulate scattered adds (a gradient through x[i] at traced indices) are
+  // added in place, into a copy of their initial value made once (accumulate.ts).
+  const inPlace = accumulatedCarries(lists, nc, nk, T);
+  const bodyLists = inPlace.some(Boolean) ? lists.map((l) => withAccumulation(l, nc, inPlace)) : lists;
+  carry.forEach((c, j) => {
+    if (!inPlace[j]) return;
+    const n = sizeOf(kAval(j).shape);
+    code.push(`{ const s = ${c}.data, d = ${ctx.constant(allocateFull)}("float64", ${n}); for (let i = 0; i < ${n}; i++) d[i] = s[i] + 0; ${c} = new ${ND}(d, ${c}.shape); }`);
+  });
+  const buf = carryBuffers(ctx, q, carry, carry.map((_, j) => kAval(j)), inPlace);
   const step: string[] = [`const ${t} = ${p.reverse ? `${T - 1} - ${k}` : k};`];
   // A scanned array's data is read once, before the loop; a slice no variant reads (the step
   // index of a derived body) is not read at all, though a step that traces a variant gets it.
@@ -183,7 +194,7 @@ export function emitScan(line: Eqn, ctx: EmitContext): string[] {
     ...place.flatMap((at, j) => (at?.holds === undefined ? [] : [`${at.holds} = ${outs[nk + j]!};`])),
     ...next(q, carry, outs),
   ];
-  const body = variants(ctx, p.body, k, [...consts, ...carry, ...slices], assign, [...buf.offered, ...yOffer], nk);
+  const body = variants(ctx, p.body, k, [...consts, ...carry, ...slices], assign, [...buf.offered, ...yOffer], nk, ctx.miss, bodyLists);
   code.push(`for (let ${k} = 0; ${k} < ${T}; ${k}++) {`);
   if (body.buffered) for (const l of buf.choose) code.push(`  ${l}`);
   for (const l of [...step, ...body.code]) code.push(`  ${l}`);
