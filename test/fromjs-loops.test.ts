@@ -103,7 +103,8 @@ describe("fromJS rewrites analysable loops as structured loops", () => {
     const f = w.fromJS(new Function("return function f(x) { let s = 0, t = 0; for (let i = 0; i < x.length; i++) { t = x[i] * x[i]; s += t; } return s; }")() as (x: number[]) => number);
     // x[i] is element 1 of the step's elements (a scanned slice of x when the runtime can make one).
     assert.match(f.source, /;\[s\] = \$w\.fori\(0, \$w\.len\(x\), \(i, \[s\], (\$\w+)\) => \{\s+t = \$w\.mul\(\$w\.elt\(\1, 1, x, i\), \$w\.elt\(\1, 1, x, i\)\)/);
-    assert.match(f.source, /return \[s\]; \}, \[s\], \[\[x, 0\]\]\);/);
+    // Then the loop's index among the function's loops and the outer values its body reads (loop-cache.ts).
+    assert.match(f.source, /return \[s\]; \}, \[s\], \[\[x, 0\]\], \$sites, 0, \(\) => \[x\]\);/);
     assert.deepEqual(w.grad(f)([1, 2, 3]), [2, 4, 6]);
     const g = w.fromJS(new Function("return function g(a) { let x = a; while (x > 1) x = x / 2; return x; }")() as (a: number) => number);
     assert.match(g.source, /;\[x\] = \$w\.whileLoop\(\(\[x\]\) => \$w\.gt\(x, 1\), \(\[x\]\) => \{/);

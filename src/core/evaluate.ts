@@ -80,6 +80,12 @@ export function evaluateConcrete(list: WengertList, inputs: readonly Tensor[]): 
   for (let k = 0; k < stmts.length; k++) {
     const s = stmts[k]!;
     const ins = s.ins, n = ins.length;
+    if (s.kind === "eqn" && s.nOut === 1 && (n === 1 || n === 2) && s.prim.scalar !== undefined && s.prim.outputs === undefined) {
+      // A scalar line on numbers (most of a scalar loop body): its kernel, with no argument array.
+      const i0 = ins[0]!, a0 = i0 >= 0 ? env[i0]! : (consts.value(i0) as Tensor);
+      const i1 = n === 2 ? ins[1]! : 0, a1 = n === 2 ? (i1 >= 0 ? env[i1]! : (consts.value(i1) as Tensor)) : undefined;
+      if (typeof a0 === "number" && (n === 1 || typeof a1 === "number")) { env[s.out] = s.prim.scalar(a0, a1 as number); continue; }
+    }
     const args = new Array<Tensor>(n);
     for (let i = 0; i < n; i++) { const a = ins[i]!; args[i] = a >= 0 ? env[a]! : (consts.value(a) as Tensor); }
     if (s.kind === "eqn") {

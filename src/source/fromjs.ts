@@ -13,6 +13,7 @@ import * as runtime from "./runtime.js";
 import { parseFunction } from "./ast.js";
 import { CodegenUnavailableError, excerpt, FreeVariableError, lineColumn, SourceUnavailableError, UnsupportedSyntaxError, type SourceSite } from "./errors.js";
 import { isRewritten, markRewritten, type RewrittenInfo } from "./marker.js";
+import { isConstant, trustFunction } from "./loop-cache.js";
 import { rewrite } from "./rewrite.js";
 import { analyze } from "./scope.js";
 
@@ -40,6 +41,9 @@ const GLOBALS = new Set([
   "Object", "Boolean", "String", "Symbol", "JSON", "Map", "Set", "console",
   "Error", "TypeError", "RangeError",
 ]);
+
+/** Globals whose values a loop's kept trace may take as they are (loop-cache.ts); __name is esbuild's helper. */
+const CONSTANT_GLOBALS: ReadonlySet<string> = new Set([...GLOBALS, "__name"]);
 
 /** Read once: a page (or a test) may replace the global Function later. */
 const fnToString = Function.prototype.toString;
@@ -73,7 +77,7 @@ const library = new Set<unknown>();
  * calls it with its own namespace (this layer cannot import the package's entry point).
  */
 export function registerLibrary(exports: Readonly<Record<string, unknown>>): void {
-  for (const x of Object.values(exports)) if (typeof x === "function") library.add(x);
+  for (const x of Object.values(exports)) if (typeof x === "function") { library.add(x); trustFunction(x); }
 }
 function isLibraryFunction(v: unknown): boolean {
   return library.has(v);
@@ -154,12 +158,12 @@ function fromJSWith(f: (...a: unknown[]) => unknown, scope: Readonly<Record<stri
   if (missing.length > 0) throw new FreeVariableError(name, missing, source);
 
   const used = new Set<string>([...info.declared, ...info.free.map((n) => n.name as string)]);
-  const rt = fresh("$w", used), tmp = fresh("$t", used), sc = fresh("$scope", used);
-  const rw = rewrite(parsed.fn, parsed.text, info, rt, tmp, parsed.method ? safeName(name) : null);
+  const rt = fresh("$w", used), tmp = fresh("$t", used), sc = fresh("$scope", used), sites = fresh("$sites", used);
+  const rw = rewrite(parsed.fn, parsed.text, info, rt, tmp, parsed.method ? safeName(name) : null, { name: sites, constants: CONSTANT_GLOBALS });
   if (rw.refusals.length > 0) throw new UnsupportedSyntaxError(name, sitesOf(rw.refusals, source, parsed.prefix), source, refusalHint(rw.refusals[0]!.what));
 
   const id = nextId++;
-  const prologue = [...bound.keys()].map((k) => `const ${k} = ${sc}[${JSON.stringify(k)}];\n`).join("");
+  const prologue = [...bound.keys()].map((k) => `const ${k} = ${sc}[${JSON.stringify(k)}];\n`).join("") + `const ${sites} = ${rt}.loopSites();\n`;
   const head = `${prologue}return `;
   const body = `${head}${rw.code};\n//# sourceURL=wengert-fromjs-${id}.js`;
   const rec: Built = { name, source, text: parsed.text, prefix: parsed.prefix, head, code: rw.code, anchors: rw.anchors };
@@ -172,9 +176,10 @@ function fromJSWith(f: (...a: unknown[]) => unknown, scope: Readonly<Record<stri
   }
   built.set(id, rec);
   const values: Record<string, unknown> = {};
-  const wrapper = function (this: unknown, ...args: unknown[]): unknown {
+  // apply(this, arguments), not rest and spread: V8 passes the arguments through without an array.
+  const wrapper = function (): unknown {
     try {
-      return inner(...args);
+      return inner.apply(undefined, arguments as unknown as unknown[]);
     } catch (e) {
       throw locate(e);
     }
@@ -186,6 +191,8 @@ function fromJSWith(f: (...a: unknown[]) => unknown, scope: Readonly<Record<stri
   if (entries === undefined) { entries = []; cache.set(f, entries); }
   entries.push({ scope, out });
   for (const k of bound.keys()) values[k] = bound.get(k) === SELF ? out : scopeValue(scope![k], scope!);
+  // A function of its arguments alone when its scope holds only constants: loops calling it may keep their traces.
+  if ([...bound.keys()].every((k) => bound.get(k) === SELF || isConstant(values[k]))) trustFunction(out);
   const inner = make(runtime, values);
   return out;
 }

@@ -49,10 +49,21 @@ interface FnFrame {
 }
 
 /**
- * Rewrites `fn` (parsed from `text`). `rt` names the runtime object and `tmp` prefixes the
- * temporaries; both avoid every name the function uses.
+ * Where a counted loop's body trace may be kept across calls (loop-cache.ts): `name` is the
+ * variable holding the function's loop sites; `constants` the free names whose values never
+ * change (Math, Number …), which the key leaves out.
  */
-export function rewrite(fn: Node, text: string, info: ScopeInfo, rt: string, tmp: string, methodName: string | null): Rewritten {
+export interface LoopSitesOption {
+  readonly name: string;
+  readonly constants: ReadonlySet<string>;
+}
+
+/**
+ * Rewrites `fn` (parsed from `text`). `rt` names the runtime object and `tmp` prefixes the
+ * temporaries; both avoid every name the function uses. With `sites`, each structured counted
+ * loop also passes its index and the values of the outer variables its body reads.
+ */
+export function rewrite(fn: Node, text: string, info: ScopeInfo, rt: string, tmp: string, methodName: string | null, sites: LoopSitesOption | null = null): Rewritten {
   const globals = new Set(info.free);
   const refusals: Refusal[] = [];
   const frames: FnFrame[] = [];
@@ -168,7 +179,12 @@ export function rewrite(fn: Node, text: string, info: ScopeInfo, rt: string, tmp
         if (slot === undefined) { slot = slots.size + 1; slots.set(key, slot); reads.push(`[${r.array}, ${r.offset}]`); }
         shifted.set(r.node, { elements, slot });
       }
-      const extra = reads.length > 0 ? `, [${reads.join(", ")}]` : "";
+      let extra = reads.length > 0 ? `, [${reads.join(", ")}]` : "";
+      if (sites !== null) {
+        // What else the body reads: variables from outside, neither carried nor assigned in it (then written before read).
+        const outer = l.reads.filter((x) => x !== l.counter!.name && !l.carried.includes(x) && !l.writes.includes(x) && !(sites.constants.has(x) && !info.declared.has(x)));
+        extra = `${reads.length > 0 ? extra : ", undefined"}, ${sites.name}, ${loops - 1}, () => [${outer.join(", ")}]`;
+      }
       return mark(n, `${assign}${rt}.fori(${arg(l.counter.start)}, ${end}, (${l.counter.name}, ${carry}${reads.length > 0 ? `, ${elements}` : ""}) => ${loopBody(child(n, "body")!, carry)}, ${carry}${extra});`);
     }
     frames.push({ temps: 0 });

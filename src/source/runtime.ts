@@ -10,11 +10,16 @@ import { NDArray } from "../array/ndarray.js";
 import { ArgumentError, TracerError } from "../base/errors.js";
 import { Tracer, transformRunning, type Value } from "../core/tracer.js";
 import { hypot as hypot2 } from "../lib/functions.js";
+import { bind2, type Primitive } from "../core/primitive.js";
 import * as o from "../ops/api.js";
+import { PRIM_TABLE, type PrimName } from "../ops/prims.js";
 import { index } from "../ops/element.js";
 import { dynamicIndex } from "../ops/dynamic-index.js";
 import { ceil, floor, remainder, round, trunc } from "../ops/rounding.js";
-import { foriLoop, scan, whileLoop as structuredWhile } from "../transforms/loops/scan.js";
+import { foriLoopWith, scanWith, whileLoop as structuredWhile } from "../transforms/loops/scan.js";
+import { forgetLoops, keeperFor, noteRandom, type LoopSites } from "./loop-cache.js";
+
+export { loopSites } from "./loop-cache.js";
 
 type Num = number | Tracer | NDArray;
 
@@ -46,22 +51,39 @@ function operand(op: string, v: unknown): Num {
   throw new ArgumentError(op, `cannot combine a traced number with ${typeof v === "string" ? `the string ${JSON.stringify(v)}` : `a value of type ${typeof v}`}; convert it to a number first`);
 }
 
-/** An operator's traced (or mixed) case: operands made numbers or refused, then wengert's op. */
-function slow(op: string, native: (a: never, b: never) => unknown, traced: (a: Num, b: Num) => Value) {
+/** operand(op, v), first testing the common cases: a number, and a tracer of a number (a scalar with no shape to read). */
+function num(op: string, v: unknown): Num {
+  return typeof v === "number" || (v instanceof Tracer && typeof v.primal === "number") ? v : operand(op, v);
+}
+
+/**
+ * An operator's traced (or mixed) case: operands made numbers or refused, then wengert's op —
+ * its primitive bound directly where it has one (`traced` a primitive's name): every operator
+ * shares this code, and a call to one function, bind2, stays monomorphic where calls to each
+ * op's own function would not.
+ */
+function slow(op: string, native: (a: never, b: never) => unknown, traced: PrimName | ((a: Num, b: Num) => Value)) {
+  if (typeof traced === "string") {
+    const prim = PRIM_TABLE[traced] as Primitive<undefined>;
+    return (a: unknown, b: unknown): unknown => {
+      if (!isArrayish(a) && !isArrayish(b)) return native(a as never, b as never);
+      return bind2(prim, num(op, a), num(op, b), undefined);
+    };
+  }
   return (a: unknown, b: unknown): unknown => {
     if (!isArrayish(a) && !isArrayish(b)) return native(a as never, b as never);
-    return traced(operand(op, a), operand(op, b));
+    return traced(num(op, a), num(op, b));
   };
 }
 
 // Each operator is its own small function whose first line is the plain-number case, so V8
 // inlines it into the rewritten code; everything else goes to the shared slow path.
-const addS = slow("+", (a: number, b: number) => a + b, o.add);
-const subS = slow("-", (a: number, b: number) => a - b, o.sub);
-const mulS = slow("*", (a: number, b: number) => a * b, o.mul);
-const divS = slow("/", (a: number, b: number) => a / b, o.div);
-const remS = slow("%", (a: number, b: number) => a % b, remainder);
-const powS = slow("**", (a: number, b: number) => a ** b, o.pow);
+const addS = slow("+", (a: number, b: number) => a + b, "add");
+const subS = slow("-", (a: number, b: number) => a - b, "sub");
+const mulS = slow("*", (a: number, b: number) => a * b, "mul");
+const divS = slow("/", (a: number, b: number) => a / b, "div");
+const remS = slow("%", (a: number, b: number) => a % b, "remainder");
+const powS = slow("**", (a: number, b: number) => a ** b, "pow");
 const ltS = slow("<", (a: number, b: number) => a < b, o.less);
 const leS = slow("<=", (a: number, b: number) => a <= b, o.lessEqual);
 const gtS = slow(">", (a: number, b: number) => a > b, o.greater);
@@ -231,8 +253,14 @@ export function arrayFrom(x: unknown, f?: (v: unknown, i: number) => unknown): u
 
 // ---------------------------------------------------------------- Math and Number
 
-function unaryMath(name: string, native: (x: number) => number, traced: (x: Value) => Value) {
-  return (x: unknown): unknown => (typeof x === "number" ? native(x) : isArrayish(x) ? traced(operand(`Math.${name}`, x)) : native(x as number));
+function unaryMath(name: string, native: (x: number) => number, traced: PrimName | ((x: Value) => Value)) {
+  const op = `Math.${name}`; // built once: this runs on every traced call
+  if (typeof traced === "string") {
+    // A primitive of its own: bound directly, as in slow().
+    const prim = PRIM_TABLE[traced] as Primitive<undefined>;
+    return (x: unknown): unknown => (typeof x === "number" ? native(x) : isArrayish(x) ? bind2(prim, num(op, x), undefined, undefined) : native(x as number));
+  }
+  return (x: unknown): unknown => (typeof x === "number" ? native(x) : isArrayish(x) ? traced(num(op, x)) : native(x as number));
 }
 
 /** Math.* functions with no derivative here: plain numbers only. */
@@ -267,13 +295,13 @@ function hypot(...args: unknown[]): unknown {
 }
 
 const MATH_FUNCTIONS = {
-  abs: unaryMath("abs", Math.abs, o.abs), sign: unaryMath("sign", Math.sign, o.sign),
-  sqrt: unaryMath("sqrt", Math.sqrt, o.sqrt), exp: unaryMath("exp", Math.exp, o.exp), expm1: unaryMath("expm1", Math.expm1, o.expm1),
-  log: unaryMath("log", Math.log, log), log1p: unaryMath("log1p", Math.log1p, o.log1p),
+  abs: unaryMath("abs", Math.abs, "abs"), sign: unaryMath("sign", Math.sign, "sign"),
+  sqrt: unaryMath("sqrt", Math.sqrt, "sqrt"), exp: unaryMath("exp", Math.exp, "exp"), expm1: unaryMath("expm1", Math.expm1, "expm1"),
+  log: unaryMath("log", Math.log, "log"), log1p: unaryMath("log1p", Math.log1p, "log1p"),
   log2: unaryMath("log2", Math.log2, (x) => o.div(log(x), LN2)), log10: unaryMath("log10", Math.log10, (x) => o.div(log(x), LN10)),
-  sin: unaryMath("sin", Math.sin, o.sin), cos: unaryMath("cos", Math.cos, o.cos), tan: unaryMath("tan", Math.tan, o.tan),
-  asin: unaryMath("asin", Math.asin, o.asin), acos: unaryMath("acos", Math.acos, o.acos), atan: unaryMath("atan", Math.atan, o.atan),
-  sinh: unaryMath("sinh", Math.sinh, o.sinh), cosh: unaryMath("cosh", Math.cosh, o.cosh), tanh: unaryMath("tanh", Math.tanh, o.tanh),
+  sin: unaryMath("sin", Math.sin, "sin"), cos: unaryMath("cos", Math.cos, "cos"), tan: unaryMath("tan", Math.tan, "tan"),
+  asin: unaryMath("asin", Math.asin, "asin"), acos: unaryMath("acos", Math.acos, "acos"), atan: unaryMath("atan", Math.atan, "atan"),
+  sinh: unaryMath("sinh", Math.sinh, "sinh"), cosh: unaryMath("cosh", Math.cosh, "cosh"), tanh: unaryMath("tanh", Math.tanh, "tanh"),
   // Inverse hyperbolics from their closed forms (derivatives 1/√(x²+1), 1/√(x²−1), 1/(1−x²)).
   asinh: unaryMath("asinh", Math.asinh, (x) => o.mul(o.sign(x), o.log(o.add(o.abs(x), o.sqrt(o.add(o.mul(x, x), 1)))))),
   acosh: unaryMath("acosh", Math.acosh, (x) => o.log(o.add(x, o.sqrt(o.sub(o.mul(x, x), 1))))),
@@ -285,7 +313,7 @@ const MATH_FUNCTIONS = {
   max: extremum("max", Math.max, o.maximum), min: extremum("min", Math.min, o.minimum),
   hypot,
   fround: numbersOnly("fround", Math.fround), clz32: numbersOnly("clz32", Math.clz32), imul: numbersOnly("imul", Math.imul),
-  random: Math.random,
+  random: (): number => { noteRandom(); return Math.random(); },
 };
 
 /** What `Math` means inside a fromJS function: the functions above, and Math's constants. */
@@ -377,6 +405,7 @@ let structured = true;
 /** For tests and for the loops work: route analysable loops through foriLoop/whileLoop (true) or run them as plain loops. */
 export function useStructuredLoops(on: boolean): void {
   structured = on;
+  forgetLoops();
 }
 
 /** A carry foriLoop/whileLoop can hold: numbers and arrays (traced or not), nothing else. */
@@ -391,16 +420,21 @@ function structurable(carry: readonly unknown[]): boolean {
  * [x, k] of the body's reads x[i + k] (rewrite.ts); when every x is a 1-d array that covers
  * lo + k … hi − 1 + k (float64 or float32), the loop is a scan over those slices, and the body reads element j of
  * its step from `elements` (elt) — a number per step, whose cotangent is a number per step too,
- * where x[i] at the traced counter would send back an array the size of x.
+ * where x[i] at the traced counter would send back an array the size of x. `sites`, `site` and
+ * `outer` (the values of the outer variables the body reads) let a later call reuse the body's
+ * trace (loop-cache.ts).
  */
-export function fori(lo: unknown, hi: unknown, body: (i: number, carry: unknown[], elements?: unknown[]) => unknown[], carry: unknown[], reads?: readonly (readonly [unknown, number])[]): unknown[] {
+export function fori(lo: unknown, hi: unknown, body: (i: number, carry: unknown[], elements?: unknown[]) => unknown[], carry: unknown[], reads?: readonly (readonly [unknown, number])[], sites?: LoopSites, site?: number, outer?: () => unknown[]): unknown[] {
   if (structured && structurable(carry) && typeof lo === "number" && Number.isInteger(lo) && (typeof hi === "number" ? Number.isInteger(hi) : isArrayish(hi))) {
-    const xs = reads !== undefined && transformRunning() && typeof hi === "number" && hi > lo ? slices(reads, lo, hi) : null;
+    const traced = transformRunning();
+    const xs = reads !== undefined && traced && typeof hi === "number" && hi > lo ? slices(reads, lo, hi) : null;
+    const keeper = traced ? keeperFor(sites, site ?? 0, xs !== null ? "scan" : "fori", carry, outer) : undefined;
     if (xs !== null) {
-      const idx = new NDArray(Float64Array.from({ length: hi as number - lo }, (_, k) => lo + k), [hi as number - lo]);
-      return scan((c: unknown[], e: unknown[]) => [body(e[0] as number, c, e), null] as const, carry, [idx, ...xs])[0];
+      const n = hi as number - lo, steps = new Float64Array(n);
+      for (let k = 0; k < n; k++) steps[k] = lo + k;
+      return (scanWith((c, e) => [body((e as number[])[0]!, c as unknown[], e as unknown[]), null], carry, [new NDArray(steps, [n]), ...xs], undefined, keeper)[0]) as unknown[];
     }
-    return foriLoop(lo, hi as number, (i, c) => body(i, c), carry);
+    return foriLoopWith(lo, hi as number, (i, c) => body(i, c as unknown[]), carry, keeper) as unknown[];
   }
   let c = carry;
   for (let i = lo as number; lt(i, hi); i++) c = body(i, c);

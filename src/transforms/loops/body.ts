@@ -97,7 +97,18 @@ export class LoopBody {
    * `nConsts`: a derived body's const operands (fixed); a user body's are the tracers its first
    * trace captures (`mayCapture`).
    */
-  constructor(readonly op: string, private readonly fn: BodyFn, private nConsts: number, private readonly mayCapture: boolean) {}
+  constructor(readonly op: string, private fn: BodyFn, private nConsts: number, private readonly mayCapture: boolean) {}
+
+  /**
+   * The same body, kept from an earlier call by a caller that knows it computes the same function
+   * (fromJS's loop sites, keyed on everything the body reads): `fn` is this call's closure, reading
+   * `captured` where the kept one read its own, so a branch met now is traced from this call.
+   */
+  rebind(fn: BodyFn, captured: readonly Tracer[]): void {
+    if (!this.mayCapture || captured.length !== this.nConsts) throw new TypeError("LoopBody.rebind: a user body's consts are the tracers it captures, one for each");
+    this.fn = fn;
+    this.captured = captured;
+  }
 
   get consts(): number {
     return this.nConsts;
@@ -139,7 +150,8 @@ export class LoopBody {
 
   /** The outputs for `inputs` (consts, then the declared inputs), at whatever level they are. */
   run(inputs: readonly Value[]): Value[] {
-    const traced = inputs.some((v) => v instanceof Tracer);
+    let traced = false;
+    for (let i = 0; i < inputs.length && !traced; i++) traced = inputs[i] instanceof Tracer;
     const values = traced ? inputs.map((v) => concrete(v)) : (inputs as readonly Tensor[]);
     for (const v of this.variants) {
       const r = traced ? evaluate(v, values) : evaluateConcrete(v, values);

@@ -23,6 +23,7 @@ import { SCAN, type ScanParams } from "./scan-prim.js";
 import { REVERSE, type ReverseParams } from "./revolve-prim.js";
 import { checkpointPlan, firstSweep, type SweepStats } from "./revolve.js";
 import { sliceOf } from "./slices.js";
+import { leafType, typeText } from "./carry.js";
 import { carriesRead, traceInputs, withoutCarries, type VjpLayout } from "./scan-unsaved.js";
 import type { Aval } from "../../array/aval.js";
 import { zeros } from "../../array/ndarray.js";
@@ -162,14 +163,9 @@ function vjpRule(primals: readonly Value[], active: readonly boolean[], p: ScanP
   const activeC = active.slice(0, nc).map((a, i) => a && differentiable(primals[i]!));
   const activeX = active.slice(nc + nk).map((a, i) => a && differentiable(primals[nc + nk + i]!));
   const layout: VjpLayout = { nc, nk, kc: activeC.filter(Boolean).length };
-  const bodies = new Map<string, LoopBody>();
-  const bodyFor = (nzY: readonly boolean[], nzS: readonly boolean[]): LoopBody => {
-    const key = `${nzY.join()}|${nzS.join()}`;
-    let body = bodies.get(key);
-    if (body === undefined) { body = vjpBody(p.body, nc, nk, nx, activeC, activeX, nzY, nzS); bodies.set(key, body); }
-    return body;
-  };
-  const stripped = new Map<LoopBody, LoopBody>();
+  const fixedTypes = typesKey([...cs0!, ...init!, ...xs!]);
+  const bodyFor = (nzY: readonly boolean[], nzS: readonly boolean[], cts: readonly Value[]): LoopBody =>
+    derivedVjp(p.body, nc, nk, nx, activeC, activeX, nzY, nzS, `${fixedTypes}|${typesKey(cts)}`);
   const tBack = p.reverse ? 0 : p.length - 1; // the backward scan's first step
   const consts = cs0!.map((c) => concrete(c));
   const accZero = (): Value[] => pick(cs0!, activeC).map(zerosLike);
@@ -178,7 +174,7 @@ function vjpRule(primals: readonly Value[], active: readonly boolean[], p: ScanP
   if (plan === null && p.save === null && p.length > 0 && p.body.variants.length > 0) {
     const yAv = yAvalsOf(p), nzY = yAv.map(floatAval);
     // A probe of its own: the pullback's cotangents may come typed otherwise (a 0-d array for a number).
-    const probe = vjpBody(p.body, nc, nk, nx, activeC, activeX, nzY, []);
+    const probe = derivedVjp(p.body, nc, nk, nx, activeC, activeX, nzY, [], `${fixedTypes}|probe`);
     const reads = carriesRead(probe, layout, consts, traceInputs(init!, accZero(), xs!, null, null, pick(yAv, nzY).map(zeroOfAval), tBack));
     unsaved = reads !== null && !reads.some(Boolean);
   }
@@ -192,11 +188,11 @@ function vjpRule(primals: readonly Value[], active: readonly boolean[], p: ScanP
     const [ck, cy, cs] = parts(cts, nk, ny, p.save === null ? 0 : nk);
     if (cts.every((c) => c === ZERO)) return primals.map(() => ZERO);
     const nzY = cy!.map((c) => c !== ZERO), nzS = cs!.map((c) => c !== ZERO);
-    let body = bodyFor(nzY, nzS);
     const carryCt = ck!.map((c, i) => (c === ZERO ? zerosLike(init![i]!) : c));
     const accCt = accZero();
     const kc = accCt.length, kx = activeX.filter(Boolean).length;
     const cyNz = pick(cy!, nzY) as Value[];
+    let body = bodyFor(nzY, nzS, [...carryCt, ...cyNz, ...pick(cs!, nzS) as Value[]]);
     let res: Value[];
     if (plan !== null && cts.every(plain)) {
       const rp: ReverseParams = { body: p.body, vjp: body, length: p.length, reverse: p.reverse, plan, nConsts: nc, nCarry: nk, nAcc: kc, nX: nx, nCtX: kx, stats: sweep };
@@ -226,6 +222,35 @@ function vjpRule(primals: readonly Value[], active: readonly boolean[], p: ScanP
     return [...spread(ctC!, activeC), ...ct0!, ...spread(ctXs, activeX)];
   };
   return { outs, pullback, stored };
+}
+
+/**
+ * Derived VJP bodies by the body they derive from, and by what they are traced at: a body that
+ * lives on from call to call (fromJS keeps its loops' bodies, loop-cache.ts) derives each once,
+ * and its variants carry over too. A body of one call is forgotten with it.
+ */
+const derived = new WeakMap<LoopBody, Map<string, LoopBody>>();
+/** The VJP bodies without their saved-carry inputs (scan-unsaved.ts), by the body they strip. */
+const stripped = new WeakMap<LoopBody, LoopBody>();
+/** Derived bodies kept per body: the types of a pullback's cotangents may vary from call to call. */
+const DERIVED_PER_BODY = 16;
+
+function derivedVjp(parent: LoopBody, nc: number, nk: number, nx: number, activeC: readonly boolean[], activeX: readonly boolean[], nzY: readonly boolean[], nzS: readonly boolean[], types: string): LoopBody {
+  let m = derived.get(parent);
+  if (m === undefined) derived.set(parent, (m = new Map()));
+  const bits = (xs: readonly boolean[]) => xs.map((b) => (b ? 1 : 0)).join("");
+  const key = `${nc} ${nk} ${nx} ${bits(activeC)} ${bits(activeX)} ${bits(nzY)} ${bits(nzS)} ${types}`;
+  let body = m.get(key);
+  if (body === undefined) {
+    if (m.size >= DERIVED_PER_BODY) m.clear();
+    m.set(key, (body = vjpBody(parent, nc, nk, nx, activeC, activeX, nzY, nzS)));
+  }
+  return body;
+}
+
+/** The types of values (numbers, or arrays by dtype and shape), as a key. */
+function typesKey(vs: readonly Value[]): string {
+  return vs.map((v) => typeText(leafType(concrete(v)))).join(",");
 }
 
 /** The per-step outputs' avals (from the body's first variant). */

@@ -20,6 +20,7 @@ import { concrete, Tracer, transformRunning, type Tensor, type Value } from "../
 import { NDArray } from "../../array/ndarray.js";
 import { value } from "../../ops/api.js";
 import { checkFunction } from "./options.js";
+import { unscoped } from "../../array/pool.js";
 import { hasGuards, LoopBody, LoopRetrace, type BodyFn } from "./body.js";
 import { checkCarry, hasTracer, sameDef, structureText, treeType, typeText, leafType, type TreeType } from "./carry.js";
 import { scanned, sliceAt, sliceOf, Stacker, unflattenY, yLeaves, zeroSlices, type Scanned } from "./slices.js";
@@ -68,6 +69,18 @@ export function checkCheckpoints(op: string, c: unknown, named: boolean): Checkp
   throw new ArgumentError(op, `checkpoints ${showValue(c)} must be a number of snapshots (an integer ≥ 1)${named ? ', "binomial" or "sqrt"' : " (≥ 2)"}`);
 }
 
+/**
+ * A loop body kept across calls by a caller that can tell when an earlier call's trace still
+ * holds (fromJS's loop sites: the same loop of the source, inputs of the same types, the same
+ * constants): the body is then not traced again, only evaluated, and its variants carry over.
+ */
+export interface BodyKeeper {
+  /** What an earlier call kept, with the tracers this call's body closes over in place of that call's. */
+  readonly kept: { readonly body: LoopBody; readonly yDef: TreeDef; readonly consts: readonly Tracer[] } | undefined;
+  /** After a fresh trace: the body, its per-step output structure and the tracers it captured (the caller decides whether to keep it). */
+  keep(body: LoopBody, yDef: TreeDef, captured: readonly Tracer[]): void;
+}
+
 /** body's [carry, y], or the error that names what it returned instead. */
 function pairOf(op: string, step: number, out: unknown): readonly [unknown, unknown] {
   if (!Array.isArray(out) || out.length !== 2) {
@@ -92,6 +105,11 @@ export function scan<C, XS = null, Y = null, X = SliceOf<XS>>(
   xs?: XS | null,
   opts?: ScanOptions,
 ): [C, Stacked<Y>] {
+  return scanWith(body as never, init, xs, opts) as [C, Stacked<Y>];
+}
+
+/** scan, with a loop body an earlier call may have kept (fromJS's loops; see BodyKeeper). */
+export function scanWith(body: (carry: unknown, x: unknown) => readonly [unknown, unknown], init: unknown, xs?: unknown, opts?: ScanOptions, keeper?: BodyKeeper): [unknown, unknown] {
   checkFunction("scan", "body", body);
   const o = checkOptions("scan", opts, ["length", "reverse", "checkpoints"]);
   if (o.reverse !== undefined && typeof o.reverse !== "boolean") throw new ArgumentError("scan", `reverse ${showValue(o.reverse)} must be true or false`);
@@ -101,13 +119,13 @@ export function scan<C, XS = null, Y = null, X = SliceOf<XS>>(
   const f = body as (c: unknown, x: unknown) => unknown;
   const reverse = o.reverse === true;
   // No steps, or no transform running (every value concrete, numbers stay numbers): run natively.
-  if (X.T === 0 || !transformRunning()) return unrolledScan("scan", f, carry, X, reverse) as [C, Stacked<Y>];
+  if (X.T === 0 || !transformRunning()) return unrolledScan("scan", f, carry, X, reverse);
   try {
-    return scanLine("scan", f, carry, X, reverse, o.checkpoints as CheckpointOption | undefined, false) as [C, Stacked<Y>];
+    return scanLine("scan", f, carry, X, reverse, o.checkpoints as CheckpointOption | undefined, false, keeper);
   } catch (e) {
     // The loop cannot stay one line (a later branch reads a traced value the first did not):
     // run it step by step instead, every op processed by the active transforms.
-    if (e instanceof LoopRetrace) return unrolledScan("scan", f, carry, X, reverse) as [C, Stacked<Y>];
+    if (e instanceof LoopRetrace) return unrolledScan("scan", f, carry, X, reverse);
     throw e;
   }
 }
@@ -117,7 +135,7 @@ export function scan<C, XS = null, Y = null, X = SliceOf<XS>>(
  * as a scan line on the body's captured tracers, the initial carry and the scanned arrays. With
  * nothing traced at all (no transform sees the loop), the steps after the first run natively.
  */
-function scanLine(op: string, f: (c: unknown, x: unknown) => unknown, type: TreeType & { values: readonly Value[] }, X: Scanned, reverse: boolean, checkpoints: CheckpointOption | undefined, lenient: boolean): [unknown, unknown] {
+function scanLine(op: string, f: (c: unknown, x: unknown) => unknown, type: TreeType & { values: readonly Value[] }, X: Scanned, reverse: boolean, checkpoints: CheckpointOption | undefined, lenient: boolean, keeper?: BodyKeeper): [unknown, unknown] {
   const nk = type.values.length, nx = X.leaves.length, T = X.T;
   let yDef: TreeDef | null = null;
   const fn: BodyFn = (_consts, inputs) => {
@@ -132,12 +150,22 @@ function scanLine(op: string, f: (c: unknown, x: unknown) => unknown, type: Tree
     }
     return [...k, ...(leaves as Value[])];
   };
-  const lb = new LoopBody(op, fn, 0, true);
+  const kept = keeper?.kept;
+  const lb = kept?.body ?? new LoopBody(op, fn, 0, true);
   const t0 = reverse ? T - 1 : 0;
   lb.step = 0;
   let first: Tensor[];
   try {
-    first = lb.traceFirst([], [...type.values.map(concrete), ...X.leaves.map((x) => sliceOf(concrete(x) as NDArray, t0))]);
+    const step0 = [...type.values.map(concrete), ...X.leaves.map((x) => sliceOf(concrete(x) as NDArray, t0))];
+    if (kept !== undefined) {
+      // An earlier call's trace: evaluated at the first step (a branch it did not meet is traced now, from this call's body).
+      yDef = kept.yDef;
+      lb.rebind(fn, kept.consts);
+      first = unscoped(() => lb.run([...kept.consts.map(concrete), ...step0]) as Tensor[]);
+    } else {
+      first = lb.traceFirst([], step0);
+      keeper?.keep(lb, yDef!, lb.captured);
+    }
   } catch (e) {
     // A body that computes with JS operators on its values (c + 1) cannot be traced; natively
     // it runs on plain numbers (and on traced values it throws the TracerError that says why).
@@ -212,19 +240,24 @@ function bound(op: string, name: string, v: unknown): number {
  * ```
  */
 export function foriLoop<C>(lower: number, upper: number, body: (i: number, carry: C) => CarryOut<C>, init: C): C {
+  return foriLoopWith(lower, upper, body as never, init) as C;
+}
+
+/** foriLoop, with a loop body an earlier call may have kept (fromJS's loops; see BodyKeeper). */
+export function foriLoopWith(lower: number, upper: number, body: (i: number, carry: unknown) => unknown, init: unknown, keeper?: BodyKeeper): unknown {
   const lo = bound("foriLoop", "lower", lower), hi = bound("foriLoop", "upper", upper);
   checkFunction("foriLoop", "body", body);
   const type = treeType("foriLoop", "carry", init);
-  const native = (): C => {
-    let c = unflatten(type.def, type.values) as C;
-    for (let i = lo; i < hi; i++) c = unflatten(type.def, checkCarry("foriLoop", `step ${i - lo} (i = ${i}):`, type, body(i, c))) as C;
+  const native = (): unknown => {
+    let c = unflatten(type.def, type.values);
+    for (let i = lo; i < hi; i++) c = unflatten(type.def, checkCarry("foriLoop", `step ${i - lo} (i = ${i}):`, type, body(i, c)));
     return c;
   };
   if (hi <= lo || !transformRunning()) return native();
   const idx = new NDArray(Float64Array.from({ length: hi - lo }, (_, k) => lo + k), [hi - lo]);
-  const f = (c: unknown, i: unknown): [unknown, null] => [body(i as number, c as C), null];
+  const f = (c: unknown, i: unknown): [unknown, null] => [body(i as number, c), null];
   try {
-    return scanLine("foriLoop", f, type, scanned("foriLoop", idx, undefined), false, undefined, true)[0] as C;
+    return scanLine("foriLoop", f, type, scanned("foriLoop", idx, undefined), false, undefined, true, keeper)[0];
   } catch (e) {
     if (e instanceof LoopRetrace) return native();
     throw e;

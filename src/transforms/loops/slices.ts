@@ -52,8 +52,8 @@ export function sliceAt(s: Scanned, t: number): unknown {
 
 /** Slice t of a concrete array along its leading axis: a number (a boolean) for a 1-D array, else a view. */
 export function sliceOf(c: NDArray, t: number): Tensor {
+  if (c.shape.length === 1) return c.dtype === "bool" ? c.data[t] !== 0 : c.data[t]!; // every step of a scan: no shape to copy
   const rest = c.shape.slice(1);
-  if (rest.length === 0) return c.dtype === "bool" ? c.data[t] !== 0 : c.data[t]!;
   const inner = sizeOf(rest);
   return new NDArray(c.data.subarray(t * inner, (t + 1) * inner), rest);
 }
