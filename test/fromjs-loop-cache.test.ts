@@ -168,3 +168,16 @@ describe("fromJS keeps a loop's body trace across calls, and never a stale one",
     }
   });
 });
+
+describe("fromJS while loops", () => {
+  test("a variable the body assigns and the test reads is carried (the test runs before each body)", () => {
+    const f = w.fromJS(js<(x: number, y: number) => number>("function f(x, y) { let a = Math.sin(x); let b = Math.cos(0.5); let n = 0; while (n < 3 && y > a) { a = 0.5; b += x; n++; } return x * b; }"));
+    const g = w.grad(f, { argnums: [0, 1] });
+    for (const [x, y] of [[-0.02125, -0.02], [0.3, -1], [0.1, 0.7]] as const) {
+      const [got, want] = both(g, [x, y]);
+      assertClose(got, want, { rtol: 1e-12 });
+      const h = 1e-6;
+      assertClose((got as number[])[0]!, (f(x + h, y) - f(x - h, y)) / (2 * h), FD);
+    }
+  });
+});

@@ -263,7 +263,9 @@ function analyzeOne(n: Node, all: Uses, enclosingLoop: boolean): LoopAnalysis {
     if (e.write && e.conditional && !defined.has(e.name)) exposed.add(e.name); // a value kept on the other path
   }
   const liveOut = new Set(all.events.filter((e) => !e.write && e.at >= n.end).map((e) => e.name));
-  const carried = writes.filter((x) => exposed.has(x) || liveOut.has(x) || enclosingLoop);
+  // A while loop's test is a function of the carry too (it runs before each body): what it reads, the body must carry.
+  const tested = counter === null && test !== null ? readsOf(test) : new Set<string>();
+  const carried = writes.filter((x) => exposed.has(x) || liveOut.has(x) || enclosingLoop || tested.has(x));
   let fallback = u.problem;
   const outside = u.mutations.find((m) => m.name === null || (!m.local && m.name !== counter?.name));
   if (fallback === null && outside !== undefined) fallback = `${outside.what}: a structured loop's body is a function of its carry, so changes to objects outside it would not be replayed`;
