@@ -145,6 +145,31 @@ describe("compiled loop bodies give the eager loop's bits", () => {
       }
     }
   });
+  test("a checkpointed sweep, compiled: its functions, made on the first run, serve later runs with other values, float32 too", () => {
+    for (const dtype of ["float64", "float32"] as const) {
+      const f = (checkpoints?: w.CheckpointOption) => (a0: NDArray, p: number) =>
+        w.sum(w.scan((s: V) => [w.add(s, w.mul(0.05, w.sin(w.mul(s, p)))), null], a0, null, { length: 41, checkpoints })[0] as NDArray);
+      const a0 = w.array([0.3, -0.7, 1.1], { dtype }), b0 = w.array([0.9, 0.2, -0.4], { dtype });
+      const plain = w.grad(f(), { argnums: [0, 1] });
+      for (const ck of [3, "binomial", "sqrt"] as const) {
+        const cg = w.compile(w.grad(f(ck), { argnums: [0, 1] }));
+        for (const [a, p] of [[a0, 1.3], [b0, -0.6], [a0, 1.3], [b0, 0.4]] as const) assertSameBits(cg(a, p), plain(a, p), `${dtype}, checkpoints ${ck}`);
+      }
+    }
+  });
+
+  test("a checkpointed gradient inside a loop body (its values traced there, so its carries saved in full), compiled: the plain bits", () => {
+    for (const dtype of ["float64", "float32"] as const) {
+      const inner = (checkpoints?: w.CheckpointOption) => (c: V) => w.sum(w.scan((s: V) => [w.add(s, w.mul(0.05, w.sin(w.mul(s, c)))), null], c, null, { length: 23, checkpoints })[0] as NDArray);
+      const outer = (checkpoints?: w.CheckpointOption) => (a0: NDArray) =>
+        w.scan((c: V) => { const g = w.grad(inner(checkpoints))(c) as NDArray; return [w.add(c, w.mul(0.1, g)), g]; }, a0, null, { length: 4 });
+      const a0 = w.array([0.3, -0.7, 1.1], { dtype }), b0 = w.array([0.9, 0.2, -0.4], { dtype });
+      for (const ck of [3, "binomial"] as const) {
+        const cg = w.compile(outer(ck));
+        for (const a of [a0, b0, a0]) assertSameBits(cg(a), outer()(a), `${dtype}, checkpoints ${ck}`);
+      }
+    }
+  });
 });
 
 describe("staging, the checkpointed sweep's states, and chunks of fused code", () => {
