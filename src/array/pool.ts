@@ -18,17 +18,16 @@ export const MIN_BYTES = 4096;
 const MAX_BYTES = 64 * 2 ** 20;
 const MAX_PER_SIZE = 16;
 /**
- * Small buffers (loop steps' arrays) are kept up to this many bytes per size: a checkpointed
- * sweep frees a few hundred states at once and allocates them again (W7: 16 per size left ~T
- * fresh allocations per gradient, 1 MiB none).
+ * Small buffers (loop steps' arrays) kept per size: a step's temporaries. The states a
+ * checkpointed sweep holds are pooled by the sweep itself (loops/state-pool.ts); a pool of
+ * thousands of small buffers needed a set to rule out second entries, whose rehashing, as
+ * buffers came and went, left ~24 MB of old-generation garbage per W7 gradient.
  */
-const MAX_SMALL_BYTES_PER_SIZE = 2 ** 20;
+const MAX_SMALL_PER_SIZE = 64;
 
 /** Free buffers by dtype, then element count (no key string built per allocation: loop steps allocate small arrays by the million). */
 const buckets: Record<DType, Map<number, TypedData[]>> = { float64: new Map(), float32: new Map(), int32: new Map(), bool: new Map() };
 let pooledBytes = 0;
-/** The small buffers in the pool now (those only loop steps give back: see giveBackOwn). */
-const pooledSmall = new Set<TypedData>();
 /**
  * Allocations of the compiled calls and loop steps in progress (innermost last; see `scoped`
  * and `step`). A compiled call's scope logs buffers of MIN_BYTES or more; a step's logs all.
@@ -55,7 +54,6 @@ export function allocateFull(dtype: DType, n: number): TypedData {
   if (pooledBytes > 0) {
     out = buckets[dtype].get(n)?.pop();
     if (out !== undefined) {
-      if (out.byteLength < MIN_BYTES) pooledSmall.delete(out);
       pooledBytes -= out.byteLength;
       poolStats.reused++;
     }
@@ -121,23 +119,23 @@ function bucketOf(d: TypedData): TypedData[] | null {
   const m = buckets[dtypeOf(d)];
   let b = m.get(d.length);
   if (b === undefined) m.set(d.length, (b = []));
-  const cap = d.byteLength < MIN_BYTES ? Math.max(MAX_PER_SIZE, Math.floor(MAX_SMALL_BYTES_PER_SIZE / Math.max(1, d.byteLength))) : MAX_PER_SIZE;
+  const cap = d.byteLength < MIN_BYTES ? MAX_SMALL_PER_SIZE : MAX_PER_SIZE;
   return b.length >= cap ? null : b;
 }
 
 /**
  * giveBack for what a loop step allocated (allocateFull's own views of whole buffers). Buffers
  * below MIN_BYTES reach the pool only this way (no tape log or compiled scope tracks them), so
- * a set of the pooled views rules out a second entry without reading .buffer per element of a
- * bucket (that scan was a third of a W7 step); larger ones take giveBack's checks.
+ * comparing the views themselves rules out a second entry, without reading .buffer per element
+ * of the bucket; larger ones take giveBack's checks.
  */
 function giveBackOwn(d: TypedData): void {
   if (d.byteLength >= MIN_BYTES) { giveBack(d); return; }
-  if (pooledBytes + d.byteLength > MAX_BYTES || pooledSmall.has(d)) return;
+  if (pooledBytes + d.byteLength > MAX_BYTES) return;
   const b = bucketOf(d);
   if (b === null) return;
+  for (let i = 0; i < b.length; i++) if (b[i] === d) return;
   b.push(d);
-  pooledSmall.add(d);
   pooledBytes += d.byteLength;
   poolStats.returned++;
 }
@@ -259,7 +257,6 @@ function dtypeOf(d: TypedData): DType {
 /** Empties the pool (tests; or to hand its memory back to the garbage collector). */
 export function clearPool(): void {
   for (const m of Object.values(buckets)) m.clear();
-  pooledSmall.clear();
   pooledBytes = 0;
 }
 
