@@ -61,6 +61,30 @@ describe("a loop step's temporaries are recycled, never a live buffer", () => {
     assert.ok(Math.abs(num(f(w.array(x0))) - num(unrolled(w.array(x0)))) < 1e-12);
   });
 
+  test("pooled sweep states: pytree carries (an array, a number), scanned arrays, reversed scans, float32: the plain gradient's bits", () => {
+    // The sweep copies each state it holds into a pooled one and stacks the slices' cotangents as
+    // each step makes them; recycled states must never change a bit of any cotangent.
+    const bitsOf = (v: unknown): string => JSON.stringify(v instanceof NDArray ? [v.dtype, v.shape, Array.from(new Uint8Array(Float64Array.from(v.data as ArrayLike<number>).buffer))] : Array.isArray(v) ? v.map(bitsOf) : [typeof v, Array.from(new Uint8Array(Float64Array.of(v as number).buffer))]);
+    for (const dtype of ["float64", "float32"] as const) {
+      const xs = w.array(Array.from({ length: 57 * 2 }, (_, i) => Math.cos(0.37 * i)), { shape: [57, 2], dtype });
+      for (const reverse of [false, true]) {
+        const f = (checkpoints?: w.CheckpointOption) => (a0: NDArray, s0: number, ys: NDArray): V => {
+          const [[a, s], y] = w.scan(([a, s]: V[], x: V) => {
+            const a1 = w.add(a!, w.mul(0.1, w.sin(w.mul(a!, x))));
+            return [[a1, w.add(s!, w.mul(0.01, w.sum(w.astype(w.square(a1), "float64"))))], w.mul(s!, x)];
+          }, [a0, s0] as V[], ys, { checkpoints, reverse }) as [V[], V];
+          return w.add(w.add(w.sum(a!), s!), w.sum(w.square(y)));
+        };
+        const a0 = w.array([0.4, -0.9], { dtype });
+        const plain = w.grad(f(), { argnums: [0, 1, 2] })(a0, 0.3, xs);
+        for (const ck of [1, 4, "binomial", "sqrt"] as const) {
+          const g = w.grad(f(ck), { argnums: [0, 1, 2] });
+          for (let r = 0; r < 2; r++) assert.equal(bitsOf(g(a0, 0.3, xs)), bitsOf(plain), `${dtype}, reverse ${reverse}, checkpoints ${ck}, call ${r}`);
+        }
+      }
+    }
+  });
+
   test("nested loops and a branch met in the middle of a checkpointed sweep", () => {
     // The inner scan's steps recycle inside the outer's; the branch (sum c > 3.2) is met at a later step.
     const body = (c: V): V => {

@@ -11,6 +11,7 @@ import type { Eqn } from "../../core/ir.js";
 import type { EmitContext } from "../../core/lowering.js";
 import { bufferOf, carryBuffers, next, sliceLines, sliceStaysInStep, storage, untracedStep, variants, writeRow } from "./lower.js";
 import { reverseSweep, type SweepStats } from "./revolve.js";
+import { StatePool } from "./state-pool.js";
 import type { ReverseParams } from "./revolve-prim.js";
 
 /** Thrown inside the sweep's functions when no variant of a body holds: the line misses. */
@@ -25,30 +26,6 @@ function keptRows(snaps: readonly NDArray[], avals: readonly Aval[]): unknown[][
     const n = sizeOf(a.shape);
     return new NDArray(s.data.subarray(r * n, (r + 1) * n), a.shape);
   }));
-}
-
-/** A pool of states (one value per carry leaf) whose arrays the sweep reuses once released. */
-class StatePool {
-  private readonly free: unknown[][] = [];
-  private readonly owned = new WeakSet<unknown[]>();
-  constructor(private readonly avals: readonly Aval[]) {}
-  /** A state to fill (with `set`, every leaf): a released one, or a new one. */
-  next(): unknown[] {
-    let s = this.free.pop();
-    if (s === undefined) {
-      s = this.avals.map((a) => (a.js ? 0 : new NDArray(allocate(storage(a) as never, sizeOf(a.shape)), a.shape)));
-      this.owned.add(s);
-    }
-    return s;
-  }
-  /** Leaf j of state s set to v (an array copied into the state's own): no array per step. */
-  set(s: unknown[], j: number, v: unknown): void {
-    if (v instanceof NDArray) (s[j] as NDArray).data.set(v.data);
-    else s[j] = v;
-  }
-  release(s: unknown[]): void {
-    if (this.owned.has(s)) this.free.push(s);
-  }
 }
 
 /**

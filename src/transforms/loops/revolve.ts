@@ -246,6 +246,7 @@ export class OnlineCheckpoints<S> {
       g = reverseSweep(len, plan, first, g, {
         advance: (x, from, to) => ops.advance(x, start + from, start + to),
         adjoint: (x, i, gi) => ops.adjoint(x, start + i, gi),
+        release: (x) => ops.release?.(x),
       }, local);
       st.forwardSteps += local.forwardSteps;
       st.adjointSteps += local.adjointSteps;

@@ -3,8 +3,10 @@
 // VJP body's list for one step. scanReverse and whileReverse both sweep with it.
 //
 // Each step recycles what it allocates (pool.ts's `step`); what a step returns is given back
-// once dead: a state advance() made once its step's adjoint has run (a schedule needs x_i for
-// step i only), a cotangent once the step before has read it, slices' cotangents once stacked.
+// once dead: a cotangent once the step before has read it, slices' cotangents once copied into
+// their stacks (in the step that made them). A state advance() makes is copied into a pooled
+// state (state-pool.ts), which the schedule releases after its adjoint step (a schedule needs x_i
+// for step i only), so no array of a step outlives the step.
 
 import type { Aval } from "../../array/aval.js";
 import { allocate, NDArray, sizeOf, type TypedData } from "../../array/ndarray.js";
@@ -15,15 +17,20 @@ import type { LoopBody } from "./body.js";
 import type { SweepOps } from "./revolve.js";
 import { storageDType, writeRow } from "./scan-prim.js";
 import { sliceOf } from "./slices.js";
+import { StatePool } from "./state-pool.js";
 
 const slices = (arrays: readonly NDArray[], t: number): Tensor[] => arrays.map((x) => sliceOf(x, t));
 
 export class SweepSteps implements SweepOps<Tensor[], Tensor[]> {
-  /** Each step's slices' cotangents, by slice index. */
-  private readonly ctX: Tensor[][];
-  private readonly stateOwned = new WeakMap<Tensor[], TypedData[]>();
+  /** The slices' cotangents, stacked along the leading axis as each step makes them (by slice index). */
+  private ctX: { a: Aval; data: TypedData }[] | null = null;
+  /** The states advance() made, held until the schedule releases them. */
+  private states: StatePool | null = null;
   private gOwned: TypedData[] = [];
-  private readonly xOwned: TypedData[] = [];
+  /** A step's buffers that its cotangent does not hold (given back at once). */
+  private readonly spare: TypedData[] = [];
+  /** The cotangent the last adjoint step returned (a state it shares a buffer with is not reused). */
+  private g: readonly Tensor[] = [];
 
   /**
    * `nG`: the cotangents carried (the carry's, then the consts'); `xs`: the scanned arrays, `cy`:
@@ -39,9 +46,7 @@ export class SweepSteps implements SweepOps<Tensor[], Tensor[]> {
     private readonly cy: readonly NDArray[],
     private readonly slot: (k: number) => number,
     private readonly T: number,
-  ) {
-    this.ctX = new Array(T);
-  }
+  ) {}
 
   advance(state: Tensor[], from: number, to: number): Tensor[] {
     let c = state, own: TypedData[] = [];
@@ -53,8 +58,12 @@ export class SweepSteps implements SweepOps<Tensor[], Tensor[]> {
       own = r.owned;
       c = r.outs;
     }
-    if (own.length > 0) this.stateOwned.set(c, own);
-    return c;
+    // Held until its adjoint step: copied into a pooled state, so that the step's arrays go back now.
+    const pool = (this.states ??= new StatePool(c.map(avalOf)));
+    const s = pool.next();
+    c.forEach((v, j) => pool.set(s, j, v));
+    release(own);
+    return s as Tensor[];
   }
 
   adjoint(state: Tensor[], k: number, gk: Tensor[]): Tensor[] {
@@ -62,28 +71,29 @@ export class SweepSteps implements SweepOps<Tensor[], Tensor[]> {
     this.vjp.step = k;
     const ins = [...this.consts, ...gk, ...state, ...slices(this.xs, t), ...slices(this.cy, t)];
     const { outs, owned } = step(() => this.vjp.run(ins) as Tensor[]);
-    const ctX = (this.ctX[t] = outs.slice(this.nG));
-    release(this.gOwned, outs);
-    const own = this.stateOwned.get(state);
-    if (own !== undefined) { this.stateOwned.delete(state); release(own, outs); }
+    const g = outs.slice(0, this.nG);
+    // The slices' cotangents are copied into their rows now: no step's arrays outlive it.
+    const rows = (this.ctX ??= outs.slice(this.nG).map((v) => { const a = avalOf(v); return { a, data: allocate(storageDType(a), this.T * sizeOf(a.shape)) }; }));
+    rows.forEach((r, j) => writeRow(r.data, t, r.a, outs[this.nG + j]!));
+    release(this.gOwned, g);
     this.gOwned = [];
-    for (const d of owned) (holds(ctX, d.buffer) ? this.xOwned : this.gOwned).push(d);
-    return outs.slice(0, this.nG);
+    for (const d of owned) (holds(g, d.buffer) ? this.gOwned : this.spare).push(d);
+    release(this.spare);
+    this.spare.length = 0;
+    this.g = g;
+    return g;
+  }
+
+  /** A state the schedule will not read again goes back to the pool, unless the cotangent shares its buffer. */
+  release(state: Tensor[]): void {
+    for (const v of state) if (v instanceof NDArray && holds(this.g, v.data.buffer)) return;
+    this.states?.release(state);
   }
 
   /** After the sweep, whose result is `g`: the slices' cotangents, each stacked along the leading axis. */
   finish(g: readonly Tensor[], nCtX: number): NDArray[] {
     handOn(this.gOwned, g);
-    const stacked = Array.from({ length: nCtX }, (_, j) => stackRows(this.ctX, j, this.T));
-    release(this.xOwned);
-    return stacked;
+    const rows = this.ctX ?? [];
+    return Array.from({ length: nCtX }, (_, j) => new NDArray(rows[j]!.data, [this.T, ...rows[j]!.a.shape]));
   }
-}
-
-/** Row j of each step's slice cotangents, stacked along the leading axis (as the scanned array). */
-function stackRows(rows: readonly Tensor[][], j: number, T: number): NDArray {
-  const a: Aval = avalOf(rows[0]![j]!);
-  const data = allocate(storageDType(a), T * sizeOf(a.shape));
-  for (let t = 0; t < T; t++) writeRow(data, t, a, rows[t]![j]!);
-  return new NDArray(data, [T, ...a.shape]);
 }
