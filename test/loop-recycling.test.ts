@@ -68,12 +68,12 @@ describe("a loop step's temporaries are recycled, never a live buffer", () => {
     for (const dtype of ["float64", "float32"] as const) {
       const xs = w.array(Array.from({ length: 57 * 2 }, (_, i) => Math.cos(0.37 * i)), { shape: [57, 2], dtype });
       for (const reverse of [false, true]) {
-        const f = (checkpoints?: w.CheckpointOption) => (a0: NDArray, s0: number, ys: NDArray): V => {
+        const f = (checkpoints?: w.CheckpointOption) => (a0: NDArray, s0: number, ys: NDArray): NDArray => {
           const [[a, s], y] = w.scan(([a, s]: V[], x: V) => {
             const a1 = w.add(a!, w.mul(0.1, w.sin(w.mul(a!, x))));
             return [[a1, w.add(s!, w.mul(0.01, w.sum(w.astype(w.square(a1), "float64"))))], w.mul(s!, x)];
           }, [a0, s0] as V[], ys, { checkpoints, reverse }) as [V[], V];
-          return w.add(w.add(w.sum(a!), s!), w.sum(w.square(y)));
+          return w.add(w.add(w.sum(a!), s!), w.sum(w.square(y))) as NDArray;
         };
         const a0 = w.array([0.4, -0.9], { dtype });
         const plain = w.grad(f(), { argnums: [0, 1, 2] })(a0, 0.3, xs);
