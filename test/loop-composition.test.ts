@@ -5,7 +5,8 @@
 import { test } from "node:test";
 import * as w from "../src/index.js";
 import type { NDArray } from "../src/index.js";
-import { assertClose } from "./helpers/check.js";
+import { assertClose, property, randArray, Rng } from "./helpers/check.js";
+import { randomProgram } from "./helpers/random-program.js";
 
 type F = (x: NDArray) => NDArray;
 const STEPS = 5;
@@ -60,3 +61,27 @@ for (const dtype of ["float64", "float32"] as const) {
     });
   }
 }
+
+test("random bodies: every loop form's grad, jvp, vmap(grad) and jacrev equal the native loop's", () => {
+  property((r: Rng) => {
+    const g = randomProgram(r, 3);
+    const s = r.uniform(-1, 1);
+    // A bounded step of the carry, shaped by the random program (a number or a 0-d array).
+    const step = (c: NDArray, x: NDArray): NDArray => w.tanh(w.add(w.mul(c, 0.8), w.mul(0.2, w.mul(x, g(c, s)))));
+    const dtype = r.bool() ? "float64" : "float32";
+    const x = randArray([3], () => r.uniform(-1, 1), dtype), xs = randArray([2, 3], () => r.uniform(-1, 1), dtype), v = randArray([3], () => r.uniform(-1, 1), dtype);
+    const n = r.int(0, 4);
+    const forms: Record<string, F> = {
+      native: (y) => { let c = y; for (let i = 0; i < n; i++) c = step(c, y); return c; },
+      scan: (y) => w.scan((c: NDArray, _: null) => [step(c, y), null], y, null, { length: n, checkpoints: r.bool() ? 2 : undefined })[0] as NDArray,
+      whileLoop: (y) => (w.whileLoop((c: [NDArray, NDArray]) => w.less(c[0], n), (c: [NDArray, NDArray]) => [w.add(c[0], 1), step(c[1], y)] as [NDArray, NDArray], [w.array(0), y] as [NDArray, NDArray], { checkpoints: r.bool() ? 2 : undefined }) as [NDArray, NDArray])[1],
+      checkpoint: (y) => w.checkpoint((z: NDArray) => { let c = z; for (let i = 0; i < n; i++) c = step(c, y); return c; })(y) as NDArray,
+    };
+    const tol = dtype === "float32" ? { rtol: 1e-4, atol: 1e-5 } : { rtol: 1e-10, atol: 1e-12 };
+    for (const tn of ["grad", "jvp", "vmap(grad)", "jacrev"]) {
+      const t = TRANSFORMS[tn]!;
+      const want = t(forms.native!, x, xs, v);
+      for (const [ln, f] of Object.entries(forms)) if (ln !== "native") assertClose(t(f, x, xs, v), want, tol, `${tn} of ${ln}, ${n} steps, body ${g.text} (${dtype})`);
+    }
+  }, 40);
+});
