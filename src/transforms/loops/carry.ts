@@ -21,6 +21,14 @@ export interface TreeType {
   readonly paths: readonly string[];
 }
 
+/**
+ * The type alone, for a loop body's step function to keep: a body outlives its trace (a compiled
+ * program holds it), and the values a trace started from would live as long.
+ */
+export function typeOnly(t: TreeType): TreeType {
+  return { def: t.def, leaves: t.leaves, paths: t.paths };
+}
+
 export const NUMBER: LeafType = Object.freeze({ js: true });
 
 export function leafType(v: Value): LeafType {

@@ -22,7 +22,7 @@ import { value } from "../../ops/api.js";
 import { checkFunction } from "./options.js";
 import { unscoped } from "../../array/pool.js";
 import { hasGuards, LoopBody, LoopRetrace, type BodyFn } from "./body.js";
-import { checkCarry, hasTracer, sameDef, structureText, treeType, typeText, leafType, type TreeType } from "./carry.js";
+import { checkCarry, hasTracer, sameDef, structureText, treeType, typeOnly, typeText, leafType, type TreeType } from "./carry.js";
 import { scanned, sliceAt, sliceOf, Stacker, unflattenY, yLeaves, zeroSlices, type Scanned } from "./slices.js";
 import type { CheckpointOption } from "./revolve.js";
 import { SCAN, type ScanParams } from "./scan-prim.js";
@@ -130,6 +130,30 @@ export function scanWith(body: (carry: unknown, x: unknown) => readonly [unknown
   }
 }
 
+/** What a scan body's step function shares with scanLine: its LoopBody, and y's structure once met. */
+interface StepState { lb: LoopBody | null; yDef: TreeDef | null }
+
+/**
+ * The body's step function, made here so that its closure holds the carry's type and xs'
+ * structure only: the LoopBody it serves outlives the trace (a compiled program keeps it), and
+ * scanLine's scope holds the traced values the loop started from.
+ */
+function stepFn(op: string, f: (c: unknown, x: unknown) => unknown, carry: TreeType, xDef: TreeDef, nk: number, nx: number, state: StepState): BodyFn {
+  return (_consts, inputs) => {
+    const step = state.lb!.step;
+    const c = unflatten(carry.def, inputs.slice(0, nk));
+    const x = unflatten(xDef, inputs.slice(nk, nk + nx));
+    const [next, y] = pairOf(op, step, f(c, x));
+    const k = checkCarry(op, `step ${step}:`, carry, next);
+    const { def, leaves } = yLeaves(y);
+    if (state.yDef === null) state.yDef = def;
+    else if (!sameDef(def, state.yDef)) {
+      throw new ArgumentError("scan", `step ${step}: the per-step output has another structure (${structureText(def)}) than at the first step (${structureText(state.yDef)}); y keeps its structure from step to step`);
+    }
+    return [...k, ...(leaves as Value[])];
+  };
+}
+
 /**
  * The scan as one line: the body traced at the first step's values into a list, the loop bound
  * as a scan line on the body's captured tracers, the initial carry and the scanned arrays. With
@@ -137,21 +161,11 @@ export function scanWith(body: (carry: unknown, x: unknown) => readonly [unknown
  */
 function scanLine(op: string, f: (c: unknown, x: unknown) => unknown, type: TreeType & { values: readonly Value[] }, X: Scanned, reverse: boolean, checkpoints: CheckpointOption | undefined, lenient: boolean, keeper?: BodyKeeper): [unknown, unknown] {
   const nk = type.values.length, nx = X.leaves.length, T = X.T;
-  let yDef: TreeDef | null = null;
-  const fn: BodyFn = (_consts, inputs) => {
-    const c = unflatten(type.def, inputs.slice(0, nk));
-    const x = unflatten(X.def, inputs.slice(nk, nk + nx));
-    const [next, y] = pairOf(op, lb.step, f(c, x));
-    const k = checkCarry(op, `step ${lb.step}:`, type, next);
-    const { def, leaves } = yLeaves(y);
-    if (yDef === null) yDef = def;
-    else if (!sameDef(def, yDef)) {
-      throw new ArgumentError("scan", `step ${lb.step}: the per-step output has another structure (${structureText(def)}) than at the first step (${structureText(yDef)}); y keeps its structure from step to step`);
-    }
-    return [...k, ...(leaves as Value[])];
-  };
+  const state: StepState = { lb: null, yDef: null };
+  const fn = stepFn(op, f, typeOnly(type), X.def, nk, nx, state);
   const kept = keeper?.kept;
   const lb = kept?.body ?? new LoopBody(op, fn, 0, true);
+  state.lb = lb;
   const t0 = reverse ? T - 1 : 0;
   lb.step = 0;
   let first: Tensor[];
@@ -159,12 +173,12 @@ function scanLine(op: string, f: (c: unknown, x: unknown) => unknown, type: Tree
     const step0 = [...type.values.map(concrete), ...X.leaves.map((x) => sliceOf(concrete(x) as NDArray, t0))];
     if (kept !== undefined) {
       // An earlier call's trace: evaluated at the first step (a branch it did not meet is traced now, from this call's body).
-      yDef = kept.yDef;
+      state.yDef = kept.yDef;
       lb.rebind(fn, kept.consts);
       first = unscoped(() => lb.run([...kept.consts.map(concrete), ...step0]) as Tensor[]);
     } else {
       first = lb.traceFirst([], step0);
-      keeper?.keep(lb, yDef!, lb.captured);
+      keeper?.keep(lb, state.yDef!, lb.captured);
     }
   } catch (e) {
     // A body that computes with JS operators on its values (c + 1) cannot be traced; natively
@@ -176,7 +190,7 @@ function scanLine(op: string, f: (c: unknown, x: unknown) => unknown, type: Tree
   }
   if (lb.captured.length === 0 && !hasTracer(type.values) && !hasTracer(X.leaves)) {
     // Nothing the loop reads is traced: it is a constant to every transform. Step 0 is done.
-    return unrolledScan(op, f, type, X, reverse, { carry: unflatten(type.def, first.slice(0, nk)), y: unflattenY(yDef!, first.slice(nk)) });
+    return unrolledScan(op, f, type, X, reverse, { carry: unflatten(type.def, first.slice(0, nk)), y: unflattenY(state.yDef!, first.slice(nk)) });
   }
   // Branches: meet every step's outcome now, while every transform the body closes over is
   // still recording (a variant traced later, in a backward sweep, could not read them).
@@ -192,7 +206,7 @@ function scanLine(op: string, f: (c: unknown, x: unknown) => unknown, type: Tree
   const ny = first.length - nk;
   const params: ScanParams = { body: lb, length: T, reverse, nConsts: lb.captured.length, nCarry: nk, nY: ny, save: null, checkpoints };
   const outs = bind(SCAN, [...lb.captured, ...type.values, ...X.leaves], params) as unknown as Value[];
-  return [unflatten(type.def, outs.slice(0, nk)), unflattenY(yDef!, outs.slice(nk))];
+  return [unflatten(type.def, outs.slice(0, nk)), unflattenY(state.yDef!, outs.slice(nk))];
 }
 
 /**
@@ -243,6 +257,11 @@ export function foriLoop<C>(lower: number, upper: number, body: (i: number, carr
   return foriLoopWith(lower, upper, body as never, init) as C;
 }
 
+/** foriLoop's body as a scan's over the indices (made apart from foriLoopWith's scope, which holds the carry's values). */
+function indexedBody(body: (i: number, carry: unknown) => unknown): (c: unknown, i: unknown) => [unknown, null] {
+  return (c, i) => [body(i as number, c), null];
+}
+
 /** foriLoop, with a loop body an earlier call may have kept (fromJS's loops; see BodyKeeper). */
 export function foriLoopWith(lower: number, upper: number, body: (i: number, carry: unknown) => unknown, init: unknown, keeper?: BodyKeeper): unknown {
   const lo = bound("foriLoop", "lower", lower), hi = bound("foriLoop", "upper", upper);
@@ -255,9 +274,8 @@ export function foriLoopWith(lower: number, upper: number, body: (i: number, car
   };
   if (hi <= lo || !transformRunning()) return native();
   const idx = new NDArray(Float64Array.from({ length: hi - lo }, (_, k) => lo + k), [hi - lo]);
-  const f = (c: unknown, i: unknown): [unknown, null] => [body(i as number, c), null];
   try {
-    return scanLine("foriLoop", f, type, scanned("foriLoop", idx, undefined), false, undefined, true, keeper)[0];
+    return scanLine("foriLoop", indexedBody(body), type, scanned("foriLoop", idx, undefined), false, undefined, true, keeper)[0];
   } catch (e) {
     if (e instanceof LoopRetrace) return native();
     throw e;

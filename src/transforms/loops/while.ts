@@ -13,7 +13,7 @@ import { TracerError } from "../../base/errors.js";
 import { concrete, Tracer, transformRunning, type Tensor, type Value } from "../../core/tracer.js";
 import { value } from "../../ops/api.js";
 import { hasGuards, LoopBody, LoopRetrace } from "./body.js";
-import { checkCarry, hasTracer, treeType, type TreeType } from "./carry.js";
+import { checkCarry, hasTracer, treeType, typeOnly, type TreeType } from "./carry.js";
 import { checkOptions } from "../../base/options.js";
 import { checkFunction } from "./options.js";
 import type { CarryOut } from "./scan.js";
@@ -72,14 +72,31 @@ export function whileLoop<C>(cond: (carry: C) => unknown, body: (carry: C) => Ca
   }
 }
 
+// cond's and body's step functions, made apart from whileLine's scope: their LoopBody outlives
+// the trace (a compiled program keeps it), and that scope holds the carry's initial values.
+type StepFn = (lb: LoopBody, ins: readonly Value[]) => Value[];
+
+function loopBody(step: StepFn): LoopBody {
+  const lb: LoopBody = new LoopBody("whileLoop", (_c, ins) => step(lb, ins), 0, true);
+  return lb;
+}
+
+function condFn<C>(cond: (c: C) => unknown, type: TreeType): StepFn {
+  return (lb, ins) => {
+    const r = cond(unflatten(type.def, ins) as C);
+    truth(lb.step, r); // a typed error for anything but a boolean
+    return [r as Value];
+  };
+}
+
+function bodyFn<C>(body: (c: C) => unknown, type: TreeType): StepFn {
+  return (lb, ins) => checkCarry("whileLoop", `step ${lb.step}:`, type, body(unflatten(type.def, ins) as C));
+}
+
 function whileLine<C>(cond: (c: C) => unknown, body: (c: C) => unknown, type: TreeType & { values: readonly Value[] }, maxIter: number, checkpoints: number | undefined, native: (from: number, start: unknown) => C): C {
   const nk = type.values.length;
-  const condLb: LoopBody = new LoopBody("whileLoop", (_c, ins) => {
-    const r = cond(unflatten(type.def, ins) as C);
-    truth(condLb.step, r); // a typed error for anything but a boolean
-    return [r as Value];
-  }, 0, true);
-  const bodyLb: LoopBody = new LoopBody("whileLoop", (_c, ins) => checkCarry("whileLoop", `step ${bodyLb.step}:`, type, body(unflatten(type.def, ins) as C)), 0, true);
+  const condLb = loopBody(condFn(cond, typeOnly(type)));
+  const bodyLb = loopBody(bodyFn(body, typeOnly(type)));
   const init = type.values.map(concrete);
   const traced = <T>(f: () => T): T => {
     try {
