@@ -159,31 +159,30 @@ function fromJSWith(f: (...a: unknown[]) => unknown, scope: Readonly<Record<stri
 
   const used = new Set<string>([...info.declared, ...info.free.map((n) => n.name as string)]);
   const rt = fresh("$w", used), tmp = fresh("$t", used), sc = fresh("$scope", used), sites = fresh("$sites", used);
+  const inn = fresh("$inner", used), loc = fresh("$locate", used);
   const rw = rewrite(parsed.fn, parsed.text, info, rt, tmp, parsed.method ? safeName(name) : null, { name: sites, constants: CONSTANT_GLOBALS });
   if (rw.refusals.length > 0) throw new UnsupportedSyntaxError(name, sitesOf(rw.refusals, source, parsed.prefix), source, refusalHint(rw.refusals[0]!.what));
 
   const id = nextId++;
   const prologue = [...bound.keys()].map((k) => `const ${k} = ${sc}[${JSON.stringify(k)}];\n`).join("") + `const ${sites} = ${rt}.loopSites();\n`;
-  const head = `${prologue}return `;
-  const body = `${head}${rw.code};\n//# sourceURL=wengert-fromjs-${id}.js`;
+  // The body makes the wrapper (one of its own per function, so its call of the rewritten code
+  // stays monomorphic and inlinable) and, apart, the function that binds the scope: the wrapper
+  // must exist first, as the scope may refer back to it (recursion).
+  const wrap = `function () { try { return ${inn}.apply(undefined, arguments); } catch (e) { throw ${loc}(e); } }`;
+  const head = `let ${inn};\nreturn [${wrap}, function (${sc}) {\n${prologue}return ${inn} = `;
+  const body = `${head}${rw.code};\n}];\n//# sourceURL=wengert-fromjs-${id}.js`;
   const rec: Built = { name, source, text: parsed.text, prefix: parsed.prefix, head, code: rw.code, anchors: rw.anchors };
 
-  let make: (rt: typeof Runtime, scope: Record<string, unknown>) => (...a: unknown[]) => unknown;
+  type Make = (rt: typeof Runtime, locate: (e: unknown) => unknown) => [(...a: unknown[]) => unknown, (scope: Record<string, unknown>) => unknown];
+  let make: Make;
   try {
-    make = new Function(rt, sc, body) as typeof make;
+    make = new Function(rt, loc, body) as Make;
   } catch (e) {
     throw codegenError(name, e);
   }
   built.set(id, rec);
   const values: Record<string, unknown> = {};
-  // apply(this, arguments), not rest and spread: V8 passes the arguments through without an array.
-  const wrapper = function (): unknown {
-    try {
-      return inner.apply(undefined, arguments as unknown as unknown[]);
-    } catch (e) {
-      throw locate(e);
-    }
-  };
+  const [wrapper, bindScope] = make(runtime, locate);
   Object.defineProperty(wrapper, "name", { value: name });
   markRewritten(wrapper, rw.code, f);
   const out = wrapper;
@@ -193,7 +192,7 @@ function fromJSWith(f: (...a: unknown[]) => unknown, scope: Readonly<Record<stri
   for (const k of bound.keys()) values[k] = bound.get(k) === SELF ? out : scopeValue(scope![k], scope!);
   // A function of its arguments alone when its scope holds only constants: loops calling it may keep their traces.
   if ([...bound.keys()].every((k) => bound.get(k) === SELF || isConstant(values[k]))) trustFunction(out);
-  const inner = make(runtime, values);
+  bindScope(values);
   return out;
 }
 
@@ -252,6 +251,7 @@ function locate(e: unknown): unknown {
   let off = 0;
   for (let i = 0; i < line && i < lines.length; i++) off += lines[i]!.length + 1;
   off += col - rec.head.length;
+  if (off > rec.code.length) return e; // the wrapper's own line, after the rewritten code
   let src = -1;
   for (const [at, orig] of rec.anchors) { if (at <= off) src = orig; else break; }
   if (src < 0) return e;

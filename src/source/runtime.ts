@@ -53,9 +53,17 @@ function operand(op: string, v: unknown): Num {
 
 /** operand(op, v), first testing the common cases: a number, and a tracer of a number (a scalar with no shape to read). */
 function num(op: string, v: unknown): Num {
-  return typeof v === "number" || (v instanceof Tracer && typeof v.primal === "number") ? v : operand(op, v);
+  return scalar(v) ? v : operand(op, v);
 }
 
+/** A number or a traced number: an operand a primitive takes as it is. */
+function scalar(v: unknown): v is number | Tracer {
+  return typeof v === "number" || (v instanceof Tracer && typeof v.primal === "number");
+}
+/** Both operands scalars; an operator calls this only when not both are plain numbers. */
+function scalars(a: unknown, b: unknown): boolean {
+  return scalar(a) && scalar(b);
+}
 /**
  * An operator's traced (or mixed) case: operands made numbers or refused, then wengert's op —
  * its primitive bound directly where it has one (`traced` a primitive's name): every operator
@@ -76,8 +84,6 @@ function slow(op: string, native: (a: never, b: never) => unknown, traced: PrimN
   };
 }
 
-// Each operator is its own small function whose first line is the plain-number case, so V8
-// inlines it into the rewritten code; everything else goes to the shared slow path.
 const addS = slow("+", (a: number, b: number) => a + b, "add");
 const subS = slow("-", (a: number, b: number) => a - b, "sub");
 const mulS = slow("*", (a: number, b: number) => a * b, "mul");
@@ -89,12 +95,16 @@ const leS = slow("<=", (a: number, b: number) => a <= b, o.lessEqual);
 const gtS = slow(">", (a: number, b: number) => a > b, o.greater);
 const geS = slow(">=", (a: number, b: number) => a >= b, o.greaterEqual);
 
-export function add(a: unknown, b: unknown): unknown { return typeof a === "number" && typeof b === "number" ? a + b : addS(a, b); }
-export function sub(a: unknown, b: unknown): unknown { return typeof a === "number" && typeof b === "number" ? a - b : subS(a, b); }
-export function mul(a: unknown, b: unknown): unknown { return typeof a === "number" && typeof b === "number" ? a * b : mulS(a, b); }
-export function div(a: unknown, b: unknown): unknown { return typeof a === "number" && typeof b === "number" ? a / b : divS(a, b); }
-export function rem(a: unknown, b: unknown): unknown { return typeof a === "number" && typeof b === "number" ? a % b : remS(a, b); }
-export function pow(a: unknown, b: unknown): unknown { return typeof a === "number" && typeof b === "number" ? a ** b : powS(a, b); }
+// Each operator is its own small function, inlined into the rewritten code: plain numbers take
+// the native operator, a traced number binds the operator's own primitive at once (one check per
+// operand, and V8 specializes each operator on its primitive where a shared closure could not),
+// everything else (strings, arrays, booleans …) goes to the shared slow path.
+export function add(a: unknown, b: unknown): unknown { return typeof a === "number" && typeof b === "number" ? a + b : scalars(a, b) ? bind2(PRIM_TABLE.add, a as Num, b as Num, undefined) : addS(a, b); }
+export function sub(a: unknown, b: unknown): unknown { return typeof a === "number" && typeof b === "number" ? a - b : scalars(a, b) ? bind2(PRIM_TABLE.sub, a as Num, b as Num, undefined) : subS(a, b); }
+export function mul(a: unknown, b: unknown): unknown { return typeof a === "number" && typeof b === "number" ? a * b : scalars(a, b) ? bind2(PRIM_TABLE.mul, a as Num, b as Num, undefined) : mulS(a, b); }
+export function div(a: unknown, b: unknown): unknown { return typeof a === "number" && typeof b === "number" ? a / b : scalars(a, b) ? bind2(PRIM_TABLE.div, a as Num, b as Num, undefined) : divS(a, b); }
+export function rem(a: unknown, b: unknown): unknown { return typeof a === "number" && typeof b === "number" ? a % b : scalars(a, b) ? bind2(PRIM_TABLE.remainder, a as Num, b as Num, undefined) : remS(a, b); }
+export function pow(a: unknown, b: unknown): unknown { return typeof a === "number" && typeof b === "number" ? a ** b : scalars(a, b) ? bind2(PRIM_TABLE.pow, a as Num, b as Num, undefined) : powS(a, b); }
 // Comparisons of traced numbers are concrete booleans (compile records each as a guard).
 export function lt(a: unknown, b: unknown): boolean { return typeof a === "number" && typeof b === "number" ? a < b : (ltS(a, b) as boolean); }
 export function le(a: unknown, b: unknown): boolean { return typeof a === "number" && typeof b === "number" ? a <= b : (leS(a, b) as boolean); }
@@ -258,7 +268,7 @@ function unaryMath(name: string, native: (x: number) => number, traced: PrimName
   if (typeof traced === "string") {
     // A primitive of its own: bound directly, as in slow().
     const prim = PRIM_TABLE[traced] as Primitive<undefined>;
-    return (x: unknown): unknown => (typeof x === "number" ? native(x) : isArrayish(x) ? bind2(prim, num(op, x), undefined, undefined) : native(x as number));
+    return (x: unknown): unknown => (typeof x === "number" ? native(x) : scalar(x) ? bind2(prim, x, undefined, undefined) : isArrayish(x) ? bind2(prim, num(op, x), undefined, undefined) : native(x as number));
   }
   return (x: unknown): unknown => (typeof x === "number" ? native(x) : isArrayish(x) ? traced(num(op, x)) : native(x as number));
 }
