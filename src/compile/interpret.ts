@@ -16,8 +16,8 @@ import { strengthen } from "./cache.js";
 let allowed: boolean | undefined;
 
 /**
- * Whether `new Function` works here. Asked once, and only by compile: under a CSP the attempt
- * itself is reported as a violation, so eager code never makes it.
+ * Whether `new Function` works here. Asked once: under a CSP the attempt itself is reported as
+ * a violation, so outside Node eager code never asks (loop-eval.ts reads codeGenerationKnown).
  */
 export function codeGenerationAllowed(): boolean {
   if (allowed === undefined) {
@@ -28,6 +28,11 @@ export function codeGenerationAllowed(): boolean {
       allowed = false;
     }
   }
+  return allowed;
+}
+
+/** What codeGenerationAllowed found, or undefined before anyone asked (asking nothing). */
+export function codeGenerationKnown(): boolean | undefined {
   return allowed;
 }
 

@@ -14,10 +14,11 @@ import { NDArray } from "../array/ndarray.js";
 import { MISS } from "../core/evaluate.js";
 import { WengertList, type Eqn } from "../core/ir.js";
 import type { EmitContext, RunnableBody } from "../core/lowering.js";
-import { avalOf, type Primitive } from "../core/primitive.js";
+import { avalOf, setLoopRunner, type Primitive } from "../core/primitive.js";
 import type { Tensor, Value } from "../core/tracer.js";
 import { scalarExpr } from "./codegen.js";
 import { inlineList, type InlineHost } from "./inline.js";
+import { codeGenerationAllowed, codeGenerationKnown } from "./interpret.js";
 
 /** Regenerations of one line's code before it runs through its kernel instead. */
 const RESTARTS = 32;
@@ -86,3 +87,20 @@ function lower(prim: Primitive<unknown>, args: readonly Tensor[], params: unknow
   const source = [`"use strict";`, `const { MISS, NDArray } = H;`, `return function run(a) {`, ...code.map((l) => `  ${l}`), `  return [${names.join(", ")}];`, `};`].join("\n");
   return new Function("H", "K", source)({ MISS, NDArray }, K) as (args: readonly Tensor[]) => unknown;
 }
+
+/**
+ * Whether eager code may generate a loop line's code. Under Node, asking is silent (a
+ * --disallow-code-generation-from-strings process throws an EvalError and nothing else); elsewhere
+ * a page's CSP reports the attempt as a violation, so eager code only uses what compile found.
+ */
+function eagerCodeAllowed(): boolean {
+  const known = codeGenerationKnown();
+  if (known !== undefined) return known;
+  const node = (globalThis as { process?: { versions?: { node?: string } } }).process?.versions?.node;
+  return node !== undefined && codeGenerationAllowed();
+}
+
+// Loop lines that an eager transform evaluates on concrete values run their generated code too
+// (core's evalConcrete asks this runner): the same lists, lowered as compile lowers them, so the
+// values are bit for bit the interpreter's, made without its per-step objects.
+setLoopRunner((prim, args, params) => (isLoopLine(prim) && eagerCodeAllowed() ? runLoopLine(prim, args, params) : null));

@@ -8,7 +8,7 @@
 // primals, takes the general (non-scalar) path and its derivative rules are themselves staged.
 // That is how the adjoint program ends up in the recording.
 
-import { evalConcrete, type Primitive } from "../core/primitive.js";
+import { evalKernel, type Primitive } from "../core/primitive.js";
 import { ListRecorder } from "../core/recorder.js";
 import type { Tensor } from "../core/tracer.js";
 import { isLoopLine, runLoopLine } from "./loop-eval.js";
@@ -40,7 +40,8 @@ export class Stager extends ListRecorder {
       const r = runLoopLine(prim, args, params);
       if (r !== null) return r as unknown as Tensor;
     }
-    return evalConcrete(prim, args, params);
+    // Not through evalConcrete's loop runner: with loopCode off, a loop line runs its kernel.
+    return evalKernel(prim, args, params);
   }
 
   /** A tracer of an enclosing transform reached the compiled function: it cannot be compiled. */

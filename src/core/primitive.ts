@@ -177,8 +177,33 @@ export function operandShape(op: string, v: unknown, i = 0): Shape {
   return shapeOf(v);
 }
 
+/** Computes a loop line's outputs by other means than its kernel (compile's generated code); null: use the kernel. */
+export type LoopRunner = (prim: Primitive<unknown>, args: readonly Tensor[], params: unknown) => Tensor[] | null;
+let loopRunner: LoopRunner | null = null;
+
+/**
+ * Installs the runner of loop lines evaluated on concrete values (compile/loop-eval.ts installs
+ * one: without it, core would import compile); returns the one it replaces.
+ */
+export function setLoopRunner(r: LoopRunner | null): LoopRunner | null {
+  const old = loopRunner;
+  loopRunner = r;
+  return old;
+}
+
 /** Evaluates a primitive on concrete values after its shape/dtype rule has accepted them. */
 export function evalConcrete<P>(prim: Primitive<P>, args: readonly Value[], params: P): Tensor {
+  // A loop line on concrete values (an eager transform's scan, its checkpointed reverse sweep):
+  // its generated code steps without the interpreter's per-op objects, hundreds of MB per W7 gradient.
+  if (loopRunner !== null && prim.bodies !== undefined) {
+    const r = loopRunner(prim as Primitive<unknown>, args as readonly Tensor[], params);
+    if (r !== null) return r as unknown as Tensor;
+  }
+  return evalKernel(prim, args, params);
+}
+
+/** evalConcrete by the primitive's kernel alone (a loop line's body through the interpreter). */
+export function evalKernel<P>(prim: Primitive<P>, args: readonly Value[], params: P): Tensor {
   const f = prim.scalar;
   if (f !== undefined && typeof args[0] === "number" && (args.length === 1 || (args.length === 2 && typeof args[1] === "number"))) {
     return f(args[0], args[1] as number);
