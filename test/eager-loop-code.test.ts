@@ -43,7 +43,7 @@ describe("eager loop lines run their generated code: the interpreter's bits", ()
     for (const dtype of ["float64", "float32"] as const) {
       const x0 = w.array(Array.from({ length: 7 }, (_, i) => (i + 1) / 7), { dtype });
       for (const checkpoints of [undefined, 1, 4, "binomial", "sqrt"] as const) {
-        const f = (x: V): V => w.sum(w.scan((c: V) => [w.add(c, w.mul(1e-2, w.sin(c))), null], x, null, { length: 123, checkpoints })[0] as V);
+        const f = (x: V): NDArray => w.sum(w.scan((c: V) => [w.add(c, w.mul(1e-2, w.sin(c))), null], x, null, { length: 123, checkpoints })[0] as V) as NDArray;
         same(() => w.valueAndGrad(f)(x0), `${dtype}, checkpoints ${checkpoints}`);
       }
     }
@@ -69,18 +69,18 @@ describe("eager loop lines run their generated code: the interpreter's bits", ()
   });
 
   test("scalar carries, a branch met mid-loop, whileLoop with checkpoints", () => {
-    const g = (x: number): V => w.scan((c: V) => [w.greater(c, 1.5) ? w.mul(c, 0.99) : w.add(c, w.mul(0.1, w.cos(c))), null], x, null, { length: 80, checkpoints: 5 })[0] as V;
+    const g = (x: number): number => w.scan((c: V) => [w.greater(c, 1.5) ? w.mul(c, 0.99) : w.add(c, w.mul(0.1, w.cos(c))), null], x, null, { length: 80, checkpoints: 5 })[0] as number;
     same(() => w.valueAndGrad(g)(0.7), "branching scalar scan");
-    const h = (x: V): V => w.sum(w.whileLoop((c: V) => w.less(w.sum(c), 9), (c: V) => w.add(c, w.mul(0.05, w.exp(w.neg(c)))), x, { checkpoints: 4 }) as V);
+    const h = (x: V): NDArray => w.sum(w.whileLoop((c: V) => w.less(w.sum(c), 9), (c: V) => w.add(c, w.mul(0.05, w.exp(w.neg(c)))), x, { checkpoints: 4 }) as V) as NDArray;
     same(() => w.valueAndGrad(h)(w.array([0.2, 0.5, 1.1])), "checkpointed whileLoop");
   });
 
   test("under an outer transform: jvp of grad, vmap of grad, grad of grad", () => {
-    const f = (x: V): V => w.sum(w.scan((c: V) => [w.add(c, w.mul(1e-2, w.sin(c))), null], x, null, { length: 50, checkpoints: "binomial" })[0] as V);
+    const f = (x: V): NDArray => w.sum(w.scan((c: V) => [w.add(c, w.mul(1e-2, w.sin(c))), null], x, null, { length: 50, checkpoints: "binomial" })[0] as V) as NDArray;
     const x0 = w.array([0.3, 0.8, 1.9]);
     same(() => w.jvp(w.grad(f), [x0], [w.array([1, 0.5, -2])]), "jvp of grad", false);
     same(() => w.vmap(w.grad(f))(w.array([[0.3, 0.8, 1.9], [1.1, -0.4, 2.5]])), "vmap of grad", false);
-    const s = (x: number): V => w.scan((c: V) => [w.add(c, w.mul(1e-2, w.sin(c))), null], x, null, { length: 50, checkpoints: 3 })[0] as V;
+    const s = (x: number): number => w.scan((c: V) => [w.add(c, w.mul(1e-2, w.sin(c))), null], x, null, { length: 50, checkpoints: 3 })[0] as number;
     same(() => w.grad(w.grad(s))(0.6), "grad of grad", false);
   });
 });
