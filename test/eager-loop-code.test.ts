@@ -1,5 +1,5 @@
-// Eager transforms evaluate loop lines on concrete values through their generated code
-// (compile/loop-eval.ts installs core's loop runner). These tests compare every result with the
+// Eager transforms evaluate a checkpointed scan's reverse sweep on concrete values through its
+// generated code (compile/loop-eval.ts installs core's loop runner). These tests compare every result with the
 // interpreter's (the runner removed), bit for bit, over repeated calls: checkpointed and plain
 // scans, float32, pytree carries, per-step outputs, reversed scans, whileLoop, and loops under
 // an outer transform (jvp of grad, vmap of grad, grad of grad).
@@ -44,7 +44,7 @@ describe("eager loop lines run their generated code: the interpreter's bits", ()
       const x0 = w.array(Array.from({ length: 7 }, (_, i) => (i + 1) / 7), { dtype });
       for (const checkpoints of [undefined, 1, 4, "binomial", "sqrt"] as const) {
         const f = (x: V): NDArray => w.sum(w.scan((c: V) => [w.add(c, w.mul(1e-2, w.sin(c))), null], x, null, { length: 123, checkpoints })[0] as V) as NDArray;
-        same(() => w.valueAndGrad(f)(x0), `${dtype}, checkpoints ${checkpoints}`);
+        same(() => w.valueAndGrad(f)(x0), `${dtype}, checkpoints ${checkpoints}`, checkpoints !== undefined);
       }
     }
   });
@@ -62,7 +62,7 @@ describe("eager loop lines run their generated code: the interpreter's bits", ()
             }, [a0, s0] as V[], ys, { checkpoints, reverse }) as [V[], V];
             return w.add(w.add(w.sum(a!), s!), w.sum(w.square(y))) as NDArray;
           };
-          same(() => w.grad(f, { argnums: [0, 1, 2] })(a0, 0.3, xs), `${dtype}, reverse ${reverse}, checkpoints ${checkpoints}`);
+          same(() => w.grad(f, { argnums: [0, 1, 2] })(a0, 0.3, xs), `${dtype}, reverse ${reverse}, checkpoints ${checkpoints}`, checkpoints !== undefined);
         }
       }
     }
@@ -72,7 +72,7 @@ describe("eager loop lines run their generated code: the interpreter's bits", ()
     const g = (x: number): number => w.scan((c: V) => [w.greater(c, 1.5) ? w.mul(c, 0.99) : w.add(c, w.mul(0.1, w.cos(c))), null], x, null, { length: 80, checkpoints: 5 })[0] as number;
     same(() => w.valueAndGrad(g)(0.7), "branching scalar scan");
     const h = (x: V): NDArray => w.sum(w.whileLoop((c: V) => w.less(w.sum(c), 9), (c: V) => w.add(c, w.mul(0.05, w.exp(w.neg(c)))), x, { checkpoints: 4 }) as V) as NDArray;
-    same(() => w.valueAndGrad(h)(w.array([0.2, 0.5, 1.1])), "checkpointed whileLoop");
+    same(() => w.valueAndGrad(h)(w.array([0.2, 0.5, 1.1])), "checkpointed whileLoop", false);
   });
 
   test("under an outer transform: jvp of grad, vmap of grad, grad of grad", () => {

@@ -88,6 +88,9 @@ function lower(prim: Primitive<unknown>, args: readonly Tensor[], params: unknow
   return new Function("H", "K", source)({ MISS, NDArray }, K) as (args: readonly Tensor[]) => unknown;
 }
 
+/** The loop lines eager code runs as generated code: the checkpointed scan's reverse sweep. */
+const EAGER_LINES = new Set(["scanReverse"]);
+
 /**
  * Whether eager code may generate a loop line's code. Under Node, asking is silent (a
  * --disallow-code-generation-from-strings process throws an EvalError and nothing else); elsewhere
@@ -103,4 +106,4 @@ function eagerCodeAllowed(): boolean {
 // Loop lines that an eager transform evaluates on concrete values run their generated code too
 // (core's evalConcrete asks this runner): the same lists, lowered as compile lowers them, so the
 // values are bit for bit the interpreter's, made without its per-step objects.
-setLoopRunner((prim, args, params) => (isLoopLine(prim) && eagerCodeAllowed() ? runLoopLine(prim, args, params) : null));
+setLoopRunner((prim, args, params) => (EAGER_LINES.has(prim.name) && eagerCodeAllowed() ? runLoopLine(prim, args, params) : null));
